@@ -1,0 +1,75 @@
+//! Truncated digits of π in a base, right even across long runs of 9s.
+
+use crate::chudnovsky::{pi_fixed_point, ERROR_BOUND};
+use crate::natural::Natural;
+use crate::{Base, Error};
+
+/// The most digits one computation accepts.
+pub const MAX_DIGITS: u64 = 1_000_000_000_000;
+
+/// Guard bits of the first attempt; each retry doubles them.
+const INITIAL_GUARD_BITS: u64 = 64;
+
+/// `"3."` followed by the first `n` digits of π after the point, truncated.
+pub fn digits(n: u64, base: Base) -> Result<String, Error> {
+    if n > MAX_DIGITS {
+        return Err(Error::TooManyDigits {
+            requested: n,
+            max: MAX_DIGITS,
+        });
+    }
+    let scaled = truncated(n, base, INITIAL_GUARD_BITS);
+    let width = n as usize + 1;
+    let mut text = match base {
+        Base::Decimal => scaled.to_decimal_padded(width),
+        Base::Hexadecimal => scaled.to_hex_padded(width),
+    };
+    text.insert(1, '.');
+    Ok(text)
+}
+
+/// `floor(π · base^n)`, from fixed-point approximations with `guard_bits`
+/// beyond the needed precision, doubled until the error bound cannot change
+/// the floor.
+pub(crate) fn truncated(n: u64, base: Base, mut guard_bits: u64) -> Natural {
+    let digit_bits = match base {
+        Base::Decimal => (n as f64 * std::f64::consts::LOG2_10).ceil() as u64 + 1,
+        Base::Hexadecimal => 4 * n,
+    };
+    loop {
+        let w = digit_bits + guard_bits;
+        let x = pi_fixed_point(w);
+        let error = Natural::from(ERROR_BOUND);
+        let (low, high) = match base {
+            Base::Decimal => {
+                let scale = Natural::pow(10, n);
+                let y = &x * &scale;
+                let e = &error * &scale;
+                (&(&y - &e) >> w, &(&y + &e) >> w)
+            }
+            Base::Hexadecimal => (&(&x - &error) >> guard_bits, &(&x + &error) >> guard_bits),
+        };
+        if low == high {
+            return low;
+        }
+        guard_bits *= 2;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widening_decides_across_the_six_nines() {
+        // Decimals 762..767 are 999999: with a single guard bit the first
+        // attempts cannot decide and must widen, and still agree.
+        for n in [761u64, 762, 765, 767, 768] {
+            let narrow = truncated(n, Base::Decimal, 1);
+            assert_eq!(narrow, truncated(n, Base::Decimal, INITIAL_GUARD_BITS), "n = {n}");
+        }
+        let text = digits(768, Base::Decimal).unwrap_or_default();
+        // Decimal k (1-based) is text[k + 1].
+        assert_eq!(&text[2 + 761..2 + 767], "999999");
+    }
+}

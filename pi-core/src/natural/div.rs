@@ -1,0 +1,126 @@
+//! Division through a Newton reciprocal, exact after a final correction.
+
+use super::Natural;
+
+/// A non-zero divisor prepared for repeated exact division.
+///
+/// Holds `v ≈ 2^(2n) / d` for the divisor `d` of `n` bits, so that each
+/// quotient costs two multiplications instead of a fresh reciprocal.
+#[derive(Clone, Debug)]
+pub struct Reciprocal {
+    d: Natural,
+    bits: u64,
+    v: Natural,
+}
+
+impl Reciprocal {
+    /// Prepares `d` for division; `None` when `d` is zero.
+    pub fn new(d: &Natural) -> Option<Reciprocal> {
+        if d.is_zero() {
+            return None;
+        }
+        Some(Reciprocal {
+            d: d.clone(),
+            bits: d.bit_len(),
+            v: reciprocal(d),
+        })
+    }
+
+    /// The divisor.
+    pub fn divisor(&self) -> &Natural {
+        &self.d
+    }
+
+    /// Quotient and remainder of `a / d` (floor division). Fastest when `a`
+    /// has at most twice as many bits as the divisor.
+    pub fn div_rem(&self, a: &Natural) -> (Natural, Natural) {
+        if a.bit_len() > 2 * self.bits {
+            return div_rem(a, &self.d);
+        }
+        let q = &(a * &self.v) >> (2 * self.bits);
+        correct(a, &self.d, q)
+    }
+}
+
+/// `v` with `|v - 2^(2n)/d| <= 4`, where `n` is the bit length of `d > 0`.
+///
+/// Newton's iteration `v + v(1 - dv)` on the top half of `d`'s bits, with
+/// four guard bits per level so the error stays bounded.
+pub(super) fn reciprocal(d: &Natural) -> Natural {
+    let n = d.bit_len();
+    if n <= 62 {
+        let d = d.to_u128().unwrap_or(1);
+        return Natural::from((1u128 << (2 * n)) / d);
+    }
+    let h = n / 2 + 4;
+    let vh = reciprocal(&(d >> (n - h)));
+    // e = 2^(n+h) - d·vh, the scaled residual 1 - D·V, of either sign.
+    let (e, negative) = (&Natural::from(1u64) << (n + h)).abs_diff(&(d * &vh));
+    let correction = &(&vh * &e) >> (2 * h);
+    let v = &vh << (n - h);
+    if negative {
+        &v - &correction
+    } else {
+        &v + &correction
+    }
+}
+
+/// Floor division for `d > 0` and any `a`.
+pub(super) fn div_rem(a: &Natural, d: &Natural) -> (Natural, Natural) {
+    if a < d {
+        return (Natural::zero(), a.clone());
+    }
+    if let Some(small) = d.to_u64() {
+        let mut limbs = a.limbs.clone();
+        let r = super::limbs::div_rem_small_assign(&mut limbs, small);
+        return (Natural::from_limbs(limbs), Natural::from(r));
+    }
+    // Scale both so the dividend has at most twice the divisor's bits.
+    let shift = a.bit_len().saturating_sub(2 * d.bit_len());
+    let scaled = Reciprocal {
+        d: d << shift,
+        bits: d.bit_len() + shift,
+        v: reciprocal(&(d << shift)),
+    };
+    let (q, r) = scaled.div_rem(&(a << shift));
+    (q, &r >> shift)
+}
+
+/// Turns an estimate `q` within a few units of `a / d` into the exact
+/// quotient and remainder.
+fn correct(a: &Natural, d: &Natural, mut q: Natural) -> (Natural, Natural) {
+    let one = Natural::from(1u64);
+    let (mut r, mut negative) = a.abs_diff(&(&q * d));
+    // The remainder is -r while `negative`.
+    while negative {
+        q = &q - &one;
+        if r <= *d {
+            r = d - &r;
+            negative = false;
+        } else {
+            r = &r - d;
+        }
+    }
+    while r >= *d {
+        q = &q + &one;
+        r = &r - d;
+    }
+    (q, r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reciprocal_is_within_four_units() {
+        for bits in [63u64, 64, 100, 128, 200, 1000, 5000, 70_000, 140_001] {
+            let big = Natural::pow(3, bits);
+            let d = &big >> (big.bit_len() - bits);
+            let v = reciprocal(&d);
+            let target = &Natural::from(1u64) << (2 * bits);
+            let (diff, _) = (&v * &d).abs_diff(&target);
+            assert!(diff <= d.mul_small(4), "bits {bits}");
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! Linear-time operations on little-endian limb slices.
+
+use std::cmp::Ordering;
+
+/// Drops zero limbs at the top.
+pub(crate) fn trim(limbs: &mut Vec<u64>) {
+    while limbs.last() == Some(&0) {
+        limbs.pop();
+    }
+}
+
+/// Compares two trimmed limb slices as numbers.
+pub(crate) fn cmp(a: &[u64], b: &[u64]) -> Ordering {
+    a.len()
+        .cmp(&b.len())
+        .then_with(|| a.iter().rev().cmp(b.iter().rev()))
+}
+
+/// `acc += b`, growing `acc` by a limb if the sum carries out.
+pub(crate) fn add_assign(acc: &mut Vec<u64>, b: &[u64]) {
+    if acc.len() < b.len() {
+        acc.resize(b.len(), 0);
+    }
+    if add_in_place(acc, b) {
+        acc.push(1);
+    }
+}
+
+/// `acc += b` within `acc`'s length (`acc.len() >= b.len()`); returns the
+/// carry out of the top limb.
+pub(crate) fn add_in_place(acc: &mut [u64], b: &[u64]) -> bool {
+    let mut carry = false;
+    for (x, &y) in acc.iter_mut().zip(b) {
+        let (s1, c1) = x.overflowing_add(y);
+        let (s2, c2) = s1.overflowing_add(u64::from(carry));
+        *x = s2;
+        carry = c1 | c2;
+    }
+    if carry {
+        for x in acc[b.len()..].iter_mut() {
+            let (s, c) = x.overflowing_add(1);
+            *x = s;
+            if !c {
+                return false;
+            }
+        }
+        return true;
+    }
+    false
+}
+
+/// `acc -= b` within `acc`'s length; returns the borrow out of the top limb
+/// (set exactly when `b > acc`).
+pub(crate) fn sub_in_place(acc: &mut [u64], b: &[u64]) -> bool {
+    let mut borrow = false;
+    for (x, &y) in acc.iter_mut().zip(b) {
+        let (d1, b1) = x.overflowing_sub(y);
+        let (d2, b2) = d1.overflowing_sub(u64::from(borrow));
+        *x = d2;
+        borrow = b1 | b2;
+    }
+    if borrow {
+        for x in acc[b.len()..].iter_mut() {
+            let (d, b) = x.overflowing_sub(1);
+            *x = d;
+            if !b {
+                return false;
+            }
+        }
+        return true;
+    }
+    false
+}
+
+/// `acc -= b` for `acc >= b`, then trims `acc`.
+pub(crate) fn sub_assign(acc: &mut Vec<u64>, b: &[u64]) {
+    let borrow = sub_in_place(acc, b);
+    debug_assert!(!borrow, "subtraction underflow");
+    trim(acc);
+}
+
+/// `acc *= m`; returns the limb carried out of the top.
+pub(crate) fn mul_small_assign(acc: &mut [u64], m: u64) -> u64 {
+    let mut carry = 0u64;
+    for x in acc.iter_mut() {
+        let t = u128::from(*x) * u128::from(m) + u128::from(carry);
+        *x = t as u64;
+        carry = (t >> 64) as u64;
+    }
+    carry
+}
+
+/// `acc /= d` for `d != 0`; returns the remainder.
+pub(crate) fn div_rem_small_assign(acc: &mut [u64], d: u64) -> u64 {
+    let mut rem = 0u64;
+    for x in acc.iter_mut().rev() {
+        let t = u128::from(rem) << 64 | u128::from(*x);
+        *x = (t / u128::from(d)) as u64;
+        rem = (t % u128::from(d)) as u64;
+    }
+    rem
+}
+
+/// `a << bits` as a new limb vector (untrimmed).
+pub(crate) fn shl(a: &[u64], bits: u64) -> Vec<u64> {
+    if a.is_empty() {
+        return Vec::new();
+    }
+    let limbs = (bits / 64) as usize;
+    let bits = (bits % 64) as u32;
+    let mut out = vec![0u64; limbs];
+    out.reserve(a.len() + 1);
+    if bits == 0 {
+        out.extend_from_slice(a);
+    } else {
+        let mut prev = 0u64;
+        for &x in a {
+            out.push(x << bits | prev >> (64 - bits));
+            prev = x;
+        }
+        out.push(prev >> (64 - bits));
+    }
+    out
+}
+
+/// `a >> bits` as a new limb vector (untrimmed).
+pub(crate) fn shr(a: &[u64], bits: u64) -> Vec<u64> {
+    let limbs = (bits / 64) as usize;
+    if limbs >= a.len() {
+        return Vec::new();
+    }
+    let bits = (bits % 64) as u32;
+    let a = &a[limbs..];
+    if bits == 0 {
+        return a.to_vec();
+    }
+    a.iter()
+        .zip(a.iter().skip(1).chain(std::iter::once(&0)))
+        .map(|(&lo, &hi)| lo >> bits | hi << (64 - bits))
+        .collect()
+}

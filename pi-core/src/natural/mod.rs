@@ -1,0 +1,271 @@
+//! Arbitrary-precision natural numbers.
+//!
+//! A [`Natural`] is a little-endian vector of 64-bit limbs with no zero limb at
+//! the top, so every value has exactly one representation. The limb-level
+//! algorithms live in submodules, one algorithm per module.
+
+mod div;
+mod limbs;
+mod mul;
+mod radix;
+mod sqrt;
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::ops::{Add, Mul, Shl, Shr, Sub};
+
+pub use div::Reciprocal;
+
+/// A non-negative integer of any size.
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
+pub struct Natural {
+    limbs: Vec<u64>,
+}
+
+impl Natural {
+    /// The number zero.
+    pub const fn zero() -> Self {
+        Natural { limbs: Vec::new() }
+    }
+
+    /// The natural number whose little-endian 64-bit limbs are `limbs`.
+    pub fn from_limbs(mut limbs: Vec<u64>) -> Self {
+        limbs::trim(&mut limbs);
+        Natural { limbs }
+    }
+
+    /// The little-endian 64-bit limbs, without zero limbs at the top.
+    pub fn limbs(&self) -> &[u64] {
+        &self.limbs
+    }
+
+    /// Whether this is zero.
+    pub fn is_zero(&self) -> bool {
+        self.limbs.is_empty()
+    }
+
+    /// The number of significant bits (0 for zero).
+    pub fn bit_len(&self) -> u64 {
+        match self.limbs.last() {
+            None => 0,
+            Some(&top) => 64 * self.limbs.len() as u64 - u64::from(top.leading_zeros()),
+        }
+    }
+
+    /// The value as a `u64`, if it fits.
+    pub fn to_u64(&self) -> Option<u64> {
+        match self.limbs.len() {
+            0 => Some(0),
+            1 => Some(self.limbs[0]),
+            _ => None,
+        }
+    }
+
+    /// The value as a `u128`, if it fits.
+    pub fn to_u128(&self) -> Option<u128> {
+        match self.limbs.len() {
+            0 => Some(0),
+            1 => Some(u128::from(self.limbs[0])),
+            2 => Some(u128::from(self.limbs[0]) | u128::from(self.limbs[1]) << 64),
+            _ => None,
+        }
+    }
+
+    /// `self - other`, or `None` when `other > self`.
+    pub fn checked_sub(&self, other: &Natural) -> Option<Natural> {
+        if *self < *other {
+            return None;
+        }
+        let mut limbs = self.limbs.clone();
+        limbs::sub_assign(&mut limbs, &other.limbs);
+        Some(Natural::from_limbs(limbs))
+    }
+
+    /// `|self - other|`, and whether `other > self`.
+    pub fn abs_diff(&self, other: &Natural) -> (Natural, bool) {
+        match self.checked_sub(other) {
+            Some(d) => (d, false),
+            None => (other.checked_sub(self).unwrap_or_default(), true),
+        }
+    }
+
+    /// `self mod 2^bits`.
+    pub fn low_bits(&self, bits: u64) -> Natural {
+        let full = (bits / 64) as usize;
+        if full >= self.limbs.len() {
+            return self.clone();
+        }
+        let mut limbs = self.limbs[..=full].to_vec();
+        limbs[full] &= (1u64 << (bits % 64)) - 1;
+        Natural::from_limbs(limbs)
+    }
+
+    /// `self * m` for a single-limb factor.
+    pub fn mul_small(&self, m: u64) -> Natural {
+        let mut limbs = self.limbs.clone();
+        let carry = limbs::mul_small_assign(&mut limbs, m);
+        limbs.push(carry);
+        Natural::from_limbs(limbs)
+    }
+
+    /// `self + a` for a single-limb addend.
+    pub fn add_small(&self, a: u64) -> Natural {
+        let mut limbs = self.limbs.clone();
+        limbs::add_assign(&mut limbs, &[a]);
+        Natural::from_limbs(limbs)
+    }
+
+    /// `self * self`.
+    pub fn square(&self) -> Natural {
+        Natural::from_limbs(mul::square(&self.limbs))
+    }
+
+    /// `base` raised to `exp`.
+    pub fn pow(base: u64, exp: u64) -> Natural {
+        let mut result = Natural::from(1u64);
+        for bit in (0..64 - exp.leading_zeros()).rev() {
+            result = result.square();
+            if exp >> bit & 1 == 1 {
+                result = result.mul_small(base);
+            }
+        }
+        result
+    }
+
+    /// Quotient and remainder of the division by a single non-zero limb, or
+    /// `None` when `d` is zero.
+    pub fn div_rem_small(&self, d: u64) -> Option<(Natural, u64)> {
+        if d == 0 {
+            return None;
+        }
+        let mut limbs = self.limbs.clone();
+        let rem = limbs::div_rem_small_assign(&mut limbs, d);
+        Some((Natural::from_limbs(limbs), rem))
+    }
+
+    /// Quotient and remainder of `self / d` (floor division), or `None` when
+    /// `d` is zero.
+    pub fn div_rem(&self, d: &Natural) -> Option<(Natural, Natural)> {
+        if d.is_zero() {
+            return None;
+        }
+        Some(div::div_rem(self, d))
+    }
+
+    /// The floor of the square root.
+    pub fn sqrt(&self) -> Natural {
+        sqrt::sqrt_rem(self).0
+    }
+
+    /// The floor of the square root and the remainder `self - root²`.
+    pub fn sqrt_rem(&self) -> (Natural, Natural) {
+        sqrt::sqrt_rem(self)
+    }
+
+    /// The decimal digits, left-padded with zeros to at least `width` digits.
+    pub fn to_decimal_padded(&self, width: usize) -> String {
+        radix::to_decimal(self, width)
+    }
+
+    /// The lowercase hexadecimal digits, left-padded with zeros to at least
+    /// `width` digits.
+    pub fn to_hex_padded(&self, width: usize) -> String {
+        radix::to_hex(self, width)
+    }
+
+    /// Parses a string of ASCII decimal digits; `None` if it is empty or
+    /// holds anything else.
+    pub fn from_decimal(digits: &str) -> Option<Natural> {
+        radix::from_decimal(digits)
+    }
+}
+
+impl From<u64> for Natural {
+    fn from(v: u64) -> Self {
+        Natural::from_limbs(vec![v])
+    }
+}
+
+impl From<u128> for Natural {
+    fn from(v: u128) -> Self {
+        Natural::from_limbs(vec![v as u64, (v >> 64) as u64])
+    }
+}
+
+impl Ord for Natural {
+    fn cmp(&self, other: &Self) -> Ordering {
+        limbs::cmp(&self.limbs, &other.limbs)
+    }
+}
+
+impl PartialOrd for Natural {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Add<&Natural> for &Natural {
+    type Output = Natural;
+    fn add(self, rhs: &Natural) -> Natural {
+        let (long, short) = if self.limbs.len() >= rhs.limbs.len() {
+            (self, rhs)
+        } else {
+            (rhs, self)
+        };
+        let mut limbs = Vec::with_capacity(long.limbs.len() + 1);
+        limbs.extend_from_slice(&long.limbs);
+        limbs::add_assign(&mut limbs, &short.limbs);
+        Natural::from_limbs(limbs)
+    }
+}
+
+/// Panics if `rhs > self`, as subtraction of unsigned primitives does; see
+/// [`Natural::checked_sub`] for the fallible form.
+impl Sub<&Natural> for &Natural {
+    type Output = Natural;
+    fn sub(self, rhs: &Natural) -> Natural {
+        match self.checked_sub(rhs) {
+            Some(d) => d,
+            None => panic!("Natural subtraction underflow"),
+        }
+    }
+}
+
+impl Mul<&Natural> for &Natural {
+    type Output = Natural;
+    fn mul(self, rhs: &Natural) -> Natural {
+        Natural::from_limbs(mul::mul(&self.limbs, &rhs.limbs))
+    }
+}
+
+impl Shl<u64> for &Natural {
+    type Output = Natural;
+    fn shl(self, bits: u64) -> Natural {
+        Natural::from_limbs(limbs::shl(&self.limbs, bits))
+    }
+}
+
+impl Shr<u64> for &Natural {
+    type Output = Natural;
+    fn shr(self, bits: u64) -> Natural {
+        Natural::from_limbs(limbs::shr(&self.limbs, bits))
+    }
+}
+
+impl fmt::Display for Natural {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad_integral(true, "", &self.to_decimal_padded(1))
+    }
+}
+
+impl fmt::Debug for Natural {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "0x{}", self.to_hex_padded(1))
+    }
+}
+
+impl fmt::LowerHex for Natural {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad_integral(true, "0x", &self.to_hex_padded(1))
+    }
+}

@@ -1,0 +1,76 @@
+//! Multiplication: a planner that picks an algorithm by operand size.
+//!
+//! Crossovers are in limbs of the shorter operand and were chosen with
+//! `cargo bench -p pi-benches --bench arithmetic`.
+
+mod karatsuba;
+mod ntt;
+mod schoolbook;
+
+/// Below this many limbs in the shorter operand, schoolbook multiplication.
+pub(crate) const KARATSUBA_THRESHOLD: usize = 24;
+/// From this many limbs in the shorter operand, the number-theoretic transform.
+pub(crate) const NTT_THRESHOLD: usize = 1024;
+
+/// The product of two limb slices, `a.len() + b.len()` limbs long (untrimmed).
+pub(crate) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
+    let (a, b) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+    if b.is_empty() {
+        return vec![0; a.len()];
+    }
+    if b.len() < KARATSUBA_THRESHOLD {
+        schoolbook::mul(a, b)
+    } else if b.len() < NTT_THRESHOLD {
+        karatsuba::mul(a, b)
+    } else {
+        ntt::mul(a, b)
+    }
+}
+
+/// The square of a limb slice, `2 * a.len()` limbs long (untrimmed).
+pub(crate) fn square(a: &[u64]) -> Vec<u64> {
+    if a.len() < NTT_THRESHOLD {
+        mul(a, a)
+    } else {
+        ntt::square(a)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lcg_limbs(len: usize, seed: u64) -> Vec<u64> {
+        let mut s = seed;
+        (0..len)
+            .map(|_| {
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                s ^ s >> 29
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_algorithm_agrees_with_schoolbook() {
+        for &(la, lb) in &[(1, 1), (30, 25), (100, 24), (700, 513), (1100, 1030), (5000, 1024)] {
+            let a = lcg_limbs(la, la as u64);
+            let b = lcg_limbs(lb, lb as u64 + 7);
+            let reference = schoolbook::mul(&a, &b);
+            if lb >= KARATSUBA_THRESHOLD {
+                assert_eq!(karatsuba::mul(&a, &b), reference, "karatsuba {la}x{lb}");
+            }
+            assert_eq!(ntt::mul(&a, &b), reference, "ntt {la}x{lb}");
+            assert_eq!(mul(&a, &b), reference, "planner {la}x{lb}");
+        }
+    }
+
+    #[test]
+    fn ntt_handles_all_ones_limbs() {
+        // Largest possible coefficients stress the CRT bound.
+        let a = vec![u64::MAX; 3000];
+        assert_eq!(ntt::square(&a), schoolbook::mul(&a, &a));
+        assert_eq!(ntt::mul(&a, &a[..1500]), schoolbook::mul(&a, &a[..1500]));
+    }
+}

@@ -1,0 +1,124 @@
+//! Conversion between natural numbers and digit strings.
+//!
+//! Decimal conversion is divide and conquer over a table of powers
+//! `10^(19·2^i)`, each with its reciprocal, so its cost is a logarithmic
+//! number of multiplications of the full size.
+
+use super::{limbs, Natural, Reciprocal};
+
+/// Digits of `10^19`, the largest power of ten in a limb.
+const LIMB_DIGITS: usize = 19;
+const LIMB_POWER: u64 = 10_000_000_000_000_000_000;
+/// Below this many digits, conversion by repeated single-limb division.
+const BASECASE_DIGITS: usize = LIMB_DIGITS * 32;
+
+/// `10^(19·2^i)` for every `i` with `19·2^i < digits`.
+fn powers_of_ten(digits: usize) -> Vec<Natural> {
+    let mut powers = vec![Natural::from(LIMB_POWER)];
+    while LIMB_DIGITS << powers.len() < digits {
+        let next = powers[powers.len() - 1].square();
+        powers.push(next);
+    }
+    powers
+}
+
+/// The index of the power that splits `digits` digits: the largest with
+/// `19·2^i < digits`.
+fn split_level(digits: usize) -> usize {
+    let mut level = 0;
+    while LIMB_DIGITS << (level + 1) < digits {
+        level += 1;
+    }
+    level
+}
+
+pub(super) fn to_decimal(x: &Natural, width: usize) -> String {
+    // An upper bound on the digit count: bits · log10(2), plus one.
+    let bound = (x.bit_len() as f64 * std::f64::consts::LOG10_2) as usize + 2;
+    let len = bound.max(width).max(1);
+    let reciprocals: Vec<Reciprocal> = if len > BASECASE_DIGITS {
+        powers_of_ten(len)
+            .iter()
+            .filter_map(Reciprocal::new)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut out = vec![b'0'; len];
+    write_decimal(x, &mut out, &reciprocals);
+    let leading = out
+        .iter()
+        .take(len - width.max(1))
+        .take_while(|&&c| c == b'0')
+        .count();
+    out.drain(..leading);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes `x < 10^out.len()` into `out`, zero-padded.
+fn write_decimal(x: &Natural, out: &mut [u8], powers: &[Reciprocal]) {
+    if out.len() <= BASECASE_DIGITS {
+        let mut limbs = x.limbs().to_vec();
+        for chunk in out.rchunks_mut(LIMB_DIGITS) {
+            let mut rem = limbs::div_rem_small_assign(&mut limbs, LIMB_POWER);
+            limbs::trim(&mut limbs);
+            for digit in chunk.iter_mut().rev() {
+                *digit = b'0' + (rem % 10) as u8;
+                rem /= 10;
+            }
+        }
+        return;
+    }
+    let level = split_level(out.len());
+    let (q, r) = powers[level].div_rem(x);
+    let (high, low) = out.split_at_mut(out.len() - (LIMB_DIGITS << level));
+    write_decimal(&q, high, powers);
+    write_decimal(&r, low, powers);
+}
+
+pub(super) fn from_decimal(digits: &str) -> Option<Natural> {
+    let digits = digits.as_bytes();
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let powers = if digits.len() > BASECASE_DIGITS {
+        powers_of_ten(digits.len())
+    } else {
+        Vec::new()
+    };
+    Some(read_decimal(digits, &powers))
+}
+
+fn read_decimal(digits: &[u8], powers: &[Natural]) -> Natural {
+    if digits.len() <= BASECASE_DIGITS {
+        let mut limbs = Vec::new();
+        for chunk in digits.chunks(LIMB_DIGITS) {
+            let value = chunk
+                .iter()
+                .fold(0u64, |v, &c| v * 10 + u64::from(c - b'0'));
+            let scale = 10u64.pow(chunk.len() as u32);
+            let carry = limbs::mul_small_assign(&mut limbs, scale);
+            if carry != 0 {
+                limbs.push(carry);
+            }
+            limbs::add_assign(&mut limbs, &[value]);
+        }
+        return Natural::from_limbs(limbs);
+    }
+    let level = split_level(digits.len());
+    let (high, low) = digits.split_at(digits.len() - (LIMB_DIGITS << level));
+    &(&read_decimal(high, powers) * &powers[level]) + &read_decimal(low, powers)
+}
+
+pub(super) fn to_hex(x: &Natural, width: usize) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out: Vec<u8> = Vec::with_capacity(x.limbs().len() * 16);
+    for &limb in x.limbs().iter().rev() {
+        out.extend((0..16).rev().map(|i| HEX[(limb >> (4 * i) & 15) as usize]));
+    }
+    let significant = out.len() - out.iter().take_while(|&&c| c == b'0').count();
+    let width = width.max(significant).max(1);
+    let mut text = vec![b'0'; width - significant];
+    text.extend_from_slice(&out[out.len() - significant..]);
+    String::from_utf8(text).unwrap_or_default()
+}
