@@ -7,10 +7,12 @@ mod karatsuba;
 mod ntt;
 mod schoolbook;
 
-/// Below this many limbs in the shorter operand, schoolbook multiplication.
-pub(crate) const KARATSUBA_THRESHOLD: usize = 24;
-/// From this many limbs in the shorter operand, the number-theoretic transform.
-pub(crate) const NTT_THRESHOLD: usize = 1024;
+/// Multiplication crossover: below this many limbs in the shorter operand,
+/// schoolbook; from it, Karatsuba.
+pub const KARATSUBA_THRESHOLD: usize = 24;
+/// Multiplication crossover: from this many limbs in the shorter operand,
+/// the number-theoretic transform.
+pub const NTT_THRESHOLD: usize = 1024;
 
 /// The product of two limb slices, `a.len() + b.len()` limbs long (untrimmed).
 pub(crate) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {

@@ -1,0 +1,105 @@
+//! Digits against the published checkpoints in `shared/reference/pi-checkpoints.tsv`
+//! (sha256 of "3." + N digits, last digits, hex digits at positions).
+
+use pi_core::{digits, Base};
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+
+/// Checkpoints whose N is at most this are checked here (release build).
+const LIMIT: u64 = 1_000_000;
+
+struct Checkpoint {
+    kind: String,
+    n: u64,
+    sha256: String,
+    tail: String,
+}
+
+fn checkpoints() -> Vec<Checkpoint> {
+    let path = std::env::var_os("PI_CHECKPOINTS").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/pi-checkpoints.tsv"),
+        PathBuf::from,
+    );
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e} (set PI_CHECKPOINTS)", path.display()));
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("kind\t"))
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            Some(Checkpoint {
+                kind: f.first()?.to_string(),
+                n: f.get(1)?.parse().ok()?,
+                sha256: f.get(2)?.to_string(),
+                tail: f.get(3).unwrap_or(&"").to_string(),
+            })
+        })
+        .collect()
+}
+
+fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Checks every checkpoint of `kind` up to LIMIT, both by computing exactly N
+/// digits and as a prefix of one longest computation.
+fn check_kind(kind: &str, base: Base) {
+    let points: Vec<Checkpoint> = checkpoints()
+        .into_iter()
+        .filter(|c| c.kind == kind && c.n <= LIMIT)
+        .collect();
+    assert!(points.len() >= 5, "too few {kind} checkpoints found");
+    let longest = digits(LIMIT, base).expect("digits");
+    for c in &points {
+        let exact = digits(c.n, base).expect("digits");
+        assert_eq!(exact.len() as u64, c.n + 2);
+        assert_eq!(exact, longest[..exact.len()], "{kind} {}: prefix", c.n);
+        assert_eq!(sha256_hex(&exact), c.sha256, "{kind} {}: sha256", c.n);
+        assert!(exact.ends_with(&c.tail), "{kind} {}: last digits", c.n);
+    }
+}
+
+#[test]
+fn decimal_checkpoints() {
+    check_kind("decimal", Base::Decimal);
+}
+
+#[test]
+fn hex_checkpoints() {
+    check_kind("hex", Base::Hexadecimal);
+}
+
+#[test]
+fn hex_digits_at_positions() {
+    let points: Vec<Checkpoint> = checkpoints()
+        .into_iter()
+        .filter(|c| c.kind == "hex_at" && c.n + 15 <= LIMIT + 16)
+        .collect();
+    assert!(points.len() >= 5, "too few hex_at checkpoints found");
+    let hex = digits(LIMIT + 16, Base::Hexadecimal).expect("digits");
+    for c in &points {
+        let start = 1 + c.n as usize; // "3." then position 1
+        assert_eq!(&hex[start..start + c.tail.len()], c.tail, "hex_at {}", c.n);
+    }
+}
+
+#[test]
+fn every_length_is_a_prefix_of_the_longer() {
+    // Truncation, never rounding: each length is a prefix of the next.
+    for base in [Base::Decimal, Base::Hexadecimal] {
+        let long = digits(2000, base).expect("digits");
+        for n in (0..2000u64).step_by(7) {
+            assert_eq!(digits(n, base).expect("digits"), long[..n as usize + 2]);
+        }
+    }
+}
+
+#[test]
+fn refuses_too_many_digits() {
+    assert!(digits(u64::MAX, Base::Decimal).is_err());
+    assert!(digits(pi_core::MAX_DIGITS + 1, Base::Hexadecimal).is_err());
+    assert_eq!(Base::try_from(2), Err(pi_core::Error::InvalidBase(2)));
+    assert_eq!(Base::try_from(16), Ok(Base::Hexadecimal));
+}
