@@ -1,0 +1,94 @@
+/* A C99 consumer of libpi: compiled with -Wall -Wextra -Werror, linked
+ * against libpi.a, checked against the reference checkpoints.
+ * Usage: consumer PATH/TO/pi-checkpoints.tsv */
+#include <pi.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures = 0;
+
+#define CHECK(cond)                                                        \
+    do {                                                                   \
+        if (!(cond)) {                                                     \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+            failures++;                                                    \
+        }                                                                  \
+    } while (0)
+
+/* Checks the last digits of every "decimal"/"hex" checkpoint with N <= 10000. */
+static int check_checkpoints(const char *path) {
+    FILE *f = fopen(path, "r");
+    char line[512];
+    int checked = 0;
+    if (!f) {
+        fprintf(stderr, "cannot open %s\n", path);
+        return 0;
+    }
+    while (fgets(line, sizeof line, f)) {
+        char kind[16], sha[80], tail[40];
+        unsigned long long n;
+        if (line[0] == '#' || sscanf(line, "%15s %llu %79s %39s", kind, &n, sha, tail) != 4) continue;
+        if (n > 10000 || (strcmp(kind, "decimal") != 0 && strcmp(kind, "hex") != 0)) continue;
+        {
+            uint32_t base = strcmp(kind, "hex") == 0 ? 16 : 10;
+            size_t len = (size_t)n + 3, written = 0;
+            char *buffer = malloc(len);
+            CHECK(buffer != NULL);
+            if (!buffer) break;
+            CHECK(pi_digits(n, base, buffer, len, &written) == PI_OK);
+            CHECK(written == (size_t)n + 2 && strlen(buffer) == written);
+            CHECK(strcmp(buffer + written - strlen(tail), tail) == 0);
+            free(buffer);
+            checked++;
+        }
+    }
+    fclose(f);
+    return checked;
+}
+
+int main(int argc, char **argv) {
+    char small[8];
+    char buffer[64];
+    size_t written = 12345;
+    int major, minor, patch, status;
+
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s pi-checkpoints.tsv\n", argv[0]);
+        return 2;
+    }
+
+    CHECK(calc_pi(0) == 3.0f);
+    CHECK(calc_pi(2) == 3.14f);
+    CHECK(calc_pi(4) == 3.1416f);
+    CHECK(calc_pi(7) == calc_pi(255));
+
+    CHECK(pi_digits(10, 10, buffer, sizeof buffer, &written) == PI_OK);
+    CHECK(written == 12 && strlen(buffer) == 12 && strncmp(buffer, "3.", 2) == 0);
+    CHECK(pi_digits(0, 16, buffer, sizeof buffer, NULL) == PI_OK && strcmp(buffer, "3.") == 0);
+
+    /* Buffer one byte short: the needed size is reported and nothing else written. */
+    memset(small, 'x', sizeof small);
+    CHECK(pi_digits(5, 10, small, 7, &written) == PI_ERROR_BUFFER_TOO_SMALL);
+    CHECK(written == 8 && small[0] == '\0' && small[1] == 'x' && small[7] == 'x');
+
+    CHECK(pi_digits(5, 10, NULL, 100, &written) == PI_ERROR_NULL_POINTER);
+    CHECK(pi_digits(5, 2, buffer, sizeof buffer, &written) == PI_ERROR_INVALID_ARGUMENT);
+    CHECK(pi_digits(UINT64_MAX, 10, buffer, sizeof buffer, &written) == PI_ERROR_INVALID_ARGUMENT);
+
+    for (status = -2; status < 10; status++) {
+        const char *message = pi_status_message(status);
+        CHECK(message != NULL && message[0] != '\0');
+    }
+    CHECK(sscanf(pi_version(), "%d.%d.%d", &major, &minor, &patch) == 3);
+
+    CHECK(check_checkpoints(argv[1]) >= 6);
+
+    if (failures) {
+        fprintf(stderr, "C consumer: %d checks failed\n", failures);
+        return 1;
+    }
+    printf("C consumer: all checks passed (libpi %s)\n", pi_version());
+    return 0;
+}
