@@ -1,0 +1,46 @@
+"""Builds libpi with cargo and declares the cffi extension ``pi_py._pi``.
+
+The extension is compiled in cffi's out-of-line API mode against
+``include/pi.h``; its ``cdef`` is that same header, with the preprocessor
+lines cffi cannot parse removed. It links the static ``libpi.a`` and the
+native libraries rustc says a static Rust library needs.
+"""
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import cffi
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = ROOT / "include" / "pi.h"
+
+
+def cdef_from_header(text: str) -> str:
+    """The declarations of ``pi.h`` in the C subset cffi's cdef accepts."""
+    text = re.sub(r"^#ifdef __cplusplus$.*?^#endif.*?$", "", text, flags=re.M | re.S)
+    return re.sub(r"^\s*#.*$", "", text, flags=re.M)
+
+
+def build_static_library() -> "tuple[str, list[str]]":
+    """Runs cargo; returns the path of libpi.a and the libraries it needs."""
+    target_dir = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    command = [
+        os.environ.get("CARGO", "cargo"), "rustc", "--release", "--package", "pi-capi",
+        "--crate-type", "staticlib", "--manifest-path", str(ROOT / "Cargo.toml"),
+        "--", "--print", "native-static-libs",
+    ]
+    result = subprocess.run(command, stderr=subprocess.PIPE, text=True)
+    if result.returncode != 0:
+        raise RuntimeError("cargo failed to build libpi:\n" + result.stderr)
+    match = re.search(r"native-static-libs: (.*)", result.stderr)
+    if match is None:
+        raise RuntimeError("rustc did not list the native static libraries:\n" + result.stderr)
+    libraries = [flag[2:] for flag in match.group(1).split() if flag.startswith("-l")]
+    return str(target_dir / "release" / "libpi.a"), libraries
+
+
+ffibuilder = cffi.FFI()
+ffibuilder.cdef(cdef_from_header(HEADER.read_text()))
+ffibuilder.set_source("pi_py._pi", '#include "pi.h"', include_dirs=[str(HEADER.parent)])
