@@ -131,7 +131,9 @@ pub extern "C" fn pi_status_message(status: i32) -> *const c_char {
     let message: &'static CStr = match status {
         0 => c"success",
         1 => c"a required pointer argument was NULL",
-        2 => c"invalid argument: the base must be 10 or 16 and at most 10^12 digits can be requested",
+        2 => {
+            c"invalid argument: the base must be 10 or 16 and at most 10^12 digits can be requested"
+        }
         3 => c"the output buffer is too small",
         4 => c"out of memory",
         5 => c"the computation was cancelled",
@@ -142,10 +144,11 @@ pub extern "C" fn pi_status_message(status: i32) -> *const c_char {
     message.as_ptr()
 }
 
-const VERSION: &CStr = match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
-    Ok(version) => version,
-    Err(_) => panic!("the crate version contains a NUL"),
-};
+const VERSION: &CStr =
+    match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
+        Ok(version) => version,
+        Err(_) => panic!("the crate version contains a NUL"),
+    };
 
 /// Returns the library version, "MAJOR.MINOR.PATCH", as a static
 /// NUL-terminated string the caller must not free.
@@ -155,6 +158,7 @@ pub extern "C" fn pi_version() -> *const c_char {
 }
 
 #[cfg(test)]
+#[allow(clippy::approx_constant)] // rounded values of pi are what calc_pi returns
 mod tests {
     use super::*;
     use std::ptr;
@@ -163,7 +167,8 @@ mod tests {
         let mut buffer = vec![0x55u8; len + 8];
         let mut written = usize::MAX;
         // SAFETY: the buffer has len + 8 writable bytes, of which we pass len.
-        let status = unsafe { pi_digits(digits, base, buffer.as_mut_ptr().cast(), len, &mut written) };
+        let status =
+            unsafe { pi_digits(digits, base, buffer.as_mut_ptr().cast(), len, &mut written) };
         (status, written, buffer)
     }
 
@@ -194,7 +199,10 @@ mod tests {
             assert_eq!(digits_into(5, base, 100).0, PI_ERROR_INVALID_ARGUMENT);
         }
         assert_eq!(digits_into(u64::MAX, 10, 100).0, PI_ERROR_INVALID_ARGUMENT);
-        assert_eq!(digits_into(MAX_DIGITS + 1, 10, 100).0, PI_ERROR_INVALID_ARGUMENT);
+        assert_eq!(
+            digits_into(MAX_DIGITS + 1, 10, 100).0,
+            PI_ERROR_INVALID_ARGUMENT
+        );
         // SAFETY: a NULL `out` is rejected before any access; `written` may be NULL.
         let status = unsafe { pi_digits(5, 10, ptr::null_mut(), 100, ptr::null_mut()) };
         assert_eq!(status, PI_ERROR_NULL_POINTER);

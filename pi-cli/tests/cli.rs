@@ -31,7 +31,10 @@ fn prints_digits_and_a_newline() {
 #[test]
 fn a_million_digits_match_the_checkpoint() {
     use sha2::{Digest, Sha256};
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/reference/pi-checkpoints.tsv");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/reference/pi-checkpoints.tsv"
+    );
     let table = std::fs::read_to_string(path).expect("read the checkpoints");
     let expected = table
         .lines()
@@ -74,5 +77,8 @@ fn help_explains() {
     let output = pi(&["--help"]);
     assert!(output.status.success());
     let help = stdout(&output);
-    assert!(help.contains("digits of pi") && help.contains("--hex"), "{help}");
+    assert!(
+        help.contains("digits of pi") && help.contains("--hex"),
+        "{help}"
+    );
 }

@@ -66,7 +66,11 @@ mod tests {
         // attempts cannot decide and must widen, and still agree.
         for n in [761u64, 762, 765, 767, 768] {
             let narrow = truncated(n, Base::Decimal, 1);
-            assert_eq!(narrow, truncated(n, Base::Decimal, INITIAL_GUARD_BITS), "n = {n}");
+            assert_eq!(
+                narrow,
+                truncated(n, Base::Decimal, INITIAL_GUARD_BITS),
+                "n = {n}"
+            );
         }
         let text = digits(768, Base::Decimal).unwrap_or_default();
         // Decimal k (1-based) is text[k + 1].

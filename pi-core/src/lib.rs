@@ -73,7 +73,10 @@ impl fmt::Display for Error {
         match self {
             Error::InvalidBase(b) => write!(f, "invalid base {b}: expected 10 or 16"),
             Error::TooManyDigits { requested, max } => {
-                write!(f, "too many digits: {requested} requested, at most {max} supported")
+                write!(
+                    f,
+                    "too many digits: {requested} requested, at most {max} supported"
+                )
             }
         }
     }

@@ -131,7 +131,9 @@ fn degenerate_inputs() {
 fn large_division_and_root_of_known_powers() {
     // 10^k / 10^j and sqrt(10^2k) at sizes where Newton iteration recurses deeply.
     for &(k, j) in &[(40_000u64, 19_000u64), (60_000, 30_000), (9_000, 100)] {
-        let (q, r) = Natural::pow(10, k).div_rem(&Natural::pow(10, j)).expect("non-zero");
+        let (q, r) = Natural::pow(10, k)
+            .div_rem(&Natural::pow(10, j))
+            .expect("non-zero");
         assert_eq!(q, Natural::pow(10, k - j));
         assert!(r.is_zero());
         assert_eq!(Natural::pow(10, 2 * k).sqrt(), Natural::pow(10, k));

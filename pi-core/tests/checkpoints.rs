@@ -17,7 +17,10 @@ struct Checkpoint {
 
 fn checkpoints() -> Vec<Checkpoint> {
     let path = std::env::var_os("PI_CHECKPOINTS").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/pi-checkpoints.tsv"),
+        || {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../shared/reference/pi-checkpoints.tsv")
+        },
         PathBuf::from,
     );
     let text = std::fs::read_to_string(&path)

@@ -56,7 +56,14 @@ mod tests {
 
     #[test]
     fn every_algorithm_agrees_with_schoolbook() {
-        for &(la, lb) in &[(1, 1), (30, 25), (100, 24), (700, 513), (1100, 1030), (5000, 1024)] {
+        for &(la, lb) in &[
+            (1, 1),
+            (30, 25),
+            (100, 24),
+            (700, 513),
+            (1100, 1030),
+            (5000, 1024),
+        ] {
             let a = lcg_limbs(la, la as u64);
             let b = lcg_limbs(lb, lb as u64 + 7);
             let reference = schoolbook::mul(&a, &b);

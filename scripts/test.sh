@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Every test of the project, in the order a failure is cheapest to see:
+# formatting, lints, Rust tests (unit, property, checkpoints, header
+# freshness, command line), docs, the C and C++ consumers, and the Python
+# package installed into a fresh virtualenv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "cargo clippy (warnings are errors)"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "Rust tests (release build)"
+cargo test --workspace --release
+
+step "cargo doc (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
+
+step "C and C++ consumers of libpi.a"
+native_libs=$(cargo rustc --release -p pi-capi --crate-type staticlib -- --print native-static-libs 2>&1 |
+    sed -n 's/.*native-static-libs: //p')
+checkpoints=${PI_CHECKPOINTS:-../shared/reference/pi-checkpoints.tsv}
+cc -std=c99 -Wall -Wextra -Werror -Iinclude tests/c/consumer.c target/release/libpi.a $native_libs -o target/consumer-c
+target/consumer-c "$checkpoints"
+c++ -std=c++17 -Wall -Werror -Iinclude tests/cpp/consumer.cpp target/release/libpi.a $native_libs -o target/consumer-cpp
+target/consumer-cpp
+
+step "Python package in a fresh virtualenv"
+rm -rf target/venv-test
+python3 -m venv target/venv-test
+target/venv-test/bin/python -m pip install --quiet --upgrade pip
+target/venv-test/bin/python -m pip install --quiet ./pi-py pytest
+target/venv-test/bin/python -m pytest pi-py/tests
+
+step "all tests passed"
