@@ -41,9 +41,9 @@ fn panic_boundary<T>(on_panic: T, body: impl FnOnce() -> T) -> T {
 
 fn status_of(error: &pi_core::Error) -> pi_status {
     match error {
-        pi_core::Error::InvalidBase(_) | pi_core::Error::TooManyDigits { .. } => {
-            PI_ERROR_INVALID_ARGUMENT
-        }
+        pi_core::Error::InvalidBase(_)
+        | pi_core::Error::TooManyDigits { .. }
+        | pi_core::Error::TooManyThreads { .. } => PI_ERROR_INVALID_ARGUMENT,
         _ => PI_ERROR_INTERNAL,
     }
 }

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use pi_core::{Base, MAX_DIGITS};
+use pi_core::{Base, Options, MAX_DIGITS, MAX_THREADS};
 
 /// Print digits of pi, truncated (never rounded).
 ///
@@ -20,6 +20,11 @@ struct Args {
     /// Print hexadecimal digits (lowercase) instead of decimal ones.
     #[arg(long)]
     hex: bool,
+
+    /// Number of threads; 0 means one per available core.
+    #[arg(short, long, default_value_t = 0,
+          value_parser = clap::value_parser!(u16).range(0..=MAX_THREADS as i64))]
+    threads: u16,
 }
 
 fn main() -> ExitCode {
@@ -29,7 +34,8 @@ fn main() -> ExitCode {
     } else {
         Base::Decimal
     };
-    let text = match pi_core::digits(args.digits, base) {
+    let options = Options::new().base(base).threads(usize::from(args.threads));
+    let text = match pi_core::compute(args.digits, &options) {
         Ok(text) => text,
         Err(e) => {
             eprintln!("pi: {e}");

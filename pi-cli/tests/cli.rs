@@ -20,6 +20,12 @@ fn prints_digits_and_a_newline() {
         (&["1000"][..], pi_core::Base::Decimal, 1000),
         (&["--hex", "1000"][..], pi_core::Base::Hexadecimal, 1000),
         (&["2500", "--hex"][..], pi_core::Base::Hexadecimal, 2500),
+        (&["3000", "-t", "1"][..], pi_core::Base::Decimal, 3000),
+        (
+            &["3000", "--threads", "3", "--hex"][..],
+            pi_core::Base::Hexadecimal,
+            3000,
+        ),
     ] {
         let output = pi(args);
         assert!(output.status.success(), "{args:?}");
@@ -63,6 +69,8 @@ fn usage_errors_exit_2_with_a_message() {
         &["1000000000001"][..],
         &["10", "--base", "7"][..],
         &["10", "20"][..],
+        &["10", "--threads", "100000"][..],
+        &["10", "-t", "-1"][..],
     ] {
         let output = pi(args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");

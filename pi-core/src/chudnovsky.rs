@@ -8,6 +8,9 @@ use crate::natural::Natural;
 /// Bits of π gained per term: `log2(640320³ / 1728)`, rounded down.
 const BITS_PER_TERM: u64 = 47;
 
+/// Ranges of at least this many terms are split on several threads.
+const PARALLEL_TERMS: u64 = 64;
+
 /// The largest error, in units of `2^-w`, of [`pi_fixed_point`].
 pub(crate) const ERROR_BOUND: u64 = 64;
 
@@ -62,22 +65,32 @@ fn split(a: u64, b: u64, need_p: bool) -> Split {
         };
     }
     let m = a + (b - a) / 2;
-    let left = split(a, m, true);
-    let right = split(m, b, need_p);
+    let (left, right) = if b - a >= PARALLEL_TERMS {
+        rayon::join(|| split(a, m, true), || split(m, b, need_p))
+    } else {
+        (split(a, m, true), split(m, b, need_p))
+    };
     let left_p = left.p.unwrap_or_default();
+    // The four products are independent: at the top of the tree they are
+    // the largest work there is, so run them in parallel too.
+    let ((p, q), (r_left, r_right)) = rayon::join(
+        || rayon::join(|| right.p.map(|p| &left_p * &p), || &left.q * &right.q),
+        || {
+            rayon::join(
+                || &right.q * &left.r.magnitude,
+                || &left_p * &right.r.magnitude,
+            )
+        },
+    );
     let r = Signed {
         negative: left.r.negative,
-        magnitude: &right.q * &left.r.magnitude,
+        magnitude: r_left,
     }
     .add(Signed {
         negative: right.r.negative != ((m - a) % 2 == 1),
-        magnitude: &left_p * &right.r.magnitude,
+        magnitude: r_right,
     });
-    Split {
-        p: right.p.map(|p| &left_p * &p),
-        q: &left.q * &right.q,
-        r,
-    }
+    Split { p, q, r }
 }
 
 /// `x` with `|x - π·2^w| < ERROR_BOUND`.

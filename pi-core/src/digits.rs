@@ -7,17 +7,75 @@ use crate::{Base, Error};
 /// The most digits one computation accepts.
 pub const MAX_DIGITS: u64 = 1_000_000_000_000;
 
-/// Guard bits of the first attempt; each retry doubles them.
-const INITIAL_GUARD_BITS: u64 = 64;
+/// The most threads one computation accepts.
+pub const MAX_THREADS: usize = 1024;
 
-/// `"3."` followed by the first `n` digits of π after the point, truncated.
-pub fn digits(n: u64, base: Base) -> Result<String, Error> {
+/// How to compute digits: the base and the number of threads.
+///
+/// ```
+/// let options = pi_core::Options::new().base(pi_core::Base::Hexadecimal).threads(2);
+/// assert_eq!(pi_core::compute(4, &options)?, "3.243f");
+/// # Ok::<(), pi_core::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    base: Base,
+    threads: usize,
+}
+
+impl Options {
+    /// Decimal digits on all available cores.
+    pub fn new() -> Options {
+        Options::default()
+    }
+
+    /// Sets the base of the digits.
+    pub fn base(mut self, base: Base) -> Options {
+        self.base = base;
+        self
+    }
+
+    /// Sets the number of threads; 0 (the default) means one per available
+    /// core. The digits are the same for every thread count.
+    pub fn threads(mut self, threads: usize) -> Options {
+        self.threads = threads;
+        self
+    }
+}
+
+/// `"3."` followed by the first `n` digits of π after the point, truncated,
+/// computed as `options` say.
+pub fn compute(n: u64, options: &Options) -> Result<String, Error> {
     if n > MAX_DIGITS {
         return Err(Error::TooManyDigits {
             requested: n,
             max: MAX_DIGITS,
         });
     }
+    if options.threads > MAX_THREADS {
+        return Err(Error::TooManyThreads {
+            requested: options.threads,
+            max: MAX_THREADS,
+        });
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads)
+        .thread_name(|i| format!("pi-worker-{i}"))
+        .build()
+        .map_err(|e| Error::Threads(e.to_string()))?;
+    Ok(pool.install(|| text(n, options.base)))
+}
+
+/// Guard bits of the first attempt; each retry doubles them.
+const INITIAL_GUARD_BITS: u64 = 64;
+
+/// `"3."` followed by the first `n` digits of π after the point, truncated,
+/// on all available cores.
+pub fn digits(n: u64, base: Base) -> Result<String, Error> {
+    compute(n, &Options::new().base(base))
+}
+
+fn text(n: u64, base: Base) -> String {
     let scaled = truncated(n, base, INITIAL_GUARD_BITS);
     let width = n as usize + 1;
     let mut text = match base {
@@ -25,7 +83,7 @@ pub fn digits(n: u64, base: Base) -> Result<String, Error> {
         Base::Hexadecimal => scaled.to_hex_padded(width),
     };
     text.insert(1, '.');
-    Ok(text)
+    text
 }
 
 /// `floor(π · base^n)`, from fixed-point approximations with `guard_bits`

@@ -18,13 +18,14 @@ pub mod natural;
 use std::fmt;
 
 pub use calc_pi::calc_pi;
-pub use digits::{digits, MAX_DIGITS};
+pub use digits::{compute, digits, Options, MAX_DIGITS, MAX_THREADS};
 pub use natural::Natural;
 
 /// The base in which digits are written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Base {
     /// Base 10.
+    #[default]
     Decimal,
     /// Base 16, in lowercase.
     Hexadecimal,
@@ -66,6 +67,15 @@ pub enum Error {
         /// The largest number accepted.
         max: u64,
     },
+    /// More threads were requested than [`MAX_THREADS`].
+    TooManyThreads {
+        /// The number of threads asked for.
+        requested: usize,
+        /// The largest number accepted.
+        max: usize,
+    },
+    /// The operating system refused to start the worker threads.
+    Threads(String),
 }
 
 impl fmt::Display for Error {
@@ -78,6 +88,13 @@ impl fmt::Display for Error {
                     "too many digits: {requested} requested, at most {max} supported"
                 )
             }
+            Error::TooManyThreads { requested, max } => {
+                write!(
+                    f,
+                    "too many threads: {requested} requested, at most {max} supported"
+                )
+            }
+            Error::Threads(reason) => write!(f, "cannot start the worker threads: {reason}"),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Digits against the published checkpoints in `shared/reference/pi-checkpoints.tsv`
 //! (sha256 of "3." + N digits, last digits, hex digits at positions).
 
-use pi_core::{digits, Base};
+use pi_core::{digits, Base, Options};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 
@@ -97,6 +97,32 @@ fn every_length_is_a_prefix_of_the_longer() {
             assert_eq!(digits(n, base).expect("digits"), long[..n as usize + 2]);
         }
     }
+}
+
+#[test]
+fn every_thread_count_gives_the_same_digits() {
+    // Large enough to take every parallel path (binary splitting, transforms,
+    // recombination, radix conversion).
+    for base in [Base::Decimal, Base::Hexadecimal] {
+        let reference = pi_core::compute(300_000, &Options::new().base(base).threads(1));
+        for threads in [2, 3, 0] {
+            let options = Options::new().base(base).threads(threads);
+            assert_eq!(
+                pi_core::compute(300_000, &options),
+                reference,
+                "{threads} threads"
+            );
+        }
+    }
+}
+
+#[test]
+fn refuses_too_many_threads() {
+    let options = Options::new().threads(pi_core::MAX_THREADS + 1);
+    assert!(matches!(
+        pi_core::compute(10, &options),
+        Err(pi_core::Error::TooManyThreads { .. })
+    ));
 }
 
 #[test]

@@ -4,6 +4,8 @@
 //! `10^(19·2^i)`, each with its reciprocal, so its cost is a logarithmic
 //! number of multiplications of the full size.
 
+use rayon::prelude::*;
+
 use super::{limbs, Natural, Reciprocal};
 
 /// Digits of `10^19`, the largest power of ten in a limb.
@@ -38,7 +40,7 @@ pub(super) fn to_decimal(x: &Natural, width: usize) -> String {
     let len = bound.max(width).max(1);
     let reciprocals: Vec<Reciprocal> = if len > BASECASE_DIGITS {
         powers_of_ten(len)
-            .iter()
+            .par_iter()
             .filter_map(Reciprocal::new)
             .collect()
     } else {
@@ -72,8 +74,10 @@ fn write_decimal(x: &Natural, out: &mut [u8], powers: &[Reciprocal]) {
     let level = split_level(out.len());
     let (q, r) = powers[level].div_rem(x);
     let (high, low) = out.split_at_mut(out.len() - (LIMB_DIGITS << level));
-    write_decimal(&q, high, powers);
-    write_decimal(&r, low, powers);
+    rayon::join(
+        || write_decimal(&q, high, powers),
+        || write_decimal(&r, low, powers),
+    );
 }
 
 pub(super) fn from_decimal(digits: &str) -> Option<Natural> {
@@ -107,7 +111,8 @@ fn read_decimal(digits: &[u8], powers: &[Natural]) -> Natural {
     }
     let level = split_level(digits.len());
     let (high, low) = digits.split_at(digits.len() - (LIMB_DIGITS << level));
-    &(&read_decimal(high, powers) * &powers[level]) + &read_decimal(low, powers)
+    let (high, low) = rayon::join(|| read_decimal(high, powers), || read_decimal(low, powers));
+    &(&high * &powers[level]) + &low
 }
 
 pub(super) fn to_hex(x: &Natural, width: usize) -> String {
