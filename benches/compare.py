@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""Times our `pi` against its peers, side by side, in one run.
+
+Each contender runs as its own process and writes "3." and N decimal digits
+as text to a file; the time is wall time of the whole process (start-up,
+computation, conversion to text, output), the memory its peak RSS. Every
+result is checked: against the sha256 checkpoints when N has one, otherwise
+against our own output. Peers:
+
+- gmpy2: `const_pi` (MPFR)
+- mpmath with the gmpy2 backend (GMP Chudnovsky)
+- python-flint: `arb.pi()` (FLINT/Arb)
+- Debian's `pi` (CLN), when /usr/bin/pi is installed (apt-get install pi)
+
+Peers come from PyPI into this tool's own virtualenv (target/compare-venv).
+
+    python3 benches/compare.py 1000000 10000000      # sizes; default 10^6 10^7
+    python3 benches/compare.py --threads 1 1000000   # our thread count
+"""
+
+import argparse
+import hashlib
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / "target" / "compare-venv"
+PEER_PACKAGES = ["gmpy2", "mpmath", "python-flint"]
+CHECKPOINTS = ROOT.parent / "shared" / "reference" / "pi-checkpoints.tsv"
+EXTRA = 10  # peers round: compute EXTRA more digits, then truncate
+
+# Each peer program gets N as argv[1] and the output path as argv[2], and
+# writes "3." followed by exactly N digits (computed with EXTRA more, then cut).
+PEERS = {
+    "gmpy2 const_pi (MPFR)": """
+import sys, gmpy2
+n, out = int(sys.argv[1]), sys.argv[2]
+gmpy2.get_context().precision = int((n + %(extra)d) * 3.3219280948873626) + 64
+mantissa, _, _ = gmpy2.const_pi().digits(10, n + %(extra)d)
+open(out, "w").write("3." + mantissa[1:n + 1])
+""",
+    "mpmath+gmpy2 (GMP)": """
+import sys, mpmath
+from mpmath.libmp import libelefun, BACKEND
+assert BACKEND == "gmpy", BACKEND
+n, out = int(sys.argv[1]), sys.argv[2]
+prec = int((n + %(extra)d) * 3.3219280948873626) + 64
+fixed = libelefun.pi_fixed(prec)
+text = str((fixed * mpmath.libmp.MPZ(10) ** n) >> prec)
+open(out, "w").write("3." + text[1:])
+""",
+    "python-flint arb (FLINT)": """
+import sys, flint
+n, out = int(sys.argv[1]), sys.argv[2]
+flint.ctx.dps = n + %(extra)d
+text = flint.arb.pi().str(n + %(extra)d, radius=False)
+open(out, "w").write(text[:n + 2])
+""",
+}
+
+
+def ensure_venv():
+    """Re-runs this script inside its virtualenv with the peers installed."""
+    python = VENV / "bin" / "python"
+    if Path(sys.prefix).resolve() == VENV.resolve():
+        return
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", *PEER_PACKAGES], check=True)
+    os.execv(str(python), [str(python), __file__, *sys.argv[1:]])
+
+
+def checkpoint_sha256():
+    table = {}
+    if CHECKPOINTS.exists():
+        for line in CHECKPOINTS.read_text().splitlines():
+            fields = line.split("\t")
+            if len(fields) >= 3 and fields[0] == "decimal" and fields[1].isdigit():
+                table[int(fields[1])] = fields[2]
+    return table
+
+
+def run(command, out_path):
+    """Wall seconds and peak RSS (MiB) of `command`, or None if it failed."""
+    start = time.perf_counter()
+    with open(out_path + ".stdout", "wb") as stdout, open(out_path + ".stderr", "wb") as stderr:
+        process = subprocess.Popen(command, stdout=stdout, stderr=stderr)
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        except KeyboardInterrupt:
+            process.kill()
+            raise
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.stderr.write(f"  {command[0]} failed: {Path(out_path + '.stderr').read_text()[-500:]}\n")
+        return None
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def contenders(pi_binary, threads):
+    """(name, command builder, reads stdout?) for every available contender."""
+    python = sys.executable
+    yield "pi (ours)", lambda n, out: [str(pi_binary), str(n), "--threads", str(threads)], True
+    for name, program in PEERS.items():
+        source = program % {"extra": EXTRA}
+        yield name, (lambda n, out, s=source: [python, "-c", s, str(n), out]), False
+    if Path("/usr/bin/pi").exists():
+        yield "Debian pi (CLN)", lambda n, out: ["/usr/bin/pi", str(n + 1 + EXTRA)], True
+
+
+def read_digits(path, from_stdout, n):
+    text = Path(path + ".stdout" if from_stdout else path).read_text()
+    text = "".join(text.split())  # CLN may wrap lines
+    return text[: n + 2]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[10**6, 10**7])
+    parser.add_argument("--threads", type=int, default=0, help="our thread count (0 = all cores)")
+    parser.add_argument("--skip", action="append", default=[], help="skip contenders whose name contains this")
+    args = parser.parse_args()
+    ensure_venv()
+
+    subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "pi-cli"], cwd=ROOT, check=True)
+    pi_binary = ROOT / "target" / "release" / "pi"
+    checkpoints = checkpoint_sha256()
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    print(f"machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; "
+          f"ours with --threads {args.threads}\n")
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.sizes:
+            ours = None
+            results = []
+            for name, command, from_stdout in contenders(pi_binary, args.threads):
+                if any(s.lower() in name.lower() for s in args.skip):
+                    continue
+                out = os.path.join(tmp, f"{len(results)}-{n}.txt")
+                measured = run(command(n, out), out)
+                verdict = "failed"
+                if measured:
+                    digits = read_digits(out, from_stdout, n)
+                    if n in checkpoints:
+                        ok = hashlib.sha256(digits.encode()).hexdigest() == checkpoints[n]
+                    else:
+                        ok = ours is None or digits == ours
+                    if name == "pi (ours)":
+                        ours = digits
+                    verdict = "ok" if ok else "WRONG DIGITS"
+                results.append((name, measured, verdict))
+                shown = f"{measured[0]:.2f} s, {measured[1]:.0f} MiB" if measured else "-"
+                print(f"  N={n:>11,} {name:<26} {shown:<22} {verdict}", flush=True)
+            rows.append((n, results))
+            for path in Path(tmp).iterdir():
+                path.unlink()
+
+    print("\n| N | contender | time (s) | peak RSS (MiB) | digits | peer time / our time |")
+    print("|---|---|---|---|---|---|")
+    for n, results in rows:
+        our_time = results[0][1][0] if results and results[0][1] else None
+        for name, measured, verdict in results:
+            ratio = f"{measured[0] / our_time:.1f}x" if measured and our_time and name != "pi (ours)" else ""
+            time_text = f"{measured[0]:.2f}" if measured else "-"
+            rss_text = f"{measured[1]:.0f}" if measured else "-"
+            print(f"| {n:,} | {name} | {time_text} | {rss_text} | {verdict} | {ratio} |")
+
+
+if __name__ == "__main__":
+    main()
