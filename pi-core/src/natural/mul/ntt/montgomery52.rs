@@ -1,0 +1,86 @@
+//! Arithmetic modulo 50-bit primes with `R = 2^52`, the width of AVX-512
+//! IFMA's multipliers, whose transform stages run eight lanes at a time.
+
+use super::{montgomery64::inverse_mod_2_64, simd, Field};
+
+const MASK: u64 = (1 << 52) - 1;
+
+/// Integers modulo a prime `p < 2^50`, Montgomery form with `R = 2^52`.
+#[derive(Clone, Copy)]
+pub(in super::super) struct Montgomery52 {
+    p: u64,
+    /// `p^-1 mod 2^52`.
+    p_inv: u64,
+    /// `2^52 mod p`.
+    r: u64,
+    /// `2^104 mod p`.
+    r2: u64,
+}
+
+impl Field for Montgomery52 {
+    /// Four primes `c · 2^k + 1` (k >= 40) multiplying to about `2^199.7`:
+    /// products up to `2^40` limbs.
+    const PRIMES: &'static [(u64, u64)] = &[
+        (1_108_307_720_798_209, 11), // 63 * 2^44 + 1
+        (1_086_317_488_242_689, 3),  // 247 * 2^42 + 1
+        (1_072_023_837_081_601, 11), // 975 * 2^40 + 1
+        (1_025_844_348_715_009, 13), // 933 * 2^40 + 1
+    ];
+
+    fn new(p: u64) -> Self {
+        Montgomery52 {
+            p,
+            p_inv: inverse_mod_2_64(p) & MASK,
+            r: ((1u128 << 52) % u128::from(p)) as u64,
+            r2: ((1u128 << 104) % u128::from(p)) as u64,
+        }
+    }
+
+    #[inline(always)]
+    fn modulus(self) -> u64 {
+        self.p
+    }
+
+    /// The scalar twin of [`simd`]'s vector product: the same value.
+    #[inline(always)]
+    fn mul(self, a: u64, b: u64) -> u64 {
+        let t = u128::from(a) * u128::from(b);
+        let m = (t as u64 & MASK).wrapping_mul(self.p_inv) & MASK;
+        let mp = ((u128::from(m) * u128::from(self.p)) >> 52) as u64;
+        let r = ((t >> 52) as u64).wrapping_sub(mp);
+        r.min(r.wrapping_add(self.p))
+    }
+
+    fn r2(self) -> u64 {
+        self.r2
+    }
+
+    /// `a = h·2^52 + l` is `h·R + l`: two Montgomery products.
+    #[inline(always)]
+    fn reduce(self, a: u64) -> u64 {
+        self.add(self.mul(a >> 52, self.r2), self.mul(a & MASK, self.r))
+    }
+
+    #[inline(always)]
+    fn forward_stage(self, lo: &mut [u64], hi: &mut [u64], w: &[u64]) {
+        if !simd::forward_stage(lo, hi, w, self.p, self.p_inv) {
+            for ((x, y), &w) in lo.iter_mut().zip(hi.iter_mut()).zip(w) {
+                let (u, v) = (*x, *y);
+                *x = self.add(u, v);
+                *y = self.mul(self.sub(u, v), w);
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn inverse_stage(self, lo: &mut [u64], hi: &mut [u64], w: &[u64]) {
+        if !simd::inverse_stage(lo, hi, w, self.p, self.p_inv) {
+            for ((x, y), &w) in lo.iter_mut().zip(hi.iter_mut()).zip(w) {
+                let u = *x;
+                let v = self.mul(*y, w);
+                *x = self.add(u, v);
+                *y = self.sub(u, v);
+            }
+        }
+    }
+}

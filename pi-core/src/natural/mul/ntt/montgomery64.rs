@@ -1,0 +1,67 @@
+//! Arithmetic modulo 62-bit primes with `R = 2^64`: the portable field.
+
+use super::Field;
+
+/// Integers modulo a prime `p < 2^62`, Montgomery form with `R = 2^64`.
+#[derive(Clone, Copy)]
+pub(in super::super) struct Montgomery64 {
+    p: u64,
+    /// `p^-1 mod 2^64`.
+    p_inv: u64,
+    /// `2^64 mod p`: a Montgomery product with it reduces any `u64`.
+    r: u64,
+    /// `2^128 mod p`.
+    r2: u64,
+}
+
+impl Field for Montgomery64 {
+    /// Three primes `c · 2^k + 1` (k >= 55): products up to `2^55` limbs.
+    const PRIMES: &'static [(u64, u64)] = &[
+        (4_179_340_454_199_820_289, 3), // 29 * 2^57 + 1
+        (2_485_986_994_308_513_793, 5), // 69 * 2^55 + 1
+        (1_945_555_039_024_054_273, 5), // 27 * 2^56 + 1
+    ];
+
+    fn new(p: u64) -> Self {
+        let r = ((1u128 << 64) % u128::from(p)) as u64;
+        Montgomery64 {
+            p,
+            p_inv: inverse_mod_2_64(p),
+            r,
+            r2: (u128::from(r) * u128::from(r) % u128::from(p)) as u64,
+        }
+    }
+
+    #[inline(always)]
+    fn modulus(self) -> u64 {
+        self.p
+    }
+
+    #[inline(always)]
+    fn mul(self, a: u64, b: u64) -> u64 {
+        let t = u128::from(a) * u128::from(b);
+        let m = (t as u64).wrapping_mul(self.p_inv);
+        let mp = ((u128::from(m) * u128::from(self.p)) >> 64) as u64;
+        let r = ((t >> 64) as u64).wrapping_sub(mp);
+        r.min(r.wrapping_add(self.p))
+    }
+
+    fn r2(self) -> u64 {
+        self.r2
+    }
+
+    #[inline(always)]
+    fn reduce(self, a: u64) -> u64 {
+        self.mul(a, self.r)
+    }
+}
+
+/// `p^-1 mod 2^64` for odd `p`, by Newton's iteration (each step doubles the
+/// correct bits, from 3).
+pub(super) fn inverse_mod_2_64(p: u64) -> u64 {
+    let mut inv = p;
+    for _ in 0..5 {
+        inv = inv.wrapping_mul(2u64.wrapping_sub(p.wrapping_mul(inv)));
+    }
+    inv
+}
