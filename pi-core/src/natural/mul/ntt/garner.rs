@@ -12,55 +12,44 @@ const MAX_PRIMES: usize = 4;
 /// The constants of Garner's recombination for one field's primes.
 struct Garner<F: Field> {
     fields: Vec<F>,
-    /// `(p_0 ⋯ p_{i-1})^-1 mod p_i`, in Montgomery form in field `i`.
-    inverse: [u64; MAX_PRIMES],
-    /// `p_j mod p_i` for `j < i`, in Montgomery form in field `i`.
-    prime_mod: [[u64; MAX_PRIMES]; MAX_PRIMES],
+    /// `p_j^-1 mod p_i` for `j < i`, in Montgomery form in field `i`.
+    inverse: [[u64; MAX_PRIMES]; MAX_PRIMES],
 }
 
 impl<F: Field> Garner<F> {
     fn new() -> Garner<F> {
-        let primes: Vec<u64> = F::PRIMES.iter().map(|&(p, _)| p).collect();
-        assert!(primes.len() <= MAX_PRIMES);
-        let fields: Vec<F> = primes.iter().map(|&p| F::new(p)).collect();
-        let mut inverse = [0; MAX_PRIMES];
-        let mut prime_mod = [[0; MAX_PRIMES]; MAX_PRIMES];
+        assert!(F::PRIMES.len() <= MAX_PRIMES);
+        let fields: Vec<F> = F::PRIMES.iter().map(|&(p, _)| F::new(p)).collect();
+        let mut inverse = [[0; MAX_PRIMES]; MAX_PRIMES];
         for (i, &f) in fields.iter().enumerate() {
-            let mut product = f.to_montgomery(1);
-            for (j, &p) in primes[..i].iter().enumerate() {
-                prime_mod[i][j] = f.to_montgomery(p);
-                product = f.mul(product, prime_mod[i][j]);
+            for (j, &(p, _)) in F::PRIMES[..i].iter().enumerate() {
+                inverse[i][j] = f.inverse(f.to_montgomery(p));
             }
-            inverse[i] = f.inverse(product);
         }
-        Garner {
-            fields,
-            inverse,
-            prime_mod,
-        }
+        Garner { fields, inverse }
     }
 
     /// The number below the product of the primes with these residues.
     #[inline(always)]
     fn combine(&self, residues: [u64; MAX_PRIMES]) -> [u64; MAX_PRIMES] {
         let k = self.fields.len();
-        // x = v_0 + v_1·p_0 + v_2·p_0·p_1 + ..., each v_i < p_i.
+        // x = v_0 + v_1·p_0 + v_2·p_0·p_1 + ..., each v_i < p_i, where
+        // v_i = (((r_i - v_0)·p_0^-1 - v_1)·p_1^-1 - ...) mod p_i.
         let mut v = [0u64; MAX_PRIMES];
-        v[0] = residues[0];
-        for i in 1..k {
+        for i in 0..k {
             let f = self.fields[i];
-            let mut s = f.reduce(v[i - 1]);
-            for j in (0..i - 1).rev() {
-                s = f.add(f.mul(s, self.prime_mod[i][j]), f.reduce(v[j]));
+            let mut t = residues[i];
+            for j in 0..i {
+                t = f.mul(f.sub(t, f.reduce_residue(v[j])), self.inverse[i][j]);
             }
-            v[i] = f.mul(f.sub(residues[i], s), self.inverse[i]);
+            v[i] = t;
         }
         let mut x = [0u64; MAX_PRIMES];
         x[0] = v[k - 1];
         for j in (0..k - 1).rev() {
             let p = F::PRIMES[j].0;
             let mut carry = u128::from(v[j]);
-            for limb in x.iter_mut() {
+            for limb in x[..k - j].iter_mut() {
                 let t = u128::from(*limb) * u128::from(p) + carry;
                 *limb = t as u64;
                 carry = t >> 64;

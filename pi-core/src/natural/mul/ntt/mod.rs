@@ -34,6 +34,12 @@ pub(super) trait Field: Copy + Send + Sync {
     /// `a mod p` for any `a`.
     fn reduce(self, a: u64) -> u64;
 
+    /// `a mod p` for `a` below one of this field's primes.
+    #[inline(always)]
+    fn reduce_residue(self, a: u64) -> u64 {
+        self.reduce(a)
+    }
+
     // Branch-free: data-dependent branches mispredict half the time here.
     #[inline(always)]
     fn add(self, a: u64, b: u64) -> u64 {
@@ -102,19 +108,35 @@ struct Twiddles {
 
 impl Twiddles {
     fn new<F: Field>(f: F, generator: u64, n: usize) -> Twiddles {
-        let mut forward = vec![0u64; n.max(2)];
-        let mut inverse = vec![0u64; n.max(2)];
-        let g = f.to_montgomery(generator);
+        let n = n.max(2);
+        let mut forward = vec![0u64; n];
+        let mut inverse = vec![0u64; n];
+        let half = n / 2;
+        // The top level, w_n^j for j < n/2, in four interleaved chains of
+        // products so that they do not wait on each other.
+        let w = f.pow(f.to_montgomery(generator), (f.modulus() - 1) / n as u64);
+        let w4 = f.pow(w, 4);
+        let mut x = [f.to_montgomery(1), w, f.mul(w, w), f.pow(w, 3)];
+        for block in forward[half..].chunks_mut(4) {
+            for (slot, x) in block.iter_mut().zip(x.iter_mut()) {
+                *slot = *x;
+                *x = f.mul(*x, w4);
+            }
+        }
+        // w_{2m}^j = w_{4m}^{2j}: each level is every other entry of the next.
+        let mut m = half / 2;
+        while m >= 1 {
+            for j in 0..m {
+                forward[m + j] = forward[2 * m + 2 * j];
+            }
+            m /= 2;
+        }
+        // w_{2m}^-j = -w_{2m}^{m-j}, since w_{2m}^m = -1.
         let mut m = 1;
         while m < n {
-            let w = f.pow(g, (f.modulus() - 1) / (2 * m as u64));
-            let w_inv = f.inverse(w);
-            let (mut x, mut y) = (f.to_montgomery(1), f.to_montgomery(1));
-            for j in 0..m {
-                forward[m + j] = x;
-                inverse[m + j] = y;
-                x = f.mul(x, w);
-                y = f.mul(y, w_inv);
+            inverse[m] = forward[m];
+            for j in 1..m {
+                inverse[m + j] = f.sub(0, forward[2 * m - j]);
             }
             m *= 2;
         }

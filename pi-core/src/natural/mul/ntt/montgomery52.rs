@@ -61,6 +61,13 @@ impl Field for Montgomery52 {
         self.add(self.mul(a >> 52, self.r2), self.mul(a & MASK, self.r))
     }
 
+    /// All four primes lie within a factor 2 of each other (see the tests),
+    /// so one conditional subtraction reduces a residue of another.
+    #[inline(always)]
+    fn reduce_residue(self, a: u64) -> u64 {
+        a.min(a.wrapping_sub(self.p))
+    }
+
     #[inline(always)]
     fn forward_stage(self, lo: &mut [u64], hi: &mut [u64], w: &[u64]) {
         if !simd::forward_stage(lo, hi, w, self.p, self.p_inv) {
@@ -80,6 +87,20 @@ impl Field for Montgomery52 {
                 let v = self.mul(*y, w);
                 *x = self.add(u, v);
                 *y = self.sub(u, v);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn primes_lie_within_a_factor_two() {
+        for &(p, _) in Montgomery52::PRIMES {
+            for &(q, _) in Montgomery52::PRIMES {
+                assert!(p < 2 * q && p < 1 << 50);
             }
         }
     }
