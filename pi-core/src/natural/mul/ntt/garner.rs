@@ -39,8 +39,8 @@ impl<F: Field> Garner<F> {
         for i in 0..k {
             let f = self.fields[i];
             let mut t = residues[i];
-            for j in 0..i {
-                t = f.mul(f.sub(t, f.reduce_residue(v[j])), self.inverse[i][j]);
+            for (&vj, &inverse) in v[..i].iter().zip(&self.inverse[i]) {
+                t = f.mul(f.sub(t, f.reduce_residue(vj)), inverse);
             }
             v[i] = t;
         }
