@@ -19,8 +19,13 @@ pub(super) fn available() -> bool {
 }
 
 /// Whether a stage over `lo`, `hi` and `w` suits the kernels.
+#[cfg(target_arch = "x86_64")]
 fn fits(lo: &[u64], hi: &[u64], w: &[u64]) -> bool {
-    lo.len() >= 8 && lo.len() % 8 == 0 && hi.len() == lo.len() && w.len() == lo.len() && available()
+    lo.len() >= 8
+        && lo.len().is_multiple_of(8)
+        && hi.len() == lo.len()
+        && w.len() == lo.len()
+        && available()
 }
 
 /// A forward stage `(u, v) -> (u + v, (u - v)·w)` modulo `p < 2^50` with
