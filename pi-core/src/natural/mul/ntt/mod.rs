@@ -76,6 +76,20 @@ pub(super) trait Field: Copy + Send + Sync {
         self.pow(a, self.modulus() - 2)
     }
 
+    /// The last three forward stages (half-lengths 4, 2, 1) over all the
+    /// blocks of 8 in `a`, given `w4 = w_8^0..4` and `w2 = w_4^0..2`, leaving
+    /// each group of 64 values transposed as 8×8; `false` (nothing done) when
+    /// this field has no such kernel for `a`. [`Field::inverse_first`] must
+    /// then apply too.
+    fn forward_last(self, _a: &mut [u64], _w4: &[u64], _w2: &[u64]) -> bool {
+        false
+    }
+
+    /// The inverse of [`Field::forward_last`]'s stages, from its layout.
+    fn inverse_first(self, _a: &mut [u64], _w2: &[u64], _w4: &[u64]) -> bool {
+        false
+    }
+
     /// One decimation-in-frequency stage: `(u, v) -> (u + v, (u - v)·w)`.
     #[inline(always)]
     fn forward_stage(self, lo: &mut [u64], hi: &mut [u64], w: &[u64]) {
@@ -174,6 +188,9 @@ fn forward<F: Field>(f: F, t: &Twiddles, a: &mut [u64]) {
     if n <= ITERATIVE_MAX {
         let mut m = n / 2;
         while m >= 1 {
+            if m == 4 && f.forward_last(a, &t.forward[4..8], &t.forward[2..4]) {
+                break;
+            }
             let w = &t.forward[m..2 * m];
             for block in a.chunks_exact_mut(2 * m) {
                 let (lo, hi) = block.split_at_mut(m);
@@ -201,6 +218,9 @@ fn inverse<F: Field>(f: F, t: &Twiddles, a: &mut [u64]) {
     let n = a.len();
     if n <= ITERATIVE_MAX {
         let mut m = 1;
+        if n >= 8 && f.inverse_first(a, &t.inverse[2..4], &t.inverse[4..8]) {
+            m = 8;
+        }
         while m < n {
             let w = &t.inverse[m..2 * m];
             for block in a.chunks_exact_mut(2 * m) {

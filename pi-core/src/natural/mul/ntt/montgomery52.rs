@@ -68,6 +68,14 @@ impl Field for Montgomery52 {
         a.min(a.wrapping_sub(self.p))
     }
 
+    fn forward_last(self, a: &mut [u64], w4: &[u64], w2: &[u64]) -> bool {
+        simd::forward_last(a, w4, w2, self.p, self.p_inv)
+    }
+
+    fn inverse_first(self, a: &mut [u64], w2: &[u64], w4: &[u64]) -> bool {
+        simd::inverse_first(a, w2, w4, self.p, self.p_inv)
+    }
+
     #[inline(always)]
     fn forward_stage(self, lo: &mut [u64], hi: &mut [u64], w: &[u64]) {
         if !simd::forward_stage(lo, hi, w, self.p, self.p_inv) {

@@ -51,6 +51,35 @@ pub(super) fn inverse_stage(lo: &mut [u64], hi: &mut [u64], w: &[u64], p: u64, p
     false
 }
 
+/// Whether `a` splits into groups of 64 for the kernels on the last stages.
+#[cfg(target_arch = "x86_64")]
+fn fits_groups(a: &[u64], w4: &[u64], w2: &[u64]) -> bool {
+    !a.is_empty() && a.len().is_multiple_of(64) && w4.len() == 4 && w2.len() == 2 && available()
+}
+
+/// The last three forward stages over blocks of 8, leaving each group of
+/// 64 values transposed; `false` (and nothing done) when not applicable.
+pub(super) fn forward_last(a: &mut [u64], w4: &[u64], w2: &[u64], p: u64, p_inv: u64) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if fits_groups(a, w4, w2) {
+        // SAFETY: `fits_groups` checked the processor and the lengths.
+        unsafe { x86::forward_last(a, w4, w2, p, p_inv) };
+        return true;
+    }
+    false
+}
+
+/// The inverse of [`forward_last`], from its layout.
+pub(super) fn inverse_first(a: &mut [u64], w2: &[u64], w4: &[u64], p: u64, p_inv: u64) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if fits_groups(a, w4, w2) {
+        // SAFETY: `fits_groups` checked the processor and the lengths.
+        unsafe { x86::inverse_first(a, w2, w4, p, p_inv) };
+        return true;
+    }
+    false
+}
+
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use std::arch::x86_64::*;
@@ -136,6 +165,109 @@ mod x86 {
                 let v = montgomery(_mm512_loadu_si512(y.as_ptr().cast()), w, p, p_inv);
                 _mm512_storeu_si512(x.as_mut_ptr().cast(), add(u, v, p));
                 _mm512_storeu_si512(y.as_mut_ptr().cast(), sub(u, v, p));
+            }
+        }
+    }
+
+    /// Transposes 8 rows of 8 as a matrix: at each scale `s`, rows `i` and
+    /// `i + s` swap their off-diagonal `s`-wide blocks.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn transpose(r: &mut [__m512i; 8]) {
+        for s in [4usize, 2, 1] {
+            let mut low = [0i64; 8];
+            let mut high = [0i64; 8];
+            for c in 0..8 {
+                let (lo, hi) = if c & s == 0 {
+                    (c, c + s)
+                } else {
+                    (8 + c - s, 8 + c)
+                };
+                (low[c], high[c]) = (lo as i64, hi as i64);
+            }
+            // SAFETY: reading eight i64s from arrays of eight.
+            let (low, high) = unsafe {
+                (
+                    _mm512_loadu_si512(low.as_ptr().cast()),
+                    _mm512_loadu_si512(high.as_ptr().cast()),
+                )
+            };
+            for i in (0..8).filter(|i| i & s == 0) {
+                let (a, b) = (r[i], r[i + s]);
+                r[i] = _mm512_permutex2var_epi64(a, low, b);
+                r[i + s] = _mm512_permutex2var_epi64(a, high, b);
+            }
+        }
+    }
+
+    /// # Safety
+    /// The processor must have AVX-512F and IFMA.
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    pub(super) unsafe fn forward_last(a: &mut [u64], w4: &[u64], w2: &[u64], p: u64, p_inv: u64) {
+        let (p, p_inv) = (_mm512_set1_epi64(p as i64), _mm512_set1_epi64(p_inv as i64));
+        let w4: [__m512i; 4] = std::array::from_fn(|j| _mm512_set1_epi64(w4[j] as i64));
+        let w2: [__m512i; 2] = std::array::from_fn(|j| _mm512_set1_epi64(w2[j] as i64));
+        for group in a.chunks_exact_mut(64) {
+            // SAFETY: the group holds 64 u64s: eight unaligned rows of eight.
+            let mut r: [__m512i; 8] = std::array::from_fn(|i| unsafe {
+                _mm512_loadu_si512(group[8 * i..].as_ptr().cast())
+            });
+            transpose(&mut r);
+            // Row j now holds value j of each of the eight blocks.
+            for j in 0..4 {
+                let (u, v) = (r[j], r[j + 4]);
+                r[j] = add(u, v, p);
+                r[j + 4] = montgomery(sub(u, v, p), w4[j], p, p_inv);
+            }
+            for j in [0, 1, 4, 5] {
+                let (u, v) = (r[j], r[j + 2]);
+                r[j] = add(u, v, p);
+                r[j + 2] = montgomery(sub(u, v, p), w2[j % 4], p, p_inv);
+            }
+            // Half-length 1: the twiddle is 1.
+            for j in [0, 2, 4, 6] {
+                let (u, v) = (r[j], r[j + 1]);
+                r[j] = add(u, v, p);
+                r[j + 1] = sub(u, v, p);
+            }
+            for (i, row) in r.iter().enumerate() {
+                // SAFETY: as for the loads.
+                unsafe { _mm512_storeu_si512(group[8 * i..].as_mut_ptr().cast(), *row) };
+            }
+        }
+    }
+
+    /// # Safety
+    /// The processor must have AVX-512F and IFMA.
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    pub(super) unsafe fn inverse_first(a: &mut [u64], w2: &[u64], w4: &[u64], p: u64, p_inv: u64) {
+        let (p, p_inv) = (_mm512_set1_epi64(p as i64), _mm512_set1_epi64(p_inv as i64));
+        let w4: [__m512i; 4] = std::array::from_fn(|j| _mm512_set1_epi64(w4[j] as i64));
+        let w2: [__m512i; 2] = std::array::from_fn(|j| _mm512_set1_epi64(w2[j] as i64));
+        for group in a.chunks_exact_mut(64) {
+            // SAFETY: the group holds 64 u64s: eight unaligned rows of eight.
+            let mut r: [__m512i; 8] = std::array::from_fn(|i| unsafe {
+                _mm512_loadu_si512(group[8 * i..].as_ptr().cast())
+            });
+            for j in [0, 2, 4, 6] {
+                let (u, v) = (r[j], r[j + 1]);
+                r[j] = add(u, v, p);
+                r[j + 1] = sub(u, v, p);
+            }
+            for j in [0, 1, 4, 5] {
+                let (u, v) = (r[j], montgomery(r[j + 2], w2[j % 4], p, p_inv));
+                r[j] = add(u, v, p);
+                r[j + 2] = sub(u, v, p);
+            }
+            for j in 0..4 {
+                let (u, v) = (r[j], montgomery(r[j + 4], w4[j], p, p_inv));
+                r[j] = add(u, v, p);
+                r[j + 4] = sub(u, v, p);
+            }
+            transpose(&mut r);
+            for (i, row) in r.iter().enumerate() {
+                // SAFETY: as for the loads.
+                unsafe { _mm512_storeu_si512(group[8 * i..].as_mut_ptr().cast(), *row) };
             }
         }
     }
