@@ -76,6 +76,30 @@ pub(super) trait Field: Copy + Send + Sync {
         self.pow(a, self.modulus() - 2)
     }
 
+    /// `dst[i] = src[i] mod p`; `dst` may be longer than `src` (the rest is
+    /// left as it is).
+    fn reduce_into(self, dst: &mut [u64], src: &[u64]) {
+        for (d, &s) in dst.iter_mut().zip(src) {
+            *d = self.reduce(s);
+        }
+    }
+
+    /// `x[i] = x[i]·y[i]·scale / R²` (`y` absent: `x[i]²·scale / R²`).
+    fn pointwise(self, x: &mut [u64], y: Option<&[u64]>, scale: u64) {
+        match y {
+            Some(y) => {
+                for (x, &y) in x.iter_mut().zip(y) {
+                    *x = self.mul(self.mul(*x, y), scale);
+                }
+            }
+            None => {
+                for x in x.iter_mut() {
+                    *x = self.mul(self.mul(*x, *x), scale);
+                }
+            }
+        }
+    }
+
     /// The last three forward stages (half-lengths 4, 2, 1) over all the
     /// blocks of 8 in `a`, given `w4 = w_8^0..4` and `w2 = w_4^0..2`, leaving
     /// each group of 64 values transposed as 8×8; `false` (nothing done) when
@@ -264,9 +288,7 @@ fn convolution<F: Field>(
     let t = Twiddles::new(f, generator, n);
     let load = |src: &[u64]| {
         let mut v = vec![0u64; n];
-        for (d, &s) in v.iter_mut().zip(src) {
-            *d = f.reduce(s);
-        }
+        f.reduce_into(&mut v, src);
         forward(f, &t, &mut v);
         v
     };
@@ -274,18 +296,7 @@ fn convolution<F: Field>(
     let fb = b.map(load);
     // Pointwise products carry a factor 1/R; this scale restores it and divides by n.
     let scale = f.mul(f.inverse(f.to_montgomery(n as u64)), f.r2());
-    match &fb {
-        Some(fb) => {
-            for (x, &y) in fa.iter_mut().zip(fb) {
-                *x = f.mul(f.mul(*x, y), scale);
-            }
-        }
-        None => {
-            for x in fa.iter_mut() {
-                *x = f.mul(f.mul(*x, *x), scale);
-            }
-        }
-    }
+    f.pointwise(&mut fa, fb.as_deref(), scale);
     inverse(f, &t, &mut fa);
     fa
 }

@@ -68,6 +68,39 @@ impl Field for Montgomery52 {
         a.min(a.wrapping_sub(self.p))
     }
 
+    fn reduce_into(self, dst: &mut [u64], src: &[u64]) {
+        let vector = src.len() / 8 * 8;
+        let done = simd::reduce_into(
+            &mut dst[..vector],
+            &src[..vector],
+            self.p,
+            self.p_inv,
+            self.r,
+            self.r2,
+        );
+        let start = if done { vector } else { 0 };
+        for (d, &s) in dst[start..].iter_mut().zip(&src[start..]) {
+            *d = self.reduce(s);
+        }
+    }
+
+    fn pointwise(self, x: &mut [u64], y: Option<&[u64]>, scale: u64) {
+        if !simd::pointwise(x, y, scale, self.p, self.p_inv) {
+            match y {
+                Some(y) => {
+                    for (x, &y) in x.iter_mut().zip(y) {
+                        *x = self.mul(self.mul(*x, y), scale);
+                    }
+                }
+                None => {
+                    for x in x.iter_mut() {
+                        *x = self.mul(self.mul(*x, *x), scale);
+                    }
+                }
+            }
+        }
+    }
+
     fn forward_last(self, a: &mut [u64], w4: &[u64], w2: &[u64]) -> bool {
         simd::forward_last(a, w4, w2, self.p, self.p_inv)
     }

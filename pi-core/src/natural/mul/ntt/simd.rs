@@ -80,6 +80,37 @@ pub(super) fn inverse_first(a: &mut [u64], w2: &[u64], w4: &[u64], p: u64, p_inv
     false
 }
 
+/// `dst[i] = src[i] mod p` (see `Montgomery52::reduce`); `false` (and
+/// nothing done) when not applicable.
+pub(super) fn reduce_into(
+    dst: &mut [u64],
+    src: &[u64],
+    p: u64,
+    p_inv: u64,
+    r: u64,
+    r2: u64,
+) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if src.len().is_multiple_of(8) && dst.len() == src.len() && available() {
+        // SAFETY: the processor has the instructions; the lengths match.
+        unsafe { x86::reduce_into(dst, src, p, p_inv, r, r2) };
+        return true;
+    }
+    false
+}
+
+/// `x[i] = x[i]·y[i]·scale / R²` (`y` absent: `x[i]²·scale / R²`); `false`
+/// (and nothing done) when not applicable.
+pub(super) fn pointwise(x: &mut [u64], y: Option<&[u64]>, scale: u64, p: u64, p_inv: u64) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if x.len().is_multiple_of(8) && y.is_none_or(|y| y.len() == x.len()) && available() {
+        // SAFETY: the processor has the instructions; the lengths match.
+        unsafe { x86::pointwise(x, y, scale, p, p_inv) };
+        return true;
+    }
+    false
+}
+
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use std::arch::x86_64::*;
@@ -268,6 +299,59 @@ mod x86 {
             for (i, row) in r.iter().enumerate() {
                 // SAFETY: as for the loads.
                 unsafe { _mm512_storeu_si512(group[8 * i..].as_mut_ptr().cast(), *row) };
+            }
+        }
+    }
+
+    /// # Safety
+    /// The processor must have AVX-512F and IFMA; `dst` and `src` of one
+    /// length, a multiple of 8.
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    pub(super) unsafe fn reduce_into(
+        dst: &mut [u64],
+        src: &[u64],
+        p: u64,
+        p_inv: u64,
+        r: u64,
+        r2: u64,
+    ) {
+        let (p, p_inv) = (_mm512_set1_epi64(p as i64), _mm512_set1_epi64(p_inv as i64));
+        let (r, r2) = (_mm512_set1_epi64(r as i64), _mm512_set1_epi64(r2 as i64));
+        let mask = _mm512_set1_epi64((1i64 << 52) - 1);
+        for (d, s) in dst.chunks_exact_mut(8).zip(src.chunks_exact(8)) {
+            // SAFETY: eight u64s each; unaligned accesses.
+            unsafe {
+                let a = _mm512_loadu_si512(s.as_ptr().cast());
+                let high = montgomery(_mm512_srli_epi64::<52>(a), r2, p, p_inv);
+                let low = montgomery(_mm512_and_si512(a, mask), r, p, p_inv);
+                _mm512_storeu_si512(d.as_mut_ptr().cast(), add(high, low, p));
+            }
+        }
+    }
+
+    /// # Safety
+    /// The processor must have AVX-512F and IFMA; `x` (and `y`) of one
+    /// length, a multiple of 8.
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    pub(super) unsafe fn pointwise(
+        x: &mut [u64],
+        y: Option<&[u64]>,
+        scale: u64,
+        p: u64,
+        p_inv: u64,
+    ) {
+        let (p, p_inv) = (_mm512_set1_epi64(p as i64), _mm512_set1_epi64(p_inv as i64));
+        let scale = _mm512_set1_epi64(scale as i64);
+        for (i, chunk) in x.chunks_exact_mut(8).enumerate() {
+            // SAFETY: eight u64s each (`y` has x's length); unaligned accesses.
+            unsafe {
+                let a = _mm512_loadu_si512(chunk.as_ptr().cast());
+                let b = match y {
+                    Some(y) => _mm512_loadu_si512(y[8 * i..].as_ptr().cast()),
+                    None => a,
+                };
+                let product = montgomery(montgomery(a, b, p, p_inv), scale, p, p_inv);
+                _mm512_storeu_si512(chunk.as_mut_ptr().cast(), product);
             }
         }
     }
