@@ -11,8 +11,19 @@ mod schoolbook;
 /// schoolbook; from it, Karatsuba.
 pub const KARATSUBA_THRESHOLD: usize = 24;
 /// Multiplication crossover: from this many limbs in the shorter operand,
-/// the number-theoretic transform.
-pub const NTT_THRESHOLD: usize = 1024;
+/// the number-theoretic transform, where the processor has AVX-512 IFMA.
+pub const NTT_THRESHOLD: usize = 256;
+/// The same crossover with the portable (scalar) transform.
+pub const NTT_THRESHOLD_SCALAR: usize = 1024;
+
+/// The crossover to the transform on this processor.
+fn ntt_threshold() -> usize {
+    if ntt::vectorized() {
+        NTT_THRESHOLD
+    } else {
+        NTT_THRESHOLD_SCALAR
+    }
+}
 
 /// The product of two limb slices, `a.len() + b.len()` limbs long (untrimmed).
 pub(crate) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
@@ -22,7 +33,7 @@ pub(crate) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
     }
     if b.len() < KARATSUBA_THRESHOLD {
         schoolbook::mul(a, b)
-    } else if b.len() < NTT_THRESHOLD {
+    } else if b.len() < ntt_threshold() {
         karatsuba::mul(a, b)
     } else {
         ntt::mul(a, b)
@@ -31,7 +42,7 @@ pub(crate) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
 
 /// The square of a limb slice, `2 * a.len()` limbs long (untrimmed).
 pub(crate) fn square(a: &[u64]) -> Vec<u64> {
-    if a.len() < NTT_THRESHOLD {
+    if a.len() < ntt_threshold() {
         mul(a, a)
     } else {
         ntt::square(a)

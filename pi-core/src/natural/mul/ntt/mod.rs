@@ -320,9 +320,14 @@ fn product<F: Field>(a: &[u64], b: Option<&[u64]>) -> Vec<u64> {
     garner::recombine::<F>(&residues, len)
 }
 
+/// Whether the transforms run on vectors (AVX-512 IFMA) here.
+pub(super) fn vectorized() -> bool {
+    simd::available()
+}
+
 /// The product of `a` and `b`, `a.len() + b.len()` limbs long (untrimmed).
 pub(super) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
-    if simd::available() {
+    if vectorized() {
         product::<Montgomery52>(a, Some(b))
     } else {
         product::<Montgomery64>(a, Some(b))
@@ -331,7 +336,7 @@ pub(super) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
 
 /// The square of `a`, `2 * a.len()` limbs long (untrimmed).
 pub(super) fn square(a: &[u64]) -> Vec<u64> {
-    if simd::available() {
+    if vectorized() {
         product::<Montgomery52>(a, None)
     } else {
         product::<Montgomery64>(a, None)
