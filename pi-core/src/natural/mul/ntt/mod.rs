@@ -10,6 +10,7 @@
 mod garner;
 mod montgomery52;
 mod montgomery64;
+mod scalar;
 mod simd;
 
 use rayon::prelude::*;
@@ -79,25 +80,12 @@ pub(super) trait Field: Copy + Send + Sync {
     /// `dst[i] = src[i] mod p`; `dst` may be longer than `src` (the rest is
     /// left as it is).
     fn reduce_into(self, dst: &mut [u64], src: &[u64]) {
-        for (d, &s) in dst.iter_mut().zip(src) {
-            *d = self.reduce(s);
-        }
+        scalar::reduce_into(self, dst, src);
     }
 
     /// `x[i] = x[i]·y[i]·scale / R²` (`y` absent: `x[i]²·scale / R²`).
     fn pointwise(self, x: &mut [u64], y: Option<&[u64]>, scale: u64) {
-        match y {
-            Some(y) => {
-                for (x, &y) in x.iter_mut().zip(y) {
-                    *x = self.mul(self.mul(*x, y), scale);
-                }
-            }
-            None => {
-                for x in x.iter_mut() {
-                    *x = self.mul(self.mul(*x, *x), scale);
-                }
-            }
-        }
+        scalar::pointwise(self, x, y, scale);
     }
 
     /// The last three forward stages (half-lengths 4, 2, 1) over all the
@@ -117,22 +105,13 @@ pub(super) trait Field: Copy + Send + Sync {
     /// One decimation-in-frequency stage: `(u, v) -> (u + v, (u - v)·w)`.
     #[inline(always)]
     fn forward_stage(self, lo: &mut [u64], hi: &mut [u64], w: &[u64]) {
-        for ((x, y), &w) in lo.iter_mut().zip(hi.iter_mut()).zip(w) {
-            let (u, v) = (*x, *y);
-            *x = self.add(u, v);
-            *y = self.mul(self.sub(u, v), w);
-        }
+        scalar::forward_stage(self, lo, hi, w);
     }
 
     /// One decimation-in-time stage: `(u, v) -> (u + v·w, u - v·w)`.
     #[inline(always)]
     fn inverse_stage(self, lo: &mut [u64], hi: &mut [u64], w: &[u64]) {
-        for ((x, y), &w) in lo.iter_mut().zip(hi.iter_mut()).zip(w) {
-            let u = *x;
-            let v = self.mul(*y, w);
-            *x = self.add(u, v);
-            *y = self.sub(u, v);
-        }
+        scalar::inverse_stage(self, lo, hi, w);
     }
 }
 

@@ -1,7 +1,7 @@
 //! Arithmetic modulo 50-bit primes with `R = 2^52`, the width of AVX-512
 //! IFMA's multipliers, whose transform stages run eight lanes at a time.
 
-use super::{montgomery64::inverse_mod_2_64, simd, Field};
+use super::{montgomery64::inverse_mod_2_64, scalar, simd, Field};
 
 const MASK: u64 = (1 << 52) - 1;
 
@@ -79,25 +79,12 @@ impl Field for Montgomery52 {
             self.r2,
         );
         let start = if done { vector } else { 0 };
-        for (d, &s) in dst[start..].iter_mut().zip(&src[start..]) {
-            *d = self.reduce(s);
-        }
+        scalar::reduce_into(self, &mut dst[start..], &src[start..]);
     }
 
     fn pointwise(self, x: &mut [u64], y: Option<&[u64]>, scale: u64) {
         if !simd::pointwise(x, y, scale, self.p, self.p_inv) {
-            match y {
-                Some(y) => {
-                    for (x, &y) in x.iter_mut().zip(y) {
-                        *x = self.mul(self.mul(*x, y), scale);
-                    }
-                }
-                None => {
-                    for x in x.iter_mut() {
-                        *x = self.mul(self.mul(*x, *x), scale);
-                    }
-                }
-            }
+            scalar::pointwise(self, x, y, scale);
         }
     }
 
@@ -112,23 +99,14 @@ impl Field for Montgomery52 {
     #[inline(always)]
     fn forward_stage(self, lo: &mut [u64], hi: &mut [u64], w: &[u64]) {
         if !simd::forward_stage(lo, hi, w, self.p, self.p_inv) {
-            for ((x, y), &w) in lo.iter_mut().zip(hi.iter_mut()).zip(w) {
-                let (u, v) = (*x, *y);
-                *x = self.add(u, v);
-                *y = self.mul(self.sub(u, v), w);
-            }
+            scalar::forward_stage(self, lo, hi, w);
         }
     }
 
     #[inline(always)]
     fn inverse_stage(self, lo: &mut [u64], hi: &mut [u64], w: &[u64]) {
         if !simd::inverse_stage(lo, hi, w, self.p, self.p_inv) {
-            for ((x, y), &w) in lo.iter_mut().zip(hi.iter_mut()).zip(w) {
-                let u = *x;
-                let v = self.mul(*y, w);
-                *x = self.add(u, v);
-                *y = self.sub(u, v);
-            }
+            scalar::inverse_stage(self, lo, hi, w);
         }
     }
 }

@@ -231,18 +231,40 @@ mod x86 {
         }
     }
 
+    /// The eight rows of eight values of a group of 64.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn load_rows(group: &[u64]) -> [__m512i; 8] {
+        assert_eq!(group.len(), 64);
+        // SAFETY: the group holds 64 u64s: eight unaligned rows of eight.
+        std::array::from_fn(|i| unsafe { _mm512_loadu_si512(group[8 * i..].as_ptr().cast()) })
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn store_rows(group: &mut [u64], rows: &[__m512i; 8]) {
+        assert_eq!(group.len(), 64);
+        for (i, row) in rows.iter().enumerate() {
+            // SAFETY: as for `load_rows`.
+            unsafe { _mm512_storeu_si512(group[8 * i..].as_mut_ptr().cast(), *row) };
+        }
+    }
+
+    /// Each value in all eight lanes.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn broadcast<const N: usize>(values: &[u64]) -> [__m512i; N] {
+        std::array::from_fn(|j| _mm512_set1_epi64(values[j] as i64))
+    }
+
     /// # Safety
     /// The processor must have AVX-512F and IFMA.
     #[target_feature(enable = "avx512f,avx512ifma")]
     pub(super) unsafe fn forward_last(a: &mut [u64], w4: &[u64], w2: &[u64], p: u64, p_inv: u64) {
-        let (p, p_inv) = (_mm512_set1_epi64(p as i64), _mm512_set1_epi64(p_inv as i64));
-        let w4: [__m512i; 4] = std::array::from_fn(|j| _mm512_set1_epi64(w4[j] as i64));
-        let w2: [__m512i; 2] = std::array::from_fn(|j| _mm512_set1_epi64(w2[j] as i64));
+        let [p, p_inv]: [__m512i; 2] = broadcast(&[p, p_inv]);
+        let (w4, w2): ([__m512i; 4], [__m512i; 2]) = (broadcast(w4), broadcast(w2));
         for group in a.chunks_exact_mut(64) {
-            // SAFETY: the group holds 64 u64s: eight unaligned rows of eight.
-            let mut r: [__m512i; 8] = std::array::from_fn(|i| unsafe {
-                _mm512_loadu_si512(group[8 * i..].as_ptr().cast())
-            });
+            let mut r = load_rows(group);
             transpose(&mut r);
             // Row j now holds value j of each of the eight blocks.
             for j in 0..4 {
@@ -261,10 +283,7 @@ mod x86 {
                 r[j] = add(u, v, p);
                 r[j + 1] = sub(u, v, p);
             }
-            for (i, row) in r.iter().enumerate() {
-                // SAFETY: as for the loads.
-                unsafe { _mm512_storeu_si512(group[8 * i..].as_mut_ptr().cast(), *row) };
-            }
+            store_rows(group, &r);
         }
     }
 
@@ -272,14 +291,10 @@ mod x86 {
     /// The processor must have AVX-512F and IFMA.
     #[target_feature(enable = "avx512f,avx512ifma")]
     pub(super) unsafe fn inverse_first(a: &mut [u64], w2: &[u64], w4: &[u64], p: u64, p_inv: u64) {
-        let (p, p_inv) = (_mm512_set1_epi64(p as i64), _mm512_set1_epi64(p_inv as i64));
-        let w4: [__m512i; 4] = std::array::from_fn(|j| _mm512_set1_epi64(w4[j] as i64));
-        let w2: [__m512i; 2] = std::array::from_fn(|j| _mm512_set1_epi64(w2[j] as i64));
+        let [p, p_inv]: [__m512i; 2] = broadcast(&[p, p_inv]);
+        let (w4, w2): ([__m512i; 4], [__m512i; 2]) = (broadcast(w4), broadcast(w2));
         for group in a.chunks_exact_mut(64) {
-            // SAFETY: the group holds 64 u64s: eight unaligned rows of eight.
-            let mut r: [__m512i; 8] = std::array::from_fn(|i| unsafe {
-                _mm512_loadu_si512(group[8 * i..].as_ptr().cast())
-            });
+            let mut r = load_rows(group);
             for j in [0, 2, 4, 6] {
                 let (u, v) = (r[j], r[j + 1]);
                 r[j] = add(u, v, p);
@@ -296,10 +311,7 @@ mod x86 {
                 r[j + 4] = sub(u, v, p);
             }
             transpose(&mut r);
-            for (i, row) in r.iter().enumerate() {
-                // SAFETY: as for the loads.
-                unsafe { _mm512_storeu_si512(group[8 * i..].as_mut_ptr().cast(), *row) };
-            }
+            store_rows(group, &r);
         }
     }
 
