@@ -17,6 +17,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "Rust tests (release build)"
 cargo test --workspace --release
 
+step "checkpoints again with the portable (non-SIMD) transform"
+PI_NO_SIMD=1 cargo test --release -p pi-core --test checkpoints
+
 step "cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 

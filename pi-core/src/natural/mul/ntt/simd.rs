@@ -6,16 +6,18 @@
 //! results never depend on the processor.
 #![allow(unsafe_code)]
 
-/// Whether the vector kernels run on this processor.
+/// Whether the vector kernels run: the processor has them and the
+/// environment variable `PI_NO_SIMD` is not set (it forces the portable
+/// transform, so that tests can cover it on any machine). Decided once.
 pub(super) fn available() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        x86::available()
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
+    static AVAILABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *AVAILABLE.get_or_init(|| {
+        #[cfg(target_arch = "x86_64")]
+        let detected = x86::available();
+        #[cfg(not(target_arch = "x86_64"))]
+        let detected = false;
+        detected && std::env::var_os("PI_NO_SIMD").is_none()
+    })
 }
 
 /// Whether a stage over `lo`, `hi` and `w` suits the kernels.
