@@ -4,6 +4,7 @@
 //! `π = 426880·√10005·Q / (13591409·Q + R)`; each term adds about 47.11 bits.
 
 use crate::natural::Natural;
+use crate::parallel::join_if;
 
 /// Bits of π gained per term: `log2(640320³ / 1728)`, rounded down.
 const BITS_PER_TERM: u64 = 47;
@@ -65,18 +66,23 @@ fn split(a: u64, b: u64, need_p: bool) -> Split {
         };
     }
     let m = a + (b - a) / 2;
-    let (left, right) = if b - a >= PARALLEL_TERMS {
-        rayon::join(|| split(a, m, true), || split(m, b, need_p))
-    } else {
-        (split(a, m, true), split(m, b, need_p))
-    };
+    let parallel = b - a >= PARALLEL_TERMS;
+    let (left, right) = join_if(parallel, || split(a, m, true), || split(m, b, need_p));
     let left_p = left.p.unwrap_or_default();
     // The four products are independent: at the top of the tree they are
-    // the largest work there is, so run them in parallel too.
-    let ((p, q), (r_left, r_right)) = rayon::join(
-        || rayon::join(|| right.p.map(|p| &left_p * &p), || &left.q * &right.q),
+    // the largest work there is, so they run in parallel too.
+    let ((p, q), (r_left, r_right)) = join_if(
+        parallel,
         || {
-            rayon::join(
+            join_if(
+                parallel,
+                || right.p.map(|p| &left_p * &p),
+                || &left.q * &right.q,
+            )
+        },
+        || {
+            join_if(
+                parallel,
                 || &right.q * &left.r.magnitude,
                 || &left_p * &right.r.magnitude,
             )

@@ -14,6 +14,7 @@ mod calc_pi;
 mod chudnovsky;
 mod digits;
 pub mod natural;
+mod parallel;
 
 use std::fmt;
 

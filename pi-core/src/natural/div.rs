@@ -65,25 +65,23 @@ pub(super) fn reciprocal(d: &Natural) -> Natural {
     }
 }
 
-/// Floor division for `d > 0` and any `a`.
+/// Floor division for `d > 0` (callers check) and any `a`.
 pub(super) fn div_rem(a: &Natural, d: &Natural) -> (Natural, Natural) {
     if a < d {
         return (Natural::zero(), a.clone());
     }
-    if let Some(small) = d.to_u64() {
-        let mut limbs = a.limbs.clone();
-        let r = super::limbs::div_rem_small_assign(&mut limbs, small);
-        return (Natural::from_limbs(limbs), Natural::from(r));
+    if let Some((q, r)) = d.to_u64().and_then(|small| a.div_rem_small(small)) {
+        return (q, Natural::from(r));
     }
     // Scale both so the dividend has at most twice the divisor's bits.
     let shift = a.bit_len().saturating_sub(2 * d.bit_len());
-    let scaled = Reciprocal {
-        d: d << shift,
-        bits: d.bit_len() + shift,
-        v: reciprocal(&(d << shift)),
-    };
-    let (q, r) = scaled.div_rem(&(a << shift));
-    (q, &r >> shift)
+    match Reciprocal::new(&(d << shift)) {
+        Some(scaled) => {
+            let (q, r) = scaled.div_rem(&(a << shift));
+            (q, &r >> shift)
+        }
+        None => unreachable!("callers pass a non-zero divisor"),
+    }
 }
 
 /// Turns an estimate `q` within a few units of `a / d` into the exact

@@ -15,6 +15,8 @@ mod simd;
 
 use rayon::prelude::*;
 
+use crate::parallel::join_if;
+
 pub(super) use montgomery52::Montgomery52;
 pub(super) use montgomery64::Montgomery64;
 
@@ -244,15 +246,6 @@ fn inverse<F: Field>(f: F, t: &Twiddles, a: &mut [u64]) {
     stage_chunks(lo, hi, &t.inverse[m..n], |lo, hi, w| {
         f.inverse_stage(lo, hi, w)
     });
-}
-
-fn join_if(parallel: bool, a: impl FnOnce() + Send, b: impl FnOnce() + Send) {
-    if parallel {
-        rayon::join(a, b);
-    } else {
-        a();
-        b();
-    }
 }
 
 /// The cyclic convolution of `a` and `b` (`None`: square `a`) of length `n`
