@@ -10,6 +10,9 @@ pub const MAX_DIGITS: u64 = 1_000_000_000_000;
 /// The most threads one computation accepts.
 pub const MAX_THREADS: usize = 1024;
 
+/// Guard bits of the first attempt; each retry doubles them.
+const INITIAL_GUARD_BITS: u64 = 64;
+
 /// How to compute digits: the base and the number of threads.
 ///
 /// ```
@@ -65,9 +68,6 @@ pub fn compute(n: u64, options: &Options) -> Result<String, Error> {
         .map_err(|e| Error::Threads(e.to_string()))?;
     Ok(pool.install(|| text(n, options.base)))
 }
-
-/// Guard bits of the first attempt; each retry doubles them.
-const INITIAL_GUARD_BITS: u64 = 64;
 
 /// `"3."` followed by the first `n` digits of π after the point, truncated,
 /// on all available cores.

@@ -278,16 +278,11 @@ fn convolution<F: Field>(
 fn product<F: Field>(a: &[u64], b: Option<&[u64]>) -> Vec<u64> {
     let len = a.len() + b.map_or(a.len(), <[u64]>::len);
     let n = len.next_power_of_two();
+    let residue = |&prime: &(u64, u64)| convolution::<F>(prime, a, b, n);
     let residues: Vec<Vec<u64>> = if n < PARALLEL_MIN {
-        F::PRIMES
-            .iter()
-            .map(|&prime| convolution::<F>(prime, a, b, n))
-            .collect()
+        F::PRIMES.iter().map(residue).collect()
     } else {
-        F::PRIMES
-            .par_iter()
-            .map(|&prime| convolution::<F>(prime, a, b, n))
-            .collect()
+        F::PRIMES.par_iter().map(residue).collect()
     };
     garner::recombine::<F>(&residues, len)
 }
@@ -299,19 +294,20 @@ pub(super) fn vectorized() -> bool {
 
 /// The product of `a` and `b`, `a.len() + b.len()` limbs long (untrimmed).
 pub(super) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
-    if vectorized() {
-        product::<Montgomery52>(a, Some(b))
-    } else {
-        product::<Montgomery64>(a, Some(b))
-    }
+    planned(a, Some(b))
 }
 
 /// The square of `a`, `2 * a.len()` limbs long (untrimmed).
 pub(super) fn square(a: &[u64]) -> Vec<u64> {
+    planned(a, None)
+}
+
+/// [`product`] over the fastest field on this processor.
+fn planned(a: &[u64], b: Option<&[u64]>) -> Vec<u64> {
     if vectorized() {
-        product::<Montgomery52>(a, None)
+        product::<Montgomery52>(a, b)
     } else {
-        product::<Montgomery64>(a, None)
+        product::<Montgomery64>(a, b)
     }
 }
 
