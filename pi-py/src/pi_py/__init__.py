@@ -27,12 +27,16 @@ __all__ = [
 __version__: str = ffi.string(lib.pi_version()).decode("ascii")
 
 
+def _status_message(status: int) -> str:
+    return ffi.string(lib.pi_status_message(status)).decode()
+
+
 class PiError(Exception):
     """A failure reported by libpi; ``status`` is its ``pi_status`` code."""
 
     def __init__(self, status: int, message: str = "") -> None:
         self.status = status
-        super().__init__(message or ffi.string(lib.pi_status_message(status)).decode())
+        super().__init__(message or _status_message(status))
 
 
 class InvalidArgument(PiError, ValueError):
@@ -110,8 +114,7 @@ def digits(n: int, *, base: int = 10) -> str:
     probe = ffi.new("char[1]")
     status = lib.pi_digits(n, base, probe, 0, needed)
     if status != lib.PI_ERROR_BUFFER_TOO_SMALL:
-        _check(status, f"cannot compute {n} digits in base {base}: "
-                       + ffi.string(lib.pi_status_message(status)).decode())
+        _check(status, f"cannot compute {n} digits in base {base}: {_status_message(status)}")
     buffer = ffi.new("char[]", needed[0])
     written = ffi.new("size_t *")
     _check(lib.pi_digits(n, base, buffer, needed[0], written))
