@@ -3,6 +3,7 @@
 //! With `P`, `Q`, `R` over the terms `1..n`,
 //! `π = 426880·√10005·Q / (13591409·Q + R)`; each term adds about 47.11 bits.
 
+use crate::monitor::{self, Stage};
 use crate::natural::Natural;
 use crate::parallel::join_if;
 
@@ -67,6 +68,9 @@ fn split(a: u64, b: u64, need_p: bool) -> Split {
     }
     let m = a + (b - a) / 2;
     let parallel = b - a >= PARALLEL_TERMS;
+    if parallel {
+        monitor::checkpoint();
+    }
     let (left, right) = join_if(parallel, || split(a, m, true), || split(m, b, need_p));
     let left_p = left.p.unwrap_or_default();
     // The four products are independent: at the top of the tree they are
@@ -96,12 +100,31 @@ fn split(a: u64, b: u64, need_p: bool) -> Split {
         negative: right.r.negative != ((m - a) % 2 == 1),
         magnitude: r_right,
     });
+    if parallel {
+        monitor::advance(merge_work(b - a));
+    }
     Split { p, q, r }
+}
+
+/// Progress units of the merge of `n` terms: about its cost, `n·log2(n)`.
+fn merge_work(n: u64) -> u64 {
+    n * u64::from(u64::BITS - n.leading_zeros())
+}
+
+/// Progress units of [`split`] over `n` terms: its merges of at least
+/// [`PARALLEL_TERMS`] terms.
+fn split_work(n: u64) -> u64 {
+    if n < PARALLEL_TERMS {
+        return 0;
+    }
+    let half = n / 2;
+    merge_work(n) + split_work(half) + split_work(n - half)
 }
 
 /// `x` with `|x - π·2^w| < ERROR_BOUND`.
 pub(crate) fn pi_fixed_point(w: u64) -> Natural {
     let terms = w / BITS_PER_TERM + 3;
+    monitor::enter(Stage::Series, split_work(terms - 1));
     let Split { q, r, .. } = split(1, terms, false);
     let denominator = Signed {
         negative: false,
@@ -113,7 +136,12 @@ pub(crate) fn pi_fixed_point(w: u64) -> Natural {
     let excess = denominator.bit_len().saturating_sub(w + 64);
     let q = &q >> excess;
     let denominator = &denominator >> excess;
+    // Progress units of the square root and the division: bits handled by
+    // their Newton steps, about twice (four times with the divisions inside
+    // the square root) the bits of the result.
+    monitor::enter(Stage::SquareRoot, 8 * w);
     let root = (&Natural::from(10_005u64) << (2 * w)).sqrt();
+    monitor::enter(Stage::Division, 3 * w);
     let numerator = (&q * &root).mul_small(426_880);
     match numerator.div_rem(&denominator) {
         Some((quotient, _)) => quotient,

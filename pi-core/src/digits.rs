@@ -1,7 +1,12 @@
 //! Truncated digits of π in a base, right even across long runs of 9s.
 
+use std::fmt;
+use std::ops::ControlFlow;
+use std::sync::Arc;
+
 use crate::chudnovsky::{pi_fixed_point, ERROR_BOUND};
-use crate::natural::Natural;
+use crate::monitor::{self, CancelToken, Progress, ProgressFn, Stage};
+use crate::natural::{radix, Natural};
 use crate::{Base, Error};
 
 /// The most digits one computation accepts.
@@ -13,21 +18,27 @@ pub const MAX_THREADS: usize = 1024;
 /// Guard bits of the first attempt; each retry doubles them.
 const INITIAL_GUARD_BITS: u64 = 64;
 
-/// How to compute digits: the base and the number of threads.
+/// How to compute digits: base, threads, progress, cancellation,
+/// verification and a memory limit.
 ///
 /// ```
 /// let options = pi_core::Options::new().base(pi_core::Base::Hexadecimal).threads(2);
 /// assert_eq!(pi_core::compute(4, &options)?, "3.243f");
 /// # Ok::<(), pi_core::Error>(())
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Default)]
 pub struct Options {
     base: Base,
     threads: usize,
+    progress: Option<Arc<ProgressFn>>,
+    cancel: CancelToken,
+    verify: bool,
+    memory_limit: Option<u64>,
 }
 
 impl Options {
-    /// Decimal digits on all available cores.
+    /// Decimal digits on all available cores, no progress reports, no
+    /// verification, no memory limit.
     pub fn new() -> Options {
         Options::default()
     }
@@ -44,10 +55,107 @@ impl Options {
         self.threads = threads;
         self
     }
+
+    /// Reports progress to `callback`, on the thread that calls [`compute`],
+    /// at every stage change and at least every 250 ms; the computation is
+    /// cancelled when it returns `ControlFlow::Break(())`.
+    ///
+    /// ```
+    /// use std::ops::ControlFlow;
+    /// let options = pi_core::Options::new().progress(|p| {
+    ///     eprintln!("{}: {:.0}%", p.stage, 100.0 * p.fraction);
+    ///     ControlFlow::Continue(())
+    /// });
+    /// assert_eq!(pi_core::compute(5, &options)?, "3.14159");
+    /// # Ok::<(), pi_core::Error>(())
+    /// ```
+    pub fn progress(
+        mut self,
+        callback: impl Fn(Progress) -> ControlFlow<()> + Send + Sync + 'static,
+    ) -> Options {
+        self.progress = Some(Arc::new(callback));
+        self
+    }
+
+    /// Stops the computation with [`Error::Cancelled`] when `token` is
+    /// cancelled, from any thread.
+    ///
+    /// ```
+    /// let token = pi_core::CancelToken::new();
+    /// token.cancel();
+    /// let options = pi_core::Options::new().cancel_token(token);
+    /// assert_eq!(pi_core::compute(1000, &options), Err(pi_core::Error::Cancelled));
+    /// ```
+    pub fn cancel_token(mut self, token: CancelToken) -> Options {
+        self.cancel = token;
+        self
+    }
+
+    /// Whether to check the result independently before returning it.
+    pub fn verify(mut self, verify: bool) -> Options {
+        self.verify = verify;
+        self
+    }
+
+    /// Refuses, with [`Error::OutOfMemory`] and before allocating, a
+    /// computation whose [`estimate_memory`] exceeds `bytes`; `None` (the
+    /// default) means no limit.
+    pub fn memory_limit(mut self, bytes: Option<u64>) -> Options {
+        self.memory_limit = bytes;
+        self
+    }
+}
+
+impl fmt::Debug for Options {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Options")
+            .field("base", &self.base)
+            .field("threads", &self.threads)
+            .field("progress", &self.progress.is_some())
+            .field("cancelled", &self.cancel.is_cancelled())
+            .field("verify", &self.verify)
+            .field("memory_limit", &self.memory_limit)
+            .finish()
+    }
+}
+
+/// Bits of the binary value behind `n` digits in `base`.
+fn digit_bits(n: u64, base: Base) -> u64 {
+    match base {
+        Base::Decimal => (n as f64 * std::f64::consts::LOG2_10).ceil() as u64 + 1,
+        Base::Hexadecimal => 4 * n,
+    }
+}
+
+/// Peak memory per byte of the binary result, measured with some margin
+/// (`/usr/bin/time -v pi N`, 10^5 to 10^7 digits, both bases).
+const MEMORY_PER_RESULT_BYTE: u64 = 84;
+/// Memory used whatever the size: code, thread stacks, small tables.
+const MEMORY_BASE: u64 = 8 << 20;
+
+/// An upper estimate, in bytes, of the peak memory of computing `n` digits
+/// as `options` say (only the base matters), the text of the digits
+/// included; `u64::MAX` beyond [`MAX_DIGITS`].
+///
+/// ```
+/// let small = pi_core::estimate_memory(1000, &pi_core::Options::new());
+/// let large = pi_core::estimate_memory(100_000_000, &pi_core::Options::new());
+/// assert!(small < 10 << 20 && large > 1 << 30);
+/// ```
+pub fn estimate_memory(n: u64, options: &Options) -> u64 {
+    if n > MAX_DIGITS {
+        return u64::MAX;
+    }
+    let result_bytes = digit_bits(n, options.base).div_ceil(8);
+    MEMORY_BASE + MEMORY_PER_RESULT_BYTE * result_bytes
 }
 
 /// `"3."` followed by the first `n` digits of π after the point, truncated,
 /// computed as `options` say.
+///
+/// Errors: [`Error::TooManyDigits`], [`Error::TooManyThreads`],
+/// [`Error::OutOfMemory`] when the estimate exceeds the memory limit or an
+/// allocation fails, [`Error::Cancelled`], [`Error::Threads`].
 pub fn compute(n: u64, options: &Options) -> Result<String, Error> {
     if n > MAX_DIGITS {
         return Err(Error::TooManyDigits {
@@ -61,12 +169,27 @@ pub fn compute(n: u64, options: &Options) -> Result<String, Error> {
             max: MAX_THREADS,
         });
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.threads)
-        .thread_name(|i| format!("pi-worker-{i}"))
-        .build()
-        .map_err(|e| Error::Threads(e.to_string()))?;
-    Ok(pool.install(|| text(n, options.base)))
+    let estimate = estimate_memory(n, options);
+    if let Some(limit) = options.memory_limit.filter(|&limit| estimate > limit) {
+        return Err(Error::OutOfMemory {
+            estimate,
+            limit: Some(limit),
+        });
+    }
+    // Shares of the time taken by series, square root, division,
+    // conversion and verification (profiles at 10^6..10^7 digits).
+    let shares = match options.base {
+        Base::Decimal => [60.0, 8.0, 8.0, 24.0, 0.0],
+        Base::Hexadecimal => [80.0, 10.0, 10.0, 1.0, 0.0],
+    };
+    monitor::run(
+        options.threads,
+        estimate,
+        options.cancel.clone(),
+        shares,
+        options.progress.as_deref(),
+        || text(n, options.base),
+    )
 }
 
 /// `"3."` followed by the first `n` digits of π after the point, truncated,
@@ -77,23 +200,26 @@ pub fn digits(n: u64, base: Base) -> Result<String, Error> {
 
 fn text(n: u64, base: Base) -> String {
     let scaled = truncated(n, base, INITIAL_GUARD_BITS);
+    // "3", the n digits, and room for a terminator (C adds a NUL without
+    // copying); the "3" is written at index 1, then moved before the point.
     let width = n as usize + 1;
-    let mut text = match base {
-        Base::Decimal => scaled.to_decimal_padded(width),
-        Base::Hexadecimal => scaled.to_hex_padded(width),
-    };
-    text.insert(1, '.');
-    text
+    let mut text = monitor::filled(width + 2, b'0');
+    monitor::enter(Stage::Conversion, radix::decimal_work(width));
+    match base {
+        Base::Decimal => radix::write_decimal_exact(&scaled, &mut text[1..=width]),
+        Base::Hexadecimal => radix::write_hex_exact(&scaled, &mut text[1..=width]),
+    }
+    text[0] = text[1];
+    text[1] = b'.';
+    text.truncate(width + 1);
+    String::from_utf8(text).unwrap_or_default()
 }
 
 /// `floor(π · base^n)`, from fixed-point approximations with `guard_bits`
 /// beyond the needed precision, doubled until the error bound cannot change
 /// the floor.
 pub(crate) fn truncated(n: u64, base: Base, mut guard_bits: u64) -> Natural {
-    let digit_bits = match base {
-        Base::Decimal => (n as f64 * std::f64::consts::LOG2_10).ceil() as u64 + 1,
-        Base::Hexadecimal => 4 * n,
-    };
+    let digit_bits = digit_bits(n, base);
     loop {
         let w = digit_bits + guard_bits;
         let x = pi_fixed_point(w);

@@ -13,13 +13,15 @@
 mod calc_pi;
 mod chudnovsky;
 mod digits;
+mod monitor;
 pub mod natural;
 mod parallel;
 
 use std::fmt;
 
 pub use calc_pi::calc_pi;
-pub use digits::{compute, digits, Options, MAX_DIGITS, MAX_THREADS};
+pub use digits::{compute, digits, estimate_memory, Options, MAX_DIGITS, MAX_THREADS};
+pub use monitor::{CancelToken, Progress, ProgressFn, Stage};
 pub use natural::Natural;
 
 /// The base in which digits are written.
@@ -77,6 +79,17 @@ pub enum Error {
     },
     /// The operating system refused to start the worker threads.
     Threads(String),
+    /// The computation was cancelled (by its [`CancelToken`] or its progress
+    /// callback).
+    Cancelled,
+    /// Not enough memory: the estimate exceeds the memory limit (nothing was
+    /// allocated), or, with no `limit`, an allocation failed.
+    OutOfMemory {
+        /// The estimated peak memory of the computation, in bytes.
+        estimate: u64,
+        /// The memory limit it exceeds, in bytes.
+        limit: Option<u64>,
+    },
 }
 
 impl fmt::Display for Error {
@@ -96,8 +109,46 @@ impl fmt::Display for Error {
                 )
             }
             Error::Threads(reason) => write!(f, "cannot start the worker threads: {reason}"),
+            Error::Cancelled => f.write_str("the computation was cancelled"),
+            Error::OutOfMemory {
+                estimate,
+                limit: Some(limit),
+            } => write!(
+                f,
+                "out of memory: the computation needs about {}, more than the limit of {}",
+                Bytes(*estimate),
+                Bytes(*limit)
+            ),
+            Error::OutOfMemory {
+                estimate,
+                limit: None,
+            } => write!(
+                f,
+                "out of memory: an allocation failed (the computation needs about {})",
+                Bytes(*estimate)
+            ),
         }
     }
 }
 
 impl std::error::Error for Error {}
+
+/// A size in bytes, written with a binary unit: "512 B", "1.5 GiB".
+struct Bytes(u64);
+
+impl fmt::Display for Bytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+        let mut value = self.0 as f64;
+        let mut unit = 0;
+        while value >= 1024.0 && unit + 1 < UNITS.len() {
+            value /= 1024.0;
+            unit += 1;
+        }
+        if unit == 0 {
+            write!(f, "{} B", self.0)
+        } else {
+            write!(f, "{value:.1} {} ({} bytes)", UNITS[unit], self.0)
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! Division through a Newton reciprocal, exact after a final correction.
 
 use super::Natural;
+use crate::monitor;
 
 /// A non-zero divisor prepared for repeated exact division.
 ///
@@ -54,6 +55,7 @@ pub(super) fn reciprocal(d: &Natural) -> Natural {
     }
     let h = n / 2 + 4;
     let vh = reciprocal(&(d >> (n - h)));
+    monitor::advance(n);
     // e = 2^(n+h) - d·vh, the scaled residual 1 - D·V, of either sign.
     let (e, negative) = (&Natural::from(1u64) << (n + h)).abs_diff(&(d * &vh));
     let correction = &(&vh * &e) >> (2 * h);

@@ -7,7 +7,7 @@
 mod div;
 mod limbs;
 mod mul;
-mod radix;
+pub(crate) mod radix;
 mod sqrt;
 
 use std::cmp::Ordering;

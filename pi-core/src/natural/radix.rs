@@ -7,6 +7,7 @@
 use rayon::prelude::*;
 
 use super::{limbs, Natural, Reciprocal};
+use crate::monitor;
 
 /// Digits of `10^19`, the largest power of ten in a limb.
 const LIMB_DIGITS: usize = 19;
@@ -38,16 +39,8 @@ pub(super) fn to_decimal(x: &Natural, width: usize) -> String {
     // An upper bound on the digit count: bits · log10(2), plus one.
     let bound = (x.bit_len() as f64 * std::f64::consts::LOG10_2) as usize + 2;
     let len = bound.max(width).max(1);
-    let reciprocals: Vec<Reciprocal> = if len > BASECASE_DIGITS {
-        powers_of_ten(len)
-            .par_iter()
-            .filter_map(Reciprocal::new)
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let mut out = vec![b'0'; len];
-    write_decimal(x, &mut out, &reciprocals);
+    let mut out = monitor::filled(len, b'0');
+    write_decimal_exact(x, &mut out);
     let leading = out
         .iter()
         .take(len - width.max(1))
@@ -57,7 +50,22 @@ pub(super) fn to_decimal(x: &Natural, width: usize) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// Writes `x < 10^out.len()` into `out`, zero-padded.
+/// Writes `x < 10^out.len()` into `out` as ASCII decimal digits,
+/// zero-padded.
+pub(crate) fn write_decimal_exact(x: &Natural, out: &mut [u8]) {
+    let reciprocals: Vec<Reciprocal> = if out.len() > BASECASE_DIGITS {
+        powers_of_ten(out.len())
+            .par_iter()
+            .filter_map(Reciprocal::new)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    write_decimal(x, out, &reciprocals);
+}
+
+/// Writes `x < 10^out.len()` into `out`, zero-padded, with the powers of
+/// ten needed.
 fn write_decimal(x: &Natural, out: &mut [u8], powers: &[Reciprocal]) {
     if out.len() <= BASECASE_DIGITS {
         let mut limbs = x.limbs().to_vec();
@@ -69,15 +77,28 @@ fn write_decimal(x: &Natural, out: &mut [u8], powers: &[Reciprocal]) {
                 rem /= 10;
             }
         }
+        monitor::advance(out.len() as u64);
         return;
     }
     let level = split_level(out.len());
     let (q, r) = powers[level].div_rem(x);
+    monitor::advance(out.len() as u64);
     let (high, low) = out.split_at_mut(out.len() - (LIMB_DIGITS << level));
     rayon::join(
         || write_decimal(&q, high, powers),
         || write_decimal(&r, low, powers),
     );
+}
+
+/// Progress units of writing `digits` decimal digits: the digits handled
+/// at each level of the recursion.
+pub(crate) fn decimal_work(digits: usize) -> u64 {
+    let levels = if digits > BASECASE_DIGITS {
+        split_level(digits) as u64 + 2
+    } else {
+        1
+    };
+    digits as u64 * levels
 }
 
 pub(super) fn from_decimal(digits: &str) -> Option<Natural> {
@@ -116,14 +137,19 @@ fn read_decimal(digits: &[u8], powers: &[Natural]) -> Natural {
 }
 
 pub(super) fn to_hex(x: &Natural, width: usize) -> String {
+    let significant = x.bit_len().div_ceil(4) as usize;
+    let mut out = monitor::filled(width.max(significant).max(1), b'0');
+    write_hex_exact(x, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes `x < 16^out.len()` into `out` as lowercase ASCII hexadecimal
+/// digits, zero-padded.
+pub(crate) fn write_hex_exact(x: &Natural, out: &mut [u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out: Vec<u8> = Vec::with_capacity(x.limbs().len() * 16);
-    for &limb in x.limbs().iter().rev() {
-        out.extend((0..16).rev().map(|i| HEX[(limb >> (4 * i) & 15) as usize]));
+    for (chunk, &limb) in out.rchunks_mut(16).zip(x.limbs()) {
+        for (i, digit) in chunk.iter_mut().rev().enumerate() {
+            *digit = HEX[(limb >> (4 * i) & 15) as usize];
+        }
     }
-    let significant = out.len() - out.iter().take_while(|&&c| c == b'0').count();
-    let width = width.max(significant).max(1);
-    let mut text = vec![b'0'; width - significant];
-    text.extend_from_slice(&out[out.len() - significant..]);
-    String::from_utf8(text).unwrap_or_default()
 }

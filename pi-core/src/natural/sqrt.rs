@@ -1,6 +1,7 @@
 //! Integer square root by Zimmermann's recursive "Karatsuba square root".
 
 use super::Natural;
+use crate::monitor;
 
 /// `(s, r)` with `s = floor(sqrt(a))` and `r = a - s²`.
 pub(super) fn sqrt_rem(a: &Natural) -> (Natural, Natural) {
@@ -20,6 +21,7 @@ pub(super) fn sqrt_rem(a: &Natural) -> (Natural, Natural) {
     let a0 = a.low_bits(k);
 
     let (s1, r1) = sqrt_rem(&high);
+    monitor::advance(len);
     let (q, u) = super::div::div_rem(&(&(&r1 << k) + &a1), &(&s1 << 1));
     let mut s = &(&s1 << k) + &q;
     let positive = &(&u << k) + &a0;

@@ -4,6 +4,7 @@
 use rayon::prelude::*;
 
 use super::Field;
+use crate::monitor;
 use crate::natural::limbs;
 
 /// The most primes a field may have; their product fits in this many limbs.
@@ -91,7 +92,7 @@ pub(super) fn recombine<F: Field>(residues: &[Vec<u64>], len: usize) -> Vec<u64>
         }
         carry
     };
-    let mut out = vec![0u64; len];
+    let mut out = monitor::filled(len, 0u64);
     if len < 2 * CHUNK {
         let carry = recombine_chunk(0, &mut out);
         debug_assert_eq!(carry, [0; MAX_PRIMES]);
@@ -100,7 +101,10 @@ pub(super) fn recombine<F: Field>(residues: &[Vec<u64>], len: usize) -> Vec<u64>
     let carries: Vec<[u64; MAX_PRIMES]> = out
         .par_chunks_mut(CHUNK)
         .enumerate()
-        .map(|(i, chunk)| recombine_chunk(i * CHUNK, chunk))
+        .map(|(i, chunk)| {
+            monitor::checkpoint();
+            recombine_chunk(i * CHUNK, chunk)
+        })
         .collect();
     for (i, carry) in carries.iter().enumerate() {
         let start = (i + 1) * CHUNK;

@@ -15,6 +15,7 @@ mod simd;
 
 use rayon::prelude::*;
 
+use crate::monitor;
 use crate::parallel::join_if;
 
 pub(super) use montgomery52::Montgomery52;
@@ -128,8 +129,8 @@ struct Twiddles {
 impl Twiddles {
     fn new<F: Field>(f: F, generator: u64, n: usize) -> Twiddles {
         let n = n.max(2);
-        let mut forward = vec![0u64; n];
-        let mut inverse = vec![0u64; n];
+        let mut forward = monitor::filled(n, 0u64);
+        let mut inverse = monitor::filled(n, 0u64);
         let half = n / 2;
         // The top level, w_n^j for j < n/2, in four interleaved chains of
         // products so that they do not wait on each other.
@@ -205,6 +206,7 @@ fn forward<F: Field>(f: F, t: &Twiddles, a: &mut [u64]) {
         }
         return;
     }
+    monitor::checkpoint();
     let m = n / 2;
     let (lo, hi) = a.split_at_mut(m);
     stage_chunks(lo, hi, &t.forward[m..n], |lo, hi, w| {
@@ -236,6 +238,7 @@ fn inverse<F: Field>(f: F, t: &Twiddles, a: &mut [u64]) {
         }
         return;
     }
+    monitor::checkpoint();
     let m = n / 2;
     let (lo, hi) = a.split_at_mut(m);
     join_if(
@@ -259,7 +262,7 @@ fn convolution<F: Field>(
     let f = F::new(p);
     let t = Twiddles::new(f, generator, n);
     let load = |src: &[u64]| {
-        let mut v = vec![0u64; n];
+        let mut v = monitor::filled(n, 0u64);
         f.reduce_into(&mut v, src);
         forward(f, &t, &mut v);
         v

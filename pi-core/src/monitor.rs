@@ -1,0 +1,304 @@
+//! Progress, cancellation and allocation failure of a running computation.
+//!
+//! A computation runs on its own thread pool; every worker of that pool
+//! holds the computation's [`Monitor`]. The arithmetic reports work and
+//! checks for cancellation through the free functions here, which do
+//! nothing outside a computation. A cancelled computation, or one whose
+//! large allocation fails, unwinds with an [`Interrupt`] payload (without
+//! running the panic hook) up to [`Monitor::run`], dropping everything it
+//! held on the way; the library therefore needs `panic = "unwind"`, Rust's
+//! default.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::ops::ControlFlow;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::Error;
+
+/// How often a progress callback hears from a running computation, at most.
+const REPORT_INTERVAL: Duration = Duration::from_millis(200);
+
+/// A stage of a computation, in the order they run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Stage {
+    /// Summing the Chudnovsky series by binary splitting.
+    Series,
+    /// The square root of 10005.
+    SquareRoot,
+    /// The division that gives π in binary.
+    Division,
+    /// Writing the digits in the chosen base.
+    Conversion,
+    /// Checking the result independently.
+    Verification,
+}
+
+const STAGES: [Stage; 5] = [
+    Stage::Series,
+    Stage::SquareRoot,
+    Stage::Division,
+    Stage::Conversion,
+    Stage::Verification,
+];
+
+impl Stage {
+    /// A short lowercase English name: "series", "square root", "division",
+    /// "conversion" or "verification".
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Series => "series",
+            Stage::SquareRoot => "square root",
+            Stage::Division => "division",
+            Stage::Conversion => "conversion",
+            Stage::Verification => "verification",
+        }
+    }
+
+    fn index(self) -> usize {
+        STAGES.iter().position(|&s| s == self).unwrap_or(0)
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Where a computation stands: its current stage and the fraction of the
+/// whole computation done, from 0 to 1, never decreasing.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Progress {
+    /// The stage running now.
+    pub stage: Stage,
+    /// The estimated fraction of the whole computation done.
+    pub fraction: f64,
+}
+
+/// A progress callback: receives [`Progress`] on the thread that started the
+/// computation, at every stage change and at least every 250 ms; returning
+/// `ControlFlow::Break(())` cancels the computation.
+pub type ProgressFn = dyn Fn(Progress) -> ControlFlow<()> + Send + Sync;
+
+/// Cancels computations from anywhere: clones share one flag, and a
+/// computation given the token stops soon (well within a second) after
+/// [`CancelToken::cancel`], with [`Error::Cancelled`].
+#[derive(Clone, Debug, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    /// A token not cancelled yet.
+    pub fn new() -> CancelToken {
+        CancelToken::default()
+    }
+
+    /// Asks every computation holding this token to stop. Cannot be undone.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`CancelToken::cancel`] was called on this token or a clone.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Why a computation unwinds: the payload of its internal unwinding.
+#[derive(Clone, Copy, Debug)]
+enum Interrupt {
+    Cancelled,
+    OutOfMemory,
+}
+
+enum Event {
+    Stage(Stage),
+    Finished,
+}
+
+/// The shared state of one running computation.
+pub(crate) struct Monitor {
+    cancel: CancelToken,
+    stage: AtomicUsize,
+    done: AtomicU64,
+    total: AtomicU64,
+    /// The fraction of the whole computation at which each stage starts,
+    /// then 1.
+    starts: [f64; STAGES.len() + 1],
+    events: Option<Sender<Event>>,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Arc<Monitor>>> = const { RefCell::new(None) };
+}
+
+fn with_current(f: impl FnOnce(&Monitor)) {
+    CURRENT.with(|current| {
+        if let Some(monitor) = current.borrow().as_deref() {
+            f(monitor);
+        }
+    });
+}
+
+fn interrupt(why: Interrupt) -> ! {
+    panic::resume_unwind(Box::new(why))
+}
+
+/// Unwinds if the current computation was cancelled.
+pub(crate) fn checkpoint() {
+    with_current(|m| {
+        if m.cancel.is_cancelled() {
+            interrupt(Interrupt::Cancelled);
+        }
+    });
+}
+
+/// The current computation enters `stage`, whose work is `total` units.
+pub(crate) fn enter(stage: Stage, total: u64) {
+    checkpoint();
+    with_current(|m| {
+        m.done.store(0, Ordering::Relaxed);
+        m.total.store(total.max(1), Ordering::Relaxed);
+        m.stage.store(stage.index(), Ordering::Relaxed);
+        if let Some(events) = &m.events {
+            // The receiver only goes away after the computation.
+            let _ = events.send(Event::Stage(stage));
+        }
+    });
+}
+
+/// Counts `units` of work done in the current stage, and checks for
+/// cancellation.
+pub(crate) fn advance(units: u64) {
+    checkpoint();
+    with_current(|m| {
+        m.done.fetch_add(units, Ordering::Relaxed);
+    });
+}
+
+/// A vector of `len` copies of `value`; unwinds as out of memory when the
+/// allocation fails inside a computation (outside one, aborts as usual).
+pub(crate) fn filled<T: Clone>(len: usize, value: T) -> Vec<T> {
+    let mut v = Vec::new();
+    if v.try_reserve_exact(len).is_err() {
+        let mut inside = false;
+        with_current(|_| inside = true);
+        if inside {
+            interrupt(Interrupt::OutOfMemory);
+        }
+        let layout = std::alloc::Layout::array::<T>(len);
+        std::alloc::handle_alloc_error(layout.unwrap_or(std::alloc::Layout::new::<T>()));
+    }
+    v.resize(len, value);
+    v
+}
+
+impl Monitor {
+    /// A monitor whose stages take the given shares of the time, and which
+    /// sends its stage changes to `events`.
+    fn new(
+        cancel: CancelToken,
+        shares: [f64; STAGES.len()],
+        events: Option<Sender<Event>>,
+    ) -> Self {
+        let sum: f64 = shares.iter().sum();
+        let mut starts = [0.0; STAGES.len() + 1];
+        for (i, share) in shares.iter().enumerate() {
+            starts[i + 1] = starts[i] + share / sum;
+        }
+        Monitor {
+            cancel,
+            stage: AtomicUsize::new(0),
+            done: AtomicU64::new(0),
+            total: AtomicU64::new(1),
+            starts,
+            events,
+        }
+    }
+
+    fn progress(&self) -> Progress {
+        let i = self.stage.load(Ordering::Relaxed);
+        let done = self.done.load(Ordering::Relaxed) as f64;
+        let total = self.total.load(Ordering::Relaxed) as f64;
+        let within = (done / total).clamp(0.0, 1.0);
+        Progress {
+            stage: STAGES[i],
+            fraction: self.starts[i] + (self.starts[i + 1] - self.starts[i]) * within,
+        }
+    }
+}
+
+/// Runs `body` on a pool of `threads` workers (0: one per core) that share
+/// one monitor, reporting to `progress` from the calling thread. Stage `i`
+/// takes about `shares[i]` of the time; `estimate` is the memory it was
+/// expected to need, for the error if an allocation fails.
+pub(crate) fn run<T: Send>(
+    threads: usize,
+    estimate: u64,
+    cancel: CancelToken,
+    shares: [f64; STAGES.len()],
+    progress: Option<&ProgressFn>,
+    body: impl FnOnce() -> T + Send,
+) -> Result<T, Error> {
+    let (events, receiver) = match progress {
+        Some(_) => {
+            let (tx, rx) = std::sync::mpsc::channel();
+            (Some(tx), Some(rx))
+        }
+        None => (None, None),
+    };
+    let monitor = Arc::new(Monitor::new(cancel, shares, events));
+    let attached = Arc::clone(&monitor);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("pi-worker-{i}"))
+        .start_handler(move |_| CURRENT.with(|c| *c.borrow_mut() = Some(Arc::clone(&attached))))
+        .build()
+        .map_err(|e| Error::Threads(e.to_string()))?;
+    let work = || {
+        let outcome = panic::catch_unwind(AssertUnwindSafe(|| pool.install(body)));
+        if let Some(events) = &monitor.events {
+            let _ = events.send(Event::Finished);
+        }
+        outcome
+    };
+    let outcome = match (progress, receiver) {
+        (Some(callback), Some(receiver)) => std::thread::scope(|scope| {
+            let worker = scope.spawn(work);
+            report(&monitor, &receiver, callback);
+            worker.join()
+        })
+        .unwrap_or_else(|payload| panic::resume_unwind(payload)),
+        _ => work(),
+    };
+    outcome.map_err(|payload| match payload.downcast_ref::<Interrupt>() {
+        Some(Interrupt::Cancelled) => Error::Cancelled,
+        Some(Interrupt::OutOfMemory) => Error::OutOfMemory {
+            estimate,
+            limit: None,
+        },
+        None => panic::resume_unwind(payload),
+    })
+}
+
+/// Calls `callback` at each stage change and every [`REPORT_INTERVAL`]
+/// until the computation finishes, cancelling it when the callback says so.
+fn report(monitor: &Monitor, events: &Receiver<Event>, callback: &ProgressFn) {
+    let mut fraction: f64 = 0.0;
+    loop {
+        let stage = match events.recv_timeout(REPORT_INTERVAL) {
+            Ok(Event::Stage(stage)) => stage,
+            Ok(Event::Finished) | Err(RecvTimeoutError::Disconnected) => return,
+            Err(RecvTimeoutError::Timeout) => monitor.progress().stage,
+        };
+        fraction = fraction.max(monitor.progress().fraction);
+        if callback(Progress { stage, fraction }).is_break() {
+            monitor.cancel.cancel();
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! Progress reports, cancellation and the memory limit of a computation.
+
+use std::ops::ControlFlow;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use pi_core::{compute, estimate_memory, CancelToken, Error, Options, Progress, Stage};
+
+#[test]
+fn progress_runs_through_the_stages_in_order() {
+    let seen: Arc<Mutex<Vec<Progress>>> = Arc::default();
+    let log = Arc::clone(&seen);
+    let options = Options::new().progress(move |p| {
+        log.lock().map(|mut l| l.push(p)).ok();
+        ControlFlow::Continue(())
+    });
+    let text = compute(1_000_000, &options).expect("digits");
+    assert_eq!(text, compute(1_000_000, &Options::new()).expect("digits"));
+    let seen = seen.lock().expect("log").clone();
+    let stages: Vec<Stage> = seen.iter().map(|p| p.stage).fold(Vec::new(), |mut v, s| {
+        if v.last() != Some(&s) {
+            v.push(s);
+        }
+        v
+    });
+    assert_eq!(
+        stages,
+        [
+            Stage::Series,
+            Stage::SquareRoot,
+            Stage::Division,
+            Stage::Conversion
+        ]
+    );
+    assert!(seen.windows(2).all(|w| w[0].fraction <= w[1].fraction));
+    assert!(seen.iter().all(|p| (0.0..=1.0).contains(&p.fraction)));
+}
+
+#[test]
+fn a_callback_cancels() {
+    let options = Options::new().progress(|_| ControlFlow::Break(()));
+    let start = Instant::now();
+    assert_eq!(compute(20_000_000, &options), Err(Error::Cancelled));
+    eprintln!("cancelled by the callback after {:?}", start.elapsed());
+    // The library is still usable afterwards.
+    assert_eq!(compute(5, &Options::new()).as_deref(), Ok("3.14159"));
+}
+
+#[test]
+fn a_token_cancels_from_another_thread() {
+    let token = CancelToken::new();
+    let options = Options::new().cancel_token(token.clone());
+    let canceller = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        let at = Instant::now();
+        token.cancel();
+        at
+    });
+    let outcome = compute(20_000_000, &options);
+    let cancelled_at = canceller.join().expect("canceller");
+    assert_eq!(outcome, Err(Error::Cancelled));
+    eprintln!("stopped {:?} after cancel()", cancelled_at.elapsed());
+}
+
+#[test]
+fn the_memory_limit_refuses_before_computing() {
+    let estimate = estimate_memory(100_000_000, &Options::new());
+    let options = Options::new().memory_limit(Some(estimate - 1));
+    assert_eq!(
+        compute(100_000_000, &options),
+        Err(Error::OutOfMemory {
+            estimate,
+            limit: Some(estimate - 1)
+        })
+    );
+    let message = compute(100_000_000, &options).err().map(|e| e.to_string());
+    assert!(message.is_some_and(|m| m.contains("GiB")));
+    let options = Options::new().memory_limit(Some(estimate_memory(1000, &Options::new())));
+    assert_eq!(compute(1000, &options).map(|t| t.len()), Ok(1002));
+}
+
+#[test]
+fn estimates_grow_with_the_digits() {
+    let options = Options::new();
+    let sizes = [0, 1_000, 1_000_000, 1_000_000_000, u64::MAX];
+    let estimates: Vec<u64> = sizes
+        .iter()
+        .map(|&n| estimate_memory(n, &options))
+        .collect();
+    assert!(estimates.windows(2).all(|w| w[0] <= w[1]));
+    assert!(estimates[3] > 1_000_000_000);
+}
