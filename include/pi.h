@@ -48,9 +48,167 @@ typedef enum pi_status {
   PI_ERROR_VERIFICATION_FAILED = 7,
 } pi_status;
 
+/**
+ * Settings of a computation; create with `pi_options_new`, free with
+ * `pi_options_free`. Opaque.
+ */
+typedef struct pi_options pi_options;
+
+/**
+ * The digits of a finished computation, owned; free with
+ * `pi_result_free`. Opaque.
+ */
+typedef struct pi_result pi_result;
+
+/**
+ * A progress callback: receives `user_data`, the fraction of the whole
+ * computation done (0 to 1, never decreasing) and the current stage's name
+ * ("series", "square root", "division", "conversion", "verification"),
+ * valid during the call only. Called on the thread that called
+ * `pi_compute`, at every stage change and at least every 250 ms. Return 0
+ * to continue, anything else to cancel.
+ */
+typedef int32_t (*pi_progress_fn)(void *user_data, double fraction, const char *stage);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Creates default options: decimal, all cores, no progress callback, no
+ * verification, no memory limit. Returns NULL only when out of memory.
+ *
+ * Ownership: the caller owns the result and frees it with
+ * `pi_options_free`. Options may be used by many `pi_compute` calls, also at
+ * once from several threads, but changed by one thread at a time and only
+ * while no computation is using them.
+ */
+struct pi_options *pi_options_new(void);
+
+/**
+ * Frees options made by `pi_options_new`; NULL is fine. The pointer is
+ * invalid afterwards.
+ *
+ * # Safety
+ * `options` must be NULL or come from `pi_options_new`, not yet freed, and
+ * not in use by a running computation.
+ */
+void pi_options_free(struct pi_options *options);
+
+/**
+ * Sets the base of the digits: 10 (the default) or 16 (lowercase).
+ * Errors: `PI_ERROR_NULL_POINTER`, `PI_ERROR_INVALID_ARGUMENT` (the options
+ * are then unchanged).
+ *
+ * # Safety
+ * `options` must be NULL or live options from `pi_options_new`.
+ */
+enum pi_status pi_options_set_base(struct pi_options *options, uint32_t base);
+
+/**
+ * Sets the number of threads, 0 (the default) for one per available core,
+ * at most 1024. The digits are the same for every thread count. Errors:
+ * `PI_ERROR_NULL_POINTER`, `PI_ERROR_INVALID_ARGUMENT` (options unchanged).
+ *
+ * # Safety
+ * `options` must be NULL or live options from `pi_options_new`.
+ */
+enum pi_status pi_options_set_threads(struct pi_options *options, uint32_t threads);
+
+/**
+ * Sets the progress callback and its `user_data` (see `pi_progress_fn`);
+ * a NULL callback clears it. The library keeps `user_data` without
+ * touching it and passes it back to the callback; it must stay valid while
+ * the options are used. Errors: `PI_ERROR_NULL_POINTER` for NULL options.
+ *
+ * # Safety
+ * `options` must be NULL or live options from `pi_options_new`; the
+ * callback must be safe to call with `user_data` from any thread that
+ * calls `pi_compute` with these options.
+ */
+enum pi_status pi_options_set_progress(struct pi_options *options,
+                                       pi_progress_fn callback,
+                                       void *user_data);
+
+/**
+ * Sets whether a computation checks its result independently before
+ * returning it (`PI_ERROR_VERIFICATION_FAILED` if the check fails).
+ * Errors: `PI_ERROR_NULL_POINTER`.
+ *
+ * # Safety
+ * `options` must be NULL or live options from `pi_options_new`.
+ */
+enum pi_status pi_options_set_verify(struct pi_options *options, bool verify);
+
+/**
+ * Sets a memory limit in bytes, 0 (the default) for none: a computation
+ * whose `pi_estimate_memory` exceeds it fails with `PI_ERROR_OUT_OF_MEMORY`
+ * before allocating. Errors: `PI_ERROR_NULL_POINTER`.
+ *
+ * # Safety
+ * `options` must be NULL or live options from `pi_options_new`.
+ */
+enum pi_status pi_options_set_memory_limit(struct pi_options *options, uint64_t bytes);
+
+/**
+ * Returns an upper estimate, in bytes, of the peak memory of computing
+ * `digits` digits with `options` (NULL: the defaults); `UINT64_MAX` for
+ * more than 10^12 digits. Allocates nothing.
+ *
+ * # Safety
+ * `options` must be NULL or live options from `pi_options_new`.
+ */
+uint64_t pi_estimate_memory(uint64_t digits, const struct pi_options *options);
+
+/**
+ * Computes "3." then `digits` digits of pi after the point, truncated, as
+ * `options` say (NULL: decimal on all cores). On success `*result` gets a
+ * new result that owns the NUL-terminated text; on failure `*result` is
+ * NULL. Blocks until done; the progress callback, if any, runs on this
+ * thread.
+ *
+ * Errors: `PI_ERROR_NULL_POINTER` (NULL `result`), `PI_ERROR_INVALID_ARGUMENT`
+ * (more than 10^12 digits), `PI_ERROR_OUT_OF_MEMORY` (over the memory limit,
+ * refused before allocating, or an allocation failed),
+ * `PI_ERROR_CANCELLED` (the callback asked), `PI_ERROR_VERIFICATION_FAILED`.
+ *
+ * Ownership: the caller owns `*result` and frees it with `pi_result_free`.
+ * Safe to call from many threads at once, also with the same options.
+ *
+ * # Safety
+ * `options` must be NULL or live options from `pi_options_new`; `result`
+ * must be NULL or point to a writable `pi_result *`.
+ */
+enum pi_status pi_compute(uint64_t digits,
+                          const struct pi_options *options,
+                          struct pi_result **result);
+
+/**
+ * Returns the NUL-terminated text of `result`, "3." and the digits; valid
+ * until `pi_result_free(result)`, owned by the result. NULL for NULL.
+ *
+ * # Safety
+ * `result` must be NULL or a live result from `pi_compute`.
+ */
+const char *pi_result_digits(const struct pi_result *result);
+
+/**
+ * Returns the length of `pi_result_digits(result)` without the NUL
+ * (`digits + 2`); 0 for NULL.
+ *
+ * # Safety
+ * `result` must be NULL or a live result from `pi_compute`.
+ */
+size_t pi_result_len(const struct pi_result *result);
+
+/**
+ * Frees a result and its digits; NULL is fine. The result and its text are
+ * invalid afterwards.
+ *
+ * # Safety
+ * `result` must be NULL or come from `pi_compute`, not yet freed.
+ */
+void pi_result_free(struct pi_result *result);
 
 /**
  * Returns pi rounded to `n` decimal places as the nearest `float`:

@@ -5,10 +5,13 @@
 //! returns a [`pi_status`]; results go through out-parameters.
 #![allow(non_camel_case_types)]
 
-use std::ffi::{c_char, CStr};
+use std::alloc::{self, Layout};
+use std::ffi::{c_char, c_void, CStr, CString};
+use std::ops::ControlFlow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr;
 
-use pi_core::{Base, MAX_DIGITS};
+use pi_core::{Base, Options, Stage, MAX_DIGITS, MAX_THREADS};
 
 /// The outcome of a call: `PI_OK` or the reason for failure.
 #[repr(C)]
@@ -44,8 +47,338 @@ fn status_of(error: &pi_core::Error) -> pi_status {
         pi_core::Error::InvalidBase(_)
         | pi_core::Error::TooManyDigits { .. }
         | pi_core::Error::TooManyThreads { .. } => PI_ERROR_INVALID_ARGUMENT,
+        pi_core::Error::Cancelled => PI_ERROR_CANCELLED,
+        pi_core::Error::OutOfMemory { .. } => PI_ERROR_OUT_OF_MEMORY,
         _ => PI_ERROR_INTERNAL,
     }
+}
+
+/// Moves `value` to the heap; `None`, rather than an abort, when the
+/// allocation fails.
+fn try_box<T>(value: T) -> Option<Box<T>> {
+    let layout = Layout::new::<T>();
+    if layout.size() == 0 {
+        return Some(Box::new(value));
+    }
+    // SAFETY: the layout has a non-zero size.
+    let raw = unsafe { alloc::alloc(layout) }.cast::<T>();
+    if raw.is_null() {
+        return None;
+    }
+    // SAFETY: `raw` is a fresh allocation of the global allocator with
+    // `T`'s layout, which is what `Box` owns; writing initializes it.
+    unsafe {
+        raw.write(value);
+        Some(Box::from_raw(raw))
+    }
+}
+
+/// Settings of a computation; create with `pi_options_new`, free with
+/// `pi_options_free`. Opaque.
+pub struct pi_options {
+    inner: Options,
+}
+
+/// The digits of a finished computation, owned; free with
+/// `pi_result_free`. Opaque.
+pub struct pi_result {
+    text: CString,
+}
+
+/// A progress callback: receives `user_data`, the fraction of the whole
+/// computation done (0 to 1, never decreasing) and the current stage's name
+/// ("series", "square root", "division", "conversion", "verification"),
+/// valid during the call only. Called on the thread that called
+/// `pi_compute`, at every stage change and at least every 250 ms. Return 0
+/// to continue, anything else to cancel.
+pub type pi_progress_fn = Option<
+    unsafe extern "C" fn(user_data: *mut c_void, fraction: f64, stage: *const c_char) -> i32,
+>;
+
+/// A C callback and its user data, as given to `pi_options_set_progress`.
+#[derive(Clone, Copy)]
+struct ProgressTarget {
+    callback: unsafe extern "C" fn(*mut c_void, f64, *const c_char) -> i32,
+    user_data: *mut c_void,
+}
+
+// SAFETY: pi-core calls a progress callback only on the thread that called
+// `pi_compute`, during that call, which is what the C caller agreed to by
+// setting it; the pointer itself is never dereferenced here.
+unsafe impl Send for ProgressTarget {}
+// SAFETY: as above: shared only to be called from that one thread.
+unsafe impl Sync for ProgressTarget {}
+
+impl ProgressTarget {
+    fn call(self, progress: pi_core::Progress) -> ControlFlow<()> {
+        let stage: &CStr = match progress.stage {
+            Stage::Series => c"series",
+            Stage::SquareRoot => c"square root",
+            Stage::Division => c"division",
+            Stage::Conversion => c"conversion",
+            _ => c"verification",
+        };
+        // SAFETY: the caller of pi_options_set_progress promised a callback
+        // that accepts its user data; the stage string is static.
+        let answer = unsafe { (self.callback)(self.user_data, progress.fraction, stage.as_ptr()) };
+        if answer == 0 {
+            ControlFlow::Continue(())
+        } else {
+            ControlFlow::Break(())
+        }
+    }
+}
+
+/// Applies `change` to the options behind `options`.
+fn with_options(
+    options: *mut pi_options,
+    change: impl FnOnce(&mut Options) -> pi_status,
+) -> pi_status {
+    panic_boundary(PI_ERROR_INTERNAL, || {
+        // SAFETY: the caller promises NULL or a live pi_options not used by
+        // another thread during this call.
+        match unsafe { options.as_mut() } {
+            Some(options) => change(&mut options.inner),
+            None => PI_ERROR_NULL_POINTER,
+        }
+    })
+}
+
+/// Creates default options: decimal, all cores, no progress callback, no
+/// verification, no memory limit. Returns NULL only when out of memory.
+///
+/// Ownership: the caller owns the result and frees it with
+/// `pi_options_free`. Options may be used by many `pi_compute` calls, also at
+/// once from several threads, but changed by one thread at a time and only
+/// while no computation is using them.
+#[no_mangle]
+pub extern "C" fn pi_options_new() -> *mut pi_options {
+    panic_boundary(ptr::null_mut(), || {
+        try_box(pi_options {
+            inner: Options::new(),
+        })
+        .map_or(ptr::null_mut(), Box::into_raw)
+    })
+}
+
+/// Frees options made by `pi_options_new`; NULL is fine. The pointer is
+/// invalid afterwards.
+///
+/// # Safety
+/// `options` must be NULL or come from `pi_options_new`, not yet freed, and
+/// not in use by a running computation.
+#[no_mangle]
+pub unsafe extern "C" fn pi_options_free(options: *mut pi_options) {
+    panic_boundary((), || {
+        if !options.is_null() {
+            // SAFETY: the caller passes a pointer from pi_options_new, freed once.
+            drop(unsafe { Box::from_raw(options) });
+        }
+    })
+}
+
+/// Sets the base of the digits: 10 (the default) or 16 (lowercase).
+/// Errors: `PI_ERROR_NULL_POINTER`, `PI_ERROR_INVALID_ARGUMENT` (the options
+/// are then unchanged).
+///
+/// # Safety
+/// `options` must be NULL or live options from `pi_options_new`.
+#[no_mangle]
+pub unsafe extern "C" fn pi_options_set_base(options: *mut pi_options, base: u32) -> pi_status {
+    with_options(options, |o| match Base::try_from(base) {
+        Ok(base) => {
+            *o = o.clone().base(base);
+            PI_OK
+        }
+        Err(_) => PI_ERROR_INVALID_ARGUMENT,
+    })
+}
+
+/// Sets the number of threads, 0 (the default) for one per available core,
+/// at most 1024. The digits are the same for every thread count. Errors:
+/// `PI_ERROR_NULL_POINTER`, `PI_ERROR_INVALID_ARGUMENT` (options unchanged).
+///
+/// # Safety
+/// `options` must be NULL or live options from `pi_options_new`.
+#[no_mangle]
+pub unsafe extern "C" fn pi_options_set_threads(
+    options: *mut pi_options,
+    threads: u32,
+) -> pi_status {
+    with_options(options, |o| match usize::try_from(threads) {
+        Ok(threads) if threads <= MAX_THREADS => {
+            *o = o.clone().threads(threads);
+            PI_OK
+        }
+        _ => PI_ERROR_INVALID_ARGUMENT,
+    })
+}
+
+/// Sets the progress callback and its `user_data` (see `pi_progress_fn`);
+/// a NULL callback clears it. The library keeps `user_data` without
+/// touching it and passes it back to the callback; it must stay valid while
+/// the options are used. Errors: `PI_ERROR_NULL_POINTER` for NULL options.
+///
+/// # Safety
+/// `options` must be NULL or live options from `pi_options_new`; the
+/// callback must be safe to call with `user_data` from any thread that
+/// calls `pi_compute` with these options.
+#[no_mangle]
+pub unsafe extern "C" fn pi_options_set_progress(
+    options: *mut pi_options,
+    callback: pi_progress_fn,
+    user_data: *mut c_void,
+) -> pi_status {
+    with_options(options, |o| {
+        *o = match callback {
+            Some(callback) => {
+                let target = ProgressTarget {
+                    callback,
+                    user_data,
+                };
+                o.clone().progress(move |p| target.call(p))
+            }
+            None => o.clone().no_progress(),
+        };
+        PI_OK
+    })
+}
+
+/// Sets whether a computation checks its result independently before
+/// returning it (`PI_ERROR_VERIFICATION_FAILED` if the check fails).
+/// Errors: `PI_ERROR_NULL_POINTER`.
+///
+/// # Safety
+/// `options` must be NULL or live options from `pi_options_new`.
+#[no_mangle]
+pub unsafe extern "C" fn pi_options_set_verify(
+    options: *mut pi_options,
+    verify: bool,
+) -> pi_status {
+    with_options(options, |o| {
+        *o = o.clone().verify(verify);
+        PI_OK
+    })
+}
+
+/// Sets a memory limit in bytes, 0 (the default) for none: a computation
+/// whose `pi_estimate_memory` exceeds it fails with `PI_ERROR_OUT_OF_MEMORY`
+/// before allocating. Errors: `PI_ERROR_NULL_POINTER`.
+///
+/// # Safety
+/// `options` must be NULL or live options from `pi_options_new`.
+#[no_mangle]
+pub unsafe extern "C" fn pi_options_set_memory_limit(
+    options: *mut pi_options,
+    bytes: u64,
+) -> pi_status {
+    with_options(options, |o| {
+        *o = o.clone().memory_limit((bytes != 0).then_some(bytes));
+        PI_OK
+    })
+}
+
+/// Returns an upper estimate, in bytes, of the peak memory of computing
+/// `digits` digits with `options` (NULL: the defaults); `UINT64_MAX` for
+/// more than 10^12 digits. Allocates nothing.
+///
+/// # Safety
+/// `options` must be NULL or live options from `pi_options_new`.
+#[no_mangle]
+pub unsafe extern "C" fn pi_estimate_memory(digits: u64, options: *const pi_options) -> u64 {
+    panic_boundary(u64::MAX, || {
+        // SAFETY: the caller promises NULL or live options.
+        match unsafe { options.as_ref() } {
+            Some(options) => pi_core::estimate_memory(digits, &options.inner),
+            None => pi_core::estimate_memory(digits, &Options::new()),
+        }
+    })
+}
+
+/// Computes "3." then `digits` digits of pi after the point, truncated, as
+/// `options` say (NULL: decimal on all cores). On success `*result` gets a
+/// new result that owns the NUL-terminated text; on failure `*result` is
+/// NULL. Blocks until done; the progress callback, if any, runs on this
+/// thread.
+///
+/// Errors: `PI_ERROR_NULL_POINTER` (NULL `result`), `PI_ERROR_INVALID_ARGUMENT`
+/// (more than 10^12 digits), `PI_ERROR_OUT_OF_MEMORY` (over the memory limit,
+/// refused before allocating, or an allocation failed),
+/// `PI_ERROR_CANCELLED` (the callback asked), `PI_ERROR_VERIFICATION_FAILED`.
+///
+/// Ownership: the caller owns `*result` and frees it with `pi_result_free`.
+/// Safe to call from many threads at once, also with the same options.
+///
+/// # Safety
+/// `options` must be NULL or live options from `pi_options_new`; `result`
+/// must be NULL or point to a writable `pi_result *`.
+#[no_mangle]
+pub unsafe extern "C" fn pi_compute(
+    digits: u64,
+    options: *const pi_options,
+    result: *mut *mut pi_result,
+) -> pi_status {
+    panic_boundary(PI_ERROR_INTERNAL, || {
+        if result.is_null() {
+            return PI_ERROR_NULL_POINTER;
+        }
+        // SAFETY: non-null, and the caller promises a writable pointer.
+        unsafe { result.write(ptr::null_mut()) };
+        let defaults = Options::new();
+        // SAFETY: the caller promises NULL or live options.
+        let options = unsafe { options.as_ref() }.map_or(&defaults, |o| &o.inner);
+        let text = match pi_core::compute(digits, options) {
+            Ok(text) => text,
+            Err(e) => return status_of(&e),
+        };
+        // The digits hold no NUL, and pi-core leaves room for the terminator.
+        let Ok(text) = CString::new(text) else {
+            return PI_ERROR_INTERNAL;
+        };
+        let Some(boxed) = try_box(pi_result { text }) else {
+            return PI_ERROR_OUT_OF_MEMORY;
+        };
+        // SAFETY: checked non-null above.
+        unsafe { result.write(Box::into_raw(boxed)) };
+        PI_OK
+    })
+}
+
+/// Returns the NUL-terminated text of `result`, "3." and the digits; valid
+/// until `pi_result_free(result)`, owned by the result. NULL for NULL.
+///
+/// # Safety
+/// `result` must be NULL or a live result from `pi_compute`.
+#[no_mangle]
+pub unsafe extern "C" fn pi_result_digits(result: *const pi_result) -> *const c_char {
+    // SAFETY: the caller promises NULL or a live result.
+    unsafe { result.as_ref() }.map_or(ptr::null(), |r| r.text.as_ptr())
+}
+
+/// Returns the length of `pi_result_digits(result)` without the NUL
+/// (`digits + 2`); 0 for NULL.
+///
+/// # Safety
+/// `result` must be NULL or a live result from `pi_compute`.
+#[no_mangle]
+pub unsafe extern "C" fn pi_result_len(result: *const pi_result) -> usize {
+    // SAFETY: the caller promises NULL or a live result.
+    unsafe { result.as_ref() }.map_or(0, |r| r.text.as_bytes().len())
+}
+
+/// Frees a result and its digits; NULL is fine. The result and its text are
+/// invalid afterwards.
+///
+/// # Safety
+/// `result` must be NULL or come from `pi_compute`, not yet freed.
+#[no_mangle]
+pub unsafe extern "C" fn pi_result_free(result: *mut pi_result) {
+    panic_boundary((), || {
+        if !result.is_null() {
+            // SAFETY: the caller passes a pointer from pi_compute, freed once.
+            drop(unsafe { Box::from_raw(result) });
+        }
+    })
 }
 
 /// Returns pi rounded to `n` decimal places as the nearest `float`:
@@ -131,11 +464,9 @@ pub extern "C" fn pi_status_message(status: i32) -> *const c_char {
     let message: &'static CStr = match status {
         0 => c"success",
         1 => c"a required pointer argument was NULL",
-        2 => {
-            c"invalid argument: the base must be 10 or 16 and at most 10^12 digits can be requested"
-        }
+        2 => c"invalid argument: the base must be 10 or 16, at most 10^12 digits and 1024 threads",
         3 => c"the output buffer is too small",
-        4 => c"out of memory",
+        4 => c"out of memory: the estimate exceeds the memory limit, or an allocation failed",
         5 => c"the computation was cancelled",
         6 => c"internal error in the pi library (please report it)",
         7 => c"verification of the result failed",
@@ -218,6 +549,128 @@ mod tests {
         // SAFETY: pi_version returns a static NUL-terminated string.
         let version = unsafe { CStr::from_ptr(pi_version()) };
         assert_eq!(version.to_str(), Ok(env!("CARGO_PKG_VERSION")));
+    }
+
+    unsafe extern "C" fn count_calls(
+        user_data: *mut c_void,
+        fraction: f64,
+        stage: *const c_char,
+    ) -> i32 {
+        // SAFETY: the tests pass a pointer to a live usize, and a static stage name.
+        unsafe {
+            *user_data.cast::<usize>() += 1;
+            assert!(!CStr::from_ptr(stage).to_bytes().is_empty());
+        }
+        assert!((0.0..=1.0).contains(&fraction));
+        0
+    }
+
+    unsafe extern "C" fn cancel_at_once(_: *mut c_void, _: f64, _: *const c_char) -> i32 {
+        1
+    }
+
+    /// Computes with `options`, returning the status and the text.
+    fn compute(digits: u64, options: *const pi_options) -> (pi_status, Option<String>) {
+        let mut result = ptr::dangling_mut::<pi_result>();
+        // SAFETY: options are NULL or live; result points to a writable pointer.
+        let status = unsafe { pi_compute(digits, options, &mut result) };
+        if result.is_null() {
+            return (status, None);
+        }
+        // SAFETY: a non-null result from pi_compute is live until freed below.
+        let text = unsafe {
+            let text = CStr::from_ptr(pi_result_digits(result))
+                .to_str()
+                .map(String::from);
+            assert_eq!(
+                text.as_ref().map(String::len).ok(),
+                Some(pi_result_len(result))
+            );
+            pi_result_free(result);
+            text.ok()
+        };
+        (status, text)
+    }
+
+    #[test]
+    fn computes_with_options() {
+        assert_eq!(compute(5, ptr::null()), (PI_OK, Some("3.14159".into())));
+        let options = pi_options_new();
+        let mut calls = 0usize;
+        // SAFETY: live options from pi_options_new, freed once at the end;
+        // `calls` outlives the computations that use it.
+        unsafe {
+            assert_eq!(pi_options_set_base(options, 16), PI_OK);
+            assert_eq!(pi_options_set_base(options, 17), PI_ERROR_INVALID_ARGUMENT);
+            assert_eq!(pi_options_set_threads(options, 1), PI_OK);
+            assert_eq!(
+                pi_options_set_threads(options, 100_000),
+                PI_ERROR_INVALID_ARGUMENT
+            );
+            assert_eq!(pi_options_set_verify(options, false), PI_OK);
+            let user_data = ptr::from_mut(&mut calls).cast::<c_void>();
+            assert_eq!(
+                pi_options_set_progress(options, Some(count_calls), user_data),
+                PI_OK
+            );
+            assert_eq!(compute(8, options), (PI_OK, Some("3.243f6a88".into())));
+            assert!(calls >= 4, "a call at each stage change, got {calls}");
+            assert_eq!(
+                pi_options_set_progress(options, Some(cancel_at_once), ptr::null_mut()),
+                PI_OK
+            );
+            assert_eq!(compute(100_000, options), (PI_ERROR_CANCELLED, None));
+            assert_eq!(
+                pi_options_set_progress(options, None, ptr::null_mut()),
+                PI_OK
+            );
+            assert_eq!(pi_options_set_memory_limit(options, 1), PI_OK);
+            assert_eq!(compute(10, options), (PI_ERROR_OUT_OF_MEMORY, None));
+            assert_eq!(pi_options_set_memory_limit(options, 0), PI_OK);
+            assert_eq!(compute(4, options), (PI_OK, Some("3.243f".into())));
+            assert!(pi_estimate_memory(10, options) > 0);
+            pi_options_free(options);
+        }
+    }
+
+    #[test]
+    fn null_pointers_are_errors() {
+        // SAFETY: NULL is accepted by every one of these functions.
+        unsafe {
+            assert_eq!(
+                pi_compute(5, ptr::null(), ptr::null_mut()),
+                PI_ERROR_NULL_POINTER
+            );
+            assert_eq!(
+                pi_options_set_base(ptr::null_mut(), 10),
+                PI_ERROR_NULL_POINTER
+            );
+            assert_eq!(
+                pi_options_set_threads(ptr::null_mut(), 1),
+                PI_ERROR_NULL_POINTER
+            );
+            assert_eq!(
+                pi_options_set_progress(ptr::null_mut(), None, ptr::null_mut()),
+                PI_ERROR_NULL_POINTER
+            );
+            assert_eq!(
+                pi_options_set_verify(ptr::null_mut(), true),
+                PI_ERROR_NULL_POINTER
+            );
+            assert_eq!(
+                pi_options_set_memory_limit(ptr::null_mut(), 1),
+                PI_ERROR_NULL_POINTER
+            );
+            assert!(pi_result_digits(ptr::null()).is_null());
+            assert_eq!(pi_result_len(ptr::null()), 0);
+            pi_result_free(ptr::null_mut());
+            pi_options_free(ptr::null_mut());
+            assert_eq!(pi_estimate_memory(u64::MAX, ptr::null()), u64::MAX);
+        }
+        assert_eq!(
+            compute(u64::MAX, ptr::null()),
+            (PI_ERROR_INVALID_ARGUMENT, None)
+        );
     }
 
     #[test]

@@ -77,6 +77,12 @@ impl Options {
         self
     }
 
+    /// Removes the progress callback.
+    pub fn no_progress(mut self) -> Options {
+        self.progress = None;
+        self
+    }
+
     /// Stops the computation with [`Error::Cancelled`] when `token` is
     /// cancelled, from any thread.
     ///

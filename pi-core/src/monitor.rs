@@ -123,7 +123,10 @@ enum Event {
 
 /// The shared state of one running computation.
 pub(crate) struct Monitor {
+    /// The caller's token.
     cancel: CancelToken,
+    /// Set when the progress callback cancels this computation only.
+    stopped: AtomicBool,
     stage: AtomicUsize,
     done: AtomicU64,
     total: AtomicU64,
@@ -152,7 +155,7 @@ fn interrupt(why: Interrupt) -> ! {
 /// Unwinds if the current computation was cancelled.
 pub(crate) fn checkpoint() {
     with_current(|m| {
-        if m.cancel.is_cancelled() {
+        if m.cancel.is_cancelled() || m.stopped.load(Ordering::Relaxed) {
             interrupt(Interrupt::Cancelled);
         }
     });
@@ -213,6 +216,7 @@ impl Monitor {
         }
         Monitor {
             cancel,
+            stopped: AtomicBool::new(false),
             stage: AtomicUsize::new(0),
             done: AtomicU64::new(0),
             total: AtomicU64::new(1),
@@ -298,7 +302,7 @@ fn report(monitor: &Monitor, events: &Receiver<Event>, callback: &ProgressFn) {
         };
         fraction = fraction.max(monitor.progress().fraction);
         if callback(Progress { stage, fraction }).is_break() {
-            monitor.cancel.cancel();
+            monitor.stopped.store(true, Ordering::Relaxed);
         }
     }
 }

@@ -48,6 +48,72 @@ static int check_checkpoints(const char *path) {
     return checked;
 }
 
+/* Progress callback: counts calls, checks the arguments, cancels when asked. */
+struct progress_log {
+    int calls;
+    int bad;
+    double last;
+    int cancel_after; /* cancel at this call; 0 never */
+};
+
+static int32_t on_progress(void *user_data, double fraction, const char *stage) {
+    struct progress_log *log = user_data;
+    log->calls++;
+    if (fraction < log->last || fraction > 1.0 || stage == NULL || stage[0] == '\0') log->bad++;
+    log->last = fraction;
+    return log->cancel_after != 0 && log->calls >= log->cancel_after;
+}
+
+/* pi_options / pi_compute / pi_result: progress, cancellation, threads, memory limit. */
+static void check_compute(void) {
+    pi_options *options = pi_options_new();
+    pi_result *result = NULL;
+    struct progress_log log = {0, 0, 0.0, 0};
+    char reference[1100];
+
+    CHECK(options != NULL);
+    if (!options) return;
+    CHECK(pi_digits(1000, 16, reference, sizeof reference, NULL) == PI_OK);
+    CHECK(pi_options_set_base(options, 16) == PI_OK);
+    CHECK(pi_options_set_base(options, 17) == PI_ERROR_INVALID_ARGUMENT);
+    CHECK(pi_options_set_threads(options, 1) == PI_OK);
+    CHECK(pi_options_set_threads(options, 100000) == PI_ERROR_INVALID_ARGUMENT);
+    CHECK(pi_options_set_progress(options, on_progress, &log) == PI_OK);
+    CHECK(pi_compute(1000, options, &result) == PI_OK);
+    CHECK(result != NULL && pi_result_len(result) == 1002);
+    CHECK(result != NULL && strcmp(pi_result_digits(result), reference) == 0);
+    CHECK(log.calls >= 4 && log.bad == 0);
+    pi_result_free(result);
+
+    /* Cancelled by the callback's first answer: no result. */
+    log.calls = 0;
+    log.last = 0.0;
+    log.cancel_after = 1;
+    result = (pi_result *)&log;
+    CHECK(pi_compute(10000000, options, &result) == PI_ERROR_CANCELLED);
+    CHECK(result == NULL && log.calls >= 1);
+
+    /* The same options work again once the callback is cleared. */
+    CHECK(pi_options_set_progress(options, NULL, NULL) == PI_OK);
+    CHECK(pi_compute(4, options, &result) == PI_OK && strcmp(pi_result_digits(result), "3.243f") == 0);
+    pi_result_free(result);
+
+    /* Over the memory limit: refused before computing. */
+    CHECK(pi_estimate_memory(1000000, options) > pi_estimate_memory(1000, options));
+    CHECK(pi_estimate_memory(UINT64_MAX, NULL) == UINT64_MAX);
+    CHECK(pi_options_set_memory_limit(options, pi_estimate_memory(1000000, options) - 1) == PI_OK);
+    CHECK(pi_compute(1000000, options, &result) == PI_ERROR_OUT_OF_MEMORY && result == NULL);
+    CHECK(pi_compute(1000, options, &result) == PI_OK);
+    pi_result_free(result);
+
+    CHECK(pi_compute(5, NULL, NULL) == PI_ERROR_NULL_POINTER);
+    CHECK(pi_compute(UINT64_MAX, NULL, &result) == PI_ERROR_INVALID_ARGUMENT && result == NULL);
+    CHECK(pi_result_digits(NULL) == NULL && pi_result_len(NULL) == 0);
+    pi_result_free(NULL);
+    pi_options_free(options);
+    pi_options_free(NULL);
+}
+
 int main(int argc, char **argv) {
     char small[8];
     char buffer[64];
@@ -84,6 +150,7 @@ int main(int argc, char **argv) {
     CHECK(sscanf(pi_version(), "%d.%d.%d", &major, &minor, &patch) == 3);
 
     CHECK(check_checkpoints(argv[1]) >= 6);
+    check_compute();
 
     if (failures) {
         fprintf(stderr, "C consumer: %d checks failed\n", failures);

@@ -2,6 +2,7 @@
 #include <pi.h>
 
 #include <cstdio>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -15,6 +16,22 @@ std::string pi_text(std::uint64_t digits, std::uint32_t base) {
     pi_status status = pi_digits(digits, base, buffer.data(), buffer.size(), &written);
     if (status != PI_OK) throw std::runtime_error(pi_status_message(status));
     return std::string(buffer.data(), written);
+}
+
+// The same through pi_compute, with owning handles and a progress lambda.
+std::string pi_text_with_progress(std::uint64_t digits, int &calls) {
+    std::unique_ptr<pi_options, decltype(&pi_options_free)> options(pi_options_new(), pi_options_free);
+    if (!options) throw std::bad_alloc();
+    auto on_progress = [](void *user_data, double, const char *) -> std::int32_t {
+        ++*static_cast<int *>(user_data);
+        return 0;
+    };
+    pi_options_set_progress(options.get(), on_progress, &calls);
+    pi_result *raw = nullptr;
+    pi_status status = pi_compute(digits, options.get(), &raw);
+    std::unique_ptr<pi_result, decltype(&pi_result_free)> result(raw, pi_result_free);
+    if (status != PI_OK) throw std::runtime_error(pi_status_message(status));
+    return std::string(pi_result_digits(result.get()), pi_result_len(result.get()));
 }
 
 int failures = 0;
@@ -35,6 +52,9 @@ int main() {
     check(hex.size() == 1002, "hex length");
     check(pi_text(100, 10) == decimal.substr(0, 102), "truncation: prefixes agree");
     check(calc_pi(2) == 3.14f, "calc_pi(2)");
+    int calls = 0;
+    check(pi_text_with_progress(1000, calls) == decimal, "pi_compute agrees with pi_digits");
+    check(calls >= 4, "progress reported at each stage");
 
     bool threw = false;
     try {
