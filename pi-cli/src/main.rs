@@ -1,15 +1,22 @@
 //! `pi`: digits of π on the command line.
 
+mod report;
+
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 use clap::Parser;
-use pi_core::{Base, Options, MAX_DIGITS, MAX_THREADS};
+use pi_core::{Base, CancelToken, Error, Options, MAX_DIGITS, MAX_THREADS};
+
+use report::Report;
 
 /// Print digits of pi, truncated (never rounded).
 ///
 /// Writes "3." followed by DIGITS digits after the point and a newline to
-/// standard output. Examples: `pi 50`, `pi --hex 1000 > pi-hex.txt`.
+/// standard output (or to FILE). Examples: `pi 50`, `pi --hex 1000 > pi-hex.txt`,
+/// `pi 100000000 -o pi.txt --stats`. Ctrl-C stops a computation (exit code 130).
 #[derive(Parser, Debug)]
 #[command(name = "pi", version)]
 struct Args {
@@ -25,7 +32,36 @@ struct Args {
     #[arg(short, long, default_value_t = 0,
           value_parser = clap::value_parser!(u16).range(0..=MAX_THREADS as i64))]
     threads: u16,
+
+    /// Write the digits to FILE (atomically: all of them or nothing) instead
+    /// of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// Show progress on standard error even when it is not a terminal.
+    #[arg(long, conflicts_with = "quiet")]
+    progress: bool,
+
+    /// Show no progress bar.
+    #[arg(short, long)]
+    quiet: bool,
+
+    /// Refuse to start a computation estimated to need more memory than SIZE
+    /// (bytes, or with a unit: 500MB, 8GiB).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    memory_limit: Option<u64>,
+
+    /// Print the time of each stage and the peak memory on standard error.
+    #[arg(long)]
+    stats: bool,
 }
+
+fn parse_size(text: &str) -> Result<u64, String> {
+    parse_size::parse_size(text).map_err(|e| format!("{e} (examples: 1000000, 500MB, 8GiB)"))
+}
+
+/// Exit code of a computation stopped by Ctrl-C, as for a shell's SIGINT.
+const INTERRUPTED: u8 = 130;
 
 fn main() -> ExitCode {
     let args = Args::parse();
@@ -34,26 +70,77 @@ fn main() -> ExitCode {
     } else {
         Base::Decimal
     };
-    let options = Options::new().base(base).threads(usize::from(args.threads));
-    let text = match pi_core::compute(args.digits, &options) {
+    let token = CancelToken::new();
+    let on_interrupt = token.clone();
+    if let Err(e) = ctrlc::set_handler(move || on_interrupt.cancel()) {
+        eprintln!("pi: warning: Ctrl-C will not stop the computation cleanly: {e}");
+    }
+    let mut options = Options::new()
+        .base(base)
+        .threads(usize::from(args.threads))
+        .cancel_token(token)
+        .memory_limit(args.memory_limit);
+    let report = Report::new(args.digits, &options, args.progress, args.quiet, args.stats);
+    if let Some(callback) = report.callback() {
+        options = options.progress(callback);
+    }
+    let start = Instant::now();
+    let outcome = pi_core::compute(args.digits, &options);
+    report.finish(start.elapsed(), outcome.is_ok());
+    let text = match outcome {
         Ok(text) => text,
+        Err(Error::Cancelled) => {
+            eprintln!("pi: interrupted");
+            return ExitCode::from(INTERRUPTED);
+        }
+        Err(e @ Error::OutOfMemory { .. }) => {
+            eprintln!("pi: {e}");
+            return ExitCode::FAILURE;
+        }
         Err(e) => {
             eprintln!("pi: {e}");
             return ExitCode::from(2);
         }
     };
+    let written = match &args.output {
+        Some(path) => write_file(path, &text),
+        None => write_stdout(&text),
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("pi: cannot write the digits: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn write_stdout(text: &str) -> io::Result<()> {
     let mut out = io::stdout().lock();
     match out
         .write_all(text.as_bytes())
         .and_then(|()| out.write_all(b"\n"))
         .and_then(|()| out.flush())
     {
-        Ok(()) => ExitCode::SUCCESS,
         // The reader went away (`pi 1000000 | head -c 20`): not an error.
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("pi: cannot write the digits: {e}");
-            ExitCode::FAILURE
-        }
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
     }
+}
+
+/// Writes `text` and a newline to a temporary file beside `path`, then
+/// renames it: readers see the whole file or none.
+fn write_file(path: &Path, text: &str) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::Builder::new()
+        .prefix(".pi-digits-")
+        .tempfile_in(dir)?;
+    file.write_all(text.as_bytes())?;
+    file.write_all(b"\n")?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }

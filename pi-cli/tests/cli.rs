@@ -71,6 +71,10 @@ fn usage_errors_exit_2_with_a_message() {
         &["10", "20"][..],
         &["10", "--threads", "100000"][..],
         &["10", "-t", "-1"][..],
+        &["10", "--memory-limit", "lots"][..],
+        &["10", "--memory-limit", "99999999999999999999999"][..],
+        &["10", "--progress", "--quiet"][..],
+        &["10", "--output"][..],
     ] {
         let output = pi(args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
@@ -88,5 +92,82 @@ fn help_explains() {
     assert!(
         help.contains("digits of pi") && help.contains("--hex"),
         "{help}"
+    );
+}
+
+#[test]
+fn output_writes_the_file_atomically() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("pi.txt");
+    let path_text = path.to_str().expect("a UTF-8 path");
+    let output = pi(&["2000", "-o", path_text]);
+    assert!(output.status.success());
+    assert!(output.stdout.is_empty());
+    let written = std::fs::read_to_string(&path).expect("the output file");
+    assert_eq!(written, stdout(&pi(&["2000"])));
+    let entries = std::fs::read_dir(dir.path()).expect("list").count();
+    assert_eq!(entries, 1, "no temporary file left behind");
+    let output = pi(&["10", "-o", "/nonexistent-dir/pi.txt"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot write"));
+}
+
+#[test]
+fn stats_and_progress_go_to_stderr() {
+    let output = pi(&["200000", "--stats", "--progress"]);
+    assert!(output.status.success());
+    assert_eq!(stdout(&output), stdout(&pi(&["200000"])));
+    let report = String::from_utf8_lossy(&output.stderr);
+    for word in [
+        "series",
+        "square root",
+        "division",
+        "conversion",
+        "total",
+        "peak memory",
+        "%",
+    ] {
+        assert!(report.contains(word), "{word} missing from: {report}");
+    }
+    let quiet = pi(&["2000", "--quiet"]);
+    assert!(quiet.status.success() && quiet.stderr.is_empty());
+}
+
+#[test]
+fn the_memory_limit_refuses_with_exit_1() {
+    let output = pi(&["100000000", "--memory-limit", "100MB"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        message.contains("out of memory") && message.contains("limit"),
+        "{message}"
+    );
+    assert!(pi(&["1000", "--memory-limit", "1GiB"]).status.success());
+}
+
+#[test]
+fn ctrl_c_stops_with_130_and_no_file() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("pi.txt");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pi"))
+        .args(["50000000", "-q", "-o"])
+        .arg(&path)
+        .spawn()
+        .expect("start pi");
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let sent = std::time::Instant::now();
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    assert!(kill.success());
+    let status = child.wait().expect("wait for pi");
+    eprintln!("pi stopped {:?} after SIGINT", sent.elapsed());
+    assert_eq!(status.code(), Some(130));
+    assert_eq!(
+        std::fs::read_dir(dir.path()).expect("list").count(),
+        0,
+        "no file left"
     );
 }
