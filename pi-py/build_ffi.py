@@ -41,6 +41,11 @@ def build_static_library() -> "tuple[str, list[str]]":
     return str(target_dir / "release" / "libpi.a"), libraries
 
 
+# The progress callback pi_py gives libpi, defined in Python (pi_py/__init__.py).
+PYTHON_CALLBACKS = """
+extern "Python" int32_t _pi_py_progress(void *user_data, double fraction, const char *stage);
+"""
+
 ffibuilder = cffi.FFI()
-ffibuilder.cdef(cdef_from_header(HEADER.read_text()))
+ffibuilder.cdef(cdef_from_header(HEADER.read_text()) + PYTHON_CALLBACKS)
 ffibuilder.set_source("pi_py._pi", '#include "pi.h"', include_dirs=[str(HEADER.parent)])

@@ -17,6 +17,8 @@ class BuildExtWithCargo(build_ext):
         static_library, libraries = build_ffi.build_static_library()
         for extension in self.extensions:
             extension.extra_objects.append(static_library)
+            # Relink when libpi.a changes, even if the generated C source did not.
+            extension.depends.append(static_library)
             extension.libraries.extend(libraries)
         super().run()
 

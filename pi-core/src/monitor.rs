@@ -295,12 +295,18 @@ pub(crate) fn run<T: Send>(
 fn report(monitor: &Monitor, events: &Receiver<Event>, callback: &ProgressFn) {
     let mut fraction: f64 = 0.0;
     loop {
-        let stage = match events.recv_timeout(REPORT_INTERVAL) {
-            Ok(Event::Stage(stage)) => stage,
+        // A stage event may be read after later stages began: it reports
+        // the stage's start, not the monitor's current state.
+        let current = match events.recv_timeout(REPORT_INTERVAL) {
+            Ok(Event::Stage(stage)) => Progress {
+                stage,
+                fraction: monitor.starts[stage.index()],
+            },
             Ok(Event::Finished) | Err(RecvTimeoutError::Disconnected) => return,
-            Err(RecvTimeoutError::Timeout) => monitor.progress().stage,
+            Err(RecvTimeoutError::Timeout) => monitor.progress(),
         };
-        fraction = fraction.max(monitor.progress().fraction);
+        let stage = current.stage;
+        fraction = fraction.max(current.fraction);
         if callback(Progress { stage, fraction }).is_break() {
             monitor.stopped.store(true, Ordering::Relaxed);
         }

@@ -3,7 +3,12 @@
 import hashlib
 import os
 import re
+import signal
 import struct
+import subprocess
+import sys
+import threading
+import time
 from importlib.metadata import version
 from pathlib import Path
 
@@ -70,7 +75,7 @@ def test_wrong_types_raise_type_error(bad):
 @pytest.mark.parametrize(
     "call,message",
     [
-        (lambda: pi_py.digits(-1), "non-negative"),
+        (lambda: pi_py.digits(-1), "must not be negative"),
         (lambda: pi_py.digits(5, base=2), "base must be 10 or 16"),
         (lambda: pi_py.digits(5, base=0), "base must be 10 or 16"),
         (lambda: pi_py.digits(5, base=17), "base must be 10 or 16"),
@@ -96,3 +101,113 @@ def test_errors_carry_the_status_code():
 def test_version_matches_the_package():
     assert re.fullmatch(r"\d+\.\d+\.\d+", pi_py.__version__)
     assert pi_py.__version__ == version("pi_py")
+
+
+def test_progress_callback_sees_every_stage():
+    seen = []
+    text = pi_py.digits(300_000, progress=lambda fraction, stage: seen.append((fraction, stage)))
+    assert text == pi_py.digits(300_000)
+    stages = [stage for i, (_, stage) in enumerate(seen) if i == 0 or seen[i - 1][1] != stage]
+    assert stages == ["series", "square root", "division", "conversion"]
+    fractions = [fraction for fraction, _ in seen]
+    assert fractions == sorted(fractions) and 0 <= fractions[0] and fractions[-1] <= 1
+
+
+def test_a_callback_returning_true_cancels():
+    with pytest.raises(pi_py.Cancelled):
+        pi_py.digits(10_000_000, progress=lambda fraction, stage: True)
+
+
+def test_an_exception_in_the_callback_cancels_and_propagates():
+    def fail(fraction, stage):
+        raise KeyError("from the callback")
+
+    with pytest.raises(KeyError, match="from the callback"):
+        pi_py.digits(10_000_000, progress=fail)
+    with pytest.raises(KeyboardInterrupt):
+        pi_py.digits(10_000_000, progress=lambda f, s: (_ for _ in ()).throw(KeyboardInterrupt))
+    assert pi_py.digits(5) == "3.14159"
+
+
+def test_ctrl_c_cancels_and_raises_keyboard_interrupt():
+    script = "import pi_py, sys; print('started', flush=True); pi_py.digits(50_000_000)"
+    child = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert child.stdout is not None and child.stdout.readline() == "started\n"
+    time.sleep(0.5)
+    sent = time.monotonic()
+    child.send_signal(signal.SIGINT)
+    _, stderr = child.communicate(timeout=60)
+    print(f"stopped {time.monotonic() - sent:.3f} s after SIGINT")
+    assert child.returncode != 0
+    assert "KeyboardInterrupt" in stderr
+
+
+def test_progress_true_draws_a_bar_on_stderr(capsys):
+    assert pi_py.digits(200_000, progress=True) == pi_py.digits(200_000)
+    assert "%" in capsys.readouterr().err
+
+
+def test_threads_compute_in_parallel_without_the_gil():
+    events = []
+
+    def compute(name, results):
+        def log(fraction, stage):
+            events.append(name)
+
+        results[name] = pi_py.digits(2_000_000, threads=1, progress=log)
+
+    results = {}
+    workers = [threading.Thread(target=compute, args=(name, results)) for name in "ab"]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert results["a"] == results["b"] == pi_py.digits(2_000_000)
+    # Had one held the GIL, each computation's reports would come in one block.
+    switches = sum(1 for x, y in zip(events, events[1:]) if x != y)
+    assert switches >= 2, events
+
+
+def test_thread_counts_give_the_same_digits():
+    reference = pi_py.digits(50_000)
+    for threads in [None, 0, 1, 3]:
+        assert pi_py.digits(50_000, threads=threads) == reference
+
+
+def test_memory_limit_raises_memory_error_with_the_estimate():
+    estimate = pi_py.estimate_memory(100_000_000)
+    assert estimate > pi_py.estimate_memory(1000) > 0
+    with pytest.raises(MemoryError, match=str(estimate)) as info:
+        pi_py.digits(100_000_000, memory_limit=estimate - 1)
+    assert isinstance(info.value, pi_py.OutOfMemory)
+    assert pi_py.digits(10, memory_limit=estimate) == "3.1415926535"
+
+
+@pytest.mark.parametrize(
+    "kwargs,error,message",
+    [
+        ({"threads": -1}, ValueError, "must not be negative"),
+        ({"threads": 100_000}, ValueError, "at most 1024"),
+        ({"threads": 2**40}, ValueError, "too large"),
+        ({"threads": "2"}, TypeError, "must be an int"),
+        ({"threads": 1.0}, TypeError, "must be an int"),
+        ({"memory_limit": 0}, ValueError, "positive"),
+        ({"memory_limit": -5}, ValueError, "must not be negative"),
+        ({"memory_limit": "1G"}, TypeError, "must be an int"),
+        ({"verify": "yes"}, TypeError, "must be a bool"),
+        ({"progress": 5}, TypeError, "bool or a callable"),
+    ],
+)
+def test_bad_options(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        pi_py.digits(10, **kwargs)
+
+
+def test_estimate_memory_checks_its_arguments():
+    assert pi_py.estimate_memory(2**64 - 1) == 2**64 - 1
+    with pytest.raises(ValueError):
+        pi_py.estimate_memory(-1)
+    with pytest.raises(ValueError):
+        pi_py.estimate_memory(10, base=8)

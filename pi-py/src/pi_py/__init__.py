@@ -7,14 +7,18 @@
 '3.243f6a88'
 """
 
+import importlib
 import operator
-from typing import Any, Dict, Type
+import sys
+import threading
+from typing import Any, Callable, Dict, Optional, Type, Union
 
 from ._pi import ffi, lib
 
 __all__ = [
     "calc_pi",
     "digits",
+    "estimate_memory",
     "PiError",
     "InvalidArgument",
     "OutOfMemory",
@@ -28,7 +32,7 @@ __version__: str = ffi.string(lib.pi_version()).decode("ascii")
 
 
 def _status_message(status: int) -> str:
-    return ffi.string(lib.pi_status_message(status)).decode()
+    return str(ffi.string(lib.pi_status_message(status)).decode())
 
 
 class PiError(Exception):
@@ -77,7 +81,7 @@ def _integer(name: str, value: Any) -> int:
     if isinstance(value, bool):
         raise TypeError(f"{name} must be an int, not bool")
     try:
-        return operator.index(value)
+        return int(operator.index(value))
     except TypeError:
         raise TypeError(f"{name} must be an int, not {type(value).__name__}") from None
 
@@ -94,28 +98,180 @@ def calc_pi(n: int) -> float:
     return float(lib.calc_pi(n))
 
 
-def digits(n: int, *, base: int = 10) -> str:
-    """``"3."`` followed by the first ``n`` digits of pi after the point, truncated.
+def _size(name: str, value: Any, limit: int = 2**64) -> int:
+    """``value`` as an int in ``[0, limit)``: TypeError or ValueError otherwise."""
+    number = _integer(name, value)
+    if number < 0:
+        raise ValueError(f"{name} must not be negative, got {number}")
+    if number >= limit:
+        raise ValueError(f"{name} is too large: {number}")
+    return number
 
-    ``base`` is 10 (decimal) or 16 (lowercase hexadecimal). Raises TypeError
-    for non-integers, ValueError for a negative ``n``, more digits than
-    libpi supports, or another base.
-    """
-    n = _integer("n", n)
-    base = _integer("base", base)
-    if n < 0:
-        raise ValueError(f"n must be a non-negative number of digits, got {n}")
+
+def _base(value: Any) -> int:
+    base = _integer("base", value)
     if base not in (10, 16):
         raise ValueError(f"base must be 10 or 16, got {base}")
-    if n >= 2**64:
-        raise ValueError(f"n is too large: {n} digits requested")
-    # Ask for the needed size first: libpi validates n without computing.
-    needed = ffi.new("size_t *")
-    probe = ffi.new("char[1]")
-    status = lib.pi_digits(n, base, probe, 0, needed)
-    if status != lib.PI_ERROR_BUFFER_TOO_SMALL:
-        _check(status, f"cannot compute {n} digits in base {base}: {_status_message(status)}")
-    buffer = ffi.new("char[]", needed[0])
-    written = ffi.new("size_t *")
-    _check(lib.pi_digits(n, base, buffer, needed[0], written))
-    return ffi.unpack(buffer, written[0]).decode("ascii")
+    return base
+
+
+def estimate_memory(n: int, base: int = 10) -> int:
+    """An upper estimate, in bytes, of the peak memory of computing ``n`` digits.
+
+    Allocates nothing. ``2**64 - 1`` for more digits than libpi supports.
+    """
+    n = _size("n", n)
+    options = _options(_base(base))
+    return int(lib.pi_estimate_memory(n, options))
+
+
+def _options(base: int, threads: int = 0, verify: bool = False, memory_limit: int = 0) -> Any:
+    options = ffi.gc(lib.pi_options_new(), lib.pi_options_free)
+    if options == ffi.NULL:
+        raise MemoryError("cannot allocate the options of a computation")
+    _check(lib.pi_options_set_base(options, base))
+    _check(
+        lib.pi_options_set_threads(options, threads),
+        f"threads must be at most 1024 (0 or None: one per core), got {threads}",
+    )
+    _check(lib.pi_options_set_verify(options, verify))
+    _check(lib.pi_options_set_memory_limit(options, memory_limit))
+    return options
+
+
+ProgressCallback = Callable[[float, str], Optional[bool]]
+
+
+class _Run:
+    """The state of one computation, reached from the progress callback."""
+
+    def __init__(self, progress: Optional[ProgressCallback]) -> None:
+        self.progress = progress
+        self.error: Optional[BaseException] = None
+
+
+_current = threading.local()
+
+
+def _on_progress_error(exception: Any, value: BaseException, traceback: Any) -> int:
+    """An exception in the callback (KeyboardInterrupt included) cancels the run."""
+    run = getattr(_current, "run", None)
+    if run is not None and run.error is None:
+        run.error = value
+    return 1
+
+
+@ffi.def_extern(onerror=_on_progress_error)
+def _pi_py_progress(user_data: Any, fraction: float, stage: Any) -> int:
+    run = ffi.from_handle(user_data)
+    if run.progress is None:
+        return 0
+    return 1 if run.progress(fraction, ffi.string(stage).decode()) else 0
+
+
+class _TextBar:
+    """A progress bar on stderr for when tqdm is not installed."""
+
+    WIDTH = 30
+
+    def __init__(self) -> None:
+        self.shown = ""
+
+    def __call__(self, fraction: float, stage: str) -> None:
+        filled = int(fraction * self.WIDTH)
+        line = f"pi: [{'#' * filled}{'.' * (self.WIDTH - filled)}] {fraction:4.0%} {stage}"
+        if line != self.shown:
+            sys.stderr.write("\r" + line.ljust(len(self.shown)))
+            sys.stderr.flush()
+            self.shown = line
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+class _TqdmBar:
+    """A tqdm progress bar (when tqdm is installed)."""
+
+    def __init__(self, n: int) -> None:
+        tqdm = importlib.import_module("tqdm").tqdm
+        self.bar = tqdm(total=1000, desc=f"pi {n} digits", unit="‰", leave=False)
+
+    def __call__(self, fraction: float, stage: str) -> None:
+        self.bar.set_postfix_str(stage, refresh=False)
+        self.bar.update(int(fraction * 1000) - self.bar.n)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _progress_bar(n: int) -> Union[_TextBar, _TqdmBar]:
+    try:
+        return _TqdmBar(n)
+    except ImportError:
+        return _TextBar()
+
+
+def digits(
+    n: int,
+    *,
+    base: int = 10,
+    threads: Optional[int] = None,
+    progress: Union[bool, ProgressCallback, None] = None,
+    verify: bool = False,
+    memory_limit: Optional[int] = None,
+) -> str:
+    """``"3."`` followed by the first ``n`` digits of pi after the point, truncated.
+
+    ``base`` is 10 (decimal) or 16 (lowercase hexadecimal). ``threads`` is
+    the number of threads (None or 0: one per core). ``progress=True`` shows
+    a progress bar on stderr (tqdm when installed); a callable receives
+    ``(fraction, stage)`` at every stage change and every 200 ms and may
+    return True to cancel, which raises :class:`Cancelled`. ``verify``
+    checks the result independently. ``memory_limit`` (bytes) refuses a
+    computation estimated to need more, with :class:`OutOfMemory` (a
+    MemoryError) before computing.
+
+    The GIL is released while computing; Ctrl-C cancels the computation
+    and raises KeyboardInterrupt. Raises TypeError for arguments of the
+    wrong type and ValueError (:class:`InvalidArgument`) for values out of
+    range.
+    """
+    n = _size("n", n)
+    base = _base(base)
+    threads = 0 if threads is None else _size("threads", threads, 2**32)
+    limit = 0 if memory_limit is None else _size("memory_limit", memory_limit)
+    if limit == 0 and memory_limit is not None:
+        raise ValueError("memory_limit must be positive (None: no limit)")
+    if not isinstance(verify, bool):
+        raise TypeError(f"verify must be a bool, not {type(verify).__name__}")
+    if not (progress is None or isinstance(progress, bool) or callable(progress)):
+        raise TypeError(f"progress must be a bool or a callable, not {type(progress).__name__}")
+    options = _options(base, threads, verify, limit)
+    bar = _progress_bar(n) if progress is True else None
+    run = _Run(bar if bar is not None else progress if callable(progress) else None)
+    handle = ffi.new_handle(run)
+    # The callback always runs, so that Ctrl-C is noticed within 200 ms.
+    _check(lib.pi_options_set_progress(options, lib._pi_py_progress, handle))
+    result = ffi.new("pi_result **")
+    previous, _current.run = getattr(_current, "run", None), run
+    try:
+        status = lib.pi_compute(n, options, result)
+        if run.error is not None:
+            raise run.error
+        if status == lib.PI_ERROR_OUT_OF_MEMORY:
+            estimate = lib.pi_estimate_memory(n, options)
+            over = f", more than the limit of {limit} bytes" if 0 < limit < estimate else ""
+            message = f"not enough memory for {n} digits: about {estimate} bytes needed{over}"
+            raise OutOfMemory(status, message)
+        if status == lib.PI_ERROR_INVALID_ARGUMENT:
+            raise InvalidArgument(status, f"cannot compute {n} digits: {_status_message(status)}")
+        _check(status)
+        # One copy, from libpi's buffer into the str.
+        return str(ffi.buffer(lib.pi_result_digits(result[0]), lib.pi_result_len(result[0])), "ascii")
+    finally:
+        _current.run = previous
+        if bar is not None:
+            bar.close()
+        lib.pi_result_free(result[0])
