@@ -244,6 +244,26 @@ enum pi_status pi_digits(uint64_t digits,
                          size_t *written);
 
 /**
+ * Writes `count` lowercase hexadecimal digits of pi starting at `position`
+ * (1 is the first digit after the point: "3.243f..." has '2' at position
+ * 1), then a NUL, into `out`; computed by digit extraction, without the
+ * digits before `position`, on all cores.
+ *
+ * Needs `out_len >= count + 1`. Errors: `PI_ERROR_NULL_POINTER` if `out` is
+ * NULL, `PI_ERROR_INVALID_ARGUMENT` for position 0 or beyond 10^15 or more
+ * than 65536 digits, `PI_ERROR_BUFFER_TOO_SMALL` (nothing computed). On
+ * every error `out` holds an empty string (if `out_len > 0`).
+ *
+ * Ownership: the caller owns `out`; the library writes at most `out_len`
+ * bytes and keeps no pointer after returning. Safe to call from many
+ * threads at once.
+ *
+ * # Safety
+ * `out` must point to `out_len` writable bytes.
+ */
+enum pi_status pi_hex_digits_at(uint64_t position, size_t count, char *out, size_t out_len);
+
+/**
  * Returns a static, NUL-terminated English description of `status`; never
  * NULL, also for values that are not a `pi_status`. The caller must not
  * free it.

@@ -45,6 +45,7 @@ fn panic_boundary<T>(on_panic: T, body: impl FnOnce() -> T) -> T {
 fn status_of(error: &pi_core::Error) -> pi_status {
     match error {
         pi_core::Error::InvalidBase(_)
+        | pi_core::Error::InvalidPosition { .. }
         | pi_core::Error::TooManyDigits { .. }
         | pi_core::Error::TooManyThreads { .. } => PI_ERROR_INVALID_ARGUMENT,
         pi_core::Error::Cancelled => PI_ERROR_CANCELLED,
@@ -456,6 +457,55 @@ pub unsafe extern "C" fn pi_digits(
     })
 }
 
+/// Writes `count` lowercase hexadecimal digits of pi starting at `position`
+/// (1 is the first digit after the point: "3.243f..." has '2' at position
+/// 1), then a NUL, into `out`; computed by digit extraction, without the
+/// digits before `position`, on all cores.
+///
+/// Needs `out_len >= count + 1`. Errors: `PI_ERROR_NULL_POINTER` if `out` is
+/// NULL, `PI_ERROR_INVALID_ARGUMENT` for position 0 or beyond 10^15 or more
+/// than 65536 digits, `PI_ERROR_BUFFER_TOO_SMALL` (nothing computed). On
+/// every error `out` holds an empty string (if `out_len > 0`).
+///
+/// Ownership: the caller owns `out`; the library writes at most `out_len`
+/// bytes and keeps no pointer after returning. Safe to call from many
+/// threads at once.
+///
+/// # Safety
+/// `out` must point to `out_len` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn pi_hex_digits_at(
+    position: u64,
+    count: usize,
+    out: *mut c_char,
+    out_len: usize,
+) -> pi_status {
+    panic_boundary(PI_ERROR_INTERNAL, || {
+        if out.is_null() {
+            return PI_ERROR_NULL_POINTER;
+        }
+        // SAFETY: non-null, and the caller promises `out_len` writable bytes.
+        let buffer = unsafe { std::slice::from_raw_parts_mut(out.cast::<u8>(), out_len) };
+        if let Some(first) = buffer.first_mut() {
+            *first = 0;
+        }
+        if position == 0 || position > pi_core::MAX_HEX_POSITION || count > pi_core::MAX_HEX_COUNT {
+            return PI_ERROR_INVALID_ARGUMENT;
+        }
+        if out_len <= count {
+            return PI_ERROR_BUFFER_TOO_SMALL;
+        }
+        match pi_core::hex_digits_at(position, count) {
+            Ok(digits) => {
+                buffer[..count].copy_from_slice(digits.as_bytes());
+                buffer[count] = 0;
+                PI_OK
+            }
+            Err(e) => status_of(&e),
+        }
+    })
+}
+
 /// Returns a static, NUL-terminated English description of `status`; never
 /// NULL, also for values that are not a `pi_status`. The caller must not
 /// free it.
@@ -671,6 +721,38 @@ mod tests {
             compute(u64::MAX, ptr::null()),
             (PI_ERROR_INVALID_ARGUMENT, None)
         );
+    }
+
+    #[test]
+    fn hex_digits_at_positions() {
+        let mut out = [0x55u8; 20];
+        // SAFETY: `out` has 20 writable bytes; each call passes at most that.
+        unsafe {
+            assert_eq!(pi_hex_digits_at(1, 8, out.as_mut_ptr().cast(), 9), PI_OK);
+            assert_eq!(&out[..10], b"243f6a88\0\x55");
+            assert_eq!(
+                pi_hex_digits_at(1, 8, out.as_mut_ptr().cast(), 8),
+                PI_ERROR_BUFFER_TOO_SMALL
+            );
+            assert_eq!(out[0], 0);
+            assert_eq!(
+                pi_hex_digits_at(1000, 16, out.as_mut_ptr().cast(), 20),
+                PI_OK
+            );
+            assert_eq!(&out[..17], b"349f1c09b075372c\0");
+            for (position, count) in [(0, 4), (u64::MAX, 4), (1, usize::MAX)] {
+                assert_eq!(
+                    pi_hex_digits_at(position, count, out.as_mut_ptr().cast(), 20),
+                    PI_ERROR_INVALID_ARGUMENT
+                );
+            }
+            assert_eq!(pi_hex_digits_at(5, 0, out.as_mut_ptr().cast(), 1), PI_OK);
+            assert_eq!(out[0], 0);
+            assert_eq!(
+                pi_hex_digits_at(1, 4, ptr::null_mut(), 20),
+                PI_ERROR_NULL_POINTER
+            );
+        }
     }
 
     #[test]

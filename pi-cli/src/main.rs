@@ -8,7 +8,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
-use pi_core::{Base, CancelToken, Error, Options, MAX_DIGITS, MAX_THREADS};
+use pi_core::{
+    Base, CancelToken, Error, Options, MAX_DIGITS, MAX_HEX_COUNT, MAX_HEX_POSITION, MAX_THREADS,
+};
 
 use report::Report;
 
@@ -16,13 +18,27 @@ use report::Report;
 ///
 /// Writes "3." followed by DIGITS digits after the point and a newline to
 /// standard output (or to FILE). Examples: `pi 50`, `pi --hex 1000 > pi-hex.txt`,
-/// `pi 100000000 -o pi.txt --stats`. Ctrl-C stops a computation (exit code 130).
+/// `pi 100000000 -o pi.txt --stats`, `pi --hex-at 1000000 --count 8`. Ctrl-C
+/// stops a computation (exit code 130).
 #[derive(Parser, Debug)]
 #[command(name = "pi", version)]
 struct Args {
     /// Number of digits after the point (0 to 10^12).
-    #[arg(value_parser = clap::value_parser!(u64).range(0..=MAX_DIGITS))]
-    digits: u64,
+    #[arg(value_parser = clap::value_parser!(u64).range(0..=MAX_DIGITS),
+          required_unless_present = "hex_at")]
+    digits: Option<u64>,
+
+    /// Instead of computing all digits, print COUNT hexadecimal digits
+    /// starting at POSITION (1 is the first digit after the point), by digit
+    /// extraction.
+    #[arg(long, value_name = "POSITION", conflicts_with_all = ["digits", "hex", "output"],
+          value_parser = clap::value_parser!(u64).range(1..=MAX_HEX_POSITION))]
+    hex_at: Option<u64>,
+
+    /// How many digits --hex-at prints.
+    #[arg(long, default_value_t = 16, requires = "hex_at",
+          value_parser = clap::value_parser!(u32).range(0..=MAX_HEX_COUNT as i64))]
+    count: u32,
 
     /// Print hexadecimal digits (lowercase) instead of decimal ones.
     #[arg(long)]
@@ -65,6 +81,11 @@ const INTERRUPTED: u8 = 130;
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    let digits = match (args.digits, args.hex_at) {
+        (Some(digits), _) => digits,
+        (None, Some(position)) => return hex_at(position, args.count),
+        (None, None) => unreachable!("clap requires DIGITS or --hex-at"),
+    };
     let base = if args.hex {
         Base::Hexadecimal
     } else {
@@ -80,12 +101,12 @@ fn main() -> ExitCode {
         .threads(usize::from(args.threads))
         .cancel_token(token)
         .memory_limit(args.memory_limit);
-    let report = Report::new(args.digits, &options, args.progress, args.quiet, args.stats);
+    let report = Report::new(digits, &options, args.progress, args.quiet, args.stats);
     if let Some(callback) = report.callback() {
         options = options.progress(callback);
     }
     let start = Instant::now();
-    let outcome = pi_core::compute(args.digits, &options);
+    let outcome = pi_core::compute(digits, &options);
     report.finish(start.elapsed(), outcome.is_ok());
     let text = match outcome {
         Ok(text) => text,
@@ -111,6 +132,23 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("pi: cannot write the digits: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints `count` hexadecimal digits at `position` and a newline.
+fn hex_at(position: u64, count: u32) -> ExitCode {
+    match pi_core::hex_digits_at(position, count as usize) {
+        Ok(digits) => match write_stdout(&digits) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("pi: cannot write the digits: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Err(e) => {
+            eprintln!("pi: {e}");
+            ExitCode::from(2)
         }
     }
 }

@@ -171,3 +171,45 @@ fn ctrl_c_stops_with_130_and_no_file() {
         "no file left"
     );
 }
+
+#[test]
+fn hex_at_prints_extracted_digits() {
+    let output = pi(&["--hex-at", "1000"]);
+    assert!(output.status.success());
+    assert_eq!(stdout(&output), "349f1c09b075372c\n");
+    assert_eq!(
+        stdout(&pi(&["--hex-at", "1", "--count", "8"])),
+        "243f6a88\n"
+    );
+    let table = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/reference/pi-checkpoints.tsv"
+    ))
+    .expect("read the checkpoints");
+    let mut checked = 0;
+    for line in table.lines().filter_map(|l| l.strip_prefix("hex_at\t")) {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let (Some(position), Some(tail)) = (fields.first(), fields.get(2)) else {
+            continue;
+        };
+        if position.parse::<u64>().is_ok_and(|p| p <= 10_000_000) {
+            let count = tail.len().to_string();
+            let output = pi(&["--hex-at", position, "--count", &count]);
+            assert_eq!(stdout(&output), format!("{tail}\n"), "hex_at {position}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 6, "too few hex_at checkpoints");
+    for args in [
+        &["--hex-at", "0"][..],
+        &["--hex-at", "-3"][..],
+        &["--hex-at", "1000000000000001"][..],
+        &["--hex-at", "5", "--count", "70000"][..],
+        &["--hex-at", "5", "10"][..],
+        &["--count", "5"][..],
+    ] {
+        let output = pi(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(output.stdout.is_empty(), "{args:?}");
+    }
+}

@@ -8,17 +8,20 @@
 //! assert_eq!(pi_core::digits(8, pi_core::Base::Hexadecimal)?, "3.243f6a88");
 //! # Ok::<(), pi_core::Error>(())
 //! ```
-#![deny(unsafe_code)] // except the SIMD kernels in natural/mul/ntt/simd.rs
+#![deny(unsafe_code)] // except the vector kernels in simd/
 
+mod bbp;
 mod calc_pi;
 mod chudnovsky;
 mod digits;
 mod monitor;
 pub mod natural;
 mod parallel;
+mod simd;
 
 use std::fmt;
 
+pub use bbp::{hex_digits_at, MAX_HEX_COUNT, MAX_HEX_POSITION};
 pub use calc_pi::calc_pi;
 pub use digits::{compute, digits, estimate_memory, Options, MAX_DIGITS, MAX_THREADS};
 pub use monitor::{CancelToken, Progress, ProgressFn, Stage};
@@ -77,6 +80,13 @@ pub enum Error {
         /// The largest number accepted.
         max: usize,
     },
+    /// A hexadecimal digit position of 0 or beyond [`MAX_HEX_POSITION`].
+    InvalidPosition {
+        /// The position asked for.
+        position: u64,
+        /// The largest position accepted.
+        max: u64,
+    },
     /// The operating system refused to start the worker threads.
     Threads(String),
     /// The computation was cancelled (by its [`CancelToken`] or its progress
@@ -108,6 +118,10 @@ impl fmt::Display for Error {
                     "too many threads: {requested} requested, at most {max} supported"
                 )
             }
+            Error::InvalidPosition { position, max } => write!(
+                f,
+                "invalid position {position}: positions start at 1 (the first digit after the point) and go up to {max}"
+            ),
             Error::Threads(reason) => write!(f, "cannot start the worker threads: {reason}"),
             Error::Cancelled => f.write_str("the computation was cancelled"),
             Error::OutOfMemory {

@@ -88,6 +88,68 @@ fn hex_digits_at_positions() {
     }
 }
 
+/// Checkpoints of `kind` with `low < n <= high`.
+fn checkpoints_between(kind: &str, low: u64, high: u64) -> Vec<Checkpoint> {
+    checkpoints()
+        .into_iter()
+        .filter(|c| c.kind == kind && low < c.n && c.n <= high)
+        .collect()
+}
+
+#[test]
+fn digit_extraction_matches_the_checkpoints() {
+    let points = checkpoints_between("hex_at", 0, 10_000_000);
+    assert!(points.len() >= 6, "too few hex_at checkpoints found");
+    for c in &points {
+        let extracted = pi_core::hex_digits_at(c.n, c.tail.len()).expect("hex digits");
+        assert_eq!(extracted, c.tail, "hex_at {}", c.n);
+    }
+}
+
+#[test]
+fn digit_extraction_agrees_with_the_full_expansion() {
+    let hex = digits(6000, Base::Hexadecimal).expect("digits");
+    let mut position = 1u64;
+    while position < 5000 {
+        for count in [0, 1, 7, 16, 17, 100, 999] {
+            let start = 1 + position as usize;
+            let expected = &hex[start..start + count];
+            let extracted = pi_core::hex_digits_at(position, count).expect("hex digits");
+            assert_eq!(extracted, expected, "position {position}, count {count}");
+        }
+        position = position * 3 + 1;
+    }
+    assert_eq!(
+        pi_core::hex_digits_at(1, 4096).as_deref(),
+        Ok(&hex[2..4098])
+    );
+}
+
+#[test]
+fn digit_extraction_refuses_bad_arguments() {
+    for position in [0, pi_core::MAX_HEX_POSITION + 1, u64::MAX] {
+        assert!(matches!(
+            pi_core::hex_digits_at(position, 4),
+            Err(pi_core::Error::InvalidPosition { .. })
+        ));
+    }
+    assert!(matches!(
+        pi_core::hex_digits_at(1, pi_core::MAX_HEX_COUNT + 1),
+        Err(pi_core::Error::TooManyDigits { .. })
+    ));
+}
+
+#[test]
+fn ten_million_decimal_digits() {
+    let points = checkpoints_between("decimal", LIMIT, 10_000_000);
+    assert!(!points.is_empty(), "no decimal checkpoint above 10^6");
+    for c in &points {
+        let text = digits(c.n, Base::Decimal).expect("digits");
+        assert_eq!(sha256_hex(&text), c.sha256, "decimal {}: sha256", c.n);
+        assert!(text.ends_with(&c.tail), "decimal {}: last digits", c.n);
+    }
+}
+
 #[test]
 fn every_length_is_a_prefix_of_the_longer() {
     // Truncation, never rounding: each length is a prefix of the next.
@@ -131,4 +193,18 @@ fn refuses_too_many_digits() {
     assert!(digits(pi_core::MAX_DIGITS + 1, Base::Hexadecimal).is_err());
     assert_eq!(Base::try_from(2), Err(pi_core::Error::InvalidBase(2)));
     assert_eq!(Base::try_from(16), Ok(Base::Hexadecimal));
+}
+
+/// Opt-in (minutes): `cargo test --release -p pi-core --test checkpoints -- --ignored`.
+#[test]
+#[ignore = "slow: 10^8 digits and extraction at 10^9"]
+fn slow_checkpoints() {
+    for c in checkpoints_between("decimal", 10_000_000, 100_000_000) {
+        let text = digits(c.n, Base::Decimal).expect("digits");
+        assert_eq!(sha256_hex(&text), c.sha256, "decimal {}: sha256", c.n);
+    }
+    for c in checkpoints_between("hex_at", 10_000_000, 1_000_000_000) {
+        let extracted = pi_core::hex_digits_at(c.n, c.tail.len()).expect("hex digits");
+        assert_eq!(extracted, c.tail, "hex_at {}", c.n);
+    }
 }

@@ -211,3 +211,33 @@ def test_estimate_memory_checks_its_arguments():
         pi_py.estimate_memory(-1)
     with pytest.raises(ValueError):
         pi_py.estimate_memory(10, base=8)
+
+
+def test_hex_digits_at_match_checkpoints():
+    points = [(n, tail) for n, _, tail in checkpoints("hex_at", 1_000_000)]
+    assert len(points) >= 5
+    for position, expected in points:
+        assert pi_py.hex_digits_at(position, len(expected)) == expected
+    assert pi_py.hex_digits_at(1) == pi_py.digits(16, base=16)[2:]
+    assert pi_py.hex_digits_at(100, 4096) == pi_py.digits(5000, base=16)[101:4197]
+    assert pi_py.hex_digits_at(7, 0) == ""
+
+
+@pytest.mark.parametrize(
+    "args,error",
+    [
+        ((0,), ValueError),
+        ((-1,), ValueError),
+        ((10**15 + 1,), ValueError),
+        ((2**64,), ValueError),
+        ((1, 70_000), ValueError),
+        ((1, -1), ValueError),
+        (("1",), TypeError),
+        ((1.0,), TypeError),
+        ((1, None), TypeError),
+        ((True,), TypeError),
+    ],
+)
+def test_hex_digits_at_rejects_bad_arguments(args, error):
+    with pytest.raises(error):
+        pi_py.hex_digits_at(*args)

@@ -30,6 +30,14 @@ static int check_checkpoints(const char *path) {
         char kind[16], sha[80], tail[40];
         unsigned long long n;
         if (line[0] == '#' || sscanf(line, "%15s %llu %79s %39s", kind, &n, sha, tail) != 4) continue;
+        if (strcmp(kind, "hex_at") == 0 && n <= 10000000) {
+            char digits[64];
+            size_t count = strlen(tail);
+            CHECK(pi_hex_digits_at(n, count, digits, count + 1) == PI_OK);
+            CHECK(strcmp(digits, tail) == 0);
+            checked++;
+            continue;
+        }
         if (n > 10000 || (strcmp(kind, "decimal") != 0 && strcmp(kind, "hex") != 0)) continue;
         {
             uint32_t base = strcmp(kind, "hex") == 0 ? 16 : 10;
@@ -149,7 +157,16 @@ int main(int argc, char **argv) {
     }
     CHECK(sscanf(pi_version(), "%d.%d.%d", &major, &minor, &patch) == 3);
 
-    CHECK(check_checkpoints(argv[1]) >= 6);
+    CHECK(check_checkpoints(argv[1]) >= 12);
+
+    /* Digit extraction: bad arguments and a buffer one byte short. */
+    memset(small, 'x', sizeof small);
+    CHECK(pi_hex_digits_at(0, 4, small, sizeof small) == PI_ERROR_INVALID_ARGUMENT && small[0] == '\0');
+    CHECK(pi_hex_digits_at(UINT64_MAX, 4, small, sizeof small) == PI_ERROR_INVALID_ARGUMENT);
+    CHECK(pi_hex_digits_at(1, SIZE_MAX, small, sizeof small) == PI_ERROR_INVALID_ARGUMENT);
+    CHECK(pi_hex_digits_at(1, 8, small, 8) == PI_ERROR_BUFFER_TOO_SMALL && small[1] == 'x');
+    CHECK(pi_hex_digits_at(1, 7, small, 8) == PI_OK && strcmp(small, "243f6a8") == 0);
+    CHECK(pi_hex_digits_at(1, 4, NULL, 8) == PI_ERROR_NULL_POINTER);
     check_compute();
 
     if (failures) {

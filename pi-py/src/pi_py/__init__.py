@@ -19,6 +19,7 @@ __all__ = [
     "calc_pi",
     "digits",
     "estimate_memory",
+    "hex_digits_at",
     "PiError",
     "InvalidArgument",
     "OutOfMemory",
@@ -113,6 +114,31 @@ def _base(value: Any) -> int:
     if base not in (10, 16):
         raise ValueError(f"base must be 10 or 16, got {base}")
     return base
+
+
+def hex_digits_at(position: int, count: int = 16) -> str:
+    """``count`` lowercase hexadecimal digits of pi starting at ``position``.
+
+    Position 1 is the first digit after the point (``3.243f...`` has ``2``
+    there). The digits are computed by digit extraction, without those
+    before them, with the GIL released. Raises ValueError for position 0,
+    positions beyond 10**15 or more than 65536 digits.
+
+    >>> hex_digits_at(1, 8)
+    '243f6a88'
+    """
+    position = _size("position", position)
+    count = _size("count", count)
+    if position == 0:
+        raise ValueError("position must be at least 1 (the first digit after the point)")
+    buffer = ffi.new("char[]", count + 1)
+    status = lib.pi_hex_digits_at(position, count, buffer, count + 1)
+    if status == lib.PI_ERROR_INVALID_ARGUMENT:
+        raise InvalidArgument(
+            status, f"positions go up to 10**15 and counts up to 65536: got {position}, {count}"
+        )
+    _check(status)
+    return str(ffi.buffer(buffer, count), "ascii")
 
 
 def estimate_memory(n: int, base: int = 10) -> int:

@@ -11,7 +11,6 @@ mod garner;
 mod montgomery52;
 mod montgomery64;
 mod scalar;
-mod simd;
 
 use rayon::prelude::*;
 
@@ -292,7 +291,7 @@ fn product<F: Field>(a: &[u64], b: Option<&[u64]>) -> Vec<u64> {
 
 /// Whether the transforms run on vectors (AVX-512 IFMA) here.
 pub(super) fn vectorized() -> bool {
-    simd::available()
+    crate::simd::ntt::available()
 }
 
 /// The product of `a` and `b`, `a.len() + b.len()` limbs long (untrimmed).

@@ -1,7 +1,8 @@
 //! Arithmetic modulo 50-bit primes with `R = 2^52`, the width of AVX-512
 //! IFMA's multipliers, whose transform stages run eight lanes at a time.
 
-use super::{montgomery64::inverse_mod_2_64, scalar, simd, Field};
+use super::{montgomery64::inverse_mod_2_64, scalar, Field};
+use crate::simd::ntt as simd;
 
 const MASK: u64 = (1 << 52) - 1;
 

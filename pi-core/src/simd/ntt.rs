@@ -1,22 +1,21 @@
-//! The crate's only unsafe code: AVX-512 IFMA kernels for the stages of the
-//! 52-bit Montgomery transform, eight butterflies at a time.
+//! AVX-512 IFMA kernels for the stages of the 52-bit Montgomery transform,
+//! eight butterflies at a time.
 //!
 //! Each kernel runs only after runtime detection of the instructions and
-//! computes exactly what the scalar stages of `montgomery52.rs` compute, so
-//! results never depend on the processor.
-#![allow(unsafe_code)]
+//! computes exactly what the scalar stages of
+//! `natural/mul/ntt/montgomery52.rs` compute, so results never depend on
+//! the processor.
 
-/// Whether the vector kernels run: the processor has them and the
-/// environment variable `PI_NO_SIMD` is not set (it forces the portable
-/// transform, so that tests can cover it on any machine). Decided once.
-pub(super) fn available() -> bool {
+/// Whether the kernels run: the processor has them and vectors are enabled
+/// (see [`super::enabled`]). Decided once.
+pub(crate) fn available() -> bool {
     static AVAILABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *AVAILABLE.get_or_init(|| {
         #[cfg(target_arch = "x86_64")]
         let detected = x86::available();
         #[cfg(not(target_arch = "x86_64"))]
         let detected = false;
-        detected && std::env::var_os("PI_NO_SIMD").is_none()
+        detected && super::enabled()
     })
 }
 
@@ -32,7 +31,7 @@ fn fits(lo: &[u64], hi: &[u64], w: &[u64]) -> bool {
 
 /// A forward stage `(u, v) -> (u + v, (u - v)·w)` modulo `p < 2^50` with
 /// `R = 2^52`; `false` (and nothing done) when the kernels do not apply.
-pub(super) fn forward_stage(lo: &mut [u64], hi: &mut [u64], w: &[u64], p: u64, p_inv: u64) -> bool {
+pub(crate) fn forward_stage(lo: &mut [u64], hi: &mut [u64], w: &[u64], p: u64, p_inv: u64) -> bool {
     #[cfg(target_arch = "x86_64")]
     if fits(lo, hi, w) {
         // SAFETY: `fits` checked that the processor has AVX-512F and IFMA.
@@ -43,7 +42,7 @@ pub(super) fn forward_stage(lo: &mut [u64], hi: &mut [u64], w: &[u64], p: u64, p
 }
 
 /// An inverse stage `(u, v) -> (u + v·w, u - v·w)`; see [`forward_stage`].
-pub(super) fn inverse_stage(lo: &mut [u64], hi: &mut [u64], w: &[u64], p: u64, p_inv: u64) -> bool {
+pub(crate) fn inverse_stage(lo: &mut [u64], hi: &mut [u64], w: &[u64], p: u64, p_inv: u64) -> bool {
     #[cfg(target_arch = "x86_64")]
     if fits(lo, hi, w) {
         // SAFETY: `fits` checked that the processor has AVX-512F and IFMA.
@@ -61,7 +60,7 @@ fn fits_groups(a: &[u64], w4: &[u64], w2: &[u64]) -> bool {
 
 /// The last three forward stages over blocks of 8, leaving each group of
 /// 64 values transposed; `false` (and nothing done) when not applicable.
-pub(super) fn forward_last(a: &mut [u64], w4: &[u64], w2: &[u64], p: u64, p_inv: u64) -> bool {
+pub(crate) fn forward_last(a: &mut [u64], w4: &[u64], w2: &[u64], p: u64, p_inv: u64) -> bool {
     #[cfg(target_arch = "x86_64")]
     if fits_groups(a, w4, w2) {
         // SAFETY: `fits_groups` checked the processor and the lengths.
@@ -72,7 +71,7 @@ pub(super) fn forward_last(a: &mut [u64], w4: &[u64], w2: &[u64], p: u64, p_inv:
 }
 
 /// The inverse of [`forward_last`], from its layout.
-pub(super) fn inverse_first(a: &mut [u64], w2: &[u64], w4: &[u64], p: u64, p_inv: u64) -> bool {
+pub(crate) fn inverse_first(a: &mut [u64], w2: &[u64], w4: &[u64], p: u64, p_inv: u64) -> bool {
     #[cfg(target_arch = "x86_64")]
     if fits_groups(a, w4, w2) {
         // SAFETY: `fits_groups` checked the processor and the lengths.
@@ -84,7 +83,7 @@ pub(super) fn inverse_first(a: &mut [u64], w2: &[u64], w4: &[u64], p: u64, p_inv
 
 /// `dst[i] = src[i] mod p` (see `Montgomery52::reduce`); `false` (and
 /// nothing done) when not applicable.
-pub(super) fn reduce_into(
+pub(crate) fn reduce_into(
     dst: &mut [u64],
     src: &[u64],
     p: u64,
@@ -103,7 +102,7 @@ pub(super) fn reduce_into(
 
 /// `x[i] = x[i]·y[i]·scale / R²` (`y` absent: `x[i]²·scale / R²`); `false`
 /// (and nothing done) when not applicable.
-pub(super) fn pointwise(x: &mut [u64], y: Option<&[u64]>, scale: u64, p: u64, p_inv: u64) -> bool {
+pub(crate) fn pointwise(x: &mut [u64], y: Option<&[u64]>, scale: u64, p: u64, p_inv: u64) -> bool {
     #[cfg(target_arch = "x86_64")]
     if x.len().is_multiple_of(8) && y.is_none_or(|y| y.len() == x.len()) && available() {
         // SAFETY: the processor has the instructions; the lengths match.

@@ -1,0 +1,469 @@
+//! Hexadecimal digits of π at any position, without the digits before it,
+//! by Bellard's BBP-type formula:
+//!
+//! `π = 2^-6 Σ (-1)^n / 2^(10n) · (-2^5/(4n+1) - 1/(4n+3) + 2^8/(10n+1)
+//!      - 2^6/(10n+3) - 2^2/(10n+5) - 2^2/(10n+7) + 1/(10n+9))`.
+//!
+//! The fractional part of `2^s·π`, with `s = 4·(position - 1)`, is summed
+//! in fixed point modulo 1 from the terms `frac(2^e / m) = (2^e mod m) / m`,
+//! each truncated, so the sum is within a known number of units of the
+//! truth; digits are returned only when that bound cannot change them.
+
+use rayon::prelude::*;
+
+use crate::monitor::{self, CancelToken};
+use crate::Error;
+
+/// The largest position accepted; the moduli then stay below 2^53.
+pub const MAX_HEX_POSITION: u64 = 1_000_000_000_000_000;
+
+/// The most digits one extraction returns.
+pub const MAX_HEX_COUNT: usize = 1 << 16;
+
+/// `(a, negative, k, c)` for each of the seven sub-terms of term `n`:
+/// `∓2^a / (k·n + c)`.
+const SUBTERMS: [(u32, bool, u64, u64); 7] = [
+    (5, true, 4, 1),
+    (0, true, 4, 3),
+    (8, false, 10, 1),
+    (6, true, 10, 3),
+    (2, true, 10, 5),
+    (2, true, 10, 7),
+    (0, false, 10, 9),
+];
+
+/// Terms `n` per parallel task.
+const CHUNK_TERMS: u64 = 1 << 12;
+
+/// Arithmetic modulo an odd `m < 2^63` in Montgomery form, `R = 2^64`.
+#[derive(Clone, Copy)]
+struct Modulus {
+    m: u64,
+    /// `m^-1 mod 2^64`.
+    inverse: u64,
+}
+
+impl Modulus {
+    fn new(m: u64) -> Modulus {
+        // Newton's iteration doubles the correct low bits: 1, 2, 4, ... 64.
+        let mut inverse = 1u64;
+        for _ in 0..6 {
+            inverse = inverse.wrapping_mul(2u64.wrapping_sub(m.wrapping_mul(inverse)));
+        }
+        Modulus { m, inverse }
+    }
+
+    /// `a·b/R mod m` for `a, b < m`.
+    fn mul(self, a: u64, b: u64) -> u64 {
+        let t = u128::from(a) * u128::from(b);
+        let q = (t as u64).wrapping_mul(self.inverse);
+        let qm = ((u128::from(q) * u128::from(self.m)) >> 64) as u64;
+        let high = (t >> 64) as u64;
+        // t and q·m agree in their low 64 bits, so this is (t - q·m) / R.
+        let (r, borrow) = high.overflowing_sub(qm);
+        if borrow {
+            r.wrapping_add(self.m)
+        } else {
+            r
+        }
+    }
+
+    /// `2^a mod m` for `a < 64`.
+    fn pow2_small(self, a: u32) -> u64 {
+        (1u64 << a) % self.m
+    }
+
+    /// `R mod m`, the Montgomery form of 1.
+    fn one(self) -> u64 {
+        ((1u128 << 64) % u128::from(self.m)) as u64
+    }
+}
+
+/// `2^e mod m_j` for every sub-term modulus, `e >= 0`, in lockstep: the
+/// seven exponentiations share their exponent's bits.
+fn pow2_mod(e: u64, moduli: &[Modulus; 7]) -> [u64; 7] {
+    let mut x: [u64; 7] = std::array::from_fn(|j| moduli[j].one());
+    for bit in (0..u64::BITS - e.leading_zeros()).rev() {
+        for (x, md) in x.iter_mut().zip(moduli) {
+            *x = md.mul(*x, *x);
+        }
+        if e >> bit & 1 == 1 {
+            for (x, md) in x.iter_mut().zip(moduli) {
+                let doubled = *x << 1;
+                *x = if doubled >= md.m {
+                    doubled - md.m
+                } else {
+                    doubled
+                };
+            }
+        }
+    }
+    x
+}
+
+/// Terms `n` summed together by [`block_sum`], in lockstep.
+const BLOCK_TERMS: u64 = 4;
+/// Lanes of a block: eight per term (seven sub-terms and a blank).
+const LANES: usize = 8 * BLOCK_TERMS as usize;
+
+/// Adds to `sum` the terms `n0..n0 + BLOCK_TERMS`, for `s >= 10·n0 + 36`
+/// and all moduli below 2^32: 32-bit Montgomery arithmetic (`R = 2^32`) on
+/// 64-bit lanes, which compilers vectorize, with one exponent for all lanes.
+///
+/// `sum` holds signed sums of 32-bit digits, most significant first: the
+/// caller carries them into a [`Fraction`] with [`Fraction::from_digit_sums`].
+#[inline(always)]
+pub(crate) fn block_sum(s: u64, n0: u64, sum: &mut [i64]) {
+    // Lane 8k + j: sub-term j of term n0 + k, times 2^(10·(BLOCK_TERMS-1-k)):
+    // every lane then needs 2^e with the same e.
+    let e = s - 6 - 10 * (n0 + BLOCK_TERMS - 1);
+    let mut m = [1u64; LANES];
+    let mut factor = [0u64; LANES];
+    let mut sign = [0i64; LANES];
+    for k in 0..BLOCK_TERMS as usize {
+        for (j, &(a, negative, step, offset)) in SUBTERMS.iter().enumerate() {
+            let lane = 8 * k + j;
+            m[lane] = step * (n0 + k as u64) + offset;
+            let shift = 10 * (BLOCK_TERMS as u32 - 1 - k as u32) + a;
+            factor[lane] = (1u64 << shift) % m[lane];
+            sign[lane] = if negative != ((n0 + k as u64) % 2 == 1) {
+                -1
+            } else {
+                1
+            };
+        }
+    }
+    let mut inverse = [1u64; LANES];
+    for (inverse, &m) in inverse.iter_mut().zip(&m) {
+        for _ in 0..5 {
+            *inverse = low32(inverse.wrapping_mul(2u64.wrapping_sub(m.wrapping_mul(*inverse))));
+        }
+    }
+    // x = 2^(top bits of e) in Montgomery form, then square-and-double.
+    let bits = u64::BITS - e.leading_zeros();
+    let top_bits = bits.min(5);
+    let top = e >> (bits - top_bits);
+    let mut x: [u64; LANES] = std::array::from_fn(|lane| (1u64 << (32 + top)) % m[lane]);
+    for bit in (0..bits - top_bits).rev() {
+        let double = e >> bit & 1 == 1;
+        for lane in 0..LANES {
+            let y = montgomery32(x[lane], x[lane], m[lane], inverse[lane]);
+            let doubled = y << u32::from(double);
+            x[lane] = if doubled >= m[lane] {
+                doubled - m[lane]
+            } else {
+                doubled
+            };
+        }
+    }
+    // Out of Montgomery form, times the lane's factor.
+    let mut r: [u64; LANES] =
+        std::array::from_fn(|lane| montgomery32(x[lane], factor[lane], m[lane], inverse[lane]));
+    let reciprocal: [f64; LANES] = std::array::from_fn(|lane| 1.0 / m[lane] as f64);
+    for digit_sum in sum.iter_mut() {
+        for lane in 0..LANES {
+            // floor(r·2^32 / m), estimated within one, then corrected.
+            let q = (r[lane] as i64 as f64 * 4_294_967_296.0 * reciprocal[lane]) as i64;
+            let m = m[lane] as i64;
+            let mut rem = ((r[lane] << 32) as i64).wrapping_sub(q * m);
+            let mut q = q;
+            if rem < 0 {
+                q -= 1;
+                rem += m;
+            } else if rem >= m {
+                q += 1;
+                rem -= m;
+            }
+            r[lane] = rem as u64;
+            *digit_sum += sign[lane] * q;
+        }
+    }
+}
+
+#[inline(always)]
+fn low32(x: u64) -> u64 {
+    x & u64::from(u32::MAX)
+}
+
+/// `a·b/2^32 mod m` for `a, b < m < 2^32`, `m` odd, `inverse = m^-1 mod 2^32`.
+#[inline(always)]
+fn montgomery32(a: u64, b: u64, m: u64, inverse: u64) -> u64 {
+    let t = low32(a) * low32(b);
+    let q = low32(low32(t) * inverse);
+    // t and q·m agree in their low 32 bits, so this is (t - q·m) / 2^32.
+    let (r, borrow) = (t >> 32).overflowing_sub((q * low32(m)) >> 32);
+    if borrow {
+        r.wrapping_add(m)
+    } else {
+        r
+    }
+}
+
+/// A fraction in `[0, 1)` in fixed point: little-endian limbs, the value
+/// being `limbs / 2^(64·len)`; arithmetic wraps modulo 1.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Fraction(Vec<u64>);
+
+impl Fraction {
+    fn zero(limbs: usize) -> Fraction {
+        Fraction(vec![0; limbs])
+    }
+
+    /// `r / m / 2^shift` modulo 1, truncated to `limbs` limbs.
+    fn of_ratio(r: u64, m: u64, limbs: usize, shift: u64) -> Fraction {
+        // The integer part r / m matters only when shifted into the fraction.
+        let mut out = vec![0u64; limbs + 1];
+        out[limbs] = r / m;
+        let mut rem = u128::from(r % m);
+        let m = u128::from(m);
+        for limb in out[..limbs].iter_mut().rev() {
+            let t = rem << 64;
+            *limb = (t / m) as u64;
+            rem = t % m;
+        }
+        let mut f = Fraction(out);
+        f.shift_right(shift);
+        f.0.truncate(limbs);
+        f
+    }
+
+    /// `Σ sums[i]·2^(-32·(i+1))` modulo 1, from signed sums of 32-bit
+    /// digits, most significant first.
+    fn from_digit_sums(sums: &[i64]) -> Fraction {
+        let mut digits = vec![0u64; sums.len()];
+        let mut carry = 0i64;
+        for (digit, &sum) in digits.iter_mut().zip(sums).rev() {
+            let total = i128::from(sum) + i128::from(carry);
+            *digit = total.rem_euclid(1 << 32) as u64;
+            carry = total.div_euclid(1 << 32) as i64;
+        }
+        Fraction(
+            digits
+                .chunks(2)
+                .rev()
+                .map(|pair| pair[0] << 32 | pair[1])
+                .collect(),
+        )
+    }
+
+    fn shift_right(&mut self, bits: u64) {
+        let len = self.0.len();
+        let limbs = (bits / 64) as usize;
+        let bits = (bits % 64) as u32;
+        if limbs >= len {
+            self.0.fill(0);
+            return;
+        }
+        for i in 0..len {
+            let lo = self.0.get(i + limbs).copied().unwrap_or(0);
+            let hi = self.0.get(i + limbs + 1).copied().unwrap_or(0);
+            self.0[i] = if bits == 0 {
+                lo
+            } else {
+                lo >> bits | hi << (64 - bits)
+            };
+        }
+    }
+
+    fn add(&mut self, other: &Fraction) {
+        let mut carry = false;
+        for (a, &b) in self.0.iter_mut().zip(&other.0) {
+            let (s1, c1) = a.overflowing_add(b);
+            let (s2, c2) = s1.overflowing_add(u64::from(carry));
+            *a = s2;
+            carry = c1 | c2;
+        }
+    }
+
+    fn sub(&mut self, other: &Fraction) {
+        let mut borrow = false;
+        for (a, &b) in self.0.iter_mut().zip(&other.0) {
+            let (d1, b1) = a.overflowing_sub(b);
+            let (d2, b2) = d1.overflowing_sub(u64::from(borrow));
+            *a = d2;
+            borrow = b1 | b2;
+        }
+    }
+
+    fn add_signed(&mut self, other: &Fraction, negative: bool) {
+        if negative {
+            self.sub(other);
+        } else {
+            self.add(other);
+        }
+    }
+
+    /// `self ± units/2^(64·len)`, or `None` if that leaves `[0, 1)`.
+    fn offset(&self, units: u64, negative: bool) -> Option<Fraction> {
+        let mut delta = Fraction::zero(self.0.len());
+        delta.0[0] = units;
+        let mut out = self.clone();
+        out.add_signed(&delta, negative);
+        let wrapped = if negative { out > *self } else { out < *self };
+        (!wrapped).then_some(out)
+    }
+
+    /// The first `count` hexadecimal digits, lowercase.
+    fn hex(&self, count: usize) -> String {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        (0..count)
+            .map(|i| {
+                let limb = self.0[self.0.len() - 1 - i / 16];
+                char::from(HEX[(limb >> (60 - 4 * (i % 16)) & 15) as usize])
+            })
+            .collect()
+    }
+}
+
+impl PartialOrd for Fraction {
+    fn partial_cmp(&self, other: &Fraction) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Fraction {
+    fn cmp(&self, other: &Fraction) -> std::cmp::Ordering {
+        self.0.iter().rev().cmp(other.0.iter().rev())
+    }
+}
+
+/// The sum of the terms `n` in `range` of `2^s·π` modulo 1, each
+/// truncated to `limbs` limbs.
+fn partial_sum(s: u64, range: std::ops::Range<u64>, limbs: usize) -> Fraction {
+    let mut sum = Fraction::zero(limbs);
+    let precision = 64 * limbs as u64;
+    let mut range = range;
+    // Blocks while every exponent is non-negative and every modulus small;
+    // their digit sums stay far from overflow within one range.
+    let mut digit_sums = vec![0i64; 2 * limbs];
+    while range.end - range.start >= BLOCK_TERMS
+        && s >= 10 * (range.start + BLOCK_TERMS) + 36
+        && 10 * (range.start + BLOCK_TERMS) + 9 <= u64::from(u32::MAX)
+    {
+        crate::simd::bbp::block_sum(s, range.start, &mut digit_sums);
+        range.start += BLOCK_TERMS;
+    }
+    sum.add(&Fraction::from_digit_sums(&digit_sums));
+    for n in range {
+        // Exponent of 2 shared by the seven sub-terms: s - 6 - 10n.
+        let shared = i128::from(s) - 6 - 10 * i128::from(n);
+        let moduli: [Modulus; 7] =
+            std::array::from_fn(|j| Modulus::new(SUBTERMS[j].2 * n + SUBTERMS[j].3));
+        let powers = (shared >= 0).then(|| pow2_mod(shared as u64, &moduli));
+        for (j, &(a, negative, _, _)) in SUBTERMS.iter().enumerate() {
+            let negative = negative != (n % 2 == 1);
+            let md = moduli[j];
+            let e = shared + i128::from(a);
+            let term = match powers {
+                // 2^(shared + a) mod m, out of Montgomery form.
+                Some(p) => Fraction::of_ratio(md.mul(p[j], md.pow2_small(a)), md.m, limbs, 0),
+                None if e >= 0 => Fraction::of_ratio(1 << e, md.m, limbs, 0),
+                None if -e < i128::from(precision) => {
+                    Fraction::of_ratio(1, md.m, limbs, (-e) as u64)
+                }
+                None => continue,
+            };
+            sum.add_signed(&term, negative);
+        }
+    }
+    sum
+}
+
+/// `count` hexadecimal digits of π starting at `position` (1 is the first
+/// digit after the point), on the current thread pool.
+pub(crate) fn hex_digits(position: u64, count: usize) -> String {
+    let s = 4 * (position - 1);
+    let mut limbs = (4 * count).div_ceil(64) + 2;
+    loop {
+        // Terms beyond this are below 2^-(64·limbs) together.
+        let precision = 64 * limbs as u64;
+        let terms = (s + precision + 16) / 10 + 1;
+        let sum = (0..terms.div_ceil(CHUNK_TERMS))
+            .into_par_iter()
+            .map(|chunk| {
+                monitor::checkpoint();
+                let start = chunk * CHUNK_TERMS;
+                partial_sum(s, start..(start + CHUNK_TERMS).min(terms), limbs)
+            })
+            .reduce(
+                || Fraction::zero(limbs),
+                |mut a, b| {
+                    a.add(&b);
+                    a
+                },
+            );
+        // Each sub-term is short by less than a unit, the tail by less than 16.
+        let bound = 7 * terms + 16;
+        if let (Some(low), Some(high)) = (sum.offset(bound, true), sum.offset(bound, false)) {
+            let digits = low.hex(count);
+            if digits == high.hex(count) {
+                return digits;
+            }
+        }
+        limbs += 2;
+    }
+}
+
+/// `count` lowercase hexadecimal digits of π starting at `position` (1 is
+/// the first digit after the point: `3.243f...` has `2` at position 1),
+/// computed without the digits before them, on all available cores.
+///
+/// ```
+/// assert_eq!(pi_core::hex_digits_at(1, 8)?, "243f6a88");
+/// assert_eq!(pi_core::hex_digits_at(1_000, 16)?, "349f1c09b075372c");
+/// # Ok::<(), pi_core::Error>(())
+/// ```
+///
+/// Errors: [`Error::InvalidPosition`] for position 0 or beyond
+/// [`MAX_HEX_POSITION`], [`Error::TooManyDigits`] for more than
+/// [`MAX_HEX_COUNT`] digits, [`Error::Threads`].
+pub fn hex_digits_at(position: u64, count: usize) -> Result<String, Error> {
+    if position == 0 || position > MAX_HEX_POSITION {
+        return Err(Error::InvalidPosition {
+            position,
+            max: MAX_HEX_POSITION,
+        });
+    }
+    if count > MAX_HEX_COUNT {
+        return Err(Error::TooManyDigits {
+            requested: count as u64,
+            max: MAX_HEX_COUNT as u64,
+        });
+    }
+    let shares = [0.0, 0.0, 0.0, 0.0, 1.0];
+    monitor::run(0, 0, CancelToken::new(), shares, None, || {
+        hex_digits(position, count)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn montgomery_powers_of_two() {
+        for m in [1u64, 3, 5, 7, 9, 11, 1001, 4_000_000_009, (1 << 53) - 111] {
+            let moduli = [Modulus::new(m); 7];
+            for e in [0u64, 1, 2, 63, 64, 65, 1000, 123_456_789] {
+                let mut expected = 1 % m;
+                for _ in 0..e.min(2000) {
+                    expected = ((u128::from(expected) * 2) % u128::from(m)) as u64;
+                }
+                if e <= 2000 {
+                    let got = pow2_mod(e, &moduli)[0];
+                    let plain = moduli[0].mul(got, 1);
+                    assert_eq!(plain, expected, "2^{e} mod {m}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn first_digits() {
+        assert_eq!(hex_digits(1, 16), "243f6a8885a308d3");
+        assert_eq!(hex_digits(3, 4), "3f6a");
+        let long = crate::digits(300, crate::Base::Hexadecimal).unwrap_or_default();
+        assert_eq!(hex_digits(1, 200), long[2..202]);
+        assert_eq!(hex_digits(77, 100), long[78..178]);
+    }
+}
