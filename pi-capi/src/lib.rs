@@ -50,6 +50,7 @@ fn status_of(error: &pi_core::Error) -> pi_status {
         | pi_core::Error::TooManyThreads { .. } => PI_ERROR_INVALID_ARGUMENT,
         pi_core::Error::Cancelled => PI_ERROR_CANCELLED,
         pi_core::Error::OutOfMemory { .. } => PI_ERROR_OUT_OF_MEMORY,
+        pi_core::Error::VerificationFailed(_) => PI_ERROR_VERIFICATION_FAILED,
         _ => PI_ERROR_INTERNAL,
     }
 }

@@ -67,6 +67,12 @@ struct Args {
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     memory_limit: Option<u64>,
 
+    /// Check the result independently (digit extraction of hexadecimal digits
+    /// near its end, and residues of the digits) before printing it; exit 1
+    /// if the check fails.
+    #[arg(long)]
+    verify: bool,
+
     /// Print the time of each stage and the peak memory on standard error.
     #[arg(long)]
     stats: bool,
@@ -100,6 +106,7 @@ fn main() -> ExitCode {
         .base(base)
         .threads(usize::from(args.threads))
         .cancel_token(token)
+        .verify(args.verify)
         .memory_limit(args.memory_limit);
     let report = Report::new(digits, &options, args.progress, args.quiet, args.stats);
     if let Some(callback) = report.callback() {
@@ -114,7 +121,7 @@ fn main() -> ExitCode {
             eprintln!("pi: interrupted");
             return ExitCode::from(INTERRUPTED);
         }
-        Err(e @ Error::OutOfMemory { .. }) => {
+        Err(e @ (Error::OutOfMemory { .. } | Error::VerificationFailed(_))) => {
             eprintln!("pi: {e}");
             return ExitCode::FAILURE;
         }
@@ -123,6 +130,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if args.verify && !args.quiet {
+        eprintln!("pi: verified: hexadecimal digits by digit extraction, digits by residues");
+    }
     let written = match &args.output {
         Some(path) => write_file(path, &text),
         None => write_stdout(&text),

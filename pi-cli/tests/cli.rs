@@ -213,3 +213,17 @@ fn hex_at_prints_extracted_digits() {
         assert!(output.stdout.is_empty(), "{args:?}");
     }
 }
+
+#[test]
+fn verify_reports_success() {
+    let output = pi(&["100000", "--verify", "--stats"]);
+    assert!(output.status.success());
+    assert_eq!(stdout(&output), stdout(&pi(&["100000"])));
+    let report = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        report.contains("verified") && report.contains("verification"),
+        "{report}"
+    );
+    let hex = pi(&["5000", "--hex", "--verify", "--quiet"]);
+    assert!(hex.status.success() && hex.stderr.is_empty());
+}

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::chudnovsky::{pi_fixed_point, ERROR_BOUND};
 use crate::monitor::{self, CancelToken, Progress, ProgressFn, Stage};
 use crate::natural::{radix, Natural};
+use crate::verify;
 use crate::{Base, Error};
 
 /// The most digits one computation accepts.
@@ -34,6 +35,20 @@ pub struct Options {
     cancel: CancelToken,
     verify: bool,
     memory_limit: Option<u64>,
+    corruption: Corruption,
+}
+
+/// A deliberate error, for tests that show verification catches it.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Corruption {
+    /// None: the normal computation.
+    #[default]
+    None,
+    /// One bit of the binary value of π flipped before conversion.
+    Binary,
+    /// One digit of the text changed after conversion.
+    Text,
 }
 
 impl Options {
@@ -97,9 +112,19 @@ impl Options {
         self
     }
 
-    /// Whether to check the result independently before returning it.
+    /// Whether to check the result independently before returning it: the
+    /// binary value against hexadecimal digits near its end computed by
+    /// digit extraction, and the digits written against the binary value
+    /// by residues. A failed check is [`Error::VerificationFailed`].
     pub fn verify(mut self, verify: bool) -> Options {
         self.verify = verify;
+        self
+    }
+
+    /// Corrupts the computation on purpose; for tests of verification only.
+    #[doc(hidden)]
+    pub fn corrupt_for_testing(mut self, corruption: Corruption) -> Options {
+        self.corruption = corruption;
         self
     }
 
@@ -184,9 +209,10 @@ pub fn compute(n: u64, options: &Options) -> Result<String, Error> {
     }
     // Shares of the time taken by series, square root, division,
     // conversion and verification (profiles at 10^6..10^7 digits).
+    let verification = if options.verify { 4.0 } else { 0.0 };
     let shares = match options.base {
-        Base::Decimal => [60.0, 8.0, 8.0, 24.0, 0.0],
-        Base::Hexadecimal => [80.0, 10.0, 10.0, 1.0, 0.0],
+        Base::Decimal => [60.0, 8.0, 8.0, 24.0, verification],
+        Base::Hexadecimal => [80.0, 10.0, 10.0, 1.0, verification],
     };
     monitor::run(
         options.threads,
@@ -194,8 +220,8 @@ pub fn compute(n: u64, options: &Options) -> Result<String, Error> {
         options.cancel.clone(),
         shares,
         options.progress.as_deref(),
-        || text(n, options.base),
-    )
+        || text(n, options),
+    )?
 }
 
 /// `"3."` followed by the first `n` digits of π after the point, truncated,
@@ -204,43 +230,78 @@ pub fn digits(n: u64, base: Base) -> Result<String, Error> {
     compute(n, &Options::new().base(base))
 }
 
-fn text(n: u64, base: Base) -> String {
-    let scaled = truncated(n, base, INITIAL_GUARD_BITS);
+fn text(n: u64, options: &Options) -> Result<String, Error> {
+    let base = options.base;
+    let Truncated { value, binary } = truncated(n, base, INITIAL_GUARD_BITS, options)?;
     // "3", the n digits, and room for a terminator (C adds a NUL without
     // copying); the "3" is written at index 1, then moved before the point.
     let width = n as usize + 1;
     let mut text = monitor::filled(width + 2, b'0');
     monitor::enter(Stage::Conversion, radix::decimal_work(width));
     match base {
-        Base::Decimal => radix::write_decimal_exact(&scaled, &mut text[1..=width]),
-        Base::Hexadecimal => radix::write_hex_exact(&scaled, &mut text[1..=width]),
+        Base::Decimal => radix::write_decimal_exact(&value, &mut text[1..=width]),
+        Base::Hexadecimal => radix::write_hex_exact(&value, &mut text[1..=width]),
+    }
+    if options.corruption == Corruption::Text {
+        text[width] = if text[width] == b'1' { b'2' } else { b'1' };
+    }
+    if let Some((x, w)) = binary {
+        monitor::enter(Stage::Verification, 1);
+        verify::check_binary(&x, w, ERROR_BOUND)?;
+        verify::check_digits(&text[1..=width], base.radix(), &value)?;
     }
     text[0] = text[1];
     text[1] = b'.';
     text.truncate(width + 1);
-    String::from_utf8(text).unwrap_or_default()
+    Ok(String::from_utf8(text).unwrap_or_default())
 }
 
-/// `floor(π · base^n)`, from fixed-point approximations with `guard_bits`
-/// beyond the needed precision, doubled until the error bound cannot change
-/// the floor.
-pub(crate) fn truncated(n: u64, base: Base, mut guard_bits: u64) -> Natural {
+/// `floor(π · base^n)`, and, when verifying, the binary value it came
+/// from: `x` with `|x - π·2^w| < ERROR_BOUND`.
+pub(crate) struct Truncated {
+    value: Natural,
+    binary: Option<(Natural, u64)>,
+}
+
+/// [`Truncated`] from fixed-point approximations with `guard_bits` beyond
+/// the needed precision, doubled until the error bound cannot change the
+/// floor. With `options.verify`, the product by `10^n` is checked by
+/// residues.
+pub(crate) fn truncated(
+    n: u64,
+    base: Base,
+    mut guard_bits: u64,
+    options: &Options,
+) -> Result<Truncated, Error> {
     let digit_bits = digit_bits(n, base);
     loop {
         let w = digit_bits + guard_bits;
-        let x = pi_fixed_point(w);
+        let mut x = pi_fixed_point(w);
+        if options.corruption == Corruption::Binary {
+            // The top bit of the digits verification compares: above the
+            // guard bits, so the digits change too.
+            if let Some((position, _)) = verify::checked_hex_digits(w) {
+                x = &x + &(&Natural::from(1u64) << (w - 4 * position + 3));
+            }
+        }
         let error = Natural::from(ERROR_BOUND);
         let (low, high) = match base {
             Base::Decimal => {
                 let scale = Natural::pow(10, n);
                 let y = &x * &scale;
+                if options.verify {
+                    verify::check_product(&x, n, &y)?;
+                }
                 let e = &error * &scale;
                 (&(&y - &e) >> w, &(&y + &e) >> w)
             }
             Base::Hexadecimal => (&(&x - &error) >> guard_bits, &(&x + &error) >> guard_bits),
         };
         if low == high {
-            return low;
+            return Ok(Truncated {
+                value: low,
+                binary: options.verify.then_some((x, w)),
+            });
         }
         guard_bits *= 2;
     }
@@ -255,12 +316,10 @@ mod tests {
         // Decimals 762..767 are 999999: with a single guard bit the first
         // attempts cannot decide and must widen, and still agree.
         for n in [761u64, 762, 765, 767, 768] {
-            let narrow = truncated(n, Base::Decimal, 1);
-            assert_eq!(
-                narrow,
-                truncated(n, Base::Decimal, INITIAL_GUARD_BITS),
-                "n = {n}"
-            );
+            let options = Options::new();
+            let narrow = truncated(n, Base::Decimal, 1, &options).map(|t| t.value);
+            let wide = truncated(n, Base::Decimal, INITIAL_GUARD_BITS, &options).map(|t| t.value);
+            assert_eq!(narrow, wide, "n = {n}");
         }
         let text = digits(768, Base::Decimal).unwrap_or_default();
         // Decimal k (1-based) is text[k + 1].

@@ -18,11 +18,14 @@ mod monitor;
 pub mod natural;
 mod parallel;
 mod simd;
+mod verify;
 
 use std::fmt;
 
 pub use bbp::{hex_digits_at, MAX_HEX_COUNT, MAX_HEX_POSITION};
 pub use calc_pi::calc_pi;
+#[doc(hidden)]
+pub use digits::Corruption;
 pub use digits::{compute, digits, estimate_memory, Options, MAX_DIGITS, MAX_THREADS};
 pub use monitor::{CancelToken, Progress, ProgressFn, Stage};
 pub use natural::Natural;
@@ -89,6 +92,9 @@ pub enum Error {
     },
     /// The operating system refused to start the worker threads.
     Threads(String),
+    /// The independent check of the result failed: the result is wrong
+    /// (a bug, or a hardware fault), and was not returned.
+    VerificationFailed(String),
     /// The computation was cancelled (by its [`CancelToken`] or its progress
     /// callback).
     Cancelled,
@@ -124,6 +130,7 @@ impl fmt::Display for Error {
             ),
             Error::Threads(reason) => write!(f, "cannot start the worker threads: {reason}"),
             Error::Cancelled => f.write_str("the computation was cancelled"),
+            Error::VerificationFailed(what) => write!(f, "verification failed: {what}"),
             Error::OutOfMemory {
                 estimate,
                 limit: Some(limit),

@@ -4,7 +4,9 @@ use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use pi_core::{compute, estimate_memory, CancelToken, Error, Options, Progress, Stage};
+use pi_core::{
+    compute, estimate_memory, Base, CancelToken, Corruption, Error, Options, Progress, Stage,
+};
 
 #[test]
 fn progress_runs_through_the_stages_in_order() {
@@ -89,4 +91,45 @@ fn estimates_grow_with_the_digits() {
         .collect();
     assert!(estimates.windows(2).all(|w| w[0] <= w[1]));
     assert!(estimates[3] > 1_000_000_000);
+}
+
+#[test]
+fn verification_passes_on_right_results() {
+    for base in [Base::Decimal, Base::Hexadecimal] {
+        for n in [0, 1, 10, 100, 1000, 54_321, 300_000] {
+            let plain = compute(n, &Options::new().base(base));
+            let verified = compute(n, &Options::new().base(base).verify(true));
+            assert_eq!(verified, plain, "{base:?} {n}");
+        }
+    }
+}
+
+#[test]
+fn verification_catches_a_corrupted_result() {
+    for base in [Base::Decimal, Base::Hexadecimal] {
+        let right = compute(100_000, &Options::new().base(base)).expect("digits");
+        for corruption in [Corruption::Binary, Corruption::Text] {
+            let corrupted = Options::new().base(base).corrupt_for_testing(corruption);
+            let wrong = compute(100_000, &corrupted).expect("unverified digits");
+            assert_ne!(wrong, right, "{base:?} {corruption:?}: the hook corrupts");
+            let outcome = compute(100_000, &corrupted.verify(true));
+            assert!(
+                matches!(outcome, Err(Error::VerificationFailed(_))),
+                "{base:?} {corruption:?}: {outcome:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn verification_is_a_stage() {
+    let stages: Arc<Mutex<Vec<Stage>>> = Arc::default();
+    let log = Arc::clone(&stages);
+    let options = Options::new().verify(true).progress(move |p| {
+        log.lock().map(|mut l| l.push(p.stage)).ok();
+        ControlFlow::Continue(())
+    });
+    compute(100_000, &options).expect("digits");
+    let stages = stages.lock().expect("log");
+    assert_eq!(stages.last(), Some(&Stage::Verification));
 }

@@ -241,3 +241,8 @@ def test_hex_digits_at_match_checkpoints():
 def test_hex_digits_at_rejects_bad_arguments(args, error):
     with pytest.raises(error):
         pi_py.hex_digits_at(*args)
+
+
+def test_verify_returns_the_same_digits():
+    for base in (10, 16):
+        assert pi_py.digits(100_000, base=base, verify=True) == pi_py.digits(100_000, base=base)

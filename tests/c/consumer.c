@@ -101,8 +101,11 @@ static void check_compute(void) {
     CHECK(pi_compute(10000000, options, &result) == PI_ERROR_CANCELLED);
     CHECK(result == NULL && log.calls >= 1);
 
-    /* The same options work again once the callback is cleared. */
+    /* The same options work again once the callback is cleared; verified. */
     CHECK(pi_options_set_progress(options, NULL, NULL) == PI_OK);
+    CHECK(pi_options_set_verify(options, true) == PI_OK);
+    CHECK(pi_compute(1000, options, &result) == PI_OK && strcmp(pi_result_digits(result), reference) == 0);
+    pi_result_free(result);
     CHECK(pi_compute(4, options, &result) == PI_OK && strcmp(pi_result_digits(result), "3.243f") == 0);
     pi_result_free(result);
 
