@@ -75,6 +75,19 @@ fn try_box<T>(value: T) -> Option<Box<T>> {
     }
 }
 
+/// Frees what `raw` points to, if it is not NULL.
+///
+/// # Safety
+/// `raw` must be NULL or come from `Box::into_raw`, and not be used again.
+unsafe fn free_box<T>(raw: *mut T) {
+    panic_boundary((), || {
+        if !raw.is_null() {
+            // SAFETY: the caller's promise: a live box, freed once.
+            drop(unsafe { Box::from_raw(raw) });
+        }
+    })
+}
+
 /// Settings of a computation; create with `pi_options_new`, free with
 /// `pi_options_free`. Opaque.
 pub struct pi_options {
@@ -171,12 +184,8 @@ pub extern "C" fn pi_options_new() -> *mut pi_options {
 /// not in use by a running computation.
 #[no_mangle]
 pub unsafe extern "C" fn pi_options_free(options: *mut pi_options) {
-    panic_boundary((), || {
-        if !options.is_null() {
-            // SAFETY: the caller passes a pointer from pi_options_new, freed once.
-            drop(unsafe { Box::from_raw(options) });
-        }
-    })
+    // SAFETY: the caller passes NULL or a pointer from pi_options_new, freed once.
+    unsafe { free_box(options) }
 }
 
 /// Sets the base of the digits: 10 (the default) or 16 (lowercase).
@@ -375,12 +384,8 @@ pub unsafe extern "C" fn pi_result_len(result: *const pi_result) -> usize {
 /// `result` must be NULL or come from `pi_compute`, not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn pi_result_free(result: *mut pi_result) {
-    panic_boundary((), || {
-        if !result.is_null() {
-            // SAFETY: the caller passes a pointer from pi_compute, freed once.
-            drop(unsafe { Box::from_raw(result) });
-        }
-    })
+    // SAFETY: the caller passes NULL or a pointer from pi_compute, freed once.
+    unsafe { free_box(result) }
 }
 
 /// Returns pi rounded to `n` decimal places as the nearest `float`:
