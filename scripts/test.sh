@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every test of the project, in the order a failure is cheapest to see:
 # formatting, lints, Rust tests (unit, property, checkpoints, header
-# freshness, command line), docs, the C and C++ consumers, and the Python
-# package installed into a fresh virtualenv.
+# freshness, command line), docs, the C and C++ consumers (also under
+# AddressSanitizer and valgrind, and a stress test), and the Python package
+# installed into a fresh virtualenv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +32,24 @@ cc -std=c99 -Wall -Wextra -Werror -Iinclude tests/c/consumer.c target/release/li
 target/consumer-c "$checkpoints"
 c++ -std=c++17 -Wall -Werror -Iinclude tests/cpp/consumer.cpp target/release/libpi.a $native_libs -o target/consumer-cpp
 target/consumer-cpp
+cc -std=c99 -Wall -Wextra -Werror -pthread -Iinclude tests/c/stress.c target/release/libpi.a $native_libs -o target/stress-c
+target/stress-c
+
+step "C and C++ consumers under AddressSanitizer"
+asan="-g -fsanitize=address -fno-omit-frame-pointer"
+cc -std=c99 $asan -Wall -Wextra -Werror -Iinclude tests/c/consumer.c target/release/libpi.a $native_libs -o target/consumer-c-asan
+cc -std=c99 $asan -Wall -Wextra -Werror -pthread -Iinclude tests/c/stress.c target/release/libpi.a $native_libs -o target/stress-c-asan
+c++ -std=c++17 $asan -Wall -Werror -Iinclude tests/cpp/consumer.cpp target/release/libpi.a $native_libs -o target/consumer-cpp-asan
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+target/consumer-c-asan "$checkpoints"
+target/stress-c-asan
+target/consumer-cpp-asan
+unset ASAN_OPTIONS
+
+step "C and C++ consumers under valgrind (portable code: valgrind lacks AVX-512)"
+grind="valgrind -q --error-exitcode=1 --leak-check=full --show-possibly-lost=no --errors-for-leak-kinds=definite,indirect"
+PI_NO_SIMD=1 $grind target/consumer-c "$checkpoints" 100000
+PI_NO_SIMD=1 $grind target/consumer-cpp
 
 step "Python package in a fresh virtualenv"
 rm -rf target/venv-test

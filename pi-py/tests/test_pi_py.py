@@ -246,3 +246,52 @@ def test_hex_digits_at_rejects_bad_arguments(args, error):
 def test_verify_returns_the_same_digits():
     for base in (10, 16):
         assert pi_py.digits(100_000, base=base, verify=True) == pi_py.digits(100_000, base=base)
+
+
+def test_eight_threads_at_once_some_cancelled():
+    reference = {10: pi_py.digits(60_000), 16: pi_py.digits(60_000, base=16)}
+    failures = []
+
+    def work(index):
+        base = 16 if index % 2 else 10
+        try:
+            if index % 4 == 3:
+                calls = []
+                with pytest.raises(pi_py.Cancelled):
+                    pi_py.digits(5_000_000, base=base, progress=lambda f, s: calls.append(f) or len(calls) >= 2)
+            else:
+                n = 60_000 - 997 * index
+                assert pi_py.digits(n, base=base, threads=index % 3) == reference[base][: n + 2]
+        except BaseException as error:  # collected for the main thread
+            failures.append((index, error))
+
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert failures == []
+
+
+def resident_kib() -> int:
+    status = Path("/proc/self/status")
+    if not status.exists():
+        pytest.skip("no /proc/self/status")
+    line = next(l for l in status.read_text().splitlines() if l.startswith("VmRSS:"))
+    return int(line.split()[1])
+
+
+def test_memory_does_not_grow_over_many_computations():
+    def churn(count):
+        for i in range(count):
+            pi_py.digits(200 + i % 50)
+            if i % 10 == 0:
+                with pytest.raises(pi_py.Cancelled):
+                    pi_py.digits(2_000_000, progress=lambda f, s: True)
+
+    churn(200)
+    before = resident_kib()
+    churn(1000)
+    after = resident_kib()
+    print(f"resident {before} KiB before, {after} KiB after")
+    assert after - before < 4096
