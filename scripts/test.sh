@@ -11,6 +11,7 @@ step() { printf '\n==> %s\n' "$*"; }
 
 step "cargo fmt --check"
 cargo fmt --all --check
+cargo fmt --manifest-path fuzz/Cargo.toml --check
 
 step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets -- -D warnings
@@ -50,6 +51,9 @@ step "C and C++ consumers under valgrind (portable code: valgrind lacks AVX-512)
 grind="valgrind -q --error-exitcode=1 --leak-check=full --show-possibly-lost=no --errors-for-leak-kinds=definite,indirect"
 PI_NO_SIMD=1 $grind target/consumer-c "$checkpoints" 100000
 PI_NO_SIMD=1 $grind target/consumer-cpp
+
+step "fuzz smoke run (C API and arithmetic, 15 s each)"
+scripts/fuzz.sh 15
 
 step "Python package in a fresh virtualenv"
 rm -rf target/venv-test
