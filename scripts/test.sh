@@ -15,6 +15,7 @@ cargo fmt --manifest-path fuzz/Cargo.toml --check
 
 step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets -- -D warnings
+CARGO_TARGET_DIR=target/fuzz/clippy cargo clippy --manifest-path fuzz/Cargo.toml --bins -- -D warnings
 
 step "Rust tests (release build)"
 cargo test --workspace --release

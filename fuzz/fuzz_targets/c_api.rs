@@ -186,7 +186,7 @@ fn run(call: &Call) {
                     let start = position as usize + 1;
                     assert_eq!(
                         &bytes[..count],
-                        reference(16)[start..start + count].as_bytes()
+                        &reference(16).as_bytes()[start..start + count]
                     );
                     assert_eq!(bytes[count], 0);
                 }
@@ -232,7 +232,7 @@ fn run(call: &Call) {
                 match status {
                     pi_status::PI_OK => {
                         let text = CStr::from_ptr(pi_result_digits(result)).to_bytes();
-                        assert_eq!(text, reference(base)[..n as usize + 2].as_bytes());
+                        assert_eq!(text, &reference(base).as_bytes()[..n as usize + 2]);
                         assert_eq!(pi_result_len(result), text.len());
                     }
                     pi_status::PI_ERROR_OUT_OF_MEMORY => {
