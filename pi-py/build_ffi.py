@@ -13,14 +13,25 @@ from pathlib import Path
 
 import cffi
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+# The Cargo workspace: the repository around pi-py, or the copy an sdist carries.
+ROOT = HERE / "rust" if (HERE / "rust" / "Cargo.toml").exists() else HERE.parent
 HEADER = ROOT / "include" / "pi.h"
+# What an sdist copies from the workspace to build libpi.
+RUST_SOURCES = ["Cargo.lock", "include", "pi-core", "pi-capi"]
 
 
 def cdef_from_header(text: str) -> str:
     """The declarations of ``pi.h`` in the C subset cffi's cdef accepts."""
     text = re.sub(r"^#ifdef __cplusplus$.*?^#endif.*?$", "", text, flags=re.M | re.S)
     return re.sub(r"^\s*#.*$", "", text, flags=re.M)
+
+
+def workspace_manifest() -> str:
+    """The workspace Cargo.toml reduced to the crates libpi needs, for an sdist."""
+    text = (ROOT / "Cargo.toml").read_text()
+    text = re.sub(r"^members = .*$", 'members = ["pi-core", "pi-capi"]', text, flags=re.M)
+    return re.sub(r"^exclude = .*$\n", "", text, flags=re.M)
 
 
 def build_static_library() -> "tuple[str, list[str]]":

@@ -53,6 +53,13 @@ grind="valgrind -q --error-exitcode=1 --leak-check=full --show-possibly-lost=no 
 PI_NO_SIMD=1 $grind target/consumer-c "$checkpoints" 100000
 PI_NO_SIMD=1 $grind target/consumer-cpp
 
+step "packaging: make install and pkg-config"
+rm -rf target/prefix
+make -s install PREFIX="$PWD/target/prefix"
+pi_cflags_libs=$(PKG_CONFIG_PATH=target/prefix/lib/pkgconfig pkg-config --cflags --libs pi)
+cc -std=c99 -Wall -Werror tests/c/consumer.c $pi_cflags_libs -o target/consumer-pkgconfig
+LD_LIBRARY_PATH=target/prefix/lib target/consumer-pkgconfig "$checkpoints" 100000
+
 step "fuzz smoke run (C API and arithmetic, 15 s each)"
 scripts/fuzz.sh 15
 
@@ -63,5 +70,17 @@ target/venv-test/bin/python -m pip install --quiet --upgrade pip
 target/venv-test/bin/python -m pip install --quiet ./pi-py pytest mypy
 target/venv-test/bin/python -m pytest pi-py/tests
 target/venv-test/bin/python -m mypy --strict pi-py/src/pi_py
+
+step "packaging: the wheel installs without cargo; the sdist builds from source"
+target/venv-test/bin/python -m pip install --quiet build
+rm -rf target/dist target/venv-wheel target/venv-sdist
+target/venv-test/bin/python -m build --sdist pi-py --outdir target/dist
+target/venv-test/bin/python -m pip wheel --quiet --no-deps ./pi-py --wheel-dir target/dist
+check='import shutil, pi_py; assert pi_py.digits(20) == "3.14159265358979323846"; print(pi_py.__file__)'
+python3 -m venv target/venv-wheel
+(cd target && env PATH=/usr/bin:/bin venv-wheel/bin/python -m pip install --quiet dist/pi_py-*.whl &&
+    env PATH=/usr/bin:/bin venv-wheel/bin/python -c "assert __import__('shutil').which('cargo') is None; $check")
+python3 -m venv target/venv-sdist
+(cd target && venv-sdist/bin/python -m pip install --quiet dist/pi_py-*.tar.gz && venv-sdist/bin/python -c "$check")
 
 step "all tests passed"
