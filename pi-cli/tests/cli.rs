@@ -144,6 +144,9 @@ fn the_memory_limit_refuses_with_exit_1() {
         "{message}"
     );
     assert!(pi(&["1000", "--memory-limit", "1GiB"]).status.success());
+    assert_eq!(pi(&["0", "--memory-limit", "1"]).status.code(), Some(1));
+    let most = pi(&["1", "--memory-limit", "18446744073709551615"]);
+    assert_eq!(stdout(&most), "3.1\n");
 }
 
 #[test]

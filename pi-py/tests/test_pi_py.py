@@ -183,6 +183,11 @@ def test_memory_limit_raises_memory_error_with_the_estimate():
         pi_py.digits(100_000_000, memory_limit=estimate - 1)
     assert isinstance(info.value, pi_py.OutOfMemory)
     assert pi_py.digits(10, memory_limit=estimate) == "3.1415926535"
+    with pytest.raises(MemoryError):
+        pi_py.digits(0, memory_limit=1)
+    assert pi_py.digits(1, memory_limit=2**64 - 1) == "3.1"
+    with pytest.raises(ValueError, match="too large"):
+        pi_py.digits(1, memory_limit=2**64)
 
 
 @pytest.mark.parametrize(

@@ -118,6 +118,11 @@ static void check_compute(void) {
     CHECK(pi_compute(1000000, options, &result) == PI_ERROR_OUT_OF_MEMORY && result == NULL);
     CHECK(pi_compute(1000, options, &result) == PI_OK);
     pi_result_free(result);
+    CHECK(pi_options_set_memory_limit(options, 1) == PI_OK);
+    CHECK(pi_compute(0, options, &result) == PI_ERROR_OUT_OF_MEMORY && result == NULL);
+    CHECK(pi_options_set_memory_limit(options, UINT64_MAX) == PI_OK);
+    CHECK(pi_compute(1, options, &result) == PI_OK && strcmp(pi_result_digits(result), "3.2") == 0);
+    pi_result_free(result);
 
     CHECK(pi_compute(5, NULL, NULL) == PI_ERROR_NULL_POINTER);
     CHECK(pi_compute(UINT64_MAX, NULL, &result) == PI_ERROR_INVALID_ARGUMENT && result == NULL);
@@ -154,6 +159,10 @@ int main(int argc, char **argv) {
 
     CHECK(pi_digits(5, 10, NULL, 100, &written) == PI_ERROR_NULL_POINTER);
     CHECK(pi_digits(5, 2, buffer, sizeof buffer, &written) == PI_ERROR_INVALID_ARGUMENT);
+    CHECK(pi_digits(5, 0, buffer, sizeof buffer, &written) == PI_ERROR_INVALID_ARGUMENT);
+    CHECK(pi_digits(5, 17, buffer, sizeof buffer, &written) == PI_ERROR_INVALID_ARGUMENT);
+    CHECK(pi_digits(1, 10, buffer, sizeof buffer, &written) == PI_OK && strcmp(buffer, "3.1") == 0);
+    CHECK(pi_digits(1, 16, buffer, sizeof buffer, &written) == PI_OK && strcmp(buffer, "3.2") == 0);
     CHECK(pi_digits(UINT64_MAX, 10, buffer, sizeof buffer, &written) == PI_ERROR_INVALID_ARGUMENT);
 
     for (status = -2; status < 10; status++) {
