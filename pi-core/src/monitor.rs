@@ -18,6 +18,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::natural::TransformCache;
 use crate::Error;
 
 /// How often a progress callback hears from a running computation, at most.
@@ -134,6 +135,8 @@ pub(crate) struct Monitor {
     /// then 1.
     starts: [f64; STAGES.len() + 1],
     events: Option<Sender<Event>>,
+    /// Shared by the computation's multiplications.
+    transforms: Arc<TransformCache>,
 }
 
 thread_local! {
@@ -184,6 +187,13 @@ pub(crate) fn advance(units: u64) {
     });
 }
 
+/// The transform cache of the current computation, if any.
+pub(crate) fn transform_cache() -> Option<Arc<TransformCache>> {
+    let mut cache = None;
+    with_current(|m| cache = Some(Arc::clone(&m.transforms)));
+    cache
+}
+
 /// A vector of `len` copies of `value`; unwinds as out of memory when the
 /// allocation fails inside a computation (outside one, aborts as usual).
 pub(crate) fn filled<T: Clone>(len: usize, value: T) -> Vec<T> {
@@ -222,6 +232,7 @@ impl Monitor {
             total: AtomicU64::new(1),
             starts,
             events,
+            transforms: Arc::default(),
         }
     }
 

@@ -15,6 +15,7 @@ use std::fmt;
 use std::ops::{Add, Mul, Shl, Shr, Sub};
 
 pub use div::Reciprocal;
+pub(crate) use mul::TransformCache;
 pub use mul::{KARATSUBA_THRESHOLD, NTT_THRESHOLD, NTT_THRESHOLD_SCALAR};
 
 /// A non-negative integer of any size.

@@ -5,6 +5,8 @@
 
 mod karatsuba;
 mod ntt;
+
+pub(crate) use ntt::Cache as TransformCache;
 mod schoolbook;
 
 /// Multiplication crossover: below this many limbs in the shorter operand,

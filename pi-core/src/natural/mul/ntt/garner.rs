@@ -10,24 +10,31 @@ use crate::natural::limbs;
 /// The most primes a field may have; their product fits in this many limbs.
 const MAX_PRIMES: usize = 4;
 
-/// The constants of Garner's recombination for one field's primes.
+/// The constants of Garner's recombination for some of a field's primes.
 struct Garner<F: Field> {
+    primes: Vec<u64>,
     fields: Vec<F>,
     /// `p_j^-1 mod p_i` for `j < i`, in Montgomery form in field `i`.
     inverse: [[u64; MAX_PRIMES]; MAX_PRIMES],
 }
 
 impl<F: Field> Garner<F> {
-    fn new() -> Garner<F> {
-        assert!(F::PRIMES.len() <= MAX_PRIMES);
-        let fields: Vec<F> = F::PRIMES.iter().map(|&(p, _)| F::new(p)).collect();
+    /// For the first `k` primes of `F`.
+    fn new(k: usize) -> Garner<F> {
+        assert!(k <= MAX_PRIMES && k <= F::PRIMES.len());
+        let primes: Vec<u64> = F::PRIMES[..k].iter().map(|&(p, _)| p).collect();
+        let fields: Vec<F> = primes.iter().map(|&p| F::new(p)).collect();
         let mut inverse = [[0; MAX_PRIMES]; MAX_PRIMES];
         for (i, &f) in fields.iter().enumerate() {
-            for (j, &(p, _)) in F::PRIMES[..i].iter().enumerate() {
+            for (j, &p) in primes[..i].iter().enumerate() {
                 inverse[i][j] = f.inverse(f.to_montgomery(p));
             }
         }
-        Garner { fields, inverse }
+        Garner {
+            primes,
+            fields,
+            inverse,
+        }
     }
 
     /// The number below the product of the primes with these residues.
@@ -48,7 +55,7 @@ impl<F: Field> Garner<F> {
         let mut x = [0u64; MAX_PRIMES];
         x[0] = v[k - 1];
         for j in (0..k - 1).rev() {
-            let p = F::PRIMES[j].0;
+            let p = self.primes[j];
             let mut carry = u128::from(v[j]);
             for limb in x[..k - j].iter_mut() {
                 let t = u128::from(*limb) * u128::from(p) + carry;
@@ -60,12 +67,13 @@ impl<F: Field> Garner<F> {
     }
 }
 
-/// Recombines the residues (one vector per prime) into a `len`-limb product.
+/// Recombines the residues (one vector per prime, for the first primes of
+/// `F`) into a `len`-limb product.
 /// Chunks are recombined in parallel, each with its own carry, and the chunk
 /// carries added afterwards.
 pub(super) fn recombine<F: Field>(residues: &[Vec<u64>], len: usize) -> Vec<u64> {
     const CHUNK: usize = 1 << 13;
-    let garner = Garner::<F>::new();
+    let garner = Garner::<F>::new(residues.len());
     let coefficients = residues[0].len();
     let recombine_chunk = |start: usize, chunk: &mut [u64]| -> [u64; MAX_PRIMES] {
         let mut carry = [0u64; MAX_PRIMES];

@@ -12,6 +12,8 @@ mod montgomery52;
 mod montgomery64;
 mod scalar;
 
+use std::sync::{Arc, Mutex, MutexGuard};
+
 use rayon::prelude::*;
 
 use crate::monitor;
@@ -126,6 +128,11 @@ struct Twiddles {
 }
 
 impl Twiddles {
+    /// The longest transform these twiddles serve.
+    fn len(&self) -> usize {
+        self.forward.len()
+    }
+
     fn new<F: Field>(f: F, generator: u64, n: usize) -> Twiddles {
         let n = n.max(2);
         let mut forward = monitor::filled(n, 0u64);
@@ -160,6 +167,45 @@ impl Twiddles {
             m *= 2;
         }
         Twiddles { forward, inverse }
+    }
+}
+
+/// Twiddle tables up to this length are kept for the whole computation.
+const MAX_CACHED_TWIDDLES: usize = 1 << 20;
+
+/// What the transforms of one computation share: each prime's twiddle
+/// table, the longest so far (it serves every shorter transform).
+#[derive(Default)]
+pub(crate) struct Cache {
+    twiddles: Mutex<Vec<(u64, Arc<Twiddles>)>>,
+}
+
+/// The guarded value; a panic elsewhere leaves these caches consistent.
+fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Cache {
+    /// Twiddles for transforms of length `n` modulo `f`'s prime.
+    fn twiddles<F: Field>(&self, f: F, generator: u64, n: usize) -> Arc<Twiddles> {
+        let p = f.modulus();
+        if let Some((_, t)) = locked(&self.twiddles)
+            .iter()
+            .find(|(q, t)| *q == p && t.len() >= n)
+        {
+            return Arc::clone(t);
+        }
+        let t = Arc::new(Twiddles::new(f, generator, n));
+        if n <= MAX_CACHED_TWIDDLES {
+            let mut tables = locked(&self.twiddles);
+            tables.retain(|(q, old)| *q != p || old.len() > n);
+            if tables.iter().all(|(q, _)| *q != p) {
+                tables.push((p, Arc::clone(&t)));
+            }
+        }
+        t
     }
 }
 
@@ -257,11 +303,15 @@ fn convolution<F: Field>(
     a: &[u64],
     b: Option<&[u64]>,
     n: usize,
+    cache: Option<&Cache>,
 ) -> Vec<u64> {
     let f = F::new(p);
-    let t = Twiddles::new(f, generator, n);
+    let t = cache.map_or_else(
+        || Arc::new(Twiddles::new(f, generator, n)),
+        |c| c.twiddles(f, generator, n),
+    );
     let load = |src: &[u64]| {
-        let mut v = monitor::filled(n, 0u64);
+        let mut v = monitor::filled(n, 0);
         f.reduce_into(&mut v, src);
         forward(f, &t, &mut v);
         v
@@ -280,13 +330,31 @@ fn convolution<F: Field>(
 fn product<F: Field>(a: &[u64], b: Option<&[u64]>) -> Vec<u64> {
     let len = a.len() + b.map_or(a.len(), <[u64]>::len);
     let n = len.next_power_of_two();
-    let residue = |&prime: &(u64, u64)| convolution::<F>(prime, a, b, n);
+    let shorter = b.map_or(a.len(), |b| a.len().min(b.len()));
+    let primes = &F::PRIMES[..primes_needed::<F>(shorter)];
+    let cache = monitor::transform_cache();
+    let residue = |&prime: &(u64, u64)| convolution::<F>(prime, a, b, n, cache.as_deref());
     let residues: Vec<Vec<u64>> = if n < PARALLEL_MIN {
-        F::PRIMES.iter().map(residue).collect()
+        primes.iter().map(residue).collect()
     } else {
-        F::PRIMES.par_iter().map(residue).collect()
+        primes.par_iter().map(residue).collect()
     };
     garner::recombine::<F>(&residues, len)
+}
+
+/// The fewest of `F`'s first primes whose product exceeds every coefficient
+/// of a product whose shorter operand has `shorter` limbs: each is below
+/// `shorter · 2^128`.
+fn primes_needed<F: Field>(shorter: usize) -> usize {
+    let needed = 128.0 + (shorter.max(1) as f64).log2() + 0.01;
+    let mut bits = 0.0;
+    for (k, &(p, _)) in F::PRIMES.iter().enumerate() {
+        bits += (p as f64).log2();
+        if bits > needed {
+            return k + 1;
+        }
+    }
+    F::PRIMES.len()
 }
 
 /// Whether the transforms run on vectors (AVX-512 IFMA) here.
@@ -316,6 +384,39 @@ fn planned(a: &[u64], b: Option<&[u64]>) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `(2^(64·x) - 1)·(2^(64·y) - 1)` in limbs: the largest coefficients.
+    fn all_ones_product(x: usize, y: usize) -> Vec<u64> {
+        use crate::natural::Natural;
+        let one = Natural::from(1u64);
+        let power = |n: usize| &one << (64 * n as u64);
+        let total = &(&(&power(x + y) - &power(x)) - &power(y)) + &one;
+        let mut limbs = total.limbs().to_vec();
+        limbs.resize(x + y, 0);
+        limbs
+    }
+
+    /// Products at the largest operands each prime count allows, with the
+    /// largest coefficients, for both fields.
+    #[test]
+    fn prime_counts_hold_at_their_limits() {
+        let limit = (1..1usize << 23)
+            .find(|&n| primes_needed::<Montgomery52>(n) > 3)
+            .unwrap_or(1);
+        assert!(limit > 1 << 20, "three primes serve up to {limit} limbs");
+        for shorter in [limit - 1, limit] {
+            let a = vec![u64::MAX; shorter];
+            let longer = vec![u64::MAX; shorter + 5];
+            assert_eq!(
+                product::<Montgomery52>(&a, None),
+                all_ones_product(shorter, shorter)
+            );
+            assert_eq!(
+                product::<Montgomery52>(&longer, Some(&a)),
+                all_ones_product(shorter + 5, shorter)
+            );
+        }
+    }
 
     /// Both fields, whatever the processor, against each other and the planner.
     #[test]
