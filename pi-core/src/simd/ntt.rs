@@ -52,6 +52,41 @@ pub(crate) fn inverse_stage(lo: &mut [u64], hi: &mut [u64], w: &[u64], p: u64, p
     false
 }
 
+/// Whether quarters `q` and twiddles `w` suit the two-stage kernels.
+#[cfg(target_arch = "x86_64")]
+fn fits2(q: &[&mut [u64]; 4], w: &[&[u64]; 3]) -> bool {
+    let len = q[0].len();
+    len >= 8
+        && len.is_multiple_of(8)
+        && q.iter().all(|q| q.len() == len)
+        && w.iter().all(|w| w.len() == len)
+        && available()
+}
+
+/// Two forward stages at once (see `Field::forward_stage2`); `false` (and
+/// nothing done) when the kernels do not apply.
+pub(crate) fn forward_stage2(q: &mut [&mut [u64]; 4], w: [&[u64]; 3], p: u64, p_inv: u64) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if fits2(q, &w) {
+        // SAFETY: `fits2` checked the lengths and that the processor has AVX-512F and IFMA.
+        unsafe { x86::forward_stage2(q, w, p, p_inv) };
+        return true;
+    }
+    false
+}
+
+/// Two inverse stages at once (see `Field::inverse_stage2`); see
+/// [`forward_stage2`].
+pub(crate) fn inverse_stage2(q: &mut [&mut [u64]; 4], w: [&[u64]; 3], p: u64, p_inv: u64) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if fits2(q, &w) {
+        // SAFETY: `fits2` checked the lengths and that the processor has AVX-512F and IFMA.
+        unsafe { x86::inverse_stage2(q, w, p, p_inv) };
+        return true;
+    }
+    false
+}
+
 /// Whether `a` splits into groups of 64 for the kernels on the last stages.
 #[cfg(target_arch = "x86_64")]
 fn fits_groups(a: &[u64], w4: &[u64], w2: &[u64]) -> bool {
@@ -170,6 +205,65 @@ mod x86 {
                 let w = _mm512_loadu_si512(w.as_ptr().cast());
                 _mm512_storeu_si512(x.as_mut_ptr().cast(), add(u, v, p));
                 _mm512_storeu_si512(y.as_mut_ptr().cast(), montgomery(sub(u, v, p), w, p, p_inv));
+            }
+        }
+    }
+
+    /// # Safety
+    /// The processor must have AVX-512F and IFMA; the quarters and
+    /// twiddles must be of one length, a multiple of 8.
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    pub(super) unsafe fn forward_stage2(
+        q: &mut [&mut [u64]; 4],
+        w: [&[u64]; 3],
+        p: u64,
+        p_inv: u64,
+    ) {
+        let (p, p_inv) = (_mm512_set1_epi64(p as i64), _mm512_set1_epi64(p_inv as i64));
+        for i in (0..q[0].len()).step_by(8) {
+            // SAFETY: i + 8 <= the common length of every slice; unaligned accesses.
+            unsafe {
+                let load = |s: &[u64]| _mm512_loadu_si512(s.as_ptr().add(i).cast());
+                let (a, b, c, d) = (load(q[0]), load(q[1]), load(q[2]), load(q[3]));
+                let (a, c) = (add(a, c, p), montgomery(sub(a, c, p), load(w[0]), p, p_inv));
+                let (b, d) = (add(b, d, p), montgomery(sub(b, d, p), load(w[1]), p, p_inv));
+                let inner = load(w[2]);
+                let (a, b) = (add(a, b, p), montgomery(sub(a, b, p), inner, p, p_inv));
+                let (c, d) = (add(c, d, p), montgomery(sub(c, d, p), inner, p, p_inv));
+                for (s, v) in q.iter_mut().zip([a, b, c, d]) {
+                    _mm512_storeu_si512(s.as_mut_ptr().add(i).cast(), v);
+                }
+            }
+        }
+    }
+
+    /// # Safety
+    /// As for [`forward_stage2`].
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    pub(super) unsafe fn inverse_stage2(
+        q: &mut [&mut [u64]; 4],
+        w: [&[u64]; 3],
+        p: u64,
+        p_inv: u64,
+    ) {
+        let (p, p_inv) = (_mm512_set1_epi64(p as i64), _mm512_set1_epi64(p_inv as i64));
+        for i in (0..q[0].len()).step_by(8) {
+            // SAFETY: i + 8 <= the common length of every slice; unaligned accesses.
+            unsafe {
+                let load = |s: &[u64]| _mm512_loadu_si512(s.as_ptr().add(i).cast());
+                let (a, b, c, d) = (load(q[0]), load(q[1]), load(q[2]), load(q[3]));
+                let inner = load(w[2]);
+                let v = montgomery(b, inner, p, p_inv);
+                let (a, b) = (add(a, v, p), sub(a, v, p));
+                let v = montgomery(d, inner, p, p_inv);
+                let (c, d) = (add(c, v, p), sub(c, v, p));
+                let v = montgomery(c, load(w[0]), p, p_inv);
+                let (a, c) = (add(a, v, p), sub(a, v, p));
+                let v = montgomery(d, load(w[1]), p, p_inv);
+                let (b, d) = (add(b, v, p), sub(b, v, p));
+                for (s, v) in q.iter_mut().zip([a, b, c, d]) {
+                    _mm512_storeu_si512(s.as_mut_ptr().add(i).cast(), v);
+                }
             }
         }
     }

@@ -117,6 +117,19 @@ pub(super) trait Field: Copy + Send + Sync {
     fn inverse_stage(self, lo: &mut [u64], hi: &mut [u64], w: &[u64]) {
         scalar::inverse_stage(self, lo, hi, w);
     }
+
+    /// Two forward stages in one pass over the quarters `q` of a block: the
+    /// outer one on `(q0, q2)` and `(q1, q3)` with twiddles `w[0]` and
+    /// `w[1]`, then the inner one on `(q0, q1)` and `(q2, q3)` with `w[2]`.
+    fn forward_stage2(self, q: [&mut [u64]; 4], w: [&[u64]; 3]) {
+        scalar::forward_stage2(self, q, w);
+    }
+
+    /// The inverse of [`Field::forward_stage2`]: the inner stage, then the
+    /// outer one.
+    fn inverse_stage2(self, q: [&mut [u64]; 4], w: [&[u64]; 3]) {
+        scalar::inverse_stage2(self, q, w);
+    }
 }
 
 /// Twiddle factors for transforms of length `n`, in Montgomery form:
@@ -214,23 +227,43 @@ const ITERATIVE_MAX: usize = 1 << 11;
 /// Blocks from this length split their work across threads.
 const PARALLEL_MIN: usize = 1 << 14;
 
-/// Runs `stage` over matching chunks of `lo`, `hi` and the twiddles `w`,
+/// Splits `a` into its four quarters.
+fn quarters(a: &mut [u64]) -> [&mut [u64]; 4] {
+    let m = a.len() / 4;
+    let (left, right) = a.split_at_mut(2 * m);
+    let (q0, q1) = left.split_at_mut(m);
+    let (q2, q3) = right.split_at_mut(m);
+    [q0, q1, q2, q3]
+}
+
+/// The twiddles of the two stages of a block of `n = 4m` values: the outer
+/// stage's two halves, then the inner stage's.
+fn stage2_twiddles(w: &[u64], n: usize) -> [&[u64]; 3] {
+    let m = n / 4;
+    [&w[2 * m..3 * m], &w[3 * m..4 * m], &w[m..2 * m]]
+}
+
+/// Runs `stage` over matching chunks of the quarters `q` and twiddles `w`,
 /// on several threads when the block is large.
-fn stage_chunks(
-    lo: &mut [u64],
-    hi: &mut [u64],
-    w: &[u64],
-    stage: impl Fn(&mut [u64], &mut [u64], &[u64]) + Sync,
+fn stage2_chunks(
+    q: [&mut [u64]; 4],
+    w: [&[u64]; 3],
+    stage: impl Fn([&mut [u64]; 4], [&[u64]; 3]) + Sync,
 ) {
-    if lo.len() * 2 < PARALLEL_MIN {
-        stage(lo, hi, w);
+    if q[0].len() * 4 < PARALLEL_MIN {
+        stage(q, w);
         return;
     }
-    const CHUNK: usize = 1 << 12;
-    lo.par_chunks_mut(CHUNK)
-        .zip(hi.par_chunks_mut(CHUNK))
-        .zip(w.par_chunks(CHUNK))
-        .for_each(|((lo, hi), w)| stage(lo, hi, w));
+    const CHUNK: usize = 1 << 11;
+    let [q0, q1, q2, q3] = q;
+    q0.par_chunks_mut(CHUNK)
+        .zip(q1.par_chunks_mut(CHUNK))
+        .zip(q2.par_chunks_mut(CHUNK))
+        .zip(q3.par_chunks_mut(CHUNK))
+        .zip(w[0].par_chunks(CHUNK))
+        .zip(w[1].par_chunks(CHUNK))
+        .zip(w[2].par_chunks(CHUNK))
+        .for_each(|((((((q0, q1), q2), q3), w0), w1), w2)| stage([q0, q1, q2, q3], [w0, w1, w2]));
 }
 
 /// Decimation-in-frequency transform, natural order in, bit-reversed out.
@@ -252,15 +285,16 @@ fn forward<F: Field>(f: F, t: &Twiddles, a: &mut [u64]) {
         return;
     }
     monitor::checkpoint();
-    let m = n / 2;
-    let (lo, hi) = a.split_at_mut(m);
-    stage_chunks(lo, hi, &t.forward[m..n], |lo, hi, w| {
-        f.forward_stage(lo, hi, w)
+    // Two stages per pass over memory, then the four quarters.
+    stage2_chunks(quarters(a), stage2_twiddles(&t.forward, n), |q, w| {
+        f.forward_stage2(q, w)
     });
+    let parallel = n >= PARALLEL_MIN;
+    let [q0, q1, q2, q3] = quarters(a);
     join_if(
-        n >= PARALLEL_MIN,
-        || forward(f, t, lo),
-        || forward(f, t, hi),
+        parallel,
+        || join_if(parallel, || forward(f, t, q0), || forward(f, t, q1)),
+        || join_if(parallel, || forward(f, t, q2), || forward(f, t, q3)),
     );
 }
 
@@ -284,15 +318,15 @@ fn inverse<F: Field>(f: F, t: &Twiddles, a: &mut [u64]) {
         return;
     }
     monitor::checkpoint();
-    let m = n / 2;
-    let (lo, hi) = a.split_at_mut(m);
+    let parallel = n >= PARALLEL_MIN;
+    let [q0, q1, q2, q3] = quarters(a);
     join_if(
-        n >= PARALLEL_MIN,
-        || inverse(f, t, lo),
-        || inverse(f, t, hi),
+        parallel,
+        || join_if(parallel, || inverse(f, t, q0), || inverse(f, t, q1)),
+        || join_if(parallel, || inverse(f, t, q2), || inverse(f, t, q3)),
     );
-    stage_chunks(lo, hi, &t.inverse[m..n], |lo, hi, w| {
-        f.inverse_stage(lo, hi, w)
+    stage2_chunks(quarters(a), stage2_twiddles(&t.inverse, n), |q, w| {
+        f.inverse_stage2(q, w)
     });
 }
 

@@ -110,6 +110,18 @@ impl Field for Montgomery52 {
             scalar::inverse_stage(self, lo, hi, w);
         }
     }
+
+    fn forward_stage2(self, mut q: [&mut [u64]; 4], w: [&[u64]; 3]) {
+        if !simd::forward_stage2(&mut q, w, self.p, self.p_inv) {
+            scalar::forward_stage2(self, q, w);
+        }
+    }
+
+    fn inverse_stage2(self, mut q: [&mut [u64]; 4], w: [&[u64]; 3]) {
+        if !simd::inverse_stage2(&mut q, w, self.p, self.p_inv) {
+            scalar::inverse_stage2(self, q, w);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -44,3 +44,21 @@ pub(super) fn inverse_stage<F: Field>(f: F, lo: &mut [u64], hi: &mut [u64], w: &
         *y = f.sub(u, v);
     }
 }
+
+/// [`Field::forward_stage2`] as four single stages.
+pub(super) fn forward_stage2<F: Field>(f: F, q: [&mut [u64]; 4], w: [&[u64]; 3]) {
+    let [q0, q1, q2, q3] = q;
+    forward_stage(f, q0, q2, w[0]);
+    forward_stage(f, q1, q3, w[1]);
+    forward_stage(f, q0, q1, w[2]);
+    forward_stage(f, q2, q3, w[2]);
+}
+
+/// [`Field::inverse_stage2`] as four single stages.
+pub(super) fn inverse_stage2<F: Field>(f: F, q: [&mut [u64]; 4], w: [&[u64]; 3]) {
+    let [q0, q1, q2, q3] = q;
+    inverse_stage(f, q0, q1, w[2]);
+    inverse_stage(f, q2, q3, w[2]);
+    inverse_stage(f, q0, q2, w[0]);
+    inverse_stage(f, q1, q3, w[1]);
+}
