@@ -129,6 +129,14 @@ fn stats_and_progress_go_to_stderr() {
     ] {
         assert!(report.contains(word), "{word} missing from: {report}");
     }
+    // The peak stays below the estimate that memory limits are checked against.
+    let mib = |label: &str| -> f64 {
+        let line = report.lines().find(|l| l.trim_start().starts_with(label));
+        let value = line.and_then(|l| l.split_whitespace().rev().nth(1));
+        value.and_then(|v| v.parse().ok()).unwrap_or(f64::NAN)
+    };
+    let (peak, estimate) = (mib("peak memory"), mib("estimate"));
+    assert!(peak <= estimate, "peak {peak} MiB above the estimate {estimate} MiB");
     let quiet = pi(&["2000", "--quiet"]);
     assert!(quiet.status.success() && quiet.stderr.is_empty());
 }

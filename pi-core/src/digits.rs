@@ -159,10 +159,10 @@ fn digit_bits(n: u64, base: Base) -> u64 {
 }
 
 /// Peak memory per byte of the binary result, measured with some margin
-/// (`/usr/bin/time -v pi N`, 10^5 to 10^7 digits, both bases).
-const MEMORY_PER_RESULT_BYTE: u64 = 84;
+/// (`pi N --stats`, 10^5 to 10^8 digits, both bases: at most 80).
+const MEMORY_PER_RESULT_BYTE: u64 = 100;
 /// Memory used whatever the size: code, thread stacks, small tables.
-const MEMORY_BASE: u64 = 8 << 20;
+const MEMORY_BASE: u64 = 16 << 20;
 
 /// An upper estimate, in bytes, of the peak memory of computing `n` digits
 /// as `options` say (only the base matters), the text of the digits
