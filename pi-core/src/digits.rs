@@ -171,7 +171,7 @@ const MEMORY_BASE: u64 = 16 << 20;
 /// ```
 /// let small = pi_core::estimate_memory(1000, &pi_core::Options::new());
 /// let large = pi_core::estimate_memory(100_000_000, &pi_core::Options::new());
-/// assert!(small < 10 << 20 && large > 1 << 30);
+/// assert!(small < 20 << 20 && large > 1 << 30);
 /// ```
 pub fn estimate_memory(n: u64, options: &Options) -> u64 {
     if n > MAX_DIGITS {
