@@ -136,7 +136,10 @@ fn stats_and_progress_go_to_stderr() {
         value.and_then(|v| v.parse().ok()).unwrap_or(f64::NAN)
     };
     let (peak, estimate) = (mib("peak memory"), mib("estimate"));
-    assert!(peak <= estimate, "peak {peak} MiB above the estimate {estimate} MiB");
+    assert!(
+        peak <= estimate,
+        "peak {peak} MiB above the estimate {estimate} MiB"
+    );
     let quiet = pi(&["2000", "--quiet"]);
     assert!(quiet.status.success() && quiet.stderr.is_empty());
 }
@@ -183,6 +186,42 @@ fn ctrl_c_stops_with_130_and_no_file() {
     );
 }
 
+/// The `hex_at` checkpoints with `low < position <= high`, as (position, digits).
+fn hex_at_checkpoints(low: u64, high: u64) -> Vec<(String, String)> {
+    let table = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/reference/pi-checkpoints.tsv"
+    ))
+    .expect("read the checkpoints");
+    table
+        .lines()
+        .filter_map(|l| l.strip_prefix("hex_at\t"))
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            let position: u64 = fields.first()?.parse().ok()?;
+            (low < position && position <= high)
+                .then(|| (position.to_string(), fields.get(2)?.to_string()))
+        })
+        .collect()
+}
+
+fn check_hex_at(points: &[(String, String)]) {
+    for (position, tail) in points {
+        let count = tail.len().to_string();
+        let output = pi(&["--hex-at", position, "--count", &count]);
+        assert_eq!(stdout(&output), format!("{tail}\n"), "hex_at {position}");
+    }
+}
+
+/// Opt-in (a minute): `cargo test --release -p pi-cli -- --ignored`.
+#[test]
+#[ignore = "slow: digit extraction at 10^8 and 10^9"]
+fn slow_hex_at_far_positions() {
+    let points = hex_at_checkpoints(10_000_000, 1_000_000_000);
+    assert!(!points.is_empty());
+    check_hex_at(&points);
+}
+
 #[test]
 fn hex_at_prints_extracted_digits() {
     let output = pi(&["--hex-at", "1000"]);
@@ -192,25 +231,9 @@ fn hex_at_prints_extracted_digits() {
         stdout(&pi(&["--hex-at", "1", "--count", "8"])),
         "243f6a88\n"
     );
-    let table = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/reference/pi-checkpoints.tsv"
-    ))
-    .expect("read the checkpoints");
-    let mut checked = 0;
-    for line in table.lines().filter_map(|l| l.strip_prefix("hex_at\t")) {
-        let fields: Vec<&str> = line.split('\t').collect();
-        let (Some(position), Some(tail)) = (fields.first(), fields.get(2)) else {
-            continue;
-        };
-        if position.parse::<u64>().is_ok_and(|p| p <= 10_000_000) {
-            let count = tail.len().to_string();
-            let output = pi(&["--hex-at", position, "--count", &count]);
-            assert_eq!(stdout(&output), format!("{tail}\n"), "hex_at {position}");
-            checked += 1;
-        }
-    }
-    assert!(checked >= 6, "too few hex_at checkpoints");
+    let points = hex_at_checkpoints(0, 10_000_000);
+    assert!(points.len() >= 6, "too few hex_at checkpoints");
+    check_hex_at(&points);
     for args in [
         &["--hex-at", "0"][..],
         &["--hex-at", "-3"][..],

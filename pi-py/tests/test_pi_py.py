@@ -218,6 +218,19 @@ def test_estimate_memory_checks_its_arguments():
         pi_py.estimate_memory(10, base=8)
 
 
+SLOW = pytest.mark.skipif(
+    not os.environ.get("PI_SLOW_TESTS"), reason="slow: set PI_SLOW_TESTS=1 to run"
+)
+
+
+@SLOW
+def test_slow_hex_digits_at_far_positions():
+    points = [(n, tail) for n, _, tail in checkpoints("hex_at", 10**9) if n > 1_000_000]
+    assert points
+    for position, expected in points:
+        assert pi_py.hex_digits_at(position, len(expected)) == expected
+
+
 def test_hex_digits_at_match_checkpoints():
     points = [(n, tail) for n, _, tail in checkpoints("hex_at", 1_000_000)]
     assert len(points) >= 5
