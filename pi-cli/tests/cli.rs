@@ -199,8 +199,8 @@ fn hex_at_checkpoints(low: u64, high: u64) -> Vec<(String, String)> {
         .filter_map(|line| {
             let fields: Vec<&str> = line.split('\t').collect();
             let position: u64 = fields.first()?.parse().ok()?;
-            (low < position && position <= high)
-                .then(|| (position.to_string(), fields.get(2)?.to_string()))
+            let tail = fields.get(2)?;
+            (low < position && position <= high).then(|| (position.to_string(), tail.to_string()))
         })
         .collect()
 }
