@@ -32,6 +32,16 @@ impl Reciprocal {
         &self.d
     }
 
+    /// `a / d · 2^bits` within `4·a/2^(2n) + 1` (`n` the divisor's bit
+    /// length), without the exact correction: one multiplication.
+    pub(crate) fn scaled_quotient(&self, a: &Natural, bits: u64) -> Natural {
+        let product = a * &self.v;
+        match bits.checked_sub(2 * self.bits) {
+            Some(up) => &product << up,
+            None => &product >> (2 * self.bits - bits),
+        }
+    }
+
     /// Quotient and remainder of `a / d` (floor division). Fastest when `a`
     /// has at most twice as many bits as the divisor.
     pub fn div_rem(&self, a: &Natural) -> (Natural, Natural) {
