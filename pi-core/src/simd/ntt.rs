@@ -87,6 +87,51 @@ pub(crate) fn inverse_stage2(q: &mut [&mut [u64]; 4], w: [&[u64]; 3], p: u64, p_
     false
 }
 
+/// Whether thirds `x` and twiddles `w` suit the radix-3 kernels.
+#[cfg(target_arch = "x86_64")]
+fn fits3(x: &[&mut [u64]; 3], w: &[&[u64]; 2]) -> bool {
+    let len = x[0].len();
+    len.is_multiple_of(8)
+        && x.iter().all(|x| x.len() == len)
+        && w.iter().all(|w| w.len() == len)
+        && available()
+}
+
+/// A forward radix-3 step (see `Field::forward_radix3`); `false` (and
+/// nothing done) when the kernels do not apply.
+pub(crate) fn forward_radix3(
+    x: &mut [&mut [u64]; 3],
+    w: [&[u64]; 2],
+    omega: u64,
+    p: u64,
+    p_inv: u64,
+) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if fits3(x, &w) {
+        // SAFETY: `fits3` checked the lengths and that the processor has AVX-512F and IFMA.
+        unsafe { x86::forward_radix3(x, w, omega, p, p_inv) };
+        return true;
+    }
+    false
+}
+
+/// An inverse radix-3 step; see [`forward_radix3`].
+pub(crate) fn inverse_radix3(
+    x: &mut [&mut [u64]; 3],
+    w: [&[u64]; 2],
+    omega: u64,
+    p: u64,
+    p_inv: u64,
+) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if fits3(x, &w) {
+        // SAFETY: `fits3` checked the lengths and that the processor has AVX-512F and IFMA.
+        unsafe { x86::inverse_radix3(x, w, omega, p, p_inv) };
+        return true;
+    }
+    false
+}
+
 /// Whether `a` splits into groups of 64 for the kernels on the last stages.
 #[cfg(target_arch = "x86_64")]
 fn fits_groups(a: &[u64], w4: &[u64], w2: &[u64]) -> bool {
@@ -262,6 +307,65 @@ mod x86 {
                 let v = montgomery(d, load(w[1]), p, p_inv);
                 let (b, d) = (add(b, v, p), sub(b, v, p));
                 for (s, v) in q.iter_mut().zip([a, b, c, d]) {
+                    _mm512_storeu_si512(s.as_mut_ptr().add(i).cast(), v);
+                }
+            }
+        }
+    }
+
+    /// # Safety
+    /// The processor must have AVX-512F and IFMA; the thirds and twiddles
+    /// must be of one length, a multiple of 8.
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    pub(super) unsafe fn forward_radix3(
+        x: &mut [&mut [u64]; 3],
+        w: [&[u64]; 2],
+        omega: u64,
+        p: u64,
+        p_inv: u64,
+    ) {
+        let omega = _mm512_set1_epi64(omega as i64);
+        let (p, p_inv) = (_mm512_set1_epi64(p as i64), _mm512_set1_epi64(p_inv as i64));
+        for i in (0..x[0].len()).step_by(8) {
+            // SAFETY: i + 8 <= the common length of every slice; unaligned accesses.
+            unsafe {
+                let load = |s: &[u64]| _mm512_loadu_si512(s.as_ptr().add(i).cast());
+                let (a, b, c) = (load(x[0]), load(x[1]), load(x[2]));
+                let u = montgomery(sub(b, c, p), omega, p, p_inv);
+                let y0 = add(add(a, b, p), c, p);
+                let y1 = montgomery(add(sub(a, c, p), u, p), load(w[0]), p, p_inv);
+                let y2 = montgomery(sub(sub(a, b, p), u, p), load(w[1]), p, p_inv);
+                for (s, v) in x.iter_mut().zip([y0, y1, y2]) {
+                    _mm512_storeu_si512(s.as_mut_ptr().add(i).cast(), v);
+                }
+            }
+        }
+    }
+
+    /// # Safety
+    /// As for [`forward_radix3`].
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    pub(super) unsafe fn inverse_radix3(
+        x: &mut [&mut [u64]; 3],
+        w: [&[u64]; 2],
+        omega: u64,
+        p: u64,
+        p_inv: u64,
+    ) {
+        let omega = _mm512_set1_epi64(omega as i64);
+        let (p, p_inv) = (_mm512_set1_epi64(p as i64), _mm512_set1_epi64(p_inv as i64));
+        for i in (0..x[0].len()).step_by(8) {
+            // SAFETY: i + 8 <= the common length of every slice; unaligned accesses.
+            unsafe {
+                let load = |s: &[u64]| _mm512_loadu_si512(s.as_ptr().add(i).cast());
+                let y0 = load(x[0]);
+                let y1 = montgomery(load(x[1]), load(w[0]), p, p_inv);
+                let y2 = montgomery(load(x[2]), load(w[1]), p, p_inv);
+                let u = montgomery(sub(y1, y2, p), omega, p, p_inv);
+                let a = add(add(y0, y1, p), y2, p);
+                let b = sub(sub(y0, y1, p), u, p);
+                let c = add(sub(y0, y2, p), u, p);
+                for (s, v) in x.iter_mut().zip([a, b, c]) {
                     _mm512_storeu_si512(s.as_mut_ptr().add(i).cast(), v);
                 }
             }

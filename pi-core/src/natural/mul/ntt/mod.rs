@@ -10,6 +10,7 @@
 mod garner;
 mod montgomery52;
 mod montgomery64;
+mod radix3;
 mod scalar;
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -18,6 +19,7 @@ use rayon::prelude::*;
 
 use crate::monitor;
 use crate::parallel::join_if;
+use radix3::Radix3;
 
 pub(super) use montgomery52::Montgomery52;
 pub(super) use montgomery64::Montgomery64;
@@ -130,6 +132,17 @@ pub(super) trait Field: Copy + Send + Sync {
     fn inverse_stage2(self, q: [&mut [u64]; 4], w: [&[u64]; 3]) {
         scalar::inverse_stage2(self, q, w);
     }
+
+    /// A forward radix-3 step (see `radix3.rs`) on thirds `x` with twiddles
+    /// `w = [w^j, w^2j]` and the cube root of unity `omega`.
+    fn forward_radix3(self, x: [&mut [u64]; 3], w: [&[u64]; 2], omega: u64) {
+        scalar::forward_radix3(self, x, w, omega);
+    }
+
+    /// The inverse radix-3 step, with `w = [w^-j, w^-2j]`.
+    fn inverse_radix3(self, x: [&mut [u64]; 3], w: [&[u64]; 2], omega: u64) {
+        scalar::inverse_radix3(self, x, w, omega);
+    }
 }
 
 /// Twiddle factors for transforms of length `n`, in Montgomery form:
@@ -187,11 +200,18 @@ impl Twiddles {
 const MAX_CACHED_TWIDDLES: usize = 1 << 20;
 
 /// What the transforms of one computation share: each prime's twiddle
-/// table, the longest so far (it serves every shorter transform).
+/// table, the longest so far (it serves every shorter transform), and the
+/// radix-3 constants of the lengths used last.
 #[derive(Default)]
 pub(crate) struct Cache {
     twiddles: Mutex<Vec<(u64, Arc<Twiddles>)>>,
+    radix3: Mutex<Vec<(u64, usize, Arc<Radix3>)>>,
 }
+
+/// Radix-3 constants kept per prime: the lengths of the latest products.
+const CACHED_RADIX3_LENGTHS: usize = 2;
+/// Radix-3 constants are kept up to this length (four tables of a third).
+const MAX_CACHED_RADIX3: usize = 3 << 18;
 
 /// The guarded value; a panic elsewhere leaves these caches consistent.
 fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -219,6 +239,28 @@ impl Cache {
             }
         }
         t
+    }
+
+    /// Radix-3 constants for transforms of length `n` modulo `f`'s prime.
+    fn radix3<F: Field>(&self, f: F, generator: u64, n: usize) -> Arc<Radix3> {
+        let p = f.modulus();
+        if let Some((_, _, r)) = locked(&self.radix3)
+            .iter()
+            .find(|(q, m, _)| (*q, *m) == (p, n))
+        {
+            return Arc::clone(r);
+        }
+        let r = Arc::new(Radix3::new(f, generator, n));
+        if n <= MAX_CACHED_RADIX3 {
+            let mut tables = locked(&self.radix3);
+            if tables.iter().filter(|(q, _, _)| *q == p).count() >= CACHED_RADIX3_LENGTHS {
+                if let Some(oldest) = tables.iter().position(|(q, _, _)| *q == p) {
+                    tables.remove(oldest);
+                }
+            }
+            tables.push((p, n, Arc::clone(&r)));
+        }
+        r
     }
 }
 
@@ -340,14 +382,35 @@ fn convolution<F: Field>(
     cache: Option<&Cache>,
 ) -> Vec<u64> {
     let f = F::new(p);
+    // n = 2^k, or 3·2^k: a radix-3 step around three transforms of n/3.
+    let radix3 = (!n.is_power_of_two()).then(|| {
+        cache.map_or_else(
+            || Arc::new(Radix3::new(f, generator, n)),
+            |c| c.radix3(f, generator, n),
+        )
+    });
+    let parts = if radix3.is_some() { 3 } else { 1 };
     let t = cache.map_or_else(
-        || Arc::new(Twiddles::new(f, generator, n)),
-        |c| c.twiddles(f, generator, n),
+        || Arc::new(Twiddles::new(f, generator, n / parts)),
+        |c| c.twiddles(f, generator, n / parts),
     );
+    let each_part = |v: &mut [u64], transform: &(dyn Fn(&mut [u64]) + Sync)| {
+        let parallel = n >= PARALLEL_MIN;
+        let mut parts = v.chunks_mut(n / parts);
+        let (first, second, third) = (parts.next(), parts.next(), parts.next());
+        join_if(
+            parallel,
+            || first.map(transform),
+            || join_if(parallel, || second.map(transform), || third.map(transform)),
+        );
+    };
     let load = |src: &[u64]| {
         let mut v = monitor::filled(n, 0);
         f.reduce_into(&mut v, src);
-        forward(f, &t, &mut v);
+        if let Some(radix3) = &radix3 {
+            radix3.forward(f, &mut v);
+        }
+        each_part(&mut v, &|part| forward(f, &t, part));
         v
     };
     let mut fa = load(a);
@@ -355,15 +418,33 @@ fn convolution<F: Field>(
     // Pointwise products carry a factor 1/R; this scale restores it and divides by n.
     let scale = f.mul(f.inverse(f.to_montgomery(n as u64)), f.r2());
     f.pointwise(&mut fa, fb.as_deref(), scale);
-    inverse(f, &t, &mut fa);
+    each_part(&mut fa, &|part| inverse(f, &t, part));
+    if let Some(radix3) = &radix3 {
+        radix3.inverse(f, &mut fa);
+    }
     fa
 }
+
+/// The transform length for a product of `len` limbs: the smallest `2^k` or
+/// `3·2^k` (thirds of at least [`MIN_RADIX3_PART`]) that holds it.
+fn transform_length(len: usize) -> usize {
+    let power = len.next_power_of_two();
+    let three = power / 4 * 3;
+    if power / 4 >= MIN_RADIX3_PART && three >= len {
+        three
+    } else {
+        power
+    }
+}
+
+/// The shortest power-of-two part of a `3·2^k` transform.
+const MIN_RADIX3_PART: usize = 1 << 6;
 
 /// The product of `a` and `b` (`None`: the square of `a`) over the field
 /// `F`, `a.len() + b.len()` limbs long (untrimmed).
 fn product<F: Field>(a: &[u64], b: Option<&[u64]>) -> Vec<u64> {
     let len = a.len() + b.map_or(a.len(), <[u64]>::len);
-    let n = len.next_power_of_two();
+    let n = transform_length(len);
     let shorter = b.map_or(a.len(), |b| a.len().min(b.len()));
     let primes = &F::PRIMES[..primes_needed::<F>(shorter)];
     let cache = monitor::transform_cache();
@@ -428,6 +509,32 @@ mod tests {
         let mut limbs = total.limbs().to_vec();
         limbs.resize(x + y, 0);
         limbs
+    }
+
+    /// Products whose transforms have length `3·2^k` and `2^k`, at the
+    /// edges of each, against schoolbook, for both fields.
+    #[test]
+    fn radix3_and_power_of_two_lengths() {
+        let limbs = |n: usize, seed: u64| -> Vec<u64> {
+            (0..n as u64)
+                .map(|i| (i + seed).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ seed)
+                .collect()
+        };
+        for len in [
+            129usize, 192, 193, 256, 257, 384, 385, 1536, 1537, 2048, 6000,
+        ] {
+            let n = transform_length(len);
+            assert!(n >= len && n < 2 * len.max(64) + 1);
+            let (x, y) = (limbs(len / 2, 3), limbs(len - len / 2, 5));
+            let reference = super::super::schoolbook::mul(&x, &y);
+            assert_eq!(product::<Montgomery52>(&x, Some(&y)), reference, "{len}");
+            assert_eq!(product::<Montgomery64>(&x, Some(&y)), reference, "{len}");
+            let square = super::super::schoolbook::mul(&x, &x);
+            assert_eq!(product::<Montgomery52>(&x, None), square, "{len}");
+        }
+        assert_eq!(transform_length(385), 512);
+        assert_eq!(transform_length(384), 384);
+        assert_eq!(transform_length(1537), 2048);
     }
 
     /// Products at the largest operands each prime count allows, with the

@@ -19,13 +19,13 @@ pub(in super::super) struct Montgomery52 {
 }
 
 impl Field for Montgomery52 {
-    /// Four primes `c · 2^k + 1` (k >= 40) multiplying to about `2^199.7`:
-    /// products up to `2^40` limbs.
+    /// Four primes `c · 2^k + 1` (k >= 40, 3 divides c) multiplying to
+    /// about `2^199.6`: transforms of length `2^k` and `3·2^k` up to `2^40`.
     const PRIMES: &'static [(u64, u64)] = &[
         (1_108_307_720_798_209, 11), // 63 * 2^44 + 1
-        (1_086_317_488_242_689, 3),  // 247 * 2^42 + 1
         (1_072_023_837_081_601, 11), // 975 * 2^40 + 1
         (1_025_844_348_715_009, 13), // 933 * 2^40 + 1
+        (1_022_545_813_831_681, 11), // 465 * 2^41 + 1
     ];
 
     fn new(p: u64) -> Self {
@@ -120,6 +120,18 @@ impl Field for Montgomery52 {
     fn inverse_stage2(self, mut q: [&mut [u64]; 4], w: [&[u64]; 3]) {
         if !simd::inverse_stage2(&mut q, w, self.p, self.p_inv) {
             scalar::inverse_stage2(self, q, w);
+        }
+    }
+
+    fn forward_radix3(self, mut x: [&mut [u64]; 3], w: [&[u64]; 2], omega: u64) {
+        if !simd::forward_radix3(&mut x, w, omega, self.p, self.p_inv) {
+            scalar::forward_radix3(self, x, w, omega);
+        }
+    }
+
+    fn inverse_radix3(self, mut x: [&mut [u64]; 3], w: [&[u64]; 2], omega: u64) {
+        if !simd::inverse_radix3(&mut x, w, omega, self.p, self.p_inv) {
+            scalar::inverse_radix3(self, x, w, omega);
         }
     }
 }

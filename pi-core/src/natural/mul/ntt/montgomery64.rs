@@ -15,10 +15,11 @@ pub(in super::super) struct Montgomery64 {
 }
 
 impl Field for Montgomery64 {
-    /// Three primes `c · 2^k + 1` (k >= 55): products up to `2^55` limbs.
+    /// Three primes `c · 2^k + 1` (k >= 55, 3 divides c): transforms of
+    /// length `2^k` and `3·2^k` up to `2^55`.
     const PRIMES: &'static [(u64, u64)] = &[
-        (4_179_340_454_199_820_289, 3), // 29 * 2^57 + 1
         (2_485_986_994_308_513_793, 5), // 69 * 2^55 + 1
+        (2_053_641_430_080_946_177, 7), // 57 * 2^55 + 1
         (1_945_555_039_024_054_273, 5), // 27 * 2^56 + 1
     ];
 
