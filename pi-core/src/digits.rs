@@ -232,23 +232,18 @@ pub fn digits(n: u64, base: Base) -> Result<String, Error> {
 
 fn text(n: u64, options: &Options) -> Result<String, Error> {
     let base = options.base;
-    let Truncated { value, binary } = truncated(n, base, INITIAL_GUARD_BITS, options)?;
     // "3", the n digits, and room for a terminator (C adds a NUL without
     // copying); the "3" is written at index 1, then moved before the point.
     let width = n as usize + 1;
     let mut text = monitor::filled(width + 2, b'0');
-    monitor::enter(Stage::Conversion, radix::decimal_work(width));
-    match base {
-        Base::Decimal => radix::write_decimal_exact(&value, &mut text[1..=width]),
-        Base::Hexadecimal => radix::write_hex_exact(&value, &mut text[1..=width]),
-    }
+    let (x, w) = written(n, INITIAL_GUARD_BITS, options, &mut text[1..=width]);
     if options.corruption == Corruption::Text {
         text[width] = if text[width] == b'1' { b'2' } else { b'1' };
     }
-    if let Some((x, w)) = binary {
+    if options.verify {
         monitor::enter(Stage::Verification, 1);
         verify::check_binary(&x, w, ERROR_BOUND)?;
-        verify::check_digits(&text[1..=width], base.radix(), &value)?;
+        check_text(&text[1..=width], n, base, &x, w)?;
     }
     text[0] = text[1];
     text[1] = b'.';
@@ -256,24 +251,13 @@ fn text(n: u64, options: &Options) -> Result<String, Error> {
     Ok(String::from_utf8(text).unwrap_or_default())
 }
 
-/// `floor(π · base^n)`, and, when verifying, the binary value it came
-/// from: `x` with `|x - π·2^w| < ERROR_BOUND`.
-pub(crate) struct Truncated {
-    value: Natural,
-    binary: Option<(Natural, u64)>,
-}
-
-/// [`Truncated`] from fixed-point approximations with `guard_bits` beyond
-/// the needed precision, doubled until the error bound cannot change the
-/// floor. With `options.verify`, the product by `10^n` is checked by
-/// residues.
-pub(crate) fn truncated(
-    n: u64,
-    base: Base,
-    mut guard_bits: u64,
-    options: &Options,
-) -> Result<Truncated, Error> {
-    let digit_bits = digit_bits(n, base);
+/// Writes `π` truncated to `n` digits in `options.base` into `out`
+/// (`n + 1` digits, no point), from fixed-point approximations with
+/// `guard_bits` beyond the needed precision, doubled until the error bound
+/// cannot change a digit. Returns the approximation used: `x` with
+/// `|x - π·2^w| < ERROR_BOUND`.
+fn written(n: u64, mut guard_bits: u64, options: &Options, out: &mut [u8]) -> (Natural, u64) {
+    let digit_bits = digit_bits(n, options.base);
     loop {
         let w = digit_bits + guard_bits;
         let mut x = pi_fixed_point(w);
@@ -284,27 +268,71 @@ pub(crate) fn truncated(
                 x = &x + &(&Natural::from(1u64) << (w - 4 * position + 3));
             }
         }
-        let error = Natural::from(ERROR_BOUND);
-        let (low, high) = match base {
-            Base::Decimal => {
-                let scale = Natural::pow(10, n);
-                let y = &x * &scale;
-                if options.verify {
-                    verify::check_product(&x, n, &y)?;
-                }
-                let e = &error * &scale;
-                (&(&y - &e) >> w, &(&y + &e) >> w)
-            }
-            Base::Hexadecimal => (&(&x - &error) >> guard_bits, &(&x + &error) >> guard_bits),
-        };
-        if low == high {
-            return Ok(Truncated {
-                value: low,
-                binary: options.verify.then_some((x, w)),
-            });
+        monitor::enter(Stage::Conversion, radix::decimal_work(out.len()));
+        if write_digits(&x, w, options.base, out) {
+            return (x, w);
         }
         guard_bits *= 2;
     }
+}
+
+/// Writes the digits of `x / 2^w` into `out`, one before the point, for
+/// `x` within [`ERROR_BOUND`] of `π·2^w`; `false` when that error leaves a
+/// digit undecided.
+fn write_digits(x: &Natural, w: u64, base: Base, out: &mut [u8]) -> bool {
+    let error = Natural::from(ERROR_BOUND);
+    let low = x.checked_sub(&error).unwrap_or_default();
+    match base {
+        Base::Decimal => {
+            let integer = &low >> w;
+            let Some(fraction) = low
+                .checked_sub(&(&integer << w))
+                .and_then(|rest| radix::Fraction::new(rest, w, 2 * ERROR_BOUND))
+            else {
+                return false;
+            };
+            let Some(digit) = integer.to_u64().filter(|&d| d < 10) else {
+                return false;
+            };
+            out[0] = b'0' + digit as u8;
+            radix::write_decimal_fraction(&fraction, &mut out[1..])
+        }
+        Base::Hexadecimal => {
+            let shift = w - 4 * (out.len() as u64 - 1);
+            let value = &low >> shift;
+            if value != &(x + &error) >> shift {
+                return false;
+            }
+            radix::write_hex_exact(&value, out);
+            true
+        }
+    }
+}
+
+/// Checks that `text` holds `floor(π · base^n)` for `x` within
+/// [`ERROR_BOUND`] of `π·2^w`, by residues; in decimal, the product by
+/// `10^n` this takes is checked by residues too.
+fn check_text(text: &[u8], n: u64, base: Base, x: &Natural, w: u64) -> Result<(), Error> {
+    let error = Natural::from(ERROR_BOUND);
+    let (scaled, error, shift) = match base {
+        Base::Decimal => {
+            let power = Natural::pow(10, n);
+            let y = x * &power;
+            verify::check_product(x, n, &y)?;
+            (y, &error * &power, w)
+        }
+        Base::Hexadecimal => (x.clone(), error, w - 4 * n),
+    };
+    // π·base^n lies between these; the text must hold the floor of one.
+    let low = &scaled.checked_sub(&error).unwrap_or_default() >> shift;
+    let high = &(&scaled + &error) >> shift;
+    verify::check_digits(text, base.radix(), &low).or_else(|failure| {
+        if low == high {
+            Err(failure)
+        } else {
+            verify::check_digits(text, base.radix(), &high)
+        }
+    })
 }
 
 #[cfg(test)]
@@ -317,8 +345,10 @@ mod tests {
         // attempts cannot decide and must widen, and still agree.
         for n in [761u64, 762, 765, 767, 768] {
             let options = Options::new();
-            let narrow = truncated(n, Base::Decimal, 1, &options).map(|t| t.value);
-            let wide = truncated(n, Base::Decimal, INITIAL_GUARD_BITS, &options).map(|t| t.value);
+            let mut narrow = vec![0; n as usize + 1];
+            let mut wide = narrow.clone();
+            written(n, 1, &options, &mut narrow);
+            written(n, INITIAL_GUARD_BITS, &options, &mut wide);
             assert_eq!(narrow, wide, "n = {n}");
         }
         let text = digits(768, Base::Decimal).unwrap_or_default();

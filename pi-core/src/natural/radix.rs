@@ -1,8 +1,14 @@
-//! Conversion between natural numbers and digit strings.
+//! Conversion between numbers and digit strings.
 //!
-//! Decimal conversion is divide and conquer over a table of powers
-//! `10^(19·2^i)`, each with its reciprocal, so its cost is a logarithmic
-//! number of multiplications of the full size.
+//! Integers are converted by divide and conquer over a table of powers
+//! `10^(19·2^i)`, each with its reciprocal. Fractions (the digits of π)
+//! take a scaled remainder tree: the digits of `f` split into those of `f`
+//! itself and those of the fraction part of `f·10^k`, so each node costs
+//! one multiplication, by a power of five, and no division. Both cost a
+//! logarithmic number of multiplications of the full size.
+
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
 
 use rayon::prelude::*;
 
@@ -90,14 +96,192 @@ fn write_decimal(x: &Natural, out: &mut [u8], powers: &[Reciprocal]) {
     );
 }
 
+/// A number `f` in `[0, 1)` known to lie in `[a, a + e) / 2^bits`.
+#[derive(Clone, Debug)]
+pub(crate) struct Fraction {
+    a: Natural,
+    bits: u64,
+    e: u64,
+}
+
+/// Low bits are dropped after each scaling to keep a [`Fraction`]'s error
+/// below `2^ERROR_BITS` units.
+const ERROR_BITS: u64 = 32;
+
+/// Bits that hold `digits` decimal digits: `ceil(digits · log2(10))`.
+fn decimal_bits(digits: usize) -> u64 {
+    (digits as f64 * std::f64::consts::LOG2_10).ceil() as u64
+}
+
+impl Fraction {
+    /// The fraction in `[a, a + e) / 2^bits`; `None` when `e` is zero or
+    /// `a + e` exceeds `2^bits` (the number might not be below one).
+    pub(crate) fn new(a: Natural, bits: u64, e: u64) -> Option<Fraction> {
+        let top = a.add_small(e.checked_sub(1)?);
+        (top.bit_len() <= bits).then_some(Fraction { a, bits, e })
+    }
+
+    /// The same number with at most `keep` bits.
+    fn truncated(&self, keep: u64) -> Fraction {
+        let drop = self.bits.saturating_sub(keep);
+        if drop == 0 {
+            return self.clone();
+        }
+        // floor(a/2^drop) loses less than one unit; e/2^drop rounds up.
+        Fraction {
+            a: &self.a >> drop,
+            bits: self.bits - drop,
+            e: self.e.checked_shr(drop as u32).unwrap_or(0) + 2,
+        }
+    }
+
+    /// `floor(f · 10^k)` and the fraction part of `f · 10^k`, given
+    /// `five = 5^k`; `None` when the error leaves the floor undecided.
+    fn scaled(&self, k: u64, five: &Natural) -> Option<(Natural, Fraction)> {
+        // f·10^k lies in [y, y + e·5^k) / 2^bits.
+        let bits = self.bits.checked_sub(k)?;
+        let y = match five.to_u64() {
+            Some(small) => self.a.mul_small(small),
+            None => &self.a * five,
+        };
+        let e = five.mul_small(self.e);
+        let r = y.low_bits(bits);
+        // The floor is y >> bits when r + e <= 2^bits.
+        if (&r + &e).checked_sub(&Natural::from(1u64))?.bit_len() > bits {
+            return None;
+        }
+        let drop = e.bit_len().saturating_sub(ERROR_BITS);
+        let rest = if drop == 0 {
+            Fraction {
+                a: r,
+                bits,
+                e: e.to_u64()?,
+            }
+        } else {
+            Fraction {
+                a: &r >> drop,
+                bits: bits - drop,
+                e: (&e >> drop).to_u64()? + 2,
+            }
+        };
+        Some((&y >> bits, rest))
+    }
+}
+
+/// `5^k` for each split of a fraction into `digits` decimal digits.
+struct PowersOfFive(HashMap<usize, Natural>);
+
+impl PowersOfFive {
+    fn new(digits: usize) -> PowersOfFive {
+        // The sizes at each level of the tree take at most two values.
+        let mut needed = BTreeSet::new();
+        let mut sizes = BTreeSet::from([digits]);
+        while !sizes.is_empty() {
+            let mut next = BTreeSet::new();
+            for &d in sizes.iter().filter(|&&d| d > BASECASE_DIGITS) {
+                needed.insert(high_digits(d));
+                next.insert(high_digits(d));
+                next.insert(d - high_digits(d));
+            }
+            sizes = next;
+        }
+        let mut powers = PowersOfFive(HashMap::new());
+        for k in needed {
+            powers.insert(k);
+        }
+        powers
+    }
+
+    /// Adds `5^k`, from `5^(k/2)`.
+    fn insert(&mut self, k: usize) {
+        if self.0.contains_key(&k) {
+            return;
+        }
+        let power = if k <= 27 {
+            Natural::from(5u64.pow(k as u32))
+        } else {
+            self.insert(k / 2);
+            let half = self.get(k / 2).square();
+            if k % 2 == 1 {
+                half.mul_small(5)
+            } else {
+                half
+            }
+        };
+        self.0.insert(k, power);
+    }
+
+    /// `5^k`, from the table when [`PowersOfFive::new`] put it there.
+    fn get(&self, k: usize) -> Cow<'_, Natural> {
+        self.0
+            .get(&k)
+            .map_or_else(|| Cow::Owned(Natural::pow(5, k as u64)), Cow::Borrowed)
+    }
+}
+
+/// The digits of a node of `digits` digits that its first child writes.
+fn high_digits(digits: usize) -> usize {
+    digits - digits / 2
+}
+
+/// Writes the first `out.len()` decimal digits of `f`, truncated; `false`
+/// (with `out` partly written) when `f`'s error leaves a digit undecided.
+pub(crate) fn write_decimal_fraction(f: &Fraction, out: &mut [u8]) -> bool {
+    let powers = PowersOfFive::new(out.len());
+    write_fraction(f, out, &powers)
+}
+
+fn write_fraction(f: &Fraction, out: &mut [u8], powers: &PowersOfFive) -> bool {
+    let digits = out.len();
+    // The precision beyond what the digits need, kept in both children
+    // (their errors may take up to ERROR_BITS + 1 bits).
+    let slack = f
+        .bits
+        .saturating_sub(decimal_bits(digits) + u64::from(u64::BITS - f.e.leading_zeros()));
+    let keep = |digits: usize| decimal_bits(digits) + slack + ERROR_BITS + 2;
+    if digits <= BASECASE_DIGITS {
+        let mut f = f.clone();
+        for chunk in out.chunks_mut(LIMB_DIGITS) {
+            let k = chunk.len();
+            let Some((integer, rest)) = f.scaled(k as u64, &Natural::from(5u64.pow(k as u32)))
+            else {
+                return false;
+            };
+            let mut value = integer.to_u64().unwrap_or(u64::MAX);
+            for digit in chunk.iter_mut().rev() {
+                *digit = b'0' + (value % 10) as u8;
+                value /= 10;
+            }
+            if value != 0 {
+                return false;
+            }
+            f = rest;
+        }
+        monitor::advance(digits as u64);
+        return true;
+    }
+    let k = high_digits(digits);
+    let (high, low) = out.split_at_mut(k);
+    let (high_written, low_written) = rayon::join(
+        || write_fraction(&f.truncated(keep(k)), high, powers),
+        || match f.scaled(k as u64, &powers.get(k)) {
+            Some((_, rest)) => write_fraction(&rest.truncated(keep(low.len())), low, powers),
+            None => false,
+        },
+    );
+    monitor::advance(digits as u64);
+    high_written && low_written
+}
+
 /// Progress units of writing `digits` decimal digits: the digits handled
 /// at each level of the recursion.
 pub(crate) fn decimal_work(digits: usize) -> u64 {
-    let levels = if digits > BASECASE_DIGITS {
-        split_level(digits) as u64 + 2
-    } else {
-        1
-    };
+    let mut levels = 1;
+    let mut size = digits;
+    while size > BASECASE_DIGITS {
+        size = high_digits(size);
+        levels += 1;
+    }
     digits as u64 * levels
 }
 
@@ -151,5 +335,66 @@ pub(crate) fn write_hex_exact(x: &Natural, out: &mut [u8]) {
         for (i, digit) in chunk.iter_mut().rev().enumerate() {
             *digit = HEX[(limb >> (4 * i) & 15) as usize];
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn random_natural(bits: u64, seed: u64) -> Natural {
+        let mut s = seed;
+        let limbs = (0..bits.div_ceil(64))
+            .map(|_| {
+                s = s
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                s ^ s >> 29
+            })
+            .collect();
+        Natural::from_limbs(limbs).low_bits(bits)
+    }
+
+    /// `floor(a · 10^digits / 2^bits)` as text, by the integer conversion.
+    fn reference(a: &Natural, bits: u64, digits: usize) -> String {
+        (&(a * &Natural::pow(10, digits as u64)) >> bits).to_decimal_padded(digits)
+    }
+
+    #[test]
+    fn fractions_agree_with_integer_conversion() {
+        for (i, digits) in [1usize, 18, 19, 20, 100, 608, 609, 1217, 3001, 20_011]
+            .into_iter()
+            .enumerate()
+        {
+            for guard in [40u64, 64, 200] {
+                let bits = decimal_bits(digits) + guard;
+                let a = random_natural(bits, (i as u64) << 8 | guard);
+                let Some(f) = Fraction::new(a.clone(), bits, 1) else {
+                    panic!("a fraction below one");
+                };
+                let mut out = vec![0; digits];
+                assert!(write_decimal_fraction(&f, &mut out), "{digits} digits");
+                assert_eq!(out, reference(&a, bits, digits).into_bytes(), "{digits}");
+            }
+        }
+    }
+
+    #[test]
+    fn undecided_digits_are_refused() {
+        // 0.999…9 (digits nines) with an error that reaches 1.
+        for digits in [5usize, 700, 5000] {
+            let bits = decimal_bits(digits) + 40;
+            let one = &Natural::from(1u64) << bits;
+            let nines = &Natural::pow(10, digits as u64) - &Natural::from(1u64);
+            let (a, _) = (&one * &nines)
+                .div_rem(&Natural::pow(10, digits as u64))
+                .unwrap_or_default();
+            let gap = (&one - &a).to_u64().unwrap_or(0);
+            let f = Fraction::new(a, bits, gap)
+                .map(|f| write_decimal_fraction(&f, &mut vec![0; digits]));
+            assert_eq!(f, Some(false), "{digits}");
+        }
+        assert!(Fraction::new(Natural::from(8u64), 3, 1).is_none());
+        assert!(Fraction::new(Natural::from(7u64), 3, 0).is_none());
     }
 }
