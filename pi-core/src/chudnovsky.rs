@@ -77,33 +77,46 @@ fn split(a: u64, b: u64, need_p: bool) -> Split {
     }
     let (left, right) = join_if(parallel, || split(a, m, true), || split(m, b, need_p));
     let left_p = left.p.unwrap_or_default();
-    // The four products are independent: at the top of the tree they are
-    // the largest work there is, so they run in parallel too.
-    let ((p, q), (r_left, r_right)) = join_if(
+    // R = R1·Q2 + P1·R2, whose terms have the same sign in practice (that of
+    // the range's first term): then one sum, else two products.
+    let right_negative = right.r.negative != ((m - a) % 2 == 1);
+    let fused = left.r.negative == right_negative;
+    // P is much shorter than Q and R: its product takes a shorter transform.
+    let operands = [
+        &left_p,
+        &left.q,
+        &left.r.magnitude,
+        &right.q,
+        &right.r.magnitude,
+    ];
+    let sums: &[&[(usize, usize)]] = if fused {
+        &[&[(2, 3), (0, 4)], &[(1, 3)]]
+    } else {
+        &[&[(2, 3)], &[(0, 4)], &[(1, 3)]]
+    };
+    let (results, p) = join_if(
         parallel,
-        || {
-            join_if(
-                parallel,
-                || right.p.map(|p| &left_p * &p),
-                || &left.q * &right.q,
-            )
-        },
-        || {
-            join_if(
-                parallel,
-                || &right.q * &left.r.magnitude,
-                || &left_p * &right.r.magnitude,
-            )
-        },
+        || Natural::sums_of_products(&operands, sums),
+        || right.p.as_ref().map(|p| &left_p * p),
     );
-    let r = Signed {
-        negative: left.r.negative,
-        magnitude: r_left,
-    }
-    .add(Signed {
-        negative: right.r.negative != ((m - a) % 2 == 1),
-        magnitude: r_right,
-    });
+    let mut results = results.into_iter();
+    let mut next = || results.next().unwrap_or_default();
+    let r = if fused {
+        Signed {
+            negative: right_negative,
+            magnitude: next(),
+        }
+    } else {
+        let left_r = Signed {
+            negative: left.r.negative,
+            magnitude: next(),
+        };
+        left_r.add(Signed {
+            negative: right_negative,
+            magnitude: next(),
+        })
+    };
+    let q = next();
     if parallel {
         monitor::advance(merge_work(b - a));
     }

@@ -122,6 +122,20 @@ impl Natural {
         Natural::from_limbs(mul::square(&self.limbs))
     }
 
+    /// For each of `sums`, the sum of `operands[i] · operands[j]` over the
+    /// pairs `(i, j)` it lists; large operands are transformed once for all
+    /// their products.
+    pub(crate) fn sums_of_products(
+        operands: &[&Natural],
+        sums: &[&[(usize, usize)]],
+    ) -> Vec<Natural> {
+        let limbs: Vec<&[u64]> = operands.iter().map(|x| x.limbs.as_slice()).collect();
+        mul::sums_of_products(&limbs, sums)
+            .into_iter()
+            .map(Natural::from_limbs)
+            .collect()
+    }
+
     /// `base` raised to `exp`.
     pub fn pow(base: u64, exp: u64) -> Natural {
         let mut result = Natural::from(1u64);

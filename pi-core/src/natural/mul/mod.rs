@@ -51,6 +51,42 @@ pub(crate) fn square(a: &[u64]) -> Vec<u64> {
     }
 }
 
+/// For each of `sums`, the sum of the products of the pairs of `operands`
+/// it lists (`(i, i)`: a square), one limb longer than its longest product
+/// (untrimmed). Large operands are transformed once for all their products.
+pub(crate) fn sums_of_products(operands: &[&[u64]], sums: &[&[(usize, usize)]]) -> Vec<Vec<u64>> {
+    let shortest = sums
+        .iter()
+        .copied()
+        .flatten()
+        .map(|&(i, j)| operands[i].len().min(operands[j].len()))
+        .min()
+        .unwrap_or(0);
+    if shortest >= ntt_threshold() {
+        return ntt::sums_of_products(operands, sums);
+    }
+    sums.iter()
+        .map(|pairs| {
+            let len = pairs
+                .iter()
+                .map(|&(i, j)| operands[i].len() + operands[j].len())
+                .max()
+                .unwrap_or(0)
+                + 1;
+            let mut sum = vec![0; len];
+            for &(i, j) in pairs.iter() {
+                let product = if i == j {
+                    square(operands[i])
+                } else {
+                    mul(operands[i], operands[j])
+                };
+                super::limbs::add_in_place(&mut sum, &product);
+            }
+            sum
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,6 +122,58 @@ mod tests {
             assert_eq!(ntt::mul(&a, &b), reference, "ntt {la}x{lb}");
             assert_eq!(mul(&a, &b), reference, "planner {la}x{lb}");
         }
+    }
+
+    #[test]
+    fn sums_of_products_agree_with_products() {
+        for &(la, lb, lc) in &[
+            (3, 2, 5),
+            (300, 290, 280),
+            (2000, 1990, 1500),
+            (9000, 8000, 7000),
+        ] {
+            let (a, b, c) = (lcg_limbs(la, 1), lcg_limbs(lb, 2), lcg_limbs(lc, 3));
+            let operands = [a.as_slice(), b.as_slice(), c.as_slice()];
+            let sums: [&[(usize, usize)]; 3] =
+                [&[(0, 1), (2, 1)], &[(0, 0)], &[(1, 2), (2, 2), (0, 2)]];
+            let results = sums_of_products(&operands, &sums);
+            for (pairs, result) in sums.iter().zip(&results) {
+                let mut expected = vec![0; result.len()];
+                for &(i, j) in pairs.iter() {
+                    super::super::limbs::add_in_place(
+                        &mut expected,
+                        &schoolbook::mul(operands[i], operands[j]),
+                    );
+                }
+                assert_eq!(result, &expected, "{la} {lb} {lc}: {pairs:?}");
+            }
+        }
+        // All-ones limbs: the largest coefficients, summed.
+        let ones = vec![u64::MAX; 5000];
+        let sums: [&[(usize, usize)]; 1] = [&[(0, 0), (0, 0), (0, 0)]];
+        let [result] =
+            <[Vec<u64>; 1]>::try_from(sums_of_products(&[&ones], &sums)).unwrap_or_default();
+        let square = schoolbook::mul(&ones, &ones);
+        let mut expected = vec![0; result.len()];
+        for _ in 0..3 {
+            super::super::limbs::add_in_place(&mut expected, &square);
+        }
+        assert_eq!(result, expected);
+    }
+
+    #[test]
+    fn large_sums_agree_with_products() {
+        // Long enough for each sum to be computed on its own.
+        let (a, b) = (lcg_limbs(1 << 21, 4), lcg_limbs((1 << 21) + 3, 5));
+        let sums: [&[(usize, usize)]; 2] = [&[(0, 1), (1, 1)], &[(0, 0)]];
+        let results = sums_of_products(&[&a, &b], &sums);
+        let mut expected = vec![0; results[0].len()];
+        super::super::limbs::add_in_place(&mut expected, &mul(&a, &b));
+        super::super::limbs::add_in_place(&mut expected, &square(&b));
+        assert_eq!(results[0], expected);
+        let mut square_a = square(&a);
+        square_a.push(0);
+        assert_eq!(results[1], square_a);
     }
 
     #[test]

@@ -200,17 +200,16 @@ impl Twiddles {
 const MAX_CACHED_TWIDDLES: usize = 1 << 20;
 
 /// What the transforms of one computation share: each prime's twiddle
-/// table, the longest so far (it serves every shorter transform), and the
-/// radix-3 constants of the lengths used last.
+/// table and radix-3 constants, the longest so far of each (they serve
+/// every shorter transform).
 #[derive(Default)]
 pub(crate) struct Cache {
     twiddles: Mutex<Vec<(u64, Arc<Twiddles>)>>,
-    radix3: Mutex<Vec<(u64, usize, Arc<Radix3>)>>,
+    radix3: Mutex<Vec<(u64, Arc<Radix3>)>>,
 }
 
-/// Radix-3 constants kept per prime: the lengths of the latest products.
-const CACHED_RADIX3_LENGTHS: usize = 2;
-/// Radix-3 constants are kept up to this length (four tables of a third).
+/// Radix-3 constants are kept up to this length (four tables of two
+/// thirds of it).
 const MAX_CACHED_RADIX3: usize = 3 << 18;
 
 /// The guarded value; a panic elsewhere leaves these caches consistent.
@@ -244,21 +243,20 @@ impl Cache {
     /// Radix-3 constants for transforms of length `n` modulo `f`'s prime.
     fn radix3<F: Field>(&self, f: F, generator: u64, n: usize) -> Arc<Radix3> {
         let p = f.modulus();
-        if let Some((_, _, r)) = locked(&self.radix3)
+        if let Some((_, r)) = locked(&self.radix3)
             .iter()
-            .find(|(q, m, _)| (*q, *m) == (p, n))
+            .find(|(q, r)| *q == p && r.len() >= n)
         {
             return Arc::clone(r);
         }
-        let r = Arc::new(Radix3::new(f, generator, n));
-        if n <= MAX_CACHED_RADIX3 {
+        let cached = n <= MAX_CACHED_RADIX3;
+        let r = Arc::new(Radix3::new(f, generator, n, cached));
+        if cached {
             let mut tables = locked(&self.radix3);
-            if tables.iter().filter(|(q, _, _)| *q == p).count() >= CACHED_RADIX3_LENGTHS {
-                if let Some(oldest) = tables.iter().position(|(q, _, _)| *q == p) {
-                    tables.remove(oldest);
-                }
+            tables.retain(|(q, old)| *q != p || old.len() > n);
+            if tables.iter().all(|(q, _)| *q != p) {
+                tables.push((p, Arc::clone(&r)));
             }
-            tables.push((p, n, Arc::clone(&r)));
         }
         r
     }
@@ -266,6 +264,9 @@ impl Cache {
 
 /// Blocks up to this length are transformed stage by stage in cache.
 const ITERATIVE_MAX: usize = 1 << 11;
+/// Pointwise passes over long transforms split into chunks of this length
+/// (a multiple of the vector width) across threads.
+const PASS_CHUNK: usize = 1 << 13;
 /// Blocks from this length split their work across threads.
 const PARALLEL_MIN: usize = 1 << 14;
 
@@ -372,57 +373,195 @@ fn inverse<F: Field>(f: F, t: &Twiddles, a: &mut [u64]) {
     });
 }
 
-/// The cyclic convolution of `a` and `b` (`None`: square `a`) of length `n`
-/// modulo one prime, with values in `[0, p)`.
-fn convolution<F: Field>(
-    (p, generator): (u64, u64),
-    a: &[u64],
-    b: Option<&[u64]>,
+/// Transforms of length `n` modulo one prime: the twiddles and radix-3
+/// constants they take.
+struct Transformer<F: Field> {
+    f: F,
     n: usize,
-    cache: Option<&Cache>,
-) -> Vec<u64> {
-    let f = F::new(p);
-    // n = 2^k, or 3·2^k: a radix-3 step around three transforms of n/3.
-    let radix3 = (!n.is_power_of_two()).then(|| {
-        cache.map_or_else(
-            || Arc::new(Radix3::new(f, generator, n)),
-            |c| c.radix3(f, generator, n),
-        )
-    });
-    let parts = if radix3.is_some() { 3 } else { 1 };
-    let t = cache.map_or_else(
-        || Arc::new(Twiddles::new(f, generator, n / parts)),
-        |c| c.twiddles(f, generator, n / parts),
-    );
-    let each_part = |v: &mut [u64], transform: &(dyn Fn(&mut [u64]) + Sync)| {
-        let parallel = n >= PARALLEL_MIN;
-        let mut parts = v.chunks_mut(n / parts);
+    twiddles: Arc<Twiddles>,
+    radix3: Option<Arc<Radix3>>,
+    /// Restores the factor `1/R` of pointwise products and divides by `n`.
+    scale: u64,
+}
+
+impl<F: Field> Transformer<F> {
+    fn new((p, generator): (u64, u64), n: usize, cache: Option<&Cache>) -> Self {
+        let f = F::new(p);
+        // n = 2^k, or 3·2^k: a radix-3 step around three transforms of n/3.
+        let radix3 = (!n.is_power_of_two()).then(|| {
+            cache.map_or_else(
+                || Arc::new(Radix3::new(f, generator, n, false)),
+                |c| c.radix3(f, generator, n),
+            )
+        });
+        let parts = if radix3.is_some() { 3 } else { 1 };
+        let twiddles = cache.map_or_else(
+            || Arc::new(Twiddles::new(f, generator, n / parts)),
+            |c| c.twiddles(f, generator, n / parts),
+        );
+        let scale = f.mul(f.inverse(f.to_montgomery(n as u64)), f.r2());
+        Transformer {
+            f,
+            n,
+            twiddles,
+            radix3,
+            scale,
+        }
+    }
+
+    /// Runs `transform` on each power-of-two part of `v`.
+    fn each_part(&self, v: &mut [u64], transform: &(dyn Fn(&mut [u64]) + Sync)) {
+        let parallel = self.n >= PARALLEL_MIN;
+        let parts = if self.radix3.is_some() { 3 } else { 1 };
+        let mut parts = v.chunks_mut(self.n / parts);
         let (first, second, third) = (parts.next(), parts.next(), parts.next());
         join_if(
             parallel,
             || first.map(transform),
             || join_if(parallel, || second.map(transform), || third.map(transform)),
         );
-    };
-    let load = |src: &[u64]| {
-        let mut v = monitor::filled(n, 0);
-        f.reduce_into(&mut v, src);
-        if let Some(radix3) = &radix3 {
+    }
+
+    /// The transform of `src` (at most `n` limbs) modulo the prime.
+    fn forward(&self, src: &[u64]) -> Vec<u64> {
+        let (f, t) = (self.f, &self.twiddles);
+        let mut v = monitor::filled(self.n, 0);
+        let src = &src[..src.len().min(self.n)];
+        if self.n < PARALLEL_MIN {
+            f.reduce_into(&mut v, src);
+        } else {
+            v[..src.len()]
+                .par_chunks_mut(PASS_CHUNK)
+                .zip(src.par_chunks(PASS_CHUNK))
+                .for_each(|(v, src)| f.reduce_into(v, src));
+        }
+        if let Some(radix3) = &self.radix3 {
             radix3.forward(f, &mut v);
         }
-        each_part(&mut v, &|part| forward(f, &t, part));
+        self.each_part(&mut v, &|part| forward(f, t, part));
         v
-    };
-    let mut fa = load(a);
-    let fb = b.map(load);
-    // Pointwise products carry a factor 1/R; this scale restores it and divides by n.
-    let scale = f.mul(f.inverse(f.to_montgomery(n as u64)), f.r2());
-    f.pointwise(&mut fa, fb.as_deref(), scale);
-    each_part(&mut fa, &|part| inverse(f, &t, part));
-    if let Some(radix3) = &radix3 {
-        radix3.inverse(f, &mut fa);
     }
+
+    /// `x·y` (`None`: `x²`) pointwise, scaled for [`Transformer::inverse`].
+    fn pointwise(&self, x: &mut [u64], y: Option<&[u64]>) {
+        let (f, scale) = (self.f, self.scale);
+        match y {
+            _ if self.n < PARALLEL_MIN => f.pointwise(x, y, scale),
+            Some(y) => x
+                .par_chunks_mut(PASS_CHUNK)
+                .zip(y.par_chunks(PASS_CHUNK))
+                .for_each(|(x, y)| f.pointwise(x, Some(y), scale)),
+            None => x
+                .par_chunks_mut(PASS_CHUNK)
+                .for_each(|x| f.pointwise(x, None, scale)),
+        }
+    }
+
+    /// `acc + x` pointwise.
+    fn add(&self, acc: &mut [u64], x: &[u64]) {
+        let add = |acc: &mut [u64], x: &[u64]| {
+            for (a, &x) in acc.iter_mut().zip(x) {
+                *a = self.f.add(*a, x);
+            }
+        };
+        if self.n < PARALLEL_MIN {
+            add(acc, x);
+        } else {
+            acc.par_chunks_mut(PASS_CHUNK)
+                .zip(x.par_chunks(PASS_CHUNK))
+                .for_each(|(acc, x)| add(acc, x));
+        }
+    }
+
+    /// The cyclic convolution whose scaled pointwise product is `v`, with
+    /// values in `[0, p)`.
+    fn inverse(&self, v: &mut [u64]) {
+        let (f, t) = (self.f, &self.twiddles);
+        self.each_part(v, &|part| inverse(f, t, part));
+        if let Some(radix3) = &self.radix3 {
+            radix3.inverse(f, v);
+        }
+    }
+}
+
+/// The cyclic convolution of `a` and `b` (`None`: square `a`) of length `n`
+/// modulo one prime, with values in `[0, p)`.
+fn convolution<F: Field>(
+    prime: (u64, u64),
+    a: &[u64],
+    b: Option<&[u64]>,
+    n: usize,
+    cache: Option<&Cache>,
+) -> Vec<u64> {
+    let t = Transformer::<F>::new(prime, n, cache);
+    let mut fa = t.forward(a);
+    let fb = b.map(|b| t.forward(b));
+    t.pointwise(&mut fa, fb.as_deref());
+    t.inverse(&mut fa);
     fa
+}
+
+/// For each of `sums`, the cyclic convolution modulo one prime of the sum
+/// of the products of the operand pairs it lists, each operand transformed
+/// once and its transform freed after its last use.
+fn sum_convolutions<F: Field>(
+    prime: (u64, u64),
+    operands: &[&[u64]],
+    sums: &[&[(usize, usize)]],
+    n: usize,
+    cache: Option<&Cache>,
+) -> Vec<Vec<u64>> {
+    let t = Transformer::<F>::new(prime, n, cache);
+    let mut uses = vec![0usize; operands.len()];
+    for &(i, j) in sums.iter().copied().flatten() {
+        uses[i] += 1;
+        uses[j] += usize::from(j != i);
+    }
+    let mut transforms: Vec<Option<Vec<u64>>> = vec![None; operands.len()];
+    let mut results = Vec::with_capacity(sums.len());
+    for pairs in sums {
+        let mut sum: Option<Vec<u64>> = None;
+        for &(i, j) in pairs.iter() {
+            for k in [i, j] {
+                if transforms[k].is_none() {
+                    transforms[k] = Some(t.forward(operands[k]));
+                }
+            }
+            uses[i] -= 1;
+            uses[j] -= usize::from(j != i);
+            // The product goes into a transform used for the last time.
+            let (i, j) = if uses[i] > 0 && uses[j] == 0 {
+                (j, i)
+            } else {
+                (i, j)
+            };
+            let mut x = if uses[i] == 0 {
+                transforms[i].take()
+            } else {
+                transforms[i].clone()
+            }
+            .unwrap_or_default();
+            t.pointwise(
+                &mut x,
+                if j == i {
+                    None
+                } else {
+                    transforms[j].as_deref()
+                },
+            );
+            if uses[j] == 0 {
+                transforms[j] = None;
+            }
+            match &mut sum {
+                Some(sum) => t.add(sum, &x),
+                None => sum = Some(x),
+            }
+        }
+        let mut sum = sum.unwrap_or_else(|| monitor::filled(n, 0));
+        t.inverse(&mut sum);
+        results.push(sum);
+    }
+    results
 }
 
 /// The transform length for a product of `len` limbs: the smallest `2^k` or
@@ -486,6 +625,80 @@ pub(super) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
 pub(super) fn square(a: &[u64]) -> Vec<u64> {
     planned(a, None)
 }
+
+/// [`summed`] over the fastest field on this processor: for each of `sums`,
+/// the sum of the products of the pairs of `operands` it lists (`(i, i)`:
+/// a square), one limb longer than its longest product (untrimmed).
+pub(super) fn sums_of_products(operands: &[&[u64]], sums: &[&[(usize, usize)]]) -> Vec<Vec<u64>> {
+    if vectorized() {
+        summed::<Montgomery52>(operands, sums)
+    } else {
+        summed::<Montgomery64>(operands, sums)
+    }
+}
+
+/// See [`sums_of_products`]: every operand is transformed once per prime.
+fn summed<F: Field>(operands: &[&[u64]], sums: &[&[(usize, usize)]]) -> Vec<Vec<u64>> {
+    if sums.len() > 1
+        && sums
+            .iter()
+            .any(|pairs| sum_length(operands, pairs) >= SEPARATE_SUMS_MIN)
+    {
+        // Each sum on its own holds the residues of one result only; shared
+        // operands are transformed again.
+        return sums
+            .iter()
+            .flat_map(|pairs| summed::<F>(operands, std::slice::from_ref(pairs)))
+            .collect();
+    }
+    let lens: Vec<usize> = sums
+        .iter()
+        .map(|pairs| sum_length(operands, pairs))
+        .collect();
+    let n = transform_length(lens.iter().copied().max().unwrap_or(1));
+    // A coefficient of a sum of k products is below k·shorter·2^128.
+    let bound = sums
+        .iter()
+        .map(|pairs| {
+            pairs.len()
+                * pairs
+                    .iter()
+                    .map(|&(i, j)| operands[i].len().min(operands[j].len()))
+                    .max()
+                    .unwrap_or(0)
+        })
+        .max()
+        .unwrap_or(1);
+    let primes = &F::PRIMES[..primes_needed::<F>(bound)];
+    let cache = monitor::transform_cache();
+    let residue =
+        |&prime: &(u64, u64)| sum_convolutions::<F>(prime, operands, sums, n, cache.as_deref());
+    // One prime at a time: each holds several transforms, and those of
+    // large sums run in parallel themselves.
+    let residues: Vec<Vec<Vec<u64>>> = primes.iter().map(residue).collect();
+    let mut residues: Vec<_> = residues.into_iter().map(Vec::into_iter).collect();
+    lens.iter()
+        .map(|&len| {
+            let of_this_sum: Vec<Vec<u64>> =
+                residues.iter_mut().filter_map(Iterator::next).collect();
+            garner::recombine::<F>(&of_this_sum, len)
+        })
+        .collect()
+}
+
+/// The limbs of a sum of the products of `pairs`: one more than the
+/// longest product.
+fn sum_length(operands: &[&[u64]], pairs: &[(usize, usize)]) -> usize {
+    pairs
+        .iter()
+        .map(|&(i, j)| operands[i].len() + operands[j].len())
+        .max()
+        .unwrap_or(0)
+        + 1
+}
+
+/// Sums of products from this many limbs are computed one at a time.
+const SEPARATE_SUMS_MIN: usize = 1 << 22;
 
 /// [`product`] over the fastest field on this processor.
 fn planned(a: &[u64], b: Option<&[u64]>) -> Vec<u64> {
