@@ -1,5 +1,6 @@
 //! Truncated digits of π in a base, right even across long runs of 9s.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::ControlFlow;
 use std::sync::Arc;
@@ -285,10 +286,7 @@ fn write_digits(x: &Natural, w: u64, base: Base, out: &mut [u8]) -> bool {
     match base {
         Base::Decimal => {
             let integer = &low >> w;
-            let Some(fraction) = low
-                .checked_sub(&(&integer << w))
-                .and_then(|rest| radix::Fraction::new(rest, w, 2 * ERROR_BOUND))
-            else {
+            let Some(fraction) = radix::Fraction::new(low.low_bits(w), w, 2 * ERROR_BOUND) else {
                 return false;
             };
             let Some(digit) = integer.to_u64().filter(|&d| d < 10) else {
@@ -319,13 +317,13 @@ fn check_text(text: &[u8], n: u64, base: Base, x: &Natural, w: u64) -> Result<()
             let power = Natural::pow(10, n);
             let y = x * &power;
             verify::check_product(x, n, &y)?;
-            (y, &error * &power, w)
+            (Cow::Owned(y), &error * &power, w)
         }
-        Base::Hexadecimal => (x.clone(), error, w - 4 * n),
+        Base::Hexadecimal => (Cow::Borrowed(x), error, w - 4 * n),
     };
     // π·base^n lies between these; the text must hold the floor of one.
     let low = &scaled.checked_sub(&error).unwrap_or_default() >> shift;
-    let high = &(&scaled + &error) >> shift;
+    let high = &(scaled.as_ref() + &error) >> shift;
     verify::check_digits(text, base.radix(), &low).or_else(|failure| {
         if low == high {
             Err(failure)

@@ -67,13 +67,7 @@ pub(crate) fn sums_of_products(operands: &[&[u64]], sums: &[&[(usize, usize)]]) 
     }
     sums.iter()
         .map(|pairs| {
-            let len = pairs
-                .iter()
-                .map(|&(i, j)| operands[i].len() + operands[j].len())
-                .max()
-                .unwrap_or(0)
-                + 1;
-            let mut sum = vec![0; len];
+            let mut sum = vec![0; sum_length(operands, pairs)];
             for &(i, j) in pairs.iter() {
                 let product = if i == j {
                     square(operands[i])
@@ -85,6 +79,17 @@ pub(crate) fn sums_of_products(operands: &[&[u64]], sums: &[&[(usize, usize)]]) 
             sum
         })
         .collect()
+}
+
+/// The limbs of a sum of the products of `pairs` of `operands`: one more
+/// than the longest product.
+fn sum_length(operands: &[&[u64]], pairs: &[(usize, usize)]) -> usize {
+    pairs
+        .iter()
+        .map(|&(i, j)| operands[i].len() + operands[j].len())
+        .max()
+        .unwrap_or(0)
+        + 1
 }
 
 #[cfg(test)]

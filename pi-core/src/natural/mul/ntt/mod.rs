@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use rayon::prelude::*;
 
+use super::sum_length;
 use crate::monitor;
 use crate::parallel::join_if;
 use radix3::Radix3;
@@ -684,17 +685,6 @@ fn summed<F: Field>(operands: &[&[u64]], sums: &[&[(usize, usize)]]) -> Vec<Vec<
             garner::recombine::<F>(&of_this_sum, len)
         })
         .collect()
-}
-
-/// The limbs of a sum of the products of `pairs`: one more than the
-/// longest product.
-fn sum_length(operands: &[&[u64]], pairs: &[(usize, usize)]) -> usize {
-    pairs
-        .iter()
-        .map(|&(i, j)| operands[i].len() + operands[j].len())
-        .max()
-        .unwrap_or(0)
-        + 1
 }
 
 /// Sums of products from this many limbs are computed one at a time.
