@@ -10,6 +10,7 @@
 mod garner;
 mod montgomery52;
 mod montgomery64;
+mod powers;
 mod radix3;
 mod scalar;
 
@@ -20,6 +21,7 @@ use rayon::prelude::*;
 use super::sum_length;
 use crate::monitor;
 use crate::parallel::join_if;
+use powers::{Level, Powers};
 use radix3::Radix3;
 
 pub(super) use montgomery52::Montgomery52;
@@ -146,7 +148,7 @@ pub(super) trait Field: Copy + Send + Sync {
     }
 }
 
-/// Twiddle factors for transforms of length `n`, in Montgomery form:
+/// Twiddle factors for transforms of length up to `n`, in Montgomery form:
 /// `forward[m + j] = w_{2m}^j` and `inverse[m + j] = w_{2m}^-j` for each
 /// half-length `m` and `j < m`, where `w_{2m}` is a primitive `2m`-th root.
 struct Twiddles {
@@ -197,8 +199,9 @@ impl Twiddles {
     }
 }
 
-/// Twiddle tables up to this length are kept for the whole computation.
-const MAX_CACHED_TWIDDLES: usize = 1 << 20;
+/// The longest twiddle table: the twiddles of longer transforms are
+/// generated as they are needed ([`Roots`]).
+const MAX_TWIDDLE_TABLE: usize = 1 << 20;
 
 /// What the transforms of one computation share: each prime's twiddle
 /// table and radix-3 constants, the longest so far of each (they serve
@@ -231,12 +234,10 @@ impl Cache {
             return Arc::clone(t);
         }
         let t = Arc::new(Twiddles::new(f, generator, n));
-        if n <= MAX_CACHED_TWIDDLES {
-            let mut tables = locked(&self.twiddles);
-            tables.retain(|(q, old)| *q != p || old.len() > n);
-            if tables.iter().all(|(q, _)| *q != p) {
-                tables.push((p, Arc::clone(&t)));
-            }
+        let mut tables = locked(&self.twiddles);
+        tables.retain(|(q, old)| *q != p || old.len() > n);
+        if tables.iter().all(|(q, _)| *q != p) {
+            tables.push((p, Arc::clone(&t)));
         }
         t
     }
@@ -280,40 +281,102 @@ fn quarters(a: &mut [u64]) -> [&mut [u64]; 4] {
     [q0, q1, q2, q3]
 }
 
-/// The twiddles of the two stages of a block of `n = 4m` values: the outer
-/// stage's two halves, then the inner stage's.
-fn stage2_twiddles(w: &[u64], n: usize) -> [&[u64]; 3] {
-    let m = n / 4;
-    [&w[2 * m..3 * m], &w[3 * m..4 * m], &w[m..2 * m]]
+/// The twiddles of power-of-two transforms of one length: a table for
+/// the shorter levels and generated powers for the longer ones.
+struct Roots {
+    table: Arc<Twiddles>,
+    /// `[w_l, w_l^-1]` for the lengths `l` from twice the table's to the
+    /// transform's.
+    long: Vec<[Powers; 2]>,
 }
 
-/// Runs `stage` over matching chunks of the quarters `q` and twiddles `w`,
-/// on several threads when the block is large.
-fn stage2_chunks(
-    q: [&mut [u64]; 4],
-    w: [&[u64]; 3],
-    stage: impl Fn([&mut [u64]; 4], [&[u64]; 3]) + Sync,
-) {
-    if q[0].len() * 4 < PARALLEL_MIN {
-        stage(q, w);
-        return;
+impl Roots {
+    /// For transforms of length `n` modulo `f`'s prime.
+    fn new<F: Field>(f: F, generator: u64, n: usize, cache: Option<&Cache>) -> Roots {
+        let short = n.min(MAX_TWIDDLE_TABLE);
+        let table = cache.map_or_else(
+            || Arc::new(Twiddles::new(f, generator, short)),
+            |c| c.twiddles(f, generator, short),
+        );
+        let g = f.to_montgomery(generator);
+        let long = std::iter::successors(Some(2 * short), |&l| Some(2 * l))
+            .take_while(|&l| l <= n)
+            .map(|l| {
+                let w = f.pow(g, (f.modulus() - 1) / l as u64);
+                [Powers::new(f, w), Powers::new(f, f.inverse(w))]
+            })
+            .collect();
+        Roots { table, long }
     }
-    const CHUNK: usize = 1 << 11;
-    let [q0, q1, q2, q3] = q;
-    q0.par_chunks_mut(CHUNK)
-        .zip(q1.par_chunks_mut(CHUNK))
-        .zip(q2.par_chunks_mut(CHUNK))
-        .zip(q3.par_chunks_mut(CHUNK))
-        .zip(w[0].par_chunks(CHUNK))
-        .zip(w[1].par_chunks(CHUNK))
-        .zip(w[2].par_chunks(CHUNK))
-        .for_each(|((((((q0, q1), q2), q3), w0), w1), w2)| stage([q0, q1, q2, q3], [w0, w1, w2]));
+
+    /// The twiddles `w_len^j` (`inverse`: `w_len^-j`) for `j < len/2`.
+    fn level(&self, len: usize, inverse: bool) -> Level<'_> {
+        let table = if inverse {
+            &self.table.inverse
+        } else {
+            &self.table.forward
+        };
+        if len <= table.len() {
+            Level::Table(&table[len / 2..len])
+        } else {
+            let above = (len / table.len()).trailing_zeros() as usize;
+            Level::Generated(&self.long[above - 1][usize::from(inverse)])
+        }
+    }
+
+    /// The two stages of the block `a` (`n = a.len()` values, quarters of
+    /// `m`): `stage` on matching chunks of its quarters and of the twiddles
+    /// of the outer stage (`w_n^j` and `w_n^(m+j)`) and of the inner stage
+    /// (`w_{n/2}^j`), on several threads when the block is large.
+    fn stage2_chunks<F: Field>(
+        &self,
+        f: F,
+        a: &mut [u64],
+        inverse: bool,
+        stage: impl Fn([&mut [u64]; 4], [&[u64]; 3]) + Sync,
+    ) {
+        const CHUNK: usize = 1 << 11;
+        let (n, m) = (a.len(), a.len() / 4);
+        let (outer, inner) = (self.level(n, inverse), self.level(n / 2, inverse));
+        type Quarters<'a> = (
+            ((&'a mut [u64], &'a mut [u64]), &'a mut [u64]),
+            &'a mut [u64],
+        );
+        let chunk = |(i, (((q0, q1), q2), q3)): (usize, Quarters<'_>)| {
+            let (start, len) = (i * CHUNK, q0.len());
+            let mut bufs: [Vec<u64>; 3] = Default::default();
+            let [b0, b1, b2] = &mut bufs;
+            let w = [
+                outer.get(f, start, len, b0),
+                outer.get(f, m + start, len, b1),
+                inner.get(f, start, len, b2),
+            ];
+            stage([q0, q1, q2, q3], w);
+        };
+        let [q0, q1, q2, q3] = quarters(a);
+        if n < PARALLEL_MIN {
+            q0.chunks_mut(CHUNK)
+                .zip(q1.chunks_mut(CHUNK))
+                .zip(q2.chunks_mut(CHUNK))
+                .zip(q3.chunks_mut(CHUNK))
+                .enumerate()
+                .for_each(chunk);
+        } else {
+            q0.par_chunks_mut(CHUNK)
+                .zip(q1.par_chunks_mut(CHUNK))
+                .zip(q2.par_chunks_mut(CHUNK))
+                .zip(q3.par_chunks_mut(CHUNK))
+                .enumerate()
+                .for_each(chunk);
+        }
+    }
 }
 
 /// Decimation-in-frequency transform, natural order in, bit-reversed out.
-fn forward<F: Field>(f: F, t: &Twiddles, a: &mut [u64]) {
+fn forward<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
     let n = a.len();
     if n <= ITERATIVE_MAX {
+        let t = &roots.table;
         let mut m = n / 2;
         while m >= 1 {
             if m == 4 && f.forward_last(a, &t.forward[4..8], &t.forward[2..4]) {
@@ -330,23 +393,22 @@ fn forward<F: Field>(f: F, t: &Twiddles, a: &mut [u64]) {
     }
     monitor::checkpoint();
     // Two stages per pass over memory, then the four quarters.
-    stage2_chunks(quarters(a), stage2_twiddles(&t.forward, n), |q, w| {
-        f.forward_stage2(q, w)
-    });
+    roots.stage2_chunks(f, a, false, |q, w| f.forward_stage2(q, w));
     let parallel = n >= PARALLEL_MIN;
     let [q0, q1, q2, q3] = quarters(a);
     join_if(
         parallel,
-        || join_if(parallel, || forward(f, t, q0), || forward(f, t, q1)),
-        || join_if(parallel, || forward(f, t, q2), || forward(f, t, q3)),
+        || join_if(parallel, || forward(f, roots, q0), || forward(f, roots, q1)),
+        || join_if(parallel, || forward(f, roots, q2), || forward(f, roots, q3)),
     );
 }
 
 /// Decimation-in-time inverse of [`forward`] times `a.len()`, bit-reversed
 /// order in, natural out.
-fn inverse<F: Field>(f: F, t: &Twiddles, a: &mut [u64]) {
+fn inverse<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
     let n = a.len();
     if n <= ITERATIVE_MAX {
+        let t = &roots.table;
         let mut m = 1;
         if n >= 8 && f.inverse_first(a, &t.inverse[2..4], &t.inverse[4..8]) {
             m = 8;
@@ -366,12 +428,10 @@ fn inverse<F: Field>(f: F, t: &Twiddles, a: &mut [u64]) {
     let [q0, q1, q2, q3] = quarters(a);
     join_if(
         parallel,
-        || join_if(parallel, || inverse(f, t, q0), || inverse(f, t, q1)),
-        || join_if(parallel, || inverse(f, t, q2), || inverse(f, t, q3)),
+        || join_if(parallel, || inverse(f, roots, q0), || inverse(f, roots, q1)),
+        || join_if(parallel, || inverse(f, roots, q2), || inverse(f, roots, q3)),
     );
-    stage2_chunks(quarters(a), stage2_twiddles(&t.inverse, n), |q, w| {
-        f.inverse_stage2(q, w)
-    });
+    roots.stage2_chunks(f, a, true, |q, w| f.inverse_stage2(q, w));
 }
 
 /// Transforms of length `n` modulo one prime: the twiddles and radix-3
@@ -379,7 +439,7 @@ fn inverse<F: Field>(f: F, t: &Twiddles, a: &mut [u64]) {
 struct Transformer<F: Field> {
     f: F,
     n: usize,
-    twiddles: Arc<Twiddles>,
+    roots: Roots,
     radix3: Option<Arc<Radix3>>,
     /// Restores the factor `1/R` of pointwise products and divides by `n`.
     scale: u64,
@@ -396,15 +456,12 @@ impl<F: Field> Transformer<F> {
             )
         });
         let parts = if radix3.is_some() { 3 } else { 1 };
-        let twiddles = cache.map_or_else(
-            || Arc::new(Twiddles::new(f, generator, n / parts)),
-            |c| c.twiddles(f, generator, n / parts),
-        );
+        let roots = Roots::new(f, generator, n / parts, cache);
         let scale = f.mul(f.inverse(f.to_montgomery(n as u64)), f.r2());
         Transformer {
             f,
             n,
-            twiddles,
+            roots,
             radix3,
             scale,
         }
@@ -425,7 +482,7 @@ impl<F: Field> Transformer<F> {
 
     /// The transform of `src` (at most `n` limbs) modulo the prime.
     fn forward(&self, src: &[u64]) -> Vec<u64> {
-        let (f, t) = (self.f, &self.twiddles);
+        let (f, t) = (self.f, &self.roots);
         let mut v = monitor::filled(self.n, 0);
         let src = &src[..src.len().min(self.n)];
         if self.n < PARALLEL_MIN {
@@ -477,7 +534,7 @@ impl<F: Field> Transformer<F> {
     /// The cyclic convolution whose scaled pointwise product is `v`, with
     /// values in `[0, p)`.
     fn inverse(&self, v: &mut [u64]) {
-        let (f, t) = (self.f, &self.twiddles);
+        let (f, t) = (self.f, &self.roots);
         self.each_part(v, &|part| inverse(f, t, part));
         if let Some(radix3) = &self.radix3 {
             radix3.inverse(f, v);
