@@ -542,21 +542,29 @@ impl<F: Field> Transformer<F> {
     }
 }
 
-/// The cyclic convolution of `a` and `b` (`None`: square `a`) of length `n`
-/// modulo one prime, with values in `[0, p)`.
+/// The first `len` values of the cyclic convolution of `a` and `b`
+/// (`None`: square `a`) of length `n` modulo one prime, in `[0, p)`.
 fn convolution<F: Field>(
     prime: (u64, u64),
     a: &[u64],
     b: Option<&[u64]>,
-    n: usize,
+    (n, len): (usize, usize),
     cache: Option<&Cache>,
 ) -> Vec<u64> {
     let t = Transformer::<F>::new(prime, n, cache);
     let mut fa = t.forward(a);
     let fb = b.map(|b| t.forward(b));
     t.pointwise(&mut fa, fb.as_deref());
+    drop(fb);
     t.inverse(&mut fa);
-    fa
+    shortened(fa, len)
+}
+
+/// `v` cut to `len` values, its memory beyond them given back.
+fn shortened(mut v: Vec<u64>, len: usize) -> Vec<u64> {
+    v.truncate(len);
+    v.shrink_to_fit();
+    v
 }
 
 /// For each of `sums`, the cyclic convolution modulo one prime of the sum
@@ -617,7 +625,7 @@ fn sum_convolutions<F: Field>(
         }
         let mut sum = sum.unwrap_or_else(|| monitor::filled(n, 0));
         t.inverse(&mut sum);
-        results.push(sum);
+        results.push(shortened(sum, sum_length(operands, pairs)));
     }
     results
 }
@@ -645,8 +653,10 @@ fn product<F: Field>(a: &[u64], b: Option<&[u64]>) -> Vec<u64> {
     let shorter = b.map_or(a.len(), |b| a.len().min(b.len()));
     let primes = &F::PRIMES[..primes_needed::<F>(shorter)];
     let cache = monitor::transform_cache();
-    let residue = |&prime: &(u64, u64)| convolution::<F>(prime, a, b, n, cache.as_deref());
-    let residues: Vec<Vec<u64>> = if n < PARALLEL_MIN {
+    let residue = |&prime: &(u64, u64)| convolution::<F>(prime, a, b, (n, len), cache.as_deref());
+    // Large products one prime at a time: their transforms run in parallel
+    // themselves, and only one prime's transforms are held at once.
+    let residues: Vec<Vec<u64>> = if n < PARALLEL_MIN || len >= LOW_MEMORY_MIN {
         primes.iter().map(residue).collect()
     } else {
         primes.par_iter().map(residue).collect()
@@ -700,7 +710,7 @@ fn summed<F: Field>(operands: &[&[u64]], sums: &[&[(usize, usize)]]) -> Vec<Vec<
     if sums.len() > 1
         && sums
             .iter()
-            .any(|pairs| sum_length(operands, pairs) >= SEPARATE_SUMS_MIN)
+            .any(|pairs| sum_length(operands, pairs) >= LOW_MEMORY_MIN)
     {
         // Each sum on its own holds the residues of one result only; shared
         // operands are transformed again.
@@ -744,8 +754,9 @@ fn summed<F: Field>(operands: &[&[u64]], sums: &[&[(usize, usize)]]) -> Vec<Vec<
         .collect()
 }
 
-/// Sums of products from this many limbs are computed one at a time.
-const SEPARATE_SUMS_MIN: usize = 1 << 22;
+/// Products and sums of products from this many limbs save memory at some
+/// cost in time: products one prime at a time, sums one at a time.
+const LOW_MEMORY_MIN: usize = 1 << 22;
 
 /// [`product`] over the fastest field on this processor.
 fn planned(a: &[u64], b: Option<&[u64]>) -> Vec<u64> {
