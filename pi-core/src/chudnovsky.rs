@@ -17,6 +17,9 @@ const PARALLEL_TERMS: u64 = 64;
 /// computed error is below 2 units (see there); the rest is margin.
 pub(crate) const ERROR_BOUND: u64 = 64;
 
+/// Guard bits of the inverse square root in [`pi_fixed_point`].
+const ROOT_GUARD_BITS: u64 = 20;
+
 /// Guard bits of the quotient `Q/D` in [`pi_fixed_point`].
 const QUOTIENT_GUARD_BITS: u64 = 32;
 
@@ -181,12 +184,13 @@ fn split_work(n: u64) -> u64 {
 
 /// `x` with `|x - π·2^w| < ERROR_BOUND`.
 ///
-/// `x = floor(t · root · 426880 / 2^(w+g))` with `root = floor(√10005·2^w)`
-/// and `t` within `1 + 2^-40` of `Q/D · 2^(w+g)`, `g` guard bits, from
-/// `Q` and `D` truncated to `w + 64` bits, their top merge's halves to
-/// `w + 96` (relative error below `2^-(w+40)`). The error of `t` moves `x` by less than 0.02 units, that of
-/// `root` by less than 0.04 (`x/root < 0.04·2^w`), the floor by less than
-/// one.
+/// `x = floor(t · root · 426880 / 2^(w+g))` with `root` within 1.02
+/// units of `√10005·2^w` (`10005·y / 2^20`, `y` within 2 units of
+/// `2^(w+20)/√10005`) and `t` within `1 + 2^-40` of `Q/D · 2^(w+g)`, `g`
+/// guard bits, from `Q` and `D` truncated to `w + 64` bits, their top
+/// merge's halves to `w + 96` (relative error below `2^-(w+40)`). The error
+/// of `t` moves `x` by less than 0.02 units, that of `root` by less than
+/// 0.05 (`x/root < 0.04·2^w`), the floor by less than one.
 pub(crate) fn pi_fixed_point(w: u64) -> Natural {
     let terms = w / BITS_PER_TERM + 3;
     monitor::enter(Stage::Series, split_work(terms - 1));
@@ -202,10 +206,12 @@ pub(crate) fn pi_fixed_point(w: u64) -> Natural {
     let q = &q >> excess;
     let denominator = &denominator >> excess;
     // Progress units of the square root and the division: bits handled by
-    // their Newton steps, about twice (four times with the divisions inside
-    // the square root) the bits of the result.
-    monitor::enter(Stage::SquareRoot, 8 * w);
-    let root = (&Natural::from(10_005u64) << (2 * w)).sqrt();
+    // their Newton steps, about twice the bits of the result.
+    monitor::enter(Stage::SquareRoot, 2 * (w + ROOT_GUARD_BITS));
+    let Some(inverse_root) = Natural::inverse_sqrt(10_005, w + ROOT_GUARD_BITS) else {
+        unreachable!("10005 is within the inverse square root's range");
+    };
+    let root = &inverse_root.mul_small(10_005) >> ROOT_GUARD_BITS;
     monitor::enter(Stage::Division, 3 * w);
     let Some(reciprocal) = Reciprocal::new(&denominator) else {
         unreachable!("the Chudnovsky denominator is positive");

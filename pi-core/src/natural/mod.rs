@@ -173,6 +173,12 @@ impl Natural {
         sqrt::sqrt_rem(self).0
     }
 
+    /// Within 2 units of `2^bits / √c`, for `0 < c < 2^24` (`None` for
+    /// other `c`).
+    pub fn inverse_sqrt(c: u64, bits: u64) -> Option<Natural> {
+        (c > 0 && c < sqrt::INVERSE_SQRT_MAX).then(|| sqrt::inverse_sqrt(c, bits))
+    }
+
     /// The floor of the square root and the remainder `self - root²`.
     pub fn sqrt_rem(&self) -> (Natural, Natural) {
         sqrt::sqrt_rem(self)

@@ -1,6 +1,7 @@
-//! Integer square root by Zimmermann's recursive "Karatsuba square root".
+//! Integer square root by Zimmermann's recursive "Karatsuba square root",
+//! and inverse square roots of small integers by Newton's iteration.
 
-use super::Natural;
+use super::{div, Natural};
 use crate::monitor;
 
 /// `(s, r)` with `s = floor(sqrt(a))` and `r = a - s²`.
@@ -22,7 +23,7 @@ pub(super) fn sqrt_rem(a: &Natural) -> (Natural, Natural) {
 
     let (s1, r1) = sqrt_rem(&high);
     monitor::advance(len);
-    let (q, u) = super::div::div_rem(&(&(&r1 << k) + &a1), &(&s1 << 1));
+    let (q, u) = div::div_rem(&(&(&r1 << k) + &a1), &(&s1 << 1));
     let mut s = &(&s1 << k) + &q;
     let positive = &(&u << k) + &a0;
     let q2 = q.square();
@@ -47,6 +48,36 @@ pub(super) fn sqrt_rem(a: &Natural) -> (Natural, Natural) {
     (&s >> 1, &r >> 2)
 }
 
+/// The largest `c` of [`inverse_sqrt`]: its error bound holds below it.
+pub(super) const INVERSE_SQRT_MAX: u64 = 1 << 24;
+
+/// `y` within 2 units of `2^p / √c`, for `0 < c <` [`INVERSE_SQRT_MAX`].
+///
+/// Newton's iteration `y + y·(1 - c·y²)/2` from `h = p/2 + 8` bits: a
+/// relative error `δ` of `y` becomes `1.5·δ²`, which with `h` bits and 2
+/// units of error is at most `6·√c·2^(p-2h)` units, below one; the floor
+/// of the correction adds one more.
+pub(super) fn inverse_sqrt(c: u64, p: u64) -> Natural {
+    debug_assert!(c > 0 && c < INVERSE_SQRT_MAX);
+    if p <= 60 {
+        // Within one unit: floor(2^2p / c) is within one of 2^2p / c.
+        return Natural::from(sqrt_u128((1u128 << (2 * p)) / u128::from(c)));
+    }
+    let h = p / 2 + 8;
+    let y = inverse_sqrt(c, h);
+    monitor::advance(p);
+    // e = 2^2h - c·y², so that 1 - c·Y² = e/2^2h for Y = y·2^(p-h) at the
+    // scale 2^p, and the correction Y·(1 - c·Y²)/2 is y·e / 2^(3h+1-p).
+    let (e, negative) = (&Natural::from(1u64) << (2 * h)).abs_diff(&y.square().mul_small(c));
+    let correction = &(&y * &e) >> (3 * h + 1 - p);
+    let y = &y << (p - h);
+    if negative {
+        &y - &correction
+    } else {
+        &y + &correction
+    }
+}
+
 fn sqrt_u128(a: u128) -> u128 {
     let mut s = (a as f64).sqrt() as u128;
     if s > 0 {
@@ -59,4 +90,24 @@ fn sqrt_u128(a: u128) -> u128 {
         s += 1;
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inverse_sqrt_is_within_two_units() {
+        for c in [1u64, 2, 3, 10_005, INVERSE_SQRT_MAX - 1] {
+            for p in [1u64, 30, 60, 61, 62, 100, 1000, 4321, 100_000, 300_001] {
+                let y = inverse_sqrt(c, p);
+                // floor(√floor(2^2p / c)) is within one unit of 2^p / √c.
+                let (quotient, _) =
+                    div::div_rem(&(&Natural::from(1u64) << (2 * p)), &Natural::from(c));
+                let (reference, _) = sqrt_rem(&quotient);
+                let (difference, _) = y.abs_diff(&reference);
+                assert!(difference <= Natural::from(3u64), "c = {c}, p = {p}");
+            }
+        }
+    }
 }
