@@ -160,6 +160,8 @@ fn merge(a: u64, m: u64, b: u64, left: Split, right: Split) -> Split {
 /// and `Q` and `13591409·Q + R` keep relative errors near `2^-keep`.
 fn split_truncated(a: u64, b: u64, keep: u64) -> Split {
     let (m, left, right) = halves(a, b, false);
+    // The largest merge: buffers kept from the smaller ones do not serve it.
+    monitor::release_buffers();
     let cut = |half: Split| {
         let excess = half.q.bit_len().saturating_sub(keep);
         half.shifted_down(excess)

@@ -168,6 +168,8 @@ pub(crate) fn checkpoint() {
 pub(crate) fn enter(stage: Stage, total: u64) {
     checkpoint();
     with_current(|m| {
+        // Each stage's products have their own lengths.
+        m.transforms.release_buffers();
         m.done.store(0, Ordering::Relaxed);
         m.total.store(total.max(1), Ordering::Relaxed);
         m.stage.store(stage.index(), Ordering::Relaxed);
@@ -188,6 +190,12 @@ pub(crate) fn advance(units: u64) {
 }
 
 /// The transform cache of the current computation, if any.
+/// Frees the buffers the current computation keeps for reuse, before a
+/// step that needs the memory more.
+pub(crate) fn release_buffers() {
+    with_current(|m| m.transforms.release_buffers());
+}
+
 pub(crate) fn transform_cache() -> Option<Arc<TransformCache>> {
     let mut cache = None;
     with_current(|m| cache = Some(Arc::clone(&m.transforms)));
