@@ -424,6 +424,15 @@ fn forward<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
             if m == 4 && f.forward_last(a, &t.forward[4..8], &t.forward[2..4]) {
                 break;
             }
+            if m >= 16 {
+                // Half-lengths m and m/2 in one pass.
+                let (h, w) = (m / 2, &t.forward[..2 * m]);
+                for block in a.chunks_exact_mut(2 * m) {
+                    f.forward_stage2(quarters(block), [&w[m..m + h], &w[m + h..], &w[h..m]]);
+                }
+                m /= 4;
+                continue;
+            }
             let w = &t.forward[m..2 * m];
             for block in a.chunks_exact_mut(2 * m) {
                 let (lo, hi) = block.split_at_mut(m);
@@ -456,6 +465,16 @@ fn inverse<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
             m = 8;
         }
         while m < n {
+            if 4 * m <= n && m >= 8 {
+                // Half-lengths m and 2m in one pass.
+                let w = &t.inverse[..4 * m];
+                for block in a.chunks_exact_mut(4 * m) {
+                    let outer = [&w[2 * m..3 * m], &w[3 * m..]];
+                    f.inverse_stage2(quarters(block), [outer[0], outer[1], &w[m..2 * m]]);
+                }
+                m *= 4;
+                continue;
+            }
             let w = &t.inverse[m..2 * m];
             for block in a.chunks_exact_mut(2 * m) {
                 let (lo, hi) = block.split_at_mut(m);
