@@ -192,6 +192,46 @@ pub(crate) fn pointwise(x: &mut [u64], y: Option<&[u64]>, scale: u64, p: u64, p_
     false
 }
 
+/// Garner's recombination of the residues `residues[i][c]` modulo
+/// `primes[i]` (Montgomery constants `p_invs[i]`; `inverse[i][j]` is
+/// `p_j^-1` in field `i`'s Montgomery form), two to four primes: word `w`
+/// of coefficient `c`'s value goes to `words[w * stride + c]`. `false` (and
+/// nothing done) when not applicable.
+pub(crate) fn crt_words(
+    residues: &[&[u64]],
+    primes: &[u64],
+    p_invs: &[u64],
+    inverse: &[[u64; 4]; 4],
+    words: &mut [u64],
+    stride: usize,
+) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let k = residues.len();
+        let count = residues.first().map_or(0, |r| r.len());
+        let fits = (2..=4).contains(&k)
+            && primes.len() == k
+            && p_invs.len() == k
+            && count.is_multiple_of(8)
+            && residues.iter().all(|r| r.len() == count)
+            && count <= stride
+            && words.len() >= (k - 1) * stride + count
+            && available();
+        if fits {
+            // SAFETY: `fits` checked the processor, the prime count and the lengths.
+            unsafe {
+                match k {
+                    2 => x86::crt_words::<2>(residues, primes, p_invs, inverse, words, stride),
+                    3 => x86::crt_words::<3>(residues, primes, p_invs, inverse, words, stride),
+                    _ => x86::crt_words::<4>(residues, primes, p_invs, inverse, words, stride),
+                }
+            }
+            return true;
+        }
+    }
+    false
+}
+
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use std::arch::x86_64::*;
@@ -563,6 +603,68 @@ mod x86 {
                 };
                 let product = montgomery(montgomery(a, b, p, p_inv), scale, p, p_inv);
                 _mm512_storeu_si512(chunk.as_mut_ptr().cast(), product);
+            }
+        }
+    }
+
+    /// # Safety
+    /// The processor must have AVX-512F and IFMA; `K` residue slices of one
+    /// length, a multiple of 8 and at most `stride`, and `K` primes below
+    /// 2^50; `words` at least `(K - 1) * stride + count` long.
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    pub(super) unsafe fn crt_words<const K: usize>(
+        residues: &[&[u64]],
+        primes: &[u64],
+        p_invs: &[u64],
+        inverse: &[[u64; 4]; 4],
+        words: &mut [u64],
+        stride: usize,
+    ) {
+        let zero = _mm512_setzero_si512();
+        let mask = _mm512_set1_epi64((1i64 << 52) - 1);
+        let p: [__m512i; K] = broadcast(primes);
+        let p_inv: [__m512i; K] = broadcast(p_invs);
+        let inverse: [[__m512i; K]; K] = std::array::from_fn(|i| broadcast(&inverse[i]));
+        for c in (0..residues[0].len()).step_by(8) {
+            // Mixed-radix digits v_i < p_i: x = v_0 + v_1·p_0 + v_2·p_0·p_1 + ...
+            let mut v = [zero; K];
+            for i in 0..K {
+                // SAFETY: c + 8 <= the length of every residue slice.
+                let mut t = unsafe { _mm512_loadu_si512(residues[i].as_ptr().add(c).cast()) };
+                for j in 0..i {
+                    // v_j < p_j < 2·p_i: one conditional subtraction reduces it.
+                    let vj = _mm512_min_epu64(v[j], _mm512_sub_epi64(v[j], p[i]));
+                    t = montgomery(sub(t, vj, p[i]), inverse[i][j], p[i], p_inv[i]);
+                }
+                v[i] = t;
+            }
+            // x by Horner's rule in digits of 52 bits: d = v_j + p_j·d.
+            let mut d = [zero; 4];
+            d[0] = v[K - 1];
+            for j in (0..K - 1).rev() {
+                let mut e = [zero; 4];
+                e[0] = v[j];
+                for t in 0..K - 1 - j {
+                    e[t] = _mm512_madd52lo_epu64(e[t], p[j], d[t]);
+                    e[t + 1] = _mm512_madd52hi_epu64(e[t + 1], p[j], d[t]);
+                }
+                for t in 0..K - 1 - j {
+                    e[t + 1] = _mm512_add_epi64(e[t + 1], _mm512_srli_epi64::<52>(e[t]));
+                    e[t] = _mm512_and_si512(e[t], mask);
+                }
+                d = e;
+            }
+            // Digits of 52 bits to words of 64.
+            let or = _mm512_or_si512;
+            let w = [
+                or(d[0], _mm512_slli_epi64::<52>(d[1])),
+                or(_mm512_srli_epi64::<12>(d[1]), _mm512_slli_epi64::<40>(d[2])),
+                or(_mm512_srli_epi64::<24>(d[2]), _mm512_slli_epi64::<28>(d[3])),
+                _mm512_srli_epi64::<36>(d[3]),
+            ];
+            for (k, w) in w.iter().enumerate().take(K) {
+                // SAFETY: k * stride + c + 8 <= (K - 1) * stride + count <= words.len().
+                unsafe { _mm512_storeu_si512(words.as_mut_ptr().add(k * stride + c).cast(), *w) };
             }
         }
     }

@@ -67,6 +67,60 @@ impl<F: Field> Garner<F> {
     }
 }
 
+/// Coefficients recombined at a time, into words kept in cache.
+const BATCH: usize = 256;
+/// The words of a coefficient's value past its own limb.
+const SPILL: usize = MAX_PRIMES - 1;
+/// A row of recombined words: a batch and the spill of the one before.
+const ROW: usize = SPILL + BATCH;
+
+/// Moves the last [`SPILL`] words of each row's batch of `len` to the
+/// row's start.
+fn spill(words: &mut [u64], len: usize) {
+    for row in words.chunks_exact_mut(ROW) {
+        row.copy_within(len..len + SPILL, 0);
+    }
+}
+
+/// `out[c]`: the sum of word `w` of coefficient `c - w` over the rows of
+/// `words`, plus the carry, which is updated.
+fn sum_words(words: &[u64], out: &mut [u64], carry: &mut u64) {
+    let [w0, w1, w2, w3] = [0, 1, 2, 3].map(|w| &words[w * ROW + SPILL - w..]);
+    for (c, out) in out.iter_mut().enumerate() {
+        let s = u128::from(w0[c])
+            + u128::from(w1[c])
+            + u128::from(w2[c])
+            + u128::from(w3[c])
+            + u128::from(*carry);
+        *out = s as u64;
+        *carry = (s >> 64) as u64;
+    }
+}
+
+impl<F: Field> Garner<F> {
+    /// The values of the coefficients `start..start + count` (`count` at
+    /// most [`BATCH`]): word `w` of coefficient `start + c` goes to
+    /// `words[w * ROW + c]`.
+    fn words(&self, residues: &[Vec<u64>], start: usize, count: usize, words: &mut [u64]) {
+        let k = self.fields.len();
+        let mut slices: [&[u64]; MAX_PRIMES] = [&[]; MAX_PRIMES];
+        for (slice, residue) in slices.iter_mut().zip(residues) {
+            *slice = &residue[start..start + count / 8 * 8];
+        }
+        let vectorized = F::crt_words(&self.fields, &slices[..k], &self.inverse, words, ROW);
+        let scalar_from = if vectorized { count / 8 * 8 } else { 0 };
+        for c in scalar_from..count {
+            let mut r = [0u64; MAX_PRIMES];
+            for (r, residue) in r.iter_mut().zip(residues) {
+                *r = residue[start + c];
+            }
+            for (w, &x) in self.combine(r)[..k].iter().enumerate() {
+                words[w * ROW + c] = x;
+            }
+        }
+    }
+}
+
 /// Recombines the residues (one vector per prime, for the first primes of
 /// `F`) into a `len`-limb product.
 /// Chunks are recombined in parallel, each with its own carry, and the chunk
@@ -75,30 +129,33 @@ pub(super) fn recombine<F: Field>(residues: &[Vec<u64>], len: usize) -> Vec<u64>
     const CHUNK: usize = 1 << 13;
     let garner = Garner::<F>::new(residues.len());
     let coefficients = residues[0].len();
+    // Each row of `words` holds one word of the values of a batch after the
+    // last `SPILL` of the row before (limb `c` of the batch sums word `w` of
+    // coefficient `c - w`).
     let recombine_chunk = |start: usize, chunk: &mut [u64]| -> [u64; MAX_PRIMES] {
-        let mut carry = [0u64; MAX_PRIMES];
-        for (i, out) in chunk.iter_mut().enumerate() {
-            let k = start + i;
-            if k < coefficients {
-                let mut r = [0u64; MAX_PRIMES];
-                for (r, residue) in r.iter_mut().zip(residues) {
-                    *r = residue[k];
-                }
-                let x = garner.combine(r);
-                let mut overflow = false;
-                for (c, &x) in carry.iter_mut().zip(&x) {
-                    let (s1, o1) = c.overflowing_add(x);
-                    let (s2, o2) = s1.overflowing_add(u64::from(overflow));
-                    *c = s2;
-                    overflow = o1 | o2;
-                }
-                debug_assert!(!overflow);
+        let mut words = [0u64; MAX_PRIMES * ROW];
+        let mut carry = 0u64;
+        let mut batch_len = 0;
+        for (b, batch) in chunk.chunks_mut(BATCH).enumerate() {
+            spill(&mut words, batch_len);
+            batch_len = batch.len();
+            let first = start + b * BATCH;
+            let count = batch_len.min(coefficients.saturating_sub(first));
+            garner.words(residues, first, count, &mut words[SPILL..]);
+            for row in words.chunks_exact_mut(ROW) {
+                row[SPILL + count..SPILL + batch_len].fill(0);
             }
-            *out = carry[0];
-            carry.copy_within(1.., 0);
-            carry[MAX_PRIMES - 1] = 0;
+            sum_words(&words, batch, &mut carry);
         }
-        carry
+        // The limbs past the chunk: what its last coefficients spill over.
+        spill(&mut words, batch_len);
+        for row in words.chunks_exact_mut(ROW) {
+            row[SPILL..2 * SPILL].fill(0);
+        }
+        let mut past = [0u64; MAX_PRIMES];
+        sum_words(&words, &mut past[..SPILL], &mut carry);
+        past[SPILL] = carry;
+        past
     };
     let mut out = monitor::filled(len, 0u64);
     if len < 2 * CHUNK {
@@ -124,4 +181,43 @@ pub(super) fn recombine<F: Field>(residues: &[Vec<u64>], len: usize) -> Vec<u64>
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Montgomery52;
+    use super::*;
+
+    /// The words of [`Garner::words`] (vectors where the processor has
+    /// them, and a scalar tail) against [`Garner::combine`], with the
+    /// largest residues among them.
+    #[test]
+    fn words_agree_with_combine() {
+        for k in 2..=MAX_PRIMES {
+            let garner = Garner::<Montgomery52>::new(k);
+            let residues: Vec<Vec<u64>> = (garner.primes.iter().enumerate())
+                .map(|(i, &p)| {
+                    (0..BATCH as u64)
+                        .map(|c| match c {
+                            3..=12 => p - 1,
+                            _ => (c.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ i as u64) % p,
+                        })
+                        .collect()
+                })
+                .collect();
+            let (start, count) = (3, BATCH - 3);
+            let mut words = [0u64; MAX_PRIMES * ROW];
+            garner.words(&residues, start, count, &mut words);
+            for c in 0..count {
+                let mut r = [0u64; MAX_PRIMES];
+                for (r, residue) in r.iter_mut().zip(&residues) {
+                    *r = residue[start + c];
+                }
+                let x = garner.combine(r);
+                for (w, &x) in x[..k].iter().enumerate() {
+                    assert_eq!(words[w * ROW + c], x, "{k} primes, coefficient {c}");
+                }
+            }
+        }
+    }
 }

@@ -92,6 +92,21 @@ pub(super) trait Field: Copy + Send + Sync {
         scalar::reduce_into(self, dst, src);
     }
 
+    /// Garner's recombination on vectors (see `garner.rs`) of the residues
+    /// modulo the primes of `fields`, given `inverse[i][j] = p_j^-1` in
+    /// field `i`'s Montgomery form: word `w` of coefficient `c`'s value goes
+    /// to `words[w * stride + c]`. `false` (nothing done) when this field
+    /// has no such kernel for these lengths.
+    fn crt_words(
+        _fields: &[Self],
+        _residues: &[&[u64]],
+        _inverse: &[[u64; 4]; 4],
+        _words: &mut [u64],
+        _stride: usize,
+    ) -> bool {
+        false
+    }
+
     /// `x[i] = x[i]·y[i]·scale / R²` (`y` absent: `x[i]²·scale / R²`).
     fn pointwise(self, x: &mut [u64], y: Option<&[u64]>, scale: u64) {
         scalar::pointwise(self, x, y, scale);

@@ -89,6 +89,22 @@ impl Field for Montgomery52 {
         }
     }
 
+    fn crt_words(
+        fields: &[Self],
+        residues: &[&[u64]],
+        inverse: &[[u64; 4]; 4],
+        words: &mut [u64],
+        stride: usize,
+    ) -> bool {
+        let mut primes = [0; 4];
+        let mut p_invs = [0; 4];
+        for ((p, p_inv), f) in primes.iter_mut().zip(&mut p_invs).zip(fields) {
+            (*p, *p_inv) = (f.p, f.p_inv);
+        }
+        let k = fields.len().min(4);
+        simd::crt_words(residues, &primes[..k], &p_invs[..k], inverse, words, stride)
+    }
+
     fn forward_last(self, a: &mut [u64], w4: &[u64], w2: &[u64]) -> bool {
         simd::forward_last(a, w4, w2, self.p, self.p_inv)
     }
