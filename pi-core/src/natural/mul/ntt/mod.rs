@@ -321,6 +321,18 @@ impl Cache {
     }
 }
 
+/// Transforms up to this length outside a computation share one
+/// process-wide cache, whose tables then take at most about 2 MiB.
+const SHARED_CACHE_MAX: usize = 1 << 14;
+
+/// The cache for transforms of length `n`: the computation's, else the
+/// process-wide one for short transforms (their tables would cost as much
+/// as the product), else none.
+fn cache_for(computation: Option<&Cache>, n: usize) -> Option<&Cache> {
+    static SHARED: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    computation.or_else(|| (n <= SHARED_CACHE_MAX).then(|| SHARED.get_or_init(Cache::default)))
+}
+
 /// Blocks up to this length are transformed stage by stage in cache.
 const ITERATIVE_MAX: usize = 1 << 11;
 /// Pointwise passes over long transforms split into chunks of this length
@@ -757,8 +769,9 @@ fn product<F: Field>(a: &[u64], b: Option<&[u64]>) -> Vec<u64> {
     let n = transform_length(len);
     let shorter = b.map_or(a.len(), |b| a.len().min(b.len()));
     let primes = &F::PRIMES[..primes_needed::<F>(shorter)];
-    let cache = monitor::transform_cache();
-    let residue = |&prime: &(u64, u64)| convolution::<F>(prime, a, b, (n, len), cache.as_deref());
+    let computation = monitor::transform_cache();
+    let cache = cache_for(computation.as_deref(), n);
+    let residue = |&prime: &(u64, u64)| convolution::<F>(prime, a, b, (n, len), cache);
     // Large products one prime at a time: their transforms run in parallel
     // themselves, and only one prime's transforms are held at once.
     let residues: Vec<Vec<u64>> = if n < PARALLEL_MIN || len >= LOW_MEMORY_MIN {
@@ -843,9 +856,9 @@ fn summed<F: Field>(operands: &[&[u64]], sums: &[&[(usize, usize)]]) -> Vec<Vec<
         .max()
         .unwrap_or(1);
     let primes = &F::PRIMES[..primes_needed::<F>(bound)];
-    let cache = monitor::transform_cache();
-    let residue =
-        |&prime: &(u64, u64)| sum_convolutions::<F>(prime, operands, sums, n, cache.as_deref());
+    let computation = monitor::transform_cache();
+    let cache = cache_for(computation.as_deref(), n);
+    let residue = |&prime: &(u64, u64)| sum_convolutions::<F>(prime, operands, sums, n, cache);
     // One prime at a time: each holds several transforms, and those of
     // large sums run in parallel themselves.
     let residues: Vec<Vec<Vec<u64>>> = primes.iter().map(residue).collect();
