@@ -3,7 +3,32 @@
 /// The product of `a` and `b`, `a.len() + b.len()` limbs long (untrimmed).
 pub(super) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
     let mut out = vec![0u64; a.len() + b.len()];
-    for (i, &bi) in b.iter().enumerate() {
+    if a.is_empty() {
+        return out;
+    }
+    // Two rows per pass: each limb of `out` is loaded and stored once for
+    // both, and their carry chains are independent.
+    let mut pairs = b.chunks_exact(2);
+    for (k, pair) in pairs.by_ref().enumerate() {
+        let (b0, b1) = (u128::from(pair[0]), u128::from(pair[1]));
+        let out = &mut out[2 * k..];
+        let (mut c0, mut c1) = (0u64, 0u64);
+        let mut previous = 0u64;
+        for (o, &aj) in out.iter_mut().zip(a) {
+            let t0 = u128::from(aj) * b0 + u128::from(*o) + u128::from(c0);
+            c0 = (t0 >> 64) as u64;
+            let t1 = u128::from(previous) * b1 + u128::from(t0 as u64) + u128::from(c1);
+            *o = t1 as u64;
+            c1 = (t1 >> 64) as u64;
+            previous = aj;
+        }
+        let n = a.len();
+        let t1 = u128::from(previous) * b1 + u128::from(c0) + u128::from(c1);
+        out[n] = t1 as u64;
+        out[n + 1] = (t1 >> 64) as u64;
+    }
+    if let [bi] = *pairs.remainder() {
+        let i = b.len() - 1;
         let mut carry = 0u64;
         for (o, &aj) in out[i..].iter_mut().zip(a) {
             let t = u128::from(aj) * u128::from(bi) + u128::from(*o) + u128::from(carry);
