@@ -234,6 +234,9 @@ pub(crate) struct Cache {
 const POOLED_MIN: usize = 1 << 16;
 /// The most buffers kept (the smallest go first).
 const POOL_SIZE: usize = 4;
+/// The most values the kept buffers hold together (512 MiB): at 10^9
+/// digits four buffers would hold 4 GiB.
+const POOL_VALUES: usize = 1 << 26;
 
 /// Radix-3 constants are kept up to this length (four tables of two
 /// thirds of it).
@@ -262,13 +265,14 @@ impl Cache {
 
     /// Keeps `v` for [`Cache::buffer`] if it is long.
     fn recycle(&self, mut v: Vec<u64>) {
-        if v.capacity() < POOLED_MIN {
+        if !(POOLED_MIN..=POOL_VALUES).contains(&v.capacity()) {
             return;
         }
         v.clear();
         let mut pool = locked(&self.buffers);
         pool.push(v);
-        if pool.len() > POOL_SIZE {
+        while pool.len() > POOL_SIZE || pool.iter().map(Vec::capacity).sum::<usize>() > POOL_VALUES
+        {
             let smallest = (0..pool.len()).min_by_key(|&i| pool[i].capacity());
             if let Some(i) = smallest {
                 pool.swap_remove(i);
