@@ -37,16 +37,17 @@ impl<F: Field> Garner<F> {
         }
     }
 
-    /// The number below the product of the primes with these residues.
+    /// The value of coefficient `c`: the number below the product of the
+    /// primes with the residues `residues[i][c]`.
     #[inline(always)]
-    fn combine(&self, residues: [u64; MAX_PRIMES]) -> [u64; MAX_PRIMES] {
+    fn combine(&self, residues: &[Vec<u64>], c: usize) -> [u64; MAX_PRIMES] {
         let k = self.fields.len();
         // x = v_0 + v_1·p_0 + v_2·p_0·p_1 + ..., each v_i < p_i, where
         // v_i = (((r_i - v_0)·p_0^-1 - v_1)·p_1^-1 - ...) mod p_i.
         let mut v = [0u64; MAX_PRIMES];
         for i in 0..k {
             let f = self.fields[i];
-            let mut t = residues[i];
+            let mut t = residues[i][c];
             for (&vj, &inverse) in v[..i].iter().zip(&self.inverse[i]) {
                 t = f.mul(f.sub(t, f.reduce_residue(vj)), inverse);
             }
@@ -64,6 +65,27 @@ impl<F: Field> Garner<F> {
             }
         }
         x
+    }
+
+    /// The values of the coefficients `start..start + count` (`count` at
+    /// most [`BATCH`]): word `w` of coefficient `start + c` goes to
+    /// `words[w * ROW + c]`.
+    fn words(&self, residues: &[Vec<u64>], start: usize, count: usize, words: &mut [u64]) {
+        if count == 0 {
+            return;
+        }
+        let k = self.fields.len();
+        let mut slices: [&[u64]; MAX_PRIMES] = [&[]; MAX_PRIMES];
+        for (slice, residue) in slices.iter_mut().zip(residues) {
+            *slice = &residue[start..start + count / 8 * 8];
+        }
+        let vectorized = F::crt_words(&self.fields, &slices[..k], &self.inverse, words, ROW);
+        let scalar_from = if vectorized { count / 8 * 8 } else { 0 };
+        for c in scalar_from..count {
+            for (w, &x) in self.combine(residues, start + c)[..k].iter().enumerate() {
+                words[w * ROW + c] = x;
+            }
+        }
     }
 }
 
@@ -97,30 +119,6 @@ fn sum_words(words: &[u64], out: &mut [u64], carry: &mut u64) {
     }
 }
 
-impl<F: Field> Garner<F> {
-    /// The values of the coefficients `start..start + count` (`count` at
-    /// most [`BATCH`]): word `w` of coefficient `start + c` goes to
-    /// `words[w * ROW + c]`.
-    fn words(&self, residues: &[Vec<u64>], start: usize, count: usize, words: &mut [u64]) {
-        let k = self.fields.len();
-        let mut slices: [&[u64]; MAX_PRIMES] = [&[]; MAX_PRIMES];
-        for (slice, residue) in slices.iter_mut().zip(residues) {
-            *slice = &residue[start..start + count / 8 * 8];
-        }
-        let vectorized = F::crt_words(&self.fields, &slices[..k], &self.inverse, words, ROW);
-        let scalar_from = if vectorized { count / 8 * 8 } else { 0 };
-        for c in scalar_from..count {
-            let mut r = [0u64; MAX_PRIMES];
-            for (r, residue) in r.iter_mut().zip(residues) {
-                *r = residue[start + c];
-            }
-            for (w, &x) in self.combine(r)[..k].iter().enumerate() {
-                words[w * ROW + c] = x;
-            }
-        }
-    }
-}
-
 /// Recombines the residues (one vector per prime, for the first primes of
 /// `F`) into a `len`-limb product.
 /// Chunks are recombined in parallel, each with its own carry, and the chunk
@@ -136,24 +134,25 @@ pub(super) fn recombine<F: Field>(residues: &[Vec<u64>], len: usize) -> Vec<u64>
         let mut words = [0u64; MAX_PRIMES * ROW];
         let mut carry = 0u64;
         let mut batch_len = 0;
-        for (b, batch) in chunk.chunks_mut(BATCH).enumerate() {
+        // The limbs `batch` from coefficient `first`, `count` of whose
+        // coefficients are this chunk's.
+        let mut step = |batch: &mut [u64], first: usize, count: usize| {
             spill(&mut words, batch_len);
             batch_len = batch.len();
-            let first = start + b * BATCH;
-            let count = batch_len.min(coefficients.saturating_sub(first));
             garner.words(residues, first, count, &mut words[SPILL..]);
             for row in words.chunks_exact_mut(ROW) {
                 row[SPILL + count..SPILL + batch_len].fill(0);
             }
             sum_words(&words, batch, &mut carry);
+        };
+        for (b, batch) in chunk.chunks_mut(BATCH).enumerate() {
+            let first = start + b * BATCH;
+            let count = batch.len().min(coefficients.saturating_sub(first));
+            step(batch, first, count);
         }
         // The limbs past the chunk: what its last coefficients spill over.
-        spill(&mut words, batch_len);
-        for row in words.chunks_exact_mut(ROW) {
-            row[SPILL..2 * SPILL].fill(0);
-        }
         let mut past = [0u64; MAX_PRIMES];
-        sum_words(&words, &mut past[..SPILL], &mut carry);
+        step(&mut past[..SPILL], start + chunk.len(), 0);
         past[SPILL] = carry;
         past
     };
@@ -209,11 +208,7 @@ mod tests {
             let mut words = [0u64; MAX_PRIMES * ROW];
             garner.words(&residues, start, count, &mut words);
             for c in 0..count {
-                let mut r = [0u64; MAX_PRIMES];
-                for (r, residue) in r.iter_mut().zip(&residues) {
-                    *r = residue[start + c];
-                }
-                let x = garner.combine(r);
+                let x = garner.combine(&residues, start + c);
                 for (w, &x) in x[..k].iter().enumerate() {
                     assert_eq!(words[w * ROW + c], x, "{k} primes, coefficient {c}");
                 }

@@ -500,8 +500,10 @@ fn inverse<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
                 // Half-lengths m and 2m in one pass.
                 let w = &t.inverse[..4 * m];
                 for block in a.chunks_exact_mut(4 * m) {
-                    let outer = [&w[2 * m..3 * m], &w[3 * m..]];
-                    f.inverse_stage2(quarters(block), [outer[0], outer[1], &w[m..2 * m]]);
+                    f.inverse_stage2(
+                        quarters(block),
+                        [&w[2 * m..3 * m], &w[3 * m..], &w[m..2 * m]],
+                    );
                 }
                 m *= 4;
                 continue;
