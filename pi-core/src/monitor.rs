@@ -189,13 +189,13 @@ pub(crate) fn advance(units: u64) {
     });
 }
 
-/// The transform cache of the current computation, if any.
 /// Frees the buffers the current computation keeps for reuse, before a
 /// step that needs the memory more.
 pub(crate) fn release_buffers() {
     with_current(|m| m.transforms.release_buffers());
 }
 
+/// The transform cache of the current computation, if any.
 pub(crate) fn transform_cache() -> Option<Arc<TransformCache>> {
     let mut cache = None;
     with_current(|m| cache = Some(Arc::clone(&m.transforms)));

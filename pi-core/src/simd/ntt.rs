@@ -180,6 +180,25 @@ pub(crate) fn reduce_into(
     false
 }
 
+/// `dst[i] = (dst[i] + high[i]·2^64) mod p` for `high[i] < 2^52`, given
+/// `k = 2^64·R mod p` (see `Montgomery52::reduce`); `false` (and nothing
+/// done) when not applicable.
+pub(crate) fn reduce_wide_into(
+    dst: &mut [u64],
+    high: &[u64],
+    p: u64,
+    p_inv: u64,
+    [r, r2, k]: [u64; 3],
+) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if dst.len().is_multiple_of(8) && high.len() == dst.len() && available() {
+        // SAFETY: the processor has the instructions; the lengths match.
+        unsafe { x86::reduce_wide_into(dst, high, p, p_inv, [r, r2, k]) };
+        return true;
+    }
+    false
+}
+
 /// `x[i] = x[i]·y[i]·scale / R²` (`y` absent: `x[i]²·scale / R²`); `false`
 /// (and nothing done) when not applicable.
 pub(crate) fn pointwise(x: &mut [u64], y: Option<&[u64]>, scale: u64, p: u64, p_inv: u64) -> bool {
@@ -576,6 +595,33 @@ mod x86 {
                 let high = montgomery(_mm512_srli_epi64::<52>(a), r2, p, p_inv);
                 let low = montgomery(_mm512_and_si512(a, mask), r, p, p_inv);
                 _mm512_storeu_si512(d.as_mut_ptr().cast(), add(high, low, p));
+            }
+        }
+    }
+
+    /// # Safety
+    /// The processor must have AVX-512F and IFMA; `dst` and `high` of one
+    /// length, a multiple of 8.
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    pub(super) unsafe fn reduce_wide_into(
+        dst: &mut [u64],
+        high: &[u64],
+        p: u64,
+        p_inv: u64,
+        [r, r2, k]: [u64; 3],
+    ) {
+        let (p, p_inv) = (_mm512_set1_epi64(p as i64), _mm512_set1_epi64(p_inv as i64));
+        let [r, r2, k] = [r, r2, k].map(|c| _mm512_set1_epi64(c as i64));
+        let mask = _mm512_set1_epi64((1i64 << 52) - 1);
+        for (d, h) in dst.chunks_exact_mut(8).zip(high.chunks_exact(8)) {
+            // SAFETY: eight u64s each; unaligned accesses.
+            unsafe {
+                let a = _mm512_loadu_si512(d.as_ptr().cast());
+                let h = _mm512_loadu_si512(h.as_ptr().cast());
+                let upper = montgomery(_mm512_srli_epi64::<52>(a), r2, p, p_inv);
+                let lower = montgomery(_mm512_and_si512(a, mask), r, p, p_inv);
+                let top = montgomery(h, k, p, p_inv);
+                _mm512_storeu_si512(d.as_mut_ptr().cast(), add(add(upper, lower, p), top, p));
             }
         }
     }

@@ -3,6 +3,7 @@
 
 use rayon::prelude::*;
 
+use super::packing::Packing;
 use super::Field;
 use crate::monitor;
 use crate::natural::limbs;
@@ -87,6 +88,92 @@ impl<F: Field> Garner<F> {
             }
         }
     }
+
+    /// The coefficients from `start`, one limb apart, summed into the limbs
+    /// `chunk` from limb `start`; returns the limbs past it.
+    fn limbs(&self, residues: &[Vec<u64>], start: usize, chunk: &mut [u64]) -> [u64; MAX_PRIMES] {
+        let coefficients = residues[0].len();
+        // Each row of `words` holds one word of the values of a batch after
+        // the last `SPILL` of the row before (limb `c` of the batch sums word
+        // `w` of coefficient `c - w`).
+        let mut words = [0u64; MAX_PRIMES * ROW];
+        let mut carry = 0u64;
+        let mut batch_len = 0;
+        // The limbs `batch` from coefficient `first`, `count` of whose
+        // coefficients are this chunk's.
+        let mut step = |batch: &mut [u64], first: usize, count: usize| {
+            spill(&mut words, batch_len);
+            batch_len = batch.len();
+            self.words(residues, first, count, &mut words[SPILL..]);
+            for row in words.chunks_exact_mut(ROW) {
+                row[SPILL + count..SPILL + batch_len].fill(0);
+            }
+            sum_words(&words, batch, &mut carry);
+        };
+        for (b, batch) in chunk.chunks_mut(BATCH).enumerate() {
+            let first = start + b * BATCH;
+            let count = batch.len().min(coefficients.saturating_sub(first));
+            step(batch, first, count);
+        }
+        // The limbs past the chunk: what its last coefficients spill over.
+        let mut past = [0u64; MAX_PRIMES];
+        step(&mut past[..SPILL], start + chunk.len(), 0);
+        past[SPILL] = carry;
+        past
+    }
+
+    /// The coefficients from `start` (a multiple of 4), 80 bits apart,
+    /// summed into the limbs `chunk` from limb `start / 4 * 5`; returns the
+    /// limbs past it.
+    fn bits80(&self, residues: &[Vec<u64>], start: usize, chunk: &mut [u64]) -> [u64; MAX_PRIMES] {
+        let coefficients = residues[0].len();
+        let mut words = [0u64; MAX_PRIMES * ROW];
+        // Sums for the limbs of the next group of four coefficients.
+        let mut pending = [0u128; 3];
+        let mut carry = 0u128;
+        for (b, batch) in chunk.chunks_mut(BATCH / 4 * 5).enumerate() {
+            let first = start + b * BATCH;
+            let groups = batch.len().div_ceil(5);
+            let count = (4 * groups).min(coefficients.saturating_sub(first));
+            self.words(residues, first, count, &mut words);
+            for row in words.chunks_exact_mut(ROW) {
+                row[count..4 * groups].fill(0);
+            }
+            for (g, limbs) in batch.chunks_mut(5).enumerate() {
+                // Coefficient i of the group starts 16·i bits into limb i.
+                let mut t = [0u128; 8];
+                t[..3].copy_from_slice(&pending);
+                for i in 0..4 {
+                    let shift = 16 * i;
+                    for w in 0..MAX_PRIMES {
+                        let x = words[w * ROW + 4 * g + i];
+                        t[i + w] += u128::from(x << shift);
+                        if shift > 0 {
+                            t[i + w + 1] += u128::from(x >> (64 - shift));
+                        }
+                    }
+                }
+                for (k, &t) in t[..5].iter().enumerate() {
+                    let x = t + carry;
+                    carry = x >> 64;
+                    match limbs.get_mut(k) {
+                        Some(limb) => *limb = x as u64,
+                        // Past the product's end: zero.
+                        None => debug_assert_eq!(x, 0),
+                    }
+                }
+                pending.copy_from_slice(&t[5..]);
+            }
+        }
+        let mut past = [0u64; MAX_PRIMES];
+        for (limb, pending) in past.iter_mut().zip(pending) {
+            let x = pending + carry;
+            *limb = x as u64;
+            carry = x >> 64;
+        }
+        past[3] = carry as u64;
+        past
+    }
 }
 
 /// Coefficients recombined at a time, into words kept in cache.
@@ -120,50 +207,26 @@ fn sum_words(words: &[u64], out: &mut [u64], carry: &mut u64) {
 }
 
 /// Recombines the residues (one vector per prime, for the first primes of
-/// `F`) into a `len`-limb product.
+/// `F`) of coefficients cut by `packing` into a `len`-limb product.
 /// Chunks are recombined in parallel, each with its own carry, and the chunk
 /// carries added afterwards.
-pub(super) fn recombine<F: Field>(residues: &[Vec<u64>], len: usize) -> Vec<u64> {
+pub(super) fn recombine<F: Field>(residues: &[Vec<u64>], len: usize, packing: Packing) -> Vec<u64> {
+    // Coefficients per chunk, a multiple of BATCH.
     const CHUNK: usize = 1 << 13;
     let garner = Garner::<F>::new(residues.len());
-    let coefficients = residues[0].len();
-    // Each row of `words` holds one word of the values of a batch after the
-    // last `SPILL` of the row before (limb `c` of the batch sums word `w` of
-    // coefficient `c - w`).
-    let recombine_chunk = |start: usize, chunk: &mut [u64]| -> [u64; MAX_PRIMES] {
-        let mut words = [0u64; MAX_PRIMES * ROW];
-        let mut carry = 0u64;
-        let mut batch_len = 0;
-        // The limbs `batch` from coefficient `first`, `count` of whose
-        // coefficients are this chunk's.
-        let mut step = |batch: &mut [u64], first: usize, count: usize| {
-            spill(&mut words, batch_len);
-            batch_len = batch.len();
-            garner.words(residues, first, count, &mut words[SPILL..]);
-            for row in words.chunks_exact_mut(ROW) {
-                row[SPILL + count..SPILL + batch_len].fill(0);
-            }
-            sum_words(&words, batch, &mut carry);
-        };
-        for (b, batch) in chunk.chunks_mut(BATCH).enumerate() {
-            let first = start + b * BATCH;
-            let count = batch.len().min(coefficients.saturating_sub(first));
-            step(batch, first, count);
-        }
-        // The limbs past the chunk: what its last coefficients spill over.
-        let mut past = [0u64; MAX_PRIMES];
-        step(&mut past[..SPILL], start + chunk.len(), 0);
-        past[SPILL] = carry;
-        past
+    let chunk_limbs = CHUNK / 64 * packing.bits() as usize;
+    let recombine_chunk = |start: usize, chunk: &mut [u64]| match packing {
+        Packing::Limbs => garner.limbs(residues, start, chunk),
+        Packing::Bits80 => garner.bits80(residues, start, chunk),
     };
     let mut out = monitor::filled(len, 0u64);
-    if len < 2 * CHUNK {
+    if len < 2 * chunk_limbs {
         let carry = recombine_chunk(0, &mut out);
         debug_assert_eq!(carry, [0; MAX_PRIMES]);
         return out;
     }
     let carries: Vec<[u64; MAX_PRIMES]> = out
-        .par_chunks_mut(CHUNK)
+        .par_chunks_mut(chunk_limbs)
         .enumerate()
         .map(|(i, chunk)| {
             monitor::checkpoint();
@@ -171,7 +234,7 @@ pub(super) fn recombine<F: Field>(residues: &[Vec<u64>], len: usize) -> Vec<u64>
         })
         .collect();
     for (i, carry) in carries.iter().enumerate() {
-        let start = (i + 1) * CHUNK;
+        let start = (i + 1) * chunk_limbs;
         let mut carry = carry.to_vec();
         limbs::trim(&mut carry);
         if !carry.is_empty() && start < len {

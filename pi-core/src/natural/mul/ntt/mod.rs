@@ -3,6 +3,8 @@
 //!
 //! Each 64-bit limb is one coefficient, so a coefficient of the product is
 //! below `len · 2^128`; the primes of a field multiply to more than that.
+//! Where a product needs as many primes either way, its coefficients are 80
+//! bits wide instead (see `packing.rs`).
 //! Two fields: [`Montgomery52`] (four 50-bit primes, whose transform stages
 //! run eight lanes at a time with AVX-512 IFMA where the processor has it)
 //! and the portable [`Montgomery64`] (three 62-bit primes).
@@ -10,6 +12,7 @@
 mod garner;
 mod montgomery52;
 mod montgomery64;
+mod packing;
 mod powers;
 mod radix3;
 mod scalar;
@@ -21,6 +24,7 @@ use rayon::prelude::*;
 use super::sum_length;
 use crate::monitor;
 use crate::parallel::join_if;
+use packing::Packing;
 use powers::{Level, Powers};
 use radix3::Radix3;
 
@@ -90,6 +94,12 @@ pub(super) trait Field: Copy + Send + Sync {
     /// left as it is).
     fn reduce_into(self, dst: &mut [u64], src: &[u64]) {
         scalar::reduce_into(self, dst, src);
+    }
+
+    /// `dst[i] = (dst[i] + high[i]·2^64) mod p`, for `high[i] < 2^16`:
+    /// the residues of coefficients wider than a limb.
+    fn reduce_wide_into(self, dst: &mut [u64], high: &[u64]) {
+        scalar::reduce_wide_into(self, dst, high);
     }
 
     /// Garner's recombination on vectors (see `garner.rs`) of the residues
@@ -232,8 +242,9 @@ pub(crate) struct Cache {
 /// fresh memory costs a page fault and a clear per 4 KiB page, a fifth of
 /// the time at 10^9 digits.
 const POOLED_MIN: usize = 1 << 16;
-/// The most buffers kept (the smallest go first).
-const POOL_SIZE: usize = 4;
+/// The most buffers kept (the smallest go first): both threads run
+/// products of several lengths.
+const POOL_SIZE: usize = 16;
 /// The most values the kept buffers hold together (512 MiB): at 10^9
 /// digits four buffers would hold 4 GiB.
 const POOL_VALUES: usize = 1 << 26;
@@ -250,25 +261,30 @@ fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Cache {
-    /// An empty vector with room for `n` values (and at most `2n`), if one
-    /// is kept.
+    /// A kept vector of `n` values (stale ones: the caller overwrites
+    /// them), if any is kept: the shortest that holds them, else the
+    /// longest, grown (only its new pages are fresh memory).
     fn buffer(&self, n: usize) -> Option<Vec<u64>> {
         if n < POOLED_MIN {
             return None;
         }
         let mut pool = locked(&self.buffers);
         let best = (0..pool.len())
-            .filter(|&i| (n..=2 * n).contains(&pool[i].capacity()))
-            .min_by_key(|&i| pool[i].capacity())?;
-        Some(pool.swap_remove(best))
+            .filter(|&i| pool[i].capacity() >= n)
+            .min_by_key(|&i| pool[i].capacity())
+            .or_else(|| (0..pool.len()).max_by_key(|&i| pool[i].capacity()))?;
+        let mut v = pool.swap_remove(best);
+        drop(pool);
+        // Only values past the old length are written.
+        v.resize(n, 0);
+        Some(v)
     }
 
     /// Keeps `v` for [`Cache::buffer`] if it is long.
-    fn recycle(&self, mut v: Vec<u64>) {
+    fn recycle(&self, v: Vec<u64>) {
         if !(POOLED_MIN..=POOL_VALUES).contains(&v.capacity()) {
             return;
         }
-        v.clear();
         let mut pool = locked(&self.buffers);
         pool.push(v);
         while pool.len() > POOL_SIZE || pool.iter().map(Vec::capacity).sum::<usize>() > POOL_VALUES
@@ -534,6 +550,7 @@ struct Transformer<'a, F: Field> {
     f: F,
     cache: Option<&'a Cache>,
     n: usize,
+    packing: Packing,
     roots: Roots,
     radix3: Option<Arc<Radix3>>,
     /// Restores the factor `1/R` of pointwise products and divides by `n`.
@@ -541,7 +558,11 @@ struct Transformer<'a, F: Field> {
 }
 
 impl<'a, F: Field> Transformer<'a, F> {
-    fn new((p, generator): (u64, u64), n: usize, cache: Option<&'a Cache>) -> Self {
+    fn new(
+        (p, generator): (u64, u64),
+        (n, packing): (usize, Packing),
+        cache: Option<&'a Cache>,
+    ) -> Self {
         let f = F::new(p);
         // n = 2^k, or 3·2^k: a radix-3 step around three transforms of n/3.
         let radix3 = (!n.is_power_of_two()).then(|| {
@@ -557,21 +578,25 @@ impl<'a, F: Field> Transformer<'a, F> {
             f,
             cache,
             n,
+            packing,
             roots,
             radix3,
             scale,
         }
     }
 
-    /// `n` zeros, in a kept buffer if there is one.
+    /// `n` values to be overwritten: a kept buffer if there is one.
+    fn buffer(&self) -> Vec<u64> {
+        self.cache
+            .and_then(|c| c.buffer(self.n))
+            .unwrap_or_else(|| monitor::filled(self.n, 0))
+    }
+
+    /// `n` zeros.
     fn zeros(&self) -> Vec<u64> {
-        match self.cache.and_then(|c| c.buffer(self.n)) {
-            Some(mut v) => {
-                v.resize(self.n, 0);
-                v
-            }
-            None => monitor::filled(self.n, 0),
-        }
+        let mut v = self.buffer();
+        v.fill(0);
+        v
     }
 
     /// Keeps `v` for reuse.
@@ -594,24 +619,43 @@ impl<'a, F: Field> Transformer<'a, F> {
         );
     }
 
-    /// The transform of `src` (at most `n` limbs) modulo the prime.
+    /// The transform modulo the prime of the coefficients of `src` (at
+    /// most `n` of them).
     fn forward(&self, src: &[u64]) -> Vec<u64> {
         let (f, t) = (self.f, &self.roots);
-        let mut v = self.zeros();
-        let src = &src[..src.len().min(self.n)];
+        let mut v = self.buffer();
+        let count = self.packing.coefficients(src.len()).min(self.n);
+        v[count..].fill(0);
+        let residues = |(i, chunk): (usize, &mut [u64])| self.residues(src, i * PASS_CHUNK, chunk);
         if self.n < PARALLEL_MIN {
-            f.reduce_into(&mut v, src);
+            v[..count]
+                .chunks_mut(PASS_CHUNK)
+                .enumerate()
+                .for_each(residues);
         } else {
-            v[..src.len()]
+            v[..count]
                 .par_chunks_mut(PASS_CHUNK)
-                .zip(src.par_chunks(PASS_CHUNK))
-                .for_each(|(v, src)| f.reduce_into(v, src));
+                .enumerate()
+                .for_each(residues);
         }
         if let Some(radix3) = &self.radix3 {
             radix3.forward(f, &mut v);
         }
         self.each_part(&mut v, &|part| forward(f, t, part));
         v
+    }
+
+    /// The residues of the coefficients of `src` from `start` (a multiple
+    /// of 4), as many as `v` holds, into `v`.
+    fn residues(&self, src: &[u64], start: usize, v: &mut [u64]) {
+        match self.packing {
+            Packing::Limbs => self.f.reduce_into(v, &src[start..start + v.len()]),
+            Packing::Bits80 => {
+                let mut high = vec![0; v.len()];
+                packing::split80(src, start, v, &mut high);
+                self.f.reduce_wide_into(v, &high);
+            }
+        }
     }
 
     /// `x·y` (`None`: `x²`) pointwise, scaled for [`Transformer::inverse`].
@@ -656,16 +700,17 @@ impl<'a, F: Field> Transformer<'a, F> {
     }
 }
 
-/// The first `len` values of the cyclic convolution of `a` and `b`
-/// (`None`: square `a`) of length `n` modulo one prime, in `[0, p)`.
+/// The first `len` values of the cyclic convolution of length `n` of the
+/// coefficients of `a` and `b` (`None`: square `a`) modulo one prime, in
+/// `[0, p)`.
 fn convolution<F: Field>(
     prime: (u64, u64),
     a: &[u64],
     b: Option<&[u64]>,
-    (n, len): (usize, usize),
+    (n, len, packing): (usize, usize, Packing),
     cache: Option<&Cache>,
 ) -> Vec<u64> {
-    let t = Transformer::<F>::new(prime, n, cache);
+    let t = Transformer::<F>::new(prime, (n, packing), cache);
     let mut fa = t.forward(a);
     let fb = b.map(|b| t.forward(b));
     t.pointwise(&mut fa, fb.as_deref());
@@ -676,10 +721,13 @@ fn convolution<F: Field>(
     shortened(fa, len)
 }
 
-/// `v` cut to `len` values, its memory beyond them given back.
+/// `v` cut to `len` values; the memory beyond them is given back for
+/// large products, kept for reuse (see [`recycle_all`]) for the others.
 fn shortened(mut v: Vec<u64>, len: usize) -> Vec<u64> {
     v.truncate(len);
-    v.shrink_to_fit();
+    if len >= LOW_MEMORY_MIN {
+        v.shrink_to_fit();
+    }
     v
 }
 
@@ -690,10 +738,10 @@ fn sum_convolutions<F: Field>(
     prime: (u64, u64),
     operands: &[&[u64]],
     sums: &[&[(usize, usize)]],
-    n: usize,
+    (n, packing): (usize, Packing),
     cache: Option<&Cache>,
 ) -> Vec<Vec<u64>> {
-    let t = Transformer::<F>::new(prime, n, cache);
+    let t = Transformer::<F>::new(prime, (n, packing), cache);
     let mut uses = vec![0usize; operands.len()];
     for &(i, j) in sums.iter().copied().flatten() {
         uses[i] += 1;
@@ -719,7 +767,7 @@ fn sum_convolutions<F: Field>(
             };
             let mut x = match &mut transforms[i] {
                 shared if uses[i] > 0 => {
-                    let mut x = t.zeros();
+                    let mut x = t.buffer();
                     x.copy_from_slice(shared.as_deref().unwrap_or_default());
                     x
                 }
@@ -748,9 +796,19 @@ fn sum_convolutions<F: Field>(
         }
         let mut sum = sum.unwrap_or_else(|| t.zeros());
         t.inverse(&mut sum);
-        results.push(shortened(sum, sum_length(operands, pairs)));
+        results.push(shortened(sum, sum_coefficients(packing, operands, pairs)));
     }
     results
+}
+
+/// The coefficients of a sum of the products of `pairs` of `operands`.
+fn sum_coefficients(packing: Packing, operands: &[&[u64]], pairs: &[(usize, usize)]) -> usize {
+    let coefficients = |i: usize| packing.coefficients(operands[i].len());
+    pairs
+        .iter()
+        .map(|&(i, j)| coefficients(i) + coefficients(j))
+        .max()
+        .unwrap_or(0)
 }
 
 /// The transform length for a product of `len` limbs: the smallest `2^k` or
@@ -771,13 +829,21 @@ const MIN_RADIX3_PART: usize = 1 << 6;
 /// The product of `a` and `b` (`None`: the square of `a`) over the field
 /// `F`, `a.len() + b.len()` limbs long (untrimmed).
 fn product<F: Field>(a: &[u64], b: Option<&[u64]>) -> Vec<u64> {
-    let len = a.len() + b.map_or(a.len(), <[u64]>::len);
-    let n = transform_length(len);
     let shorter = b.map_or(a.len(), |b| a.len().min(b.len()));
-    let primes = &F::PRIMES[..primes_needed::<F>(shorter)];
+    planned_product::<F>(a, b, Plan::new::<F>(shorter))
+}
+
+/// [`product`] by `plan`.
+fn planned_product<F: Field>(a: &[u64], b: Option<&[u64]>, plan: Plan) -> Vec<u64> {
+    let b_len = b.map_or(a.len(), <[u64]>::len);
+    let len = a.len() + b_len;
+    let coefficients = plan.packing.coefficients(a.len()) + plan.packing.coefficients(b_len);
+    let n = transform_length(coefficients);
+    let primes = &F::PRIMES[..plan.primes];
     let computation = monitor::transform_cache();
     let cache = cache_for(computation.as_deref(), n);
-    let residue = |&prime: &(u64, u64)| convolution::<F>(prime, a, b, (n, len), cache);
+    let residue =
+        |&prime: &(u64, u64)| convolution::<F>(prime, a, b, (n, coefficients, plan.packing), cache);
     // Large products one prime at a time: their transforms run in parallel
     // themselves, and only one prime's transforms are held at once.
     let residues: Vec<Vec<u64>> = if n < PARALLEL_MIN || len >= LOW_MEMORY_MIN {
@@ -785,22 +851,59 @@ fn product<F: Field>(a: &[u64], b: Option<&[u64]>) -> Vec<u64> {
     } else {
         primes.par_iter().map(residue).collect()
     };
-    garner::recombine::<F>(&residues, len)
+    let product = garner::recombine::<F>(&residues, len, plan.packing);
+    recycle_all(cache, residues);
+    product
+}
+
+/// Keeps the residues' buffers for reuse.
+fn recycle_all(cache: Option<&Cache>, residues: Vec<Vec<u64>>) {
+    if let Some(cache) = cache {
+        residues.into_iter().for_each(|v| cache.recycle(v));
+    }
+}
+
+/// How a product is computed: the width of its coefficients and the number
+/// of primes.
+#[derive(Clone, Copy, Debug)]
+struct Plan {
+    packing: Packing,
+    primes: usize,
+}
+
+impl Plan {
+    /// For a product (or a sum of `k` products) whose shorter operand has
+    /// `bound / k` limbs: the widest coefficients that need no more primes
+    /// than limbs do.
+    fn new<F: Field>(bound: usize) -> Plan {
+        let limbs = primes_needed::<F>(Packing::Limbs, bound);
+        match primes_needed::<F>(Packing::Bits80, bound) {
+            Some(primes) if limbs.is_none_or(|limbs| primes <= limbs) => Plan {
+                packing: Packing::Bits80,
+                primes,
+            },
+            _ => Plan {
+                packing: Packing::Limbs,
+                primes: limbs.unwrap_or(F::PRIMES.len()),
+            },
+        }
+    }
 }
 
 /// The fewest of `F`'s first primes whose product exceeds every coefficient
-/// of a product whose shorter operand has `shorter` limbs: each is below
-/// `shorter · 2^128`.
-fn primes_needed<F: Field>(shorter: usize) -> usize {
-    let needed = 128.0 + (shorter.max(1) as f64).log2() + 0.01;
+/// of a product (or a sum of `k` products) cut by `packing` whose shorter
+/// operand has `bound / k` limbs: each is below `bound · 2^(2·bits)`, as a
+/// coefficient is no wider than a limb. `None` if all of them do not.
+fn primes_needed<F: Field>(packing: Packing, bound: usize) -> Option<usize> {
+    let needed = 2.0 * f64::from(packing.bits()) + (bound.max(1) as f64).log2() + 0.01;
     let mut bits = 0.0;
     for (k, &(p, _)) in F::PRIMES.iter().enumerate() {
         bits += (p as f64).log2();
         if bits > needed {
-            return k + 1;
+            return Some(k + 1);
         }
     }
-    F::PRIMES.len()
+    None
 }
 
 /// Whether the transforms run on vectors (AVX-512 IFMA) here.
@@ -843,12 +946,7 @@ fn summed<F: Field>(operands: &[&[u64]], sums: &[&[(usize, usize)]]) -> Vec<Vec<
             .flat_map(|pairs| summed::<F>(operands, std::slice::from_ref(pairs)))
             .collect();
     }
-    let lens: Vec<usize> = sums
-        .iter()
-        .map(|pairs| sum_length(operands, pairs))
-        .collect();
-    let n = transform_length(lens.iter().copied().max().unwrap_or(1));
-    // A coefficient of a sum of k products is below k·shorter·2^128.
+    // A coefficient of a sum of k products is below k·shorter·2^(2·bits).
     let bound = sums
         .iter()
         .map(|pairs| {
@@ -861,19 +959,30 @@ fn summed<F: Field>(operands: &[&[u64]], sums: &[&[(usize, usize)]]) -> Vec<Vec<
         })
         .max()
         .unwrap_or(1);
-    let primes = &F::PRIMES[..primes_needed::<F>(bound)];
+    let plan = Plan::new::<F>(bound);
+    let n = sums
+        .iter()
+        .map(|pairs| sum_coefficients(plan.packing, operands, pairs))
+        .max()
+        .map_or(1, transform_length);
+    let primes = &F::PRIMES[..plan.primes];
     let computation = monitor::transform_cache();
     let cache = cache_for(computation.as_deref(), n);
-    let residue = |&prime: &(u64, u64)| sum_convolutions::<F>(prime, operands, sums, n, cache);
+    let residue = |&prime: &(u64, u64)| {
+        sum_convolutions::<F>(prime, operands, sums, (n, plan.packing), cache)
+    };
     // One prime at a time: each holds several transforms, and those of
     // large sums run in parallel themselves.
     let residues: Vec<Vec<Vec<u64>>> = primes.iter().map(residue).collect();
     let mut residues: Vec<_> = residues.into_iter().map(Vec::into_iter).collect();
-    lens.iter()
-        .map(|&len| {
+    sums.iter()
+        .map(|pairs| {
             let of_this_sum: Vec<Vec<u64>> =
                 residues.iter_mut().filter_map(Iterator::next).collect();
-            garner::recombine::<F>(&of_this_sum, len)
+            let len = sum_length(operands, pairs);
+            let sum = garner::recombine::<F>(&of_this_sum, len, plan.packing);
+            recycle_all(cache, of_this_sum);
+            sum
         })
         .collect()
 }
@@ -932,12 +1041,80 @@ mod tests {
         assert_eq!(transform_length(1537), 2048);
     }
 
+    /// Products of 80-bit coefficients (with four primes for
+    /// `Montgomery52`, three for `Montgomery64`) at transform lengths
+    /// `2^k` and `3·2^k` and at operand lengths of every remainder modulo 5,
+    /// against schoolbook, with the largest coefficients among them.
+    #[test]
+    fn bits80_products() {
+        let plan = |primes| Plan {
+            packing: Packing::Bits80,
+            primes,
+        };
+        let limbs = |n: usize, seed: u64| -> Vec<u64> {
+            (0..n as u64)
+                .map(|i| match i % 7 {
+                    0 | 1 => u64::MAX,
+                    _ => (i + seed).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ seed,
+                })
+                .collect()
+        };
+        for (la, lb) in [
+            (1, 1),
+            (2, 3),
+            (7, 5),
+            (64, 61),
+            (200, 158),
+            (1001, 999),
+            (3000, 2048),
+        ] {
+            let (x, y) = (limbs(la, 3), limbs(lb, 5));
+            let reference = super::super::schoolbook::mul(&x, &y);
+            let got = planned_product::<Montgomery52>(&x, Some(&y), plan(4));
+            assert_eq!(got, reference, "{la}x{lb}");
+            let got = planned_product::<Montgomery64>(&x, Some(&y), plan(3));
+            assert_eq!(got, reference, "{la}x{lb}");
+            let square = super::super::schoolbook::mul(&x, &x);
+            assert_eq!(
+                planned_product::<Montgomery52>(&x, None, plan(4)),
+                square,
+                "{la}"
+            );
+        }
+        assert_eq!(
+            planned_product::<Montgomery52>(&[u64::MAX; 20_000], None, plan(4)),
+            all_ones_product(20_000, 20_000)
+        );
+    }
+
+    /// Sums of products through `Montgomery64`, whose plan packs 80 bits,
+    /// against schoolbook.
+    #[test]
+    fn bits80_sums() {
+        assert_eq!(Plan::new::<Montgomery64>(1000).packing, Packing::Bits80);
+        let operands: Vec<Vec<u64>> = [300usize, 301, 302, 303, 4]
+            .iter()
+            .map(|&n| (0..n as u64).map(|i| u64::MAX - i * i).collect())
+            .collect();
+        let operands: Vec<&[u64]> = operands.iter().map(Vec::as_slice).collect();
+        let sums: &[&[(usize, usize)]] = &[&[(0, 1), (2, 3), (4, 4)], &[(1, 1)]];
+        let got = summed::<Montgomery64>(&operands, sums);
+        for (pairs, got) in sums.iter().zip(got) {
+            let mut expected = vec![0u64; sum_length(&operands, pairs)];
+            for &(i, j) in pairs.iter() {
+                let product = super::super::schoolbook::mul(operands[i], operands[j]);
+                crate::natural::limbs::add_in_place(&mut expected, &product);
+            }
+            assert_eq!(got, expected, "{pairs:?}");
+        }
+    }
+
     /// Products at the largest operands each prime count allows, with the
     /// largest coefficients, for both fields.
     #[test]
     fn prime_counts_hold_at_their_limits() {
         let limit = (1..1usize << 23)
-            .find(|&n| primes_needed::<Montgomery52>(n) > 3)
+            .find(|&n| primes_needed::<Montgomery52>(Packing::Limbs, n) > Some(3))
             .unwrap_or(1);
         assert!(limit > 1 << 20, "three primes serve up to {limit} limbs");
         for shorter in [limit - 1, limit] {

@@ -83,6 +83,20 @@ impl Field for Montgomery52 {
         scalar::reduce_into(self, &mut dst[start..], &src[start..]);
     }
 
+    fn reduce_wide_into(self, dst: &mut [u64], high: &[u64]) {
+        let vector = dst.len() / 8 * 8;
+        let k = scalar::two_to_64(self);
+        let done = simd::reduce_wide_into(
+            &mut dst[..vector],
+            &high[..vector],
+            self.p,
+            self.p_inv,
+            [self.r, self.r2, k],
+        );
+        let start = if done { vector } else { 0 };
+        scalar::reduce_wide_into(self, &mut dst[start..], &high[start..]);
+    }
+
     fn pointwise(self, x: &mut [u64], y: Option<&[u64]>, scale: u64) {
         if !simd::pointwise(x, y, scale, self.p, self.p_inv) {
             scalar::pointwise(self, x, y, scale);

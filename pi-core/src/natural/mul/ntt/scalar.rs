@@ -10,6 +10,19 @@ pub(super) fn reduce_into<F: Field>(f: F, dst: &mut [u64], src: &[u64]) {
     }
 }
 
+/// See [`Field::reduce_wide_into`].
+pub(super) fn reduce_wide_into<F: Field>(f: F, dst: &mut [u64], high: &[u64]) {
+    let k = two_to_64(f);
+    for (d, &h) in dst.iter_mut().zip(high) {
+        *d = f.add(f.reduce(*d), f.mul(f.reduce(h), k));
+    }
+}
+
+/// `2^64 mod p` in Montgomery form.
+pub(super) fn two_to_64<F: Field>(f: F) -> u64 {
+    f.to_montgomery(f.add(f.reduce(u64::MAX), 1))
+}
+
 #[inline(always)]
 pub(super) fn pointwise<F: Field>(f: F, x: &mut [u64], y: Option<&[u64]>, scale: u64) {
     match y {
