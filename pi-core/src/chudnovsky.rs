@@ -55,17 +55,16 @@ struct Split {
 
 fn split(a: u64, b: u64, need_p: bool) -> Split {
     if b - a == 1 {
-        let p = Natural::from(6 * a - 5)
-            .mul_small(2 * a - 1)
-            .mul_small(6 * a - 1);
-        let q = Natural::from(10_939_058_860_032_000u64)
-            .mul_small(a)
-            .mul_small(a)
-            .mul_small(a);
-        let linear = Natural::from(545_140_134u128 * u128::from(a) + 13_591_409);
+        let p = Natural::product_of_small(&[6 * a - 5, 2 * a - 1, 6 * a - 1]);
+        let q = Natural::product_of_small(&[10_939_058_860_032_000, a, a, a]);
+        let linear = 545_140_134u128 * u128::from(a) + 13_591_409;
+        let magnitude = match u64::try_from(linear) {
+            Ok(linear) => p.mul_small(linear),
+            Err(_) => &p * &Natural::from(linear),
+        };
         let r = Signed {
             negative: true,
-            magnitude: &p * &linear,
+            magnitude,
         };
         return Split {
             p: need_p.then_some(p),

@@ -104,9 +104,23 @@ impl Natural {
 
     /// `self * m` for a single-limb factor.
     pub fn mul_small(&self, m: u64) -> Natural {
-        let mut limbs = self.limbs.clone();
+        let mut limbs = Vec::with_capacity(self.limbs.len() + 1);
+        limbs.extend_from_slice(&self.limbs);
         let carry = limbs::mul_small_assign(&mut limbs, m);
         limbs.push(carry);
+        Natural::from_limbs(limbs)
+    }
+
+    /// The product of single-limb factors.
+    pub(crate) fn product_of_small(factors: &[u64]) -> Natural {
+        let mut limbs = Vec::with_capacity(factors.len() + 1);
+        limbs.push(1);
+        for &m in factors {
+            let carry = limbs::mul_small_assign(&mut limbs, m);
+            if carry != 0 {
+                limbs.push(carry);
+            }
+        }
         Natural::from_limbs(limbs)
     }
 
@@ -289,5 +303,25 @@ impl fmt::Debug for Natural {
 impl fmt::LowerHex for Natural {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad_integral(true, "0x", &self.to_hex_padded(1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Against one multiplication at a time, with factors of every size.
+    #[test]
+    fn product_of_small_multiplies_its_factors() {
+        let factors = [0u64, 1, 3, u64::MAX, 1 << 63, 12_345, u64::MAX - 1];
+        for start in 0..=factors.len() {
+            for end in start..=factors.len() {
+                let slice = &factors[start..end];
+                let expected = slice
+                    .iter()
+                    .fold(Natural::from(1u64), |x, &m| &x * &Natural::from(m));
+                assert_eq!(Natural::product_of_small(slice), expected, "{slice:?}");
+            }
+        }
     }
 }
