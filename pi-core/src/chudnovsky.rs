@@ -13,6 +13,11 @@ const BITS_PER_TERM: u64 = 47;
 /// Ranges of at least this many terms are split on several threads.
 const PARALLEL_TERMS: u64 = 64;
 
+/// The halves of ranges of at least this many terms (in computations from
+/// about 9.5·10^8 digits) are split one after the other: each holds
+/// gigabytes while it merges, and its products use every thread anyway.
+const SEQUENTIAL_TERMS: u64 = 1 << 26;
+
 /// The largest error, in units of `2^-w`, of [`pi_fixed_point`]: its
 /// computed error is below 2 units (see there); the rest is margin.
 pub(crate) const ERROR_BOUND: u64 = 64;
@@ -84,7 +89,11 @@ fn halves(a: u64, b: u64, need_p: bool) -> (u64, Split, Split) {
     if parallel {
         monitor::checkpoint();
     }
-    let (left, right) = join_if(parallel, || split(a, m, true), || split(m, b, need_p));
+    let (left, right) = join_if(
+        parallel && b - a < SEQUENTIAL_TERMS,
+        || split(a, m, true),
+        || split(m, b, need_p),
+    );
     (m, left, right)
 }
 
