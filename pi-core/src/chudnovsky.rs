@@ -4,7 +4,7 @@
 //! `π = 426880·√10005·Q / (13591409·Q + R)`; each term adds about 47.11 bits.
 
 use crate::monitor::{self, Stage};
-use crate::natural::{Natural, Reciprocal};
+use crate::natural::Natural;
 use crate::parallel::join_if;
 
 /// Bits of π gained per term: `log2(640320³ / 1728)`, rounded down.
@@ -223,11 +223,11 @@ pub(crate) fn pi_fixed_point(w: u64) -> Natural {
     };
     let root = &inverse_root.mul_small(10_005) >> ROOT_GUARD_BITS;
     monitor::enter(Stage::Division, 3 * w);
-    let Some(reciprocal) = Reciprocal::new(&denominator) else {
+    // Q and D are freed once used: the last product holds only t and root.
+    let Some(t) = Natural::scaled_quotient(q, denominator, w + QUOTIENT_GUARD_BITS) else {
         unreachable!("the Chudnovsky denominator is positive");
     };
-    let t = reciprocal.scaled_quotient(&q, w + QUOTIENT_GUARD_BITS);
-    &(&t * &root).mul_small(426_880) >> (w + QUOTIENT_GUARD_BITS)
+    &(&t.mul_small(426_880) * &root) >> (w + QUOTIENT_GUARD_BITS)
 }
 
 #[cfg(test)]

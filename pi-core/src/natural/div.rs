@@ -32,16 +32,6 @@ impl Reciprocal {
         &self.d
     }
 
-    /// `a / d · 2^bits` within `4·a/2^(2n) + 1` (`n` the divisor's bit
-    /// length), without the exact correction: one multiplication.
-    pub(crate) fn scaled_quotient(&self, a: &Natural, bits: u64) -> Natural {
-        let product = a * &self.v;
-        match bits.checked_sub(2 * self.bits) {
-            Some(up) => &product << up,
-            None => &product >> (2 * self.bits - bits),
-        }
-    }
-
     /// Quotient and remainder of `a / d` (floor division). Fastest when `a`
     /// has at most twice as many bits as the divisor.
     pub fn div_rem(&self, a: &Natural) -> (Natural, Natural) {
@@ -50,6 +40,21 @@ impl Reciprocal {
         }
         let q = &(a * &self.v) >> (2 * self.bits);
         correct(a, &self.d, q)
+    }
+}
+
+/// `a / d · 2^bits` within `4·a/2^(2n) + 1` (`n` the bit length of
+/// `d > 0`), without the exact correction. Takes its operands so that each
+/// is freed as soon as it is used: `d` before the product, `a` after it.
+pub(super) fn scaled_quotient(a: Natural, d: Natural, bits: u64) -> Natural {
+    let n = d.bit_len();
+    let v = reciprocal(&d);
+    drop(d);
+    let product = &a * &v;
+    drop((a, v));
+    match bits.checked_sub(2 * n) {
+        Some(up) => &product << up,
+        None => &product >> (2 * n - bits),
     }
 }
 

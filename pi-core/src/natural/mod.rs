@@ -182,6 +182,13 @@ impl Natural {
         Some(div::div_rem(self, d))
     }
 
+    /// `a / d · 2^bits` without the exact correction (its error is in
+    /// `div.rs`), or `None` when `d` is zero; `a` and `d` are freed as early
+    /// as possible.
+    pub(crate) fn scaled_quotient(a: Natural, d: Natural, bits: u64) -> Option<Natural> {
+        (!d.is_zero()).then(|| div::scaled_quotient(a, d, bits))
+    }
+
     /// The floor of the square root.
     pub fn sqrt(&self) -> Natural {
         sqrt::sqrt_rem(self).0
