@@ -233,11 +233,8 @@ pub fn digits(n: u64, base: Base) -> Result<String, Error> {
 
 fn text(n: u64, options: &Options) -> Result<String, Error> {
     let base = options.base;
-    // "3", the n digits, and room for a terminator (C adds a NUL without
-    // copying); the "3" is written at index 1, then moved before the point.
     let width = n as usize + 1;
-    let mut text = monitor::filled(width + 2, b'0');
-    let (x, w) = written(n, INITIAL_GUARD_BITS, options, &mut text[1..=width]);
+    let (x, w, mut text) = written(n, INITIAL_GUARD_BITS, options);
     if options.corruption == Corruption::Text {
         text[width] = if text[width] == b'1' { b'2' } else { b'1' };
     }
@@ -252,13 +249,15 @@ fn text(n: u64, options: &Options) -> Result<String, Error> {
     Ok(String::from_utf8(text).unwrap_or_default())
 }
 
-/// Writes `π` truncated to `n` digits in `options.base` into `out`
-/// (`n + 1` digits, no point), from fixed-point approximations with
-/// `guard_bits` beyond the needed precision, doubled until the error bound
-/// cannot change a digit. Returns the approximation used: `x` with
-/// `|x - π·2^w| < ERROR_BOUND`.
-fn written(n: u64, mut guard_bits: u64, options: &Options, out: &mut [u8]) -> (Natural, u64) {
+/// `π` truncated to `n` digits in `options.base`, from fixed-point
+/// approximations with `guard_bits` beyond the needed precision, doubled
+/// until the error bound cannot change a digit. Returns the approximation
+/// used (`x` with `|x - π·2^w| < ERROR_BOUND`) and the text: a free byte,
+/// the `n + 1` digits (no point), and room for a terminator (C adds a NUL
+/// without copying).
+fn written(n: u64, mut guard_bits: u64, options: &Options) -> (Natural, u64, Vec<u8>) {
     let digit_bits = digit_bits(n, options.base);
+    let width = n as usize + 1;
     loop {
         let w = digit_bits + guard_bits;
         let mut x = pi_fixed_point(w);
@@ -269,9 +268,11 @@ fn written(n: u64, mut guard_bits: u64, options: &Options, out: &mut [u8]) -> (N
                 x = &x + &(&Natural::from(1u64) << (w - 4 * position + 3));
             }
         }
-        monitor::enter(Stage::Conversion, radix::decimal_work(out.len()));
-        if write_digits(&x, w, options.base, out) {
-            return (x, w);
+        monitor::enter(Stage::Conversion, radix::decimal_work(width));
+        // Allocated only now: during the series its bytes would add to the peak.
+        let mut text = monitor::filled(width + 2, b'0');
+        if write_digits(&x, w, options.base, &mut text[1..=width]) {
+            return (x, w, text);
         }
         guard_bits *= 2;
     }
@@ -343,10 +344,8 @@ mod tests {
         // attempts cannot decide and must widen, and still agree.
         for n in [761u64, 762, 765, 767, 768] {
             let options = Options::new();
-            let mut narrow = vec![0; n as usize + 1];
-            let mut wide = narrow.clone();
-            written(n, 1, &options, &mut narrow);
-            written(n, INITIAL_GUARD_BITS, &options, &mut wide);
+            let (_, _, narrow) = written(n, 1, &options);
+            let (_, _, wide) = written(n, INITIAL_GUARD_BITS, &options);
             assert_eq!(narrow, wide, "n = {n}");
         }
         let text = digits(768, Base::Decimal).unwrap_or_default();
