@@ -159,9 +159,18 @@ fn digit_bits(n: u64, base: Base) -> u64 {
     }
 }
 
-/// Peak memory per byte of the binary result, measured with some margin
-/// (`pi N --stats`, 10^5 to 10^8 digits, both bases: at most 80).
-const MEMORY_PER_RESULT_BYTE: u64 = 100;
+/// Peak memory per byte of the binary result, with the text of the digits
+/// and verification: the operands, products and transforms of the largest
+/// steps (`pi N --stats`: 18.8 at 10^9 digits).
+const MEMORY_PER_RESULT_BYTE: u64 = 20;
+/// Memory per byte of the binary result for the transforms' tables and
+/// kept buffers, up to [`MEMORY_TABLES_MAX`]: measured in all, at most 35,
+/// 41, 59 and 33 bytes per result byte at 10^6, 10^6 in hexadecimal, 10^7
+/// and 10^8 digits, with or without verification.
+const MEMORY_TABLES_PER_RESULT_BYTE: u64 = 64;
+/// The most the transforms' tables (about 130 MiB) and kept buffers (512
+/// MiB) take.
+const MEMORY_TABLES_MAX: u64 = 768 << 20;
 /// Memory used whatever the size: code, thread stacks, small tables.
 const MEMORY_BASE: u64 = 16 << 20;
 
@@ -179,7 +188,9 @@ pub fn estimate_memory(n: u64, options: &Options) -> u64 {
         return u64::MAX;
     }
     let result_bytes = digit_bits(n, options.base).div_ceil(8);
-    MEMORY_BASE + MEMORY_PER_RESULT_BYTE * result_bytes
+    MEMORY_BASE
+        + MEMORY_PER_RESULT_BYTE * result_bytes
+        + (MEMORY_TABLES_PER_RESULT_BYTE * result_bytes).min(MEMORY_TABLES_MAX)
 }
 
 /// `"3."` followed by the first `n` digits of π after the point, truncated,
