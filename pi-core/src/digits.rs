@@ -164,9 +164,10 @@ fn digit_bits(n: u64, base: Base) -> u64 {
 /// steps (`pi N --stats`: 18.8 at 10^9 digits).
 const MEMORY_PER_RESULT_BYTE: u64 = 20;
 /// Memory per byte of the binary result for the transforms' tables and
-/// kept buffers, up to [`MEMORY_TABLES_MAX`]: measured in all, at most 35,
-/// 41, 59 and 33 bytes per result byte at 10^6, 10^6 in hexadecimal, 10^7
-/// and 10^8 digits, with or without verification.
+/// kept buffers, up to [`MEMORY_TABLES_MAX`]. Whole peaks (less
+/// [`MEMORY_BASE`]) measured from 10^6 to 10^8 digits, both bases, with
+/// and without verification: at most 59 bytes per result byte (10^7), 41
+/// at 10^6, 33 at 10^8.
 const MEMORY_TABLES_PER_RESULT_BYTE: u64 = 64;
 /// The most the transforms' tables (about 130 MiB) and kept buffers (512
 /// MiB) take.
