@@ -75,6 +75,23 @@ pub(crate) fn forward_stage2(q: &mut [&mut [u64]; 4], w: [&[u64]; 3], p: u64, p_
     false
 }
 
+/// Two forward stages at once on quarters whose last two are zero (see
+/// `Field::forward_stage2_half`); see [`forward_stage2`].
+pub(crate) fn forward_stage2_half(
+    q: &mut [&mut [u64]; 4],
+    w: [&[u64]; 3],
+    p: u64,
+    p_inv: u64,
+) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if fits2(q, &w) {
+        // SAFETY: `fits2` checked the lengths and that the processor has AVX-512F and IFMA.
+        unsafe { x86::forward_stage2_half(q, w, p, p_inv) };
+        return true;
+    }
+    false
+}
+
 /// Two inverse stages at once (see `Field::inverse_stage2`); see
 /// [`forward_stage2`].
 pub(crate) fn inverse_stage2(q: &mut [&mut [u64]; 4], w: [&[u64]; 3], p: u64, p_inv: u64) -> bool {
@@ -331,6 +348,33 @@ mod x86 {
                 let (a, b, c, d) = (load(q[0]), load(q[1]), load(q[2]), load(q[3]));
                 let (a, c) = (add(a, c, p), montgomery(sub(a, c, p), load(w[0]), p, p_inv));
                 let (b, d) = (add(b, d, p), montgomery(sub(b, d, p), load(w[1]), p, p_inv));
+                let inner = load(w[2]);
+                let (a, b) = (add(a, b, p), montgomery(sub(a, b, p), inner, p, p_inv));
+                let (c, d) = (add(c, d, p), montgomery(sub(c, d, p), inner, p, p_inv));
+                for (s, v) in q.iter_mut().zip([a, b, c, d]) {
+                    _mm512_storeu_si512(s.as_mut_ptr().add(i).cast(), v);
+                }
+            }
+        }
+    }
+
+    /// # Safety
+    /// As for [`forward_stage2`].
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    pub(super) unsafe fn forward_stage2_half(
+        q: &mut [&mut [u64]; 4],
+        w: [&[u64]; 3],
+        p: u64,
+        p_inv: u64,
+    ) {
+        let (p, p_inv) = (_mm512_set1_epi64(p as i64), _mm512_set1_epi64(p_inv as i64));
+        for i in (0..q[0].len()).step_by(8) {
+            // SAFETY: i + 8 <= the common length of every slice; unaligned accesses.
+            unsafe {
+                let load = |s: &[u64]| _mm512_loadu_si512(s.as_ptr().add(i).cast());
+                let (a, b) = (load(q[0]), load(q[1]));
+                let c = montgomery(a, load(w[0]), p, p_inv);
+                let d = montgomery(b, load(w[1]), p, p_inv);
                 let inner = load(w[2]);
                 let (a, b) = (add(a, b, p), montgomery(sub(a, b, p), inner, p, p_inv));
                 let (c, d) = (add(c, d, p), montgomery(sub(c, d, p), inner, p, p_inv));

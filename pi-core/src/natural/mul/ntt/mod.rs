@@ -155,6 +155,12 @@ pub(super) trait Field: Copy + Send + Sync {
         scalar::forward_stage2(self, q, w);
     }
 
+    /// [`Field::forward_stage2`] where the last two quarters are zero
+    /// (their old values are ignored and overwritten).
+    fn forward_stage2_half(self, q: [&mut [u64]; 4], w: [&[u64]; 3]) {
+        scalar::forward_stage2_half(self, q, w);
+    }
+
     /// The inverse of [`Field::forward_stage2`]: the inner stage, then the
     /// outer one.
     fn inverse_stage2(self, q: [&mut [u64]; 4], w: [&[u64]; 3]) {
@@ -416,13 +422,14 @@ impl Roots {
     /// The two stages of the block `a` (`n = a.len()` values, quarters of
     /// `m`): `stage` on matching chunks of its quarters and of the twiddles
     /// of the outer stage (`w_n^j` and `w_n^(m+j)`) and of the inner stage
-    /// (`w_{n/2}^j`), on several threads when the block is large.
+    /// (`w_{n/2}^j`), on several threads when the block is large. `stage`
+    /// also gets the chunks' offset in their quarters.
     fn stage2_chunks<F: Field>(
         &self,
         f: F,
         a: &mut [u64],
         inverse: bool,
-        stage: impl Fn([&mut [u64]; 4], [&[u64]; 3]) + Sync,
+        stage: impl Fn(usize, [&mut [u64]; 4], [&[u64]; 3]) + Sync,
     ) {
         const CHUNK: usize = 1 << 11;
         let (n, m) = (a.len(), a.len() / 4);
@@ -440,7 +447,7 @@ impl Roots {
                 outer.get(f, m + start, len, b1),
                 inner.get(f, start, len, b2),
             ];
-            stage([q0, q1, q2, q3], w);
+            stage(start, [q0, q1, q2, q3], w);
         };
         let [q0, q1, q2, q3] = quarters(a);
         if n < PARALLEL_MIN {
@@ -491,8 +498,13 @@ fn forward<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
     }
     monitor::checkpoint();
     // Two stages per pass over memory, then the four quarters.
-    roots.stage2_chunks(f, a, false, |q, w| f.forward_stage2(q, w));
-    let parallel = n >= PARALLEL_MIN;
+    roots.stage2_chunks(f, a, false, |_, q, w| f.forward_stage2(q, w));
+    forward_quarters(f, roots, a);
+}
+
+/// [`forward`] on each quarter of `a`.
+fn forward_quarters<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
+    let parallel = a.len() >= PARALLEL_MIN;
     let [q0, q1, q2, q3] = quarters(a);
     join_if(
         parallel,
@@ -541,7 +553,7 @@ fn inverse<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
         || join_if(parallel, || inverse(f, roots, q0), || inverse(f, roots, q1)),
         || join_if(parallel, || inverse(f, roots, q2), || inverse(f, roots, q3)),
     );
-    roots.stage2_chunks(f, a, true, |q, w| f.inverse_stage2(q, w));
+    roots.stage2_chunks(f, a, true, |_, q, w| f.inverse_stage2(q, w));
 }
 
 /// Transforms of length `n` modulo one prime: the twiddles and radix-3
@@ -622,26 +634,35 @@ impl<'a, F: Field> Transformer<'a, F> {
     /// The transform modulo the prime of the coefficients of `src` (at
     /// most `n` of them).
     fn forward(&self, src: &[u64]) -> Vec<u64> {
-        let (f, t) = (self.f, &self.roots);
+        let (f, t, n) = (self.f, &self.roots, self.n);
         let mut v = self.buffer();
-        let count = self.packing.coefficients(src.len()).min(self.n);
-        v[count..].fill(0);
-        let residues = |(i, chunk): (usize, &mut [u64])| self.residues(src, i * PASS_CHUNK, chunk);
-        if self.n < PARALLEL_MIN {
-            v[..count]
-                .chunks_mut(PASS_CHUNK)
-                .enumerate()
-                .for_each(residues);
-        } else {
-            v[..count]
-                .par_chunks_mut(PASS_CHUNK)
-                .enumerate()
-                .for_each(residues);
-        }
+        let count = self.packing.coefficients(src.len()).min(n);
+        // The residues are computed in the first pass over the transform.
+        let fill = |start: usize, chunk: &mut [u64]| self.residues_padded(src, count, start, chunk);
         if let Some(radix3) = &self.radix3 {
-            radix3.forward(f, &mut v);
+            radix3.forward(f, &mut v, fill);
+            self.each_part(&mut v, &|part| forward(f, t, part));
+        } else if n > ITERATIVE_MAX {
+            let m = n / 4;
+            // Products have at most half the coefficients of their length:
+            // then the last quarters start as zeros and need not be read.
+            let half = 2 * count <= n;
+            t.stage2_chunks(f, &mut v, false, |start, [q0, q1, q2, q3], w| {
+                fill(start, q0);
+                fill(m + start, q1);
+                if half {
+                    f.forward_stage2_half([q0, q1, q2, q3], w);
+                } else {
+                    fill(2 * m + start, q2);
+                    fill(3 * m + start, q3);
+                    f.forward_stage2([q0, q1, q2, q3], w);
+                }
+            });
+            forward_quarters(f, t, &mut v);
+        } else {
+            fill(0, &mut v);
+            forward(f, t, &mut v);
         }
-        self.each_part(&mut v, &|part| forward(f, t, part));
         v
     }
 
@@ -656,6 +677,17 @@ impl<'a, F: Field> Transformer<'a, F> {
                 self.f.reduce_wide_into(v, &high);
             }
         }
+    }
+
+    /// The residues of the coefficients of `src` from `start` (a multiple
+    /// of 4) into `v`, zeros from coefficient `count` on.
+    fn residues_padded(&self, src: &[u64], count: usize, start: usize, v: &mut [u64]) {
+        let valid = count.saturating_sub(start).min(v.len());
+        let (values, zeros) = v.split_at_mut(valid);
+        if valid > 0 {
+            self.residues(src, start, values);
+        }
+        zeros.fill(0);
     }
 
     /// `x·y` (`None`: `x²`) pointwise, scaled for [`Transformer::inverse`].

@@ -147,6 +147,12 @@ impl Field for Montgomery52 {
         }
     }
 
+    fn forward_stage2_half(self, mut q: [&mut [u64]; 4], w: [&[u64]; 3]) {
+        if !simd::forward_stage2_half(&mut q, w, self.p, self.p_inv) {
+            scalar::forward_stage2_half(self, q, w);
+        }
+    }
+
     fn inverse_stage2(self, mut q: [&mut [u64]; 4], w: [&[u64]; 3]) {
         if !simd::inverse_stage2(&mut q, w, self.p, self.p_inv) {
             scalar::inverse_stage2(self, q, w);

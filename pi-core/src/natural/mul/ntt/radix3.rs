@@ -115,13 +115,13 @@ impl Radix3 {
     }
 
     /// Runs `step` over matching chunks of the thirds of `v` and of the
-    /// constants of its length.
+    /// constants of its length, with the chunks' offset in their thirds.
     fn by_chunks<F: Field>(
         &self,
         f: F,
         v: &mut [u64],
         inverse: bool,
-        step: impl Fn([&mut [u64]; 3], [&[u64]; 2]) + Sync,
+        step: impl Fn(usize, [&mut [u64]; 3], [&[u64]; 2]) + Sync,
     ) {
         let (n, m) = (v.len(), v.len() / 3);
         let (a, rest) = v.split_at_mut(m);
@@ -132,6 +132,7 @@ impl Radix3 {
             let (start, len) = (i * CHUNK, a.len());
             let (mut b0, mut b1) = (Vec::new(), Vec::new());
             step(
+                start,
                 [a, b, c],
                 [
                     levels[0].get(f, start, len, &mut b0),
@@ -154,15 +155,27 @@ impl Radix3 {
         }
     }
 
-    /// The forward step on `v` (`v.len()` at most [`Radix3::len`]), values
-    /// in `[0, p)`.
-    pub(super) fn forward<F: Field>(&self, f: F, v: &mut [u64]) {
-        self.by_chunks(f, v, false, |x, w| f.forward_radix3(x, w, self.omega));
+    /// The forward step on `v` (`v.len()` at most [`Radix3::len`]), whose
+    /// values in `[0, p)` `fill(i, chunk)` writes from index `i` in the
+    /// same pass.
+    pub(super) fn forward<F: Field>(
+        &self,
+        f: F,
+        v: &mut [u64],
+        fill: impl Fn(usize, &mut [u64]) + Sync,
+    ) {
+        let m = v.len() / 3;
+        self.by_chunks(f, v, false, |start, [a, b, c], w| {
+            fill(start, a);
+            fill(m + start, b);
+            fill(2 * m + start, c);
+            f.forward_radix3([a, b, c], w, self.omega);
+        });
     }
 
     /// The inverse of [`Radix3::forward`] times 3, after the thirds were
     /// transformed back.
     pub(super) fn inverse<F: Field>(&self, f: F, v: &mut [u64]) {
-        self.by_chunks(f, v, true, |x, w| f.inverse_radix3(x, w, self.omega));
+        self.by_chunks(f, v, true, |_, x, w| f.inverse_radix3(x, w, self.omega));
     }
 }

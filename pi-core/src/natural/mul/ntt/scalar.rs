@@ -67,6 +67,18 @@ pub(super) fn forward_stage2<F: Field>(f: F, q: [&mut [u64]; 4], w: [&[u64]; 3])
     forward_stage(f, q2, q3, w[2]);
 }
 
+/// [`Field::forward_stage2_half`]: the outer stage on zeros is `(u, v) -> (u, u·w)`.
+pub(super) fn forward_stage2_half<F: Field>(f: F, q: [&mut [u64]; 4], w: [&[u64]; 3]) {
+    let [q0, q1, q2, q3] = q;
+    for (outer, (lo, hi)) in [(w[0], (&*q0, &mut *q2)), (w[1], (&*q1, &mut *q3))] {
+        for ((y, &x), &w) in hi.iter_mut().zip(lo.iter()).zip(outer) {
+            *y = f.mul(x, w);
+        }
+    }
+    forward_stage(f, q0, q1, w[2]);
+    forward_stage(f, q2, q3, w[2]);
+}
+
 /// [`Field::inverse_stage2`] as four single stages.
 pub(super) fn inverse_stage2<F: Field>(f: F, q: [&mut [u64]; 4], w: [&[u64]; 3]) {
     let [q0, q1, q2, q3] = q;
