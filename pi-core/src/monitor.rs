@@ -5,7 +5,7 @@
 //! checks for cancellation through the free functions here, which do
 //! nothing outside a computation. A cancelled computation, or one whose
 //! large allocation fails, unwinds with an [`Interrupt`] payload (without
-//! running the panic hook) up to [`Monitor::run`], dropping everything it
+//! running the panic hook) up to [`run`], dropping everything it
 //! held on the way; the library therefore needs `panic = "unwind"`, Rust's
 //! default.
 
