@@ -63,30 +63,27 @@ fn fits2(q: &[&mut [u64]; 4], w: &[&[u64]; 3]) -> bool {
         && available()
 }
 
-/// Two forward stages at once (see `Field::forward_stage2`); `false` (and
-/// nothing done) when the kernels do not apply.
-pub(crate) fn forward_stage2(q: &mut [&mut [u64]; 4], w: [&[u64]; 3], p: u64, p_inv: u64) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    if fits2(q, &w) {
-        // SAFETY: `fits2` checked the lengths and that the processor has AVX-512F and IFMA.
-        unsafe { x86::forward_stage2(q, w, p, p_inv) };
-        return true;
-    }
-    false
-}
-
-/// Two forward stages at once on quarters whose last two are zero (see
-/// `Field::forward_stage2_half`); see [`forward_stage2`].
-pub(crate) fn forward_stage2_half(
+/// Two forward stages at once (see `Field::forward_stage2`; with
+/// `zero_half`, on quarters whose last two are zero, see
+/// `Field::forward_stage2_half`); `false` (and nothing done) when the
+/// kernels do not apply.
+pub(crate) fn forward_stage2(
     q: &mut [&mut [u64]; 4],
     w: [&[u64]; 3],
+    zero_half: bool,
     p: u64,
     p_inv: u64,
 ) -> bool {
     #[cfg(target_arch = "x86_64")]
     if fits2(q, &w) {
         // SAFETY: `fits2` checked the lengths and that the processor has AVX-512F and IFMA.
-        unsafe { x86::forward_stage2_half(q, w, p, p_inv) };
+        unsafe {
+            if zero_half {
+                x86::forward_stage2::<true>(q, w, p, p_inv);
+            } else {
+                x86::forward_stage2::<false>(q, w, p, p_inv);
+            }
+        }
         return true;
     }
     false
@@ -332,36 +329,10 @@ mod x86 {
 
     /// # Safety
     /// The processor must have AVX-512F and IFMA; the quarters and
-    /// twiddles must be of one length, a multiple of 8.
+    /// twiddles must be of one length, a multiple of 8. With `ZERO_HALF`,
+    /// the last two quarters are taken as zero (and overwritten).
     #[target_feature(enable = "avx512f,avx512ifma")]
-    pub(super) unsafe fn forward_stage2(
-        q: &mut [&mut [u64]; 4],
-        w: [&[u64]; 3],
-        p: u64,
-        p_inv: u64,
-    ) {
-        let (p, p_inv) = (_mm512_set1_epi64(p as i64), _mm512_set1_epi64(p_inv as i64));
-        for i in (0..q[0].len()).step_by(8) {
-            // SAFETY: i + 8 <= the common length of every slice; unaligned accesses.
-            unsafe {
-                let load = |s: &[u64]| _mm512_loadu_si512(s.as_ptr().add(i).cast());
-                let (a, b, c, d) = (load(q[0]), load(q[1]), load(q[2]), load(q[3]));
-                let (a, c) = (add(a, c, p), montgomery(sub(a, c, p), load(w[0]), p, p_inv));
-                let (b, d) = (add(b, d, p), montgomery(sub(b, d, p), load(w[1]), p, p_inv));
-                let inner = load(w[2]);
-                let (a, b) = (add(a, b, p), montgomery(sub(a, b, p), inner, p, p_inv));
-                let (c, d) = (add(c, d, p), montgomery(sub(c, d, p), inner, p, p_inv));
-                for (s, v) in q.iter_mut().zip([a, b, c, d]) {
-                    _mm512_storeu_si512(s.as_mut_ptr().add(i).cast(), v);
-                }
-            }
-        }
-    }
-
-    /// # Safety
-    /// As for [`forward_stage2`].
-    #[target_feature(enable = "avx512f,avx512ifma")]
-    pub(super) unsafe fn forward_stage2_half(
+    pub(super) unsafe fn forward_stage2<const ZERO_HALF: bool>(
         q: &mut [&mut [u64]; 4],
         w: [&[u64]; 3],
         p: u64,
@@ -373,8 +344,19 @@ mod x86 {
             unsafe {
                 let load = |s: &[u64]| _mm512_loadu_si512(s.as_ptr().add(i).cast());
                 let (a, b) = (load(q[0]), load(q[1]));
-                let c = montgomery(a, load(w[0]), p, p_inv);
-                let d = montgomery(b, load(w[1]), p, p_inv);
+                // The outer stage: (u, 0) -> (u, u·w) when the upper half is zero.
+                let ((a, c), (b, d)) = if ZERO_HALF {
+                    (
+                        (a, montgomery(a, load(w[0]), p, p_inv)),
+                        (b, montgomery(b, load(w[1]), p, p_inv)),
+                    )
+                } else {
+                    let (c, d) = (load(q[2]), load(q[3]));
+                    (
+                        (add(a, c, p), montgomery(sub(a, c, p), load(w[0]), p, p_inv)),
+                        (add(b, d, p), montgomery(sub(b, d, p), load(w[1]), p, p_inv)),
+                    )
+                };
                 let inner = load(w[2]);
                 let (a, b) = (add(a, b, p), montgomery(sub(a, b, p), inner, p, p_inv));
                 let (c, d) = (add(c, d, p), montgomery(sub(c, d, p), inner, p, p_inv));

@@ -142,13 +142,13 @@ impl Field for Montgomery52 {
     }
 
     fn forward_stage2(self, mut q: [&mut [u64]; 4], w: [&[u64]; 3]) {
-        if !simd::forward_stage2(&mut q, w, self.p, self.p_inv) {
+        if !simd::forward_stage2(&mut q, w, false, self.p, self.p_inv) {
             scalar::forward_stage2(self, q, w);
         }
     }
 
     fn forward_stage2_half(self, mut q: [&mut [u64]; 4], w: [&[u64]; 3]) {
-        if !simd::forward_stage2_half(&mut q, w, self.p, self.p_inv) {
+        if !simd::forward_stage2(&mut q, w, true, self.p, self.p_inv) {
             scalar::forward_stage2_half(self, q, w);
         }
     }
