@@ -672,9 +672,15 @@ impl<'a, F: Field> Transformer<'a, F> {
         match self.packing {
             Packing::Limbs => self.f.reduce_into(v, &src[start..start + v.len()]),
             Packing::Bits80 => {
-                let mut high = vec![0; v.len()];
-                packing::split80(src, start, v, &mut high);
-                self.f.reduce_wide_into(v, &high);
+                // Called per chunk of a pass: the high bits on the stack,
+                // not in an allocation per chunk.
+                const STEP: usize = 512;
+                let mut high = [0; STEP];
+                for (i, v) in v.chunks_mut(STEP).enumerate() {
+                    let high = &mut high[..v.len()];
+                    packing::split80(src, start + i * STEP, v, high);
+                    self.f.reduce_wide_into(v, high);
+                }
             }
         }
     }
