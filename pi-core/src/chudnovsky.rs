@@ -4,7 +4,7 @@
 //! `π = 426880·√10005·Q / (13591409·Q + R)`; each term adds about 47.11 bits.
 
 use crate::monitor::{self, Stage};
-use crate::natural::Natural;
+use crate::natural::{full_product_length, Natural};
 use crate::parallel::join_if;
 
 /// Bits of π gained per term: `log2(640320³ / 1728)`, rounded down.
@@ -81,10 +81,79 @@ fn split(a: u64, b: u64, need_p: bool) -> Split {
     merge(a, m, b, left, right)
 }
 
-/// The middle `m` of the terms `a..b` (at least two), and the splits of
-/// `a..m` and `m..b`.
+/// `log2(10939058860032000)`: each term's constant factor of `Q`.
+const LOG2_Q_FACTOR: f64 = 53.280_338_139_658_156;
+
+/// Room a merge plans to leave in its transform, as a fraction of its
+/// length: enough for what the planned length leaves out (`R`'s few more
+/// bits than `Q`, each operand rounded up to limbs, halves one term apart)
+/// down to merges of about 250 limbs.
+const SPARE: f64 = 1.0 / 32.0;
+
+/// An even split is kept when its merges waste at most this fraction more.
+const EVEN_WASTE: f64 = 0.06;
+
+/// Below this many terms, ranges split at their middle: their merges'
+/// halves are too short for transforms.
+const ALIGNED_TERMS: u64 = 128;
+
+/// `log2(n!)`, by Stirling's series (within `1/(360·n³)`).
+fn log2_factorial(n: u64) -> f64 {
+    if n < 2 {
+        return 0.0;
+    }
+    let x = n as f64;
+    (x * x.ln() - x + 0.5 * (std::f64::consts::TAU * x).ln() + 1.0 / (12.0 * x))
+        / std::f64::consts::LN_2
+}
+
+/// The planned length of the merge of the terms `a..b`: the limbs of
+/// `Q(a..b) = ∏ 10939058860032000·k³`, the length of its longest product
+/// (`R` of one half times `Q` of the other) but for a few limbs.
+fn merge_limbs(a: u64, b: u64) -> f64 {
+    let bits =
+        (b - a) as f64 * LOG2_Q_FACTOR + 3.0 * (log2_factorial(b - 1) - log2_factorial(a - 1));
+    bits / 64.0
+}
+
+/// Where the terms `a..b` split, so that the merges of the halves fill
+/// their transforms (a product's length decides its transform's, and
+/// transform lengths go in steps of 4/3 and 3/2): at the middle of their
+/// limbs when a transform holds each half with little to spare, else
+/// where the left half fills a shorter transform, the rest on the right.
+/// A left half that fills its transform splits into halves that fill
+/// theirs, down to short merges.
+fn middle(a: u64, b: u64) -> u64 {
+    let mid = a + (b - a) / 2;
+    if b - a < ALIGNED_TERMS {
+        return mid;
+    }
+    let planned = |limbs: f64| limbs * (1.0 + SPARE);
+    let half = merge_limbs(a, b) / 2.0;
+    let roomy = planned(half) * (1.0 + EVEN_WASTE);
+    // Without transforms (short merges), the length is its own "full" one.
+    let target = if full_product_length(roomy as usize) as f64 >= planned(half) {
+        half
+    } else {
+        full_product_length(planned(half) as usize) as f64 / (1.0 + SPARE)
+    };
+    // The last m with merge_limbs(a, m) <= target.
+    let (mut lo, mut hi) = (a + 1, b - 1);
+    while lo < hi {
+        let m = lo + (hi - lo).div_ceil(2);
+        if merge_limbs(a, m) <= target {
+            lo = m;
+        } else {
+            hi = m - 1;
+        }
+    }
+    lo
+}
+
+/// The split point `m` of the terms `a..b` (at least two, see [`middle`]),
+/// and the splits of `a..m` and `m..b`.
 fn halves(a: u64, b: u64, need_p: bool) -> (u64, Split, Split) {
-    let m = a + (b - a) / 2;
+    let m = middle(a, b);
     let parallel = b - a >= PARALLEL_TERMS;
     if parallel {
         monitor::checkpoint();
@@ -233,6 +302,21 @@ pub(crate) fn pi_fixed_point(w: u64) -> Natural {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn planned_merge_lengths_are_those_of_the_products() {
+        for (a, b) in [(1, 300), (1000, 1700), (50_000, 51_500)] {
+            let m = middle(a, b);
+            assert!(a < m && m < b, "{a}..{b}: {m}");
+            let (left, right) = (split(a, m, false), split(m, b, false));
+            let longest = left.r.magnitude.limbs().len() + right.q.limbs().len();
+            let planned = merge_limbs(a, b);
+            assert!(
+                (longest as f64 - planned).abs() <= 3.0,
+                "{a}..{b}: {longest} limbs, planned {planned}"
+            );
+        }
+    }
 
     #[test]
     fn within_two_units() {

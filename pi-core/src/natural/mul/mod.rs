@@ -30,6 +30,17 @@ fn ntt_threshold() -> usize {
     }
 }
 
+/// The longest sum of two products of halves (as binary splitting merges
+/// them), at most `limbs` limbs long, that fills the transform it takes;
+/// `limbs` itself where no transform is taken.
+pub(crate) fn full_length(limbs: usize) -> usize {
+    if limbs / 2 < ntt_threshold() {
+        limbs
+    } else {
+        ntt::full_length(limbs)
+    }
+}
+
 /// The product of two limb slices, `a.len() + b.len()` limbs long (untrimmed).
 pub(crate) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
     let (a, b) = if a.len() >= b.len() { (a, b) } else { (b, a) };

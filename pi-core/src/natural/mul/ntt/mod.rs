@@ -861,6 +861,38 @@ fn transform_length(len: usize) -> usize {
     }
 }
 
+/// The longest of the transform lengths (`2^k`, `3·2^k`) not above `len`
+/// (at least one).
+fn transform_length_below(len: usize) -> usize {
+    let power = 1 << len.max(1).ilog2();
+    let three = power / 2 * 3;
+    if power / 2 >= MIN_RADIX3_PART && three <= len {
+        three
+    } else {
+        power
+    }
+}
+
+/// The longest sum of two products of `limbs / 2` limbs each (as
+/// [`sums_of_products`] takes them), at most `limbs` limbs long, whose
+/// transform has no padding: longer ones need a longer transform.
+pub(super) fn full_length(limbs: usize) -> usize {
+    if vectorized() {
+        full_length_in::<Montgomery52>(limbs)
+    } else {
+        full_length_in::<Montgomery64>(limbs)
+    }
+}
+
+/// [`full_length`] over the field `F`.
+fn full_length_in<F: Field>(limbs: usize) -> usize {
+    match Plan::new::<F>(limbs).packing {
+        Packing::Limbs => transform_length_below(limbs),
+        // Each of the two operands' coefficient counts is rounded up.
+        Packing::Bits80 => (transform_length_below(limbs * 4 / 5 + 2) - 2) * 5 / 4,
+    }
+}
+
 /// The shortest power-of-two part of a `3·2^k` transform.
 const MIN_RADIX3_PART: usize = 1 << 6;
 
@@ -1170,6 +1202,25 @@ mod tests {
     }
 
     /// Both fields, whatever the processor, against each other and the planner.
+    #[test]
+    fn full_lengths_fill_their_transforms() {
+        fn check<F: Field>() {
+            // The transform of a sum of two products of halves of `limbs`.
+            let transform = |limbs: usize| {
+                let packing = Plan::new::<F>(limbs).packing;
+                let half = limbs / 2;
+                transform_length(packing.coefficients(half) + packing.coefficients(limbs - half))
+            };
+            for limbs in [200, 1000, 4095, 5000, 100_000, 3_000_000, 20_000_000] {
+                let full = full_length_in::<F>(limbs);
+                assert!(full <= limbs && 3 * full >= 2 * limbs, "{limbs}: {full}");
+                assert!(transform(full) < transform(full + 8), "{limbs}: {full}");
+            }
+        }
+        check::<Montgomery52>();
+        check::<Montgomery64>();
+    }
+
     #[test]
     fn both_fields_agree() {
         for &(la, lb) in &[
