@@ -136,6 +136,14 @@ impl Natural {
         Natural::from_limbs(mul::square(&self.limbs))
     }
 
+    /// `(x, m)` with `x ≡ self·other (mod 2^m - 1)`, `x < 2^m`, for an
+    /// `m >= bits` chosen to suit the product (see `mul::mul_wrapped`):
+    /// cheaper than the product where only some of its bits are needed.
+    pub(crate) fn mul_wrapped(&self, other: &Natural, bits: u64) -> (Natural, u64) {
+        let (x, m) = mul::mul_wrapped(&self.limbs, &other.limbs, bits);
+        (Natural::from_limbs(x), m)
+    }
+
     /// For each of `sums`, the sum of `operands[i] · operands[j]` over the
     /// pairs `(i, j)` it lists; large operands are transformed once for all
     /// their products.

@@ -166,6 +166,23 @@ impl Fraction {
         };
         Some((&y >> bits, rest))
     }
+
+    /// The fraction part of `f · 10^k`, given `five = 5^k`: as the second
+    /// part of [`Fraction::scaled`], from `a·5^k` modulo `2^m - 1` with `m`
+    /// as long as `a`, whose bits from `m` on (below `2^spill`) fold onto
+    /// the lowest ones, which the error `e·5^k` blurs anyway; `None` when
+    /// the fraction might be near 0 or 1 (its digits undecided).
+    fn scaled_fraction(&self, k: u64, five: &Natural) -> Option<Fraction> {
+        let bits = self.bits.checked_sub(k)?;
+        let (z, m) = self.a.mul_wrapped(five, bits.max(self.a.bit_len()));
+        let spill = (self.a.bit_len() + five.bit_len()).saturating_sub(m);
+        // y = a·5^k is z minus 0..=2^spill modulo 2^bits.
+        let fold = &Natural::from(1u64) << spill;
+        let low = z.low_bits(bits).checked_sub(&fold)?;
+        let e = &five.mul_small(self.e) + &fold;
+        let drop = e.bit_len().saturating_sub(ERROR_BITS);
+        Fraction::new(&low >> drop, bits - drop, (&e >> drop).to_u64()? + 2)
+    }
 }
 
 /// `5^k` for each split of a fraction into `digits` decimal digits.
@@ -264,8 +281,8 @@ fn write_fraction(f: &Fraction, out: &mut [u8], powers: &PowersOfFive) -> bool {
     let (high, low) = out.split_at_mut(k);
     let (high_written, low_written) = rayon::join(
         || write_fraction(&f.truncated(keep(k)), high, powers),
-        || match f.scaled(k as u64, &powers.get(k)) {
-            Some((_, rest)) => write_fraction(&rest.truncated(keep(low.len())), low, powers),
+        || match f.scaled_fraction(k as u64, &powers.get(k)) {
+            Some(rest) => write_fraction(&rest.truncated(keep(low.len())), low, powers),
             None => false,
         },
     );

@@ -56,6 +56,26 @@ pub(crate) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
     }
 }
 
+/// `x ≡ a·b (mod 2^m - 1)` with `x < 2^m`, for an `m >= bits` (a multiple
+/// of 64, returned) that suits the product: with `m` as long as the
+/// operands, the product's bits from `m` on add to its lowest ones, and
+/// the transform is shorter than a product's.
+pub(crate) fn mul_wrapped(a: &[u64], b: &[u64], bits: u64) -> (Vec<u64>, u64) {
+    let (mut x, m) = if a.len().min(b.len()) < ntt_threshold() {
+        (mul(a, b), bits.div_ceil(64) * 64)
+    } else {
+        ntt::wrapped(a, b, bits)
+    };
+    // 2^m ≡ 1: fold the limbs from m on onto the lowest ones.
+    let w = (m / 64) as usize;
+    while x[w.min(x.len())..].iter().any(|&l| l != 0) {
+        let high = x.split_off(w);
+        super::limbs::add_assign(&mut x, &high);
+    }
+    x.truncate(w);
+    (x, m)
+}
+
 /// The square of a limb slice, `2 * a.len()` limbs long (untrimmed).
 pub(crate) fn square(a: &[u64]) -> Vec<u64> {
     if a.len() < ntt_threshold() {
@@ -140,6 +160,19 @@ mod tests {
             }
             assert_eq!(ntt::mul(&a, &b), reference, "ntt {la}x{lb}");
             assert_eq!(mul(&a, &b), reference, "planner {la}x{lb}");
+        }
+    }
+
+    #[test]
+    fn wrapped_products_are_reduced() {
+        use crate::natural::Natural;
+        for &(la, lb, bits) in &[(30, 20, 64 * 25), (3, 2, 1), (900, 600, 64 * 1000)] {
+            let (a, b) = (lcg_limbs(la, 8), lcg_limbs(lb, 9));
+            let (x, m) = mul_wrapped(&a, &b, bits);
+            assert!(m >= bits && x.len() as u64 * 64 <= m, "{la}x{lb}");
+            let modulus = &(&Natural::from(1u64) << m) - &Natural::from(1u64);
+            let residue = |x: Vec<u64>| Natural::from_limbs(x).div_rem(&modulus).map(|(_, r)| r);
+            assert_eq!(residue(x), residue(schoolbook::mul(&a, &b)), "{la}x{lb}");
         }
     }
 

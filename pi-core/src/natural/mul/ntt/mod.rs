@@ -906,9 +906,21 @@ fn product<F: Field>(a: &[u64], b: Option<&[u64]>) -> Vec<u64> {
 /// [`product`] by `plan`.
 fn planned_product<F: Field>(a: &[u64], b: Option<&[u64]>, plan: Plan) -> Vec<u64> {
     let b_len = b.map_or(a.len(), <[u64]>::len);
-    let len = a.len() + b_len;
     let coefficients = plan.packing.coefficients(a.len()) + plan.packing.coefficients(b_len);
     let n = transform_length(coefficients);
+    convolved::<F>(a, b, plan, (n, coefficients), a.len() + b_len)
+}
+
+/// The first `coefficients` of the cyclic convolution of length `n` of the
+/// coefficients of `a` and `b` (`None`: of `a` with itself) cut by `plan`,
+/// recombined into `len` limbs (which must hold their value).
+fn convolved<F: Field>(
+    a: &[u64],
+    b: Option<&[u64]>,
+    plan: Plan,
+    (n, coefficients): (usize, usize),
+    len: usize,
+) -> Vec<u64> {
     let primes = &F::PRIMES[..plan.primes];
     let computation = monitor::transform_cache();
     let cache = cache_for(computation.as_deref(), n);
@@ -924,6 +936,35 @@ fn planned_product<F: Field>(a: &[u64], b: Option<&[u64]>, plan: Plan) -> Vec<u6
     let product = garner::recombine::<F>(&residues, len, plan.packing);
     recycle_all(cache, residues);
     product
+}
+
+/// `x ≡ a·b (mod 2^m - 1)` for the shortest transform whose `m`, its
+/// length times its coefficients' bits, is at least `bits` and whose
+/// length holds each operand's coefficients: the product's coefficients
+/// from the transform's length on add to its first ones. Returns `x`
+/// unreduced (a few limbs longer than `m` bits) and `m`, a multiple of 64.
+pub(super) fn wrapped(a: &[u64], b: &[u64], bits: u64) -> (Vec<u64>, u64) {
+    if vectorized() {
+        wrapped_in::<Montgomery52>(a, b, bits)
+    } else {
+        wrapped_in::<Montgomery64>(a, b, bits)
+    }
+}
+
+/// [`wrapped`] over the field `F`.
+fn wrapped_in<F: Field>(a: &[u64], b: &[u64], bits: u64) -> (Vec<u64>, u64) {
+    // Each coefficient still sums at most `shorter` products.
+    let plan = Plan::new::<F>(a.len().min(b.len()));
+    let width = u64::from(plan.packing.bits());
+    let coefficients = plan
+        .packing
+        .coefficients(a.len().max(b.len()))
+        .max(bits.div_ceil(width) as usize);
+    let n = transform_length(coefficients);
+    let m = n as u64 * width;
+    // Below 2^(m + 2·width + 40): coefficients below 2^(2·width) · n.
+    let len = m as usize / 64 + 5;
+    (convolved::<F>(a, Some(b), plan, (n, n), len), m)
 }
 
 /// Keeps the residues' buffers for reuse.
@@ -1219,6 +1260,39 @@ mod tests {
         }
         check::<Montgomery52>();
         check::<Montgomery64>();
+    }
+
+    #[test]
+    fn wrapped_products_agree_with_products() {
+        use crate::natural::Natural;
+        fn check<F: Field>(a: &[u64], b: &[u64], bits: u64) {
+            let (x, m) = wrapped_in::<F>(a, b, bits);
+            assert!(m >= bits && m % 64 == 0 && m >= 64 * a.len().max(b.len()) as u64);
+            let modulus = &(&Natural::from(1u64) << m) - &Natural::from(1u64);
+            let residue = |x: Vec<u64>| Natural::from_limbs(x).div_rem(&modulus).map(|(_, r)| r);
+            let product = super::super::schoolbook::mul(a, b);
+            assert_eq!(
+                residue(x),
+                residue(product),
+                "{} x {}, {bits}",
+                a.len(),
+                b.len()
+            );
+        }
+        for &(la, lb, bits) in &[
+            (100usize, 100usize, 0u64),
+            (700, 300, 64 * 800),
+            (3000, 1000, 64 * 3000),
+            (5000, 5000, 64 * 7000),
+        ] {
+            // All-ones limbs: the largest coefficients.
+            let a = vec![u64::MAX; la];
+            let b: Vec<u64> = (0..lb as u64)
+                .map(|i| i.wrapping_mul(0xC2B2_AE3D_27D4_EB4F) | 1 << 63)
+                .collect();
+            check::<Montgomery52>(&a, &b, bits);
+            check::<Montgomery64>(&a, &b, bits);
+        }
     }
 
     #[test]
