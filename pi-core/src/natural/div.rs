@@ -62,6 +62,12 @@ pub(super) fn scaled_quotient(a: Natural, d: Natural, bits: u64) -> Natural {
 ///
 /// Newton's iteration `v + v(1 - dv)` on the top half of `d`'s bits, with
 /// four guard bits per level so the error stays bounded.
+///
+/// With `d = dh·2^(n-h) + r` (`dh` the top `h` bits, `vh` within 4 of
+/// `2^(2h)/dh`), `d·vh` is within `4·dh·2^(n-h) + r·vh < 2^(n+3)` of
+/// `2^(n+h)`: modulo `2^m - 1` for `m >= n + 5` it is known. The
+/// correction `vh·e / 2^(2h)` needs only `e`'s bits from `n - h` on: the
+/// others move it by less than `vh·2^(n-h) / 2^(2h) <= 2^-7`.
 pub(super) fn reciprocal(d: &Natural) -> Natural {
     let n = d.bit_len();
     if n <= 62 {
@@ -72,8 +78,9 @@ pub(super) fn reciprocal(d: &Natural) -> Natural {
     let vh = reciprocal(&(d >> (n - h)));
     monitor::advance(n);
     // e = 2^(n+h) - d·vh, the scaled residual 1 - D·V, of either sign.
-    let (e, negative) = (&Natural::from(1u64) << (n + h)).abs_diff(&(d * &vh));
-    let correction = &(&vh * &e) >> (2 * h);
+    let (z, m) = d.mul_wrapped(&vh, n + 6);
+    let (e, negative) = z.distance_from_power(m, n + h);
+    let correction = &(&vh * &(&e >> (n - h))) >> (3 * h - n);
     let v = &vh << (n - h);
     if negative {
         &v - &correction

@@ -140,8 +140,37 @@ impl Natural {
     /// `m >= bits` chosen to suit the product (see `mul::mul_wrapped`):
     /// cheaper than the product where only some of its bits are needed.
     pub(crate) fn mul_wrapped(&self, other: &Natural, bits: u64) -> (Natural, u64) {
-        let (x, m) = mul::mul_wrapped(&self.limbs, &other.limbs, bits);
+        let (x, m) = mul::mul_wrapped(&self.limbs, Some(&other.limbs), bits);
         (Natural::from_limbs(x), m)
+    }
+
+    /// [`Natural::mul_wrapped`] of `self` by itself.
+    pub(crate) fn square_wrapped(&self, bits: u64) -> (Natural, u64) {
+        let (x, m) = mul::mul_wrapped(&self.limbs, None, bits);
+        (Natural::from_limbs(x), m)
+    }
+
+    /// `(|2^k - x|, x > 2^k)` for an `x ≡ self (mod 2^m - 1)` known to be
+    /// within `2^(m-2)` of `2^k`: a Newton step's residual from a wrapped
+    /// product (see [`Natural::mul_wrapped`]).
+    pub(crate) fn distance_from_power(&self, m: u64, k: u64) -> (Natural, bool) {
+        let one = Natural::from(1u64);
+        let modulus = &(&one << m) - &one;
+        let mut z = self.clone();
+        while z.bit_len() > m {
+            z = &z.low_bits(m) + &(&z >> m);
+        }
+        // 2^k ≡ 2^(k mod m); t ≡ 2^k - x, in [0, 2^m - 1].
+        let power = &one << (k % m);
+        let t = match power.checked_sub(&z) {
+            Some(t) => t,
+            None => &(&power + &modulus) - &z,
+        };
+        if t.bit_len() < m {
+            (t, false)
+        } else {
+            (&modulus - &t, true)
+        }
     }
 
     /// For each of `sums`, the sum of `operands[i] · operands[j]` over the

@@ -68,7 +68,10 @@ pub(super) fn inverse_sqrt(c: u64, p: u64) -> Natural {
     monitor::advance(p);
     // e = 2^2h - c·y², so that 1 - c·Y² = e/2^2h for Y = y·2^(p-h) at the
     // scale 2^p, and the correction Y·(1 - c·Y²)/2 is y·e / 2^(3h+1-p).
-    let (e, negative) = (&Natural::from(1u64) << (2 * h)).abs_diff(&y.square().mul_small(c));
+    // With y = 2^h/√c + δ, |δ| <= 2: |e| <= 4·√c·2^h + 4c < 2^(h+15), so
+    // c·y² is known modulo 2^m - 1 for m >= h + 17.
+    let (square, m) = y.square_wrapped(h + 20);
+    let (e, negative) = square.mul_small(c).distance_from_power(m, 2 * h);
     let correction = &(&y * &e) >> (3 * h + 1 - p);
     let y = &y << (p - h);
     if negative {

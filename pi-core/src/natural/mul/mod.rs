@@ -56,13 +56,14 @@ pub(crate) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
     }
 }
 
-/// `x ≡ a·b (mod 2^m - 1)` with `x < 2^m`, for an `m >= bits` (a multiple
-/// of 64, returned) that suits the product: with `m` as long as the
-/// operands, the product's bits from `m` on add to its lowest ones, and
-/// the transform is shorter than a product's.
-pub(crate) fn mul_wrapped(a: &[u64], b: &[u64], bits: u64) -> (Vec<u64>, u64) {
-    let (mut x, m) = if a.len().min(b.len()) < ntt_threshold() {
-        (mul(a, b), bits.div_ceil(64) * 64)
+/// `x ≡ a·b (mod 2^m - 1)` (`b` absent: `a²`) with `x < 2^m`, for an
+/// `m >= bits` (a multiple of 64, returned) that suits the product: with
+/// `m` as long as the operands, the product's bits from `m` on add to its
+/// lowest ones, and the transform is shorter than a product's.
+pub(crate) fn mul_wrapped(a: &[u64], b: Option<&[u64]>, bits: u64) -> (Vec<u64>, u64) {
+    let shorter = b.map_or(a.len(), |b| a.len().min(b.len()));
+    let (mut x, m) = if shorter < ntt_threshold() {
+        (mul(a, b.unwrap_or(a)), bits.div_ceil(64) * 64)
     } else {
         ntt::wrapped(a, b, bits)
     };
@@ -168,7 +169,7 @@ mod tests {
         use crate::natural::Natural;
         for &(la, lb, bits) in &[(30, 20, 64 * 25), (3, 2, 1), (900, 600, 64 * 1000)] {
             let (a, b) = (lcg_limbs(la, 8), lcg_limbs(lb, 9));
-            let (x, m) = mul_wrapped(&a, &b, bits);
+            let (x, m) = mul_wrapped(&a, Some(&b), bits);
             assert!(m >= bits && x.len() as u64 * 64 <= m, "{la}x{lb}");
             let modulus = &(&Natural::from(1u64) << m) - &Natural::from(1u64);
             let residue = |x: Vec<u64>| Natural::from_limbs(x).div_rem(&modulus).map(|(_, r)| r);

@@ -938,12 +938,12 @@ fn convolved<F: Field>(
     product
 }
 
-/// `x ≡ a·b (mod 2^m - 1)` for the shortest transform whose `m`, its
+/// `x ≡ a·b (mod 2^m - 1)` (`b` absent: `a²`) for the shortest transform whose `m`, its
 /// length times its coefficients' bits, is at least `bits` and whose
 /// length holds each operand's coefficients: the product's coefficients
 /// from the transform's length on add to its first ones. Returns `x`
 /// unreduced (a few limbs longer than `m` bits) and `m`, a multiple of 64.
-pub(super) fn wrapped(a: &[u64], b: &[u64], bits: u64) -> (Vec<u64>, u64) {
+pub(super) fn wrapped(a: &[u64], b: Option<&[u64]>, bits: u64) -> (Vec<u64>, u64) {
     if vectorized() {
         wrapped_in::<Montgomery52>(a, b, bits)
     } else {
@@ -952,19 +952,20 @@ pub(super) fn wrapped(a: &[u64], b: &[u64], bits: u64) -> (Vec<u64>, u64) {
 }
 
 /// [`wrapped`] over the field `F`.
-fn wrapped_in<F: Field>(a: &[u64], b: &[u64], bits: u64) -> (Vec<u64>, u64) {
+fn wrapped_in<F: Field>(a: &[u64], b: Option<&[u64]>, bits: u64) -> (Vec<u64>, u64) {
+    let b_len = b.map_or(a.len(), <[u64]>::len);
     // Each coefficient still sums at most `shorter` products.
-    let plan = Plan::new::<F>(a.len().min(b.len()));
+    let plan = Plan::new::<F>(a.len().min(b_len));
     let width = u64::from(plan.packing.bits());
     let coefficients = plan
         .packing
-        .coefficients(a.len().max(b.len()))
+        .coefficients(a.len().max(b_len))
         .max(bits.div_ceil(width) as usize);
     let n = transform_length(coefficients);
     let m = n as u64 * width;
     // Below 2^(m + 2·width + 40): coefficients below 2^(2·width) · n.
     let len = m as usize / 64 + 5;
-    (convolved::<F>(a, Some(b), plan, (n, n), len), m)
+    (convolved::<F>(a, b, plan, (n, n), len), m)
 }
 
 /// Keeps the residues' buffers for reuse.
@@ -1266,7 +1267,7 @@ mod tests {
     fn wrapped_products_agree_with_products() {
         use crate::natural::Natural;
         fn check<F: Field>(a: &[u64], b: &[u64], bits: u64) {
-            let (x, m) = wrapped_in::<F>(a, b, bits);
+            let (x, m) = wrapped_in::<F>(a, Some(b), bits);
             assert!(m >= bits && m % 64 == 0 && m >= 64 * a.len().max(b.len()) as u64);
             let modulus = &(&Natural::from(1u64) << m) - &Natural::from(1u64);
             let residue = |x: Vec<u64>| Natural::from_limbs(x).div_rem(&modulus).map(|(_, r)| r);
@@ -1292,6 +1293,8 @@ mod tests {
                 .collect();
             check::<Montgomery52>(&a, &b, bits);
             check::<Montgomery64>(&a, &b, bits);
+            let (square, _) = wrapped_in::<Montgomery52>(&b, None, bits);
+            assert_eq!(square, wrapped_in::<Montgomery52>(&b, Some(&b), bits).0);
         }
     }
 
