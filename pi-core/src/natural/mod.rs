@@ -354,6 +354,26 @@ impl fmt::LowerHex for Natural {
 mod tests {
     use super::*;
 
+    #[test]
+    fn distance_from_power_recovers_the_residual() {
+        let one = Natural::from(1u64);
+        for (m, k) in [(128u64, 200u64), (192, 130), (640, 1000)] {
+            let modulus = &(&one << m) - &one;
+            for d in [0u64, 1, 12345, u64::MAX] {
+                let d = &Natural::from(d) << (m.min(k) - 66);
+                for (x, above) in [(&(&one << k) + &d, true), (&(&one << k) - &d, false)] {
+                    // x itself, and two other representatives of its class.
+                    let (_, low) = x.div_rem(&modulus).unwrap_or_default();
+                    for z in [x.clone(), low.clone(), &low + &modulus] {
+                        let (distance, sign) = z.distance_from_power(m, k);
+                        assert_eq!(distance, d, "m {m}, k {k}");
+                        assert!(sign == above || d.is_zero(), "m {m}, k {k}");
+                    }
+                }
+            }
+        }
+    }
+
     /// Against one multiplication at a time, with factors of every size.
     #[test]
     fn product_of_small_multiplies_its_factors() {
