@@ -59,26 +59,57 @@ struct Split {
 }
 
 fn split(a: u64, b: u64, need_p: bool) -> Split {
-    if b - a == 1 {
-        let p = Natural::product_of_small(&[6 * a - 5, 2 * a - 1, 6 * a - 1]);
-        let q = Natural::product_of_small(&[10_939_058_860_032_000, a, a, a]);
-        let linear = 545_140_134u128 * u128::from(a) + 13_591_409;
-        let magnitude = match u64::try_from(linear) {
-            Ok(linear) => p.mul_small(linear),
-            Err(_) => &p * &Natural::from(linear),
-        };
-        let r = Signed {
-            negative: true,
-            magnitude,
-        };
-        return Split {
-            p: need_p.then_some(p),
-            q,
-            r,
-        };
+    if b - a <= LEAF_TERMS {
+        return accumulated(a, b, need_p);
     }
     let (m, left, right) = halves(a, b, need_p);
     merge(a, m, b, left, right)
+}
+
+/// Ranges of at most this many terms are summed one term at a time: their
+/// merges would cost more in allocations than in arithmetic.
+const LEAF_TERMS: u64 = 16;
+
+/// [`split`] one term at a time: with the term `k` of
+/// `P(k) = (6k-5)(2k-1)(6k-1)`, `Q(k) = 10939058860032000·k³` and
+/// `R(k) = -P(k)·L(k)`, `L(k) = 545140134·k + 13591409`,
+/// `R(a..k+1) = R(a..k)·Q(k) ± P(a..k+1)·L(k)`, of sign `(-1)^(k-a+1)`
+/// (that of `P(a..k)·R(k)`).
+fn accumulated(a: u64, b: u64, need_p: bool) -> Split {
+    let mut p = Natural::from(1u64);
+    let mut q = Natural::from(1u64);
+    let mut r = Signed {
+        negative: false,
+        magnitude: Natural::zero(),
+    };
+    for k in a..b {
+        let q_factors = [10_939_058_860_032_000, k, k, k];
+        q.mul_small_assign(&q_factors);
+        r.magnitude.mul_small_assign(&q_factors);
+        p.mul_small_assign(&[6 * k - 5, 2 * k - 1, 6 * k - 1]);
+        let negative = (k - a).is_multiple_of(2);
+        let linear = 545_140_134u128 * u128::from(k) + 13_591_409;
+        match u64::try_from(linear) {
+            Ok(linear) if r.negative == negative => r.magnitude.add_mul_small(&p, linear),
+            Ok(linear) => {
+                if r.magnitude.sub_mul_small(&p, linear) {
+                    r.negative = negative;
+                }
+            }
+            // From k of about 3.4·10^10.
+            Err(_) => {
+                r = r.add(Signed {
+                    negative,
+                    magnitude: &p * &Natural::from(linear),
+                });
+            }
+        }
+    }
+    Split {
+        p: need_p.then_some(p),
+        q,
+        r,
+    }
 }
 
 /// `log2(10939058860032000)`: each term's constant factor of `Q`.
@@ -302,6 +333,26 @@ pub(crate) fn pi_fixed_point(w: u64) -> Natural {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Single terms merged pairwise, the way longer ranges are summed.
+    fn merged(a: u64, b: u64) -> Split {
+        if b - a == 1 {
+            return accumulated(a, b, true);
+        }
+        let m = a + (b - a) / 2;
+        merge(a, m, b, merged(a, m), merged(m, b))
+    }
+
+    #[test]
+    fn terms_accumulate_as_they_merge() {
+        // The last range's linear factors exceed a limb.
+        for (a, b) in [(1, 17), (1000, 1013), (40_000_000_000, 40_000_000_009)] {
+            let (x, y) = (accumulated(a, b, true), merged(a, b));
+            assert_eq!((x.p, x.q), (y.p, y.q), "{a}..{b}");
+            assert_eq!(x.r.negative, y.r.negative, "{a}..{b}");
+            assert_eq!(x.r.magnitude, y.r.magnitude, "{a}..{b}");
+        }
+    }
 
     #[test]
     fn planned_merge_lengths_are_those_of_the_products() {

@@ -90,6 +90,41 @@ pub(crate) fn mul_small_assign(acc: &mut [u64], m: u64) -> u64 {
     carry
 }
 
+/// `acc += x·m` within `acc`'s length (`acc.len() > x.len()`); returns
+/// the carry out of the top limb.
+pub(crate) fn add_mul_small_in_place(acc: &mut [u64], x: &[u64], m: u64) -> bool {
+    let mut carry = 0u64;
+    for (a, &x) in acc.iter_mut().zip(x) {
+        let t = u128::from(x) * u128::from(m) + u128::from(*a) + u128::from(carry);
+        *a = t as u64;
+        carry = (t >> 64) as u64;
+    }
+    add_in_place(&mut acc[x.len()..], &[carry])
+}
+
+/// `acc -= x·m` modulo `2^(64·acc.len())` (`acc.len() > x.len()`);
+/// returns the borrow out of the top limb (set exactly when `x·m > acc`).
+pub(crate) fn sub_mul_small_in_place(acc: &mut [u64], x: &[u64], m: u64) -> bool {
+    let mut borrow = 0u64;
+    for (a, &x) in acc.iter_mut().zip(x) {
+        let t = u128::from(x) * u128::from(m) + u128::from(borrow);
+        let (d, b) = a.overflowing_sub(t as u64);
+        *a = d;
+        borrow = (t >> 64) as u64 + u64::from(b);
+    }
+    sub_in_place(&mut acc[x.len()..], &[borrow])
+}
+
+/// `acc = 2^(64·acc.len()) - acc` (zero stays zero).
+pub(crate) fn negate_in_place(acc: &mut [u64]) {
+    let mut carry = true;
+    for a in acc.iter_mut() {
+        let (s, c) = (!*a).overflowing_add(u64::from(carry));
+        *a = s;
+        carry = c;
+    }
+}
+
 /// `acc /= d` for `d != 0`; returns the remainder.
 pub(crate) fn div_rem_small_assign(acc: &mut [u64], d: u64) -> u64 {
     let mut rem = 0u64;

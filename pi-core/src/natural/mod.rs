@@ -111,17 +111,49 @@ impl Natural {
         Natural::from_limbs(limbs)
     }
 
-    /// The product of single-limb factors.
-    pub(crate) fn product_of_small(factors: &[u64]) -> Natural {
-        let mut limbs = Vec::with_capacity(factors.len() + 1);
-        limbs.push(1);
-        for &m in factors {
-            let carry = limbs::mul_small_assign(&mut limbs, m);
+    /// `self *= f` for each single-limb factor `f`, one pass over the limbs
+    /// for as many consecutive factors as a limb holds.
+    pub(crate) fn mul_small_assign(&mut self, factors: &[u64]) {
+        let mut rest = factors;
+        while let Some((&first, tail)) = rest.split_first() {
+            let mut m = first;
+            rest = tail;
+            while let Some((&f, tail)) = rest.split_first() {
+                let Some(product) = m.checked_mul(f) else {
+                    break;
+                };
+                m = product;
+                rest = tail;
+            }
+            let carry = limbs::mul_small_assign(&mut self.limbs, m);
             if carry != 0 {
-                limbs.push(carry);
+                self.limbs.push(carry);
             }
         }
-        Natural::from_limbs(limbs)
+        limbs::trim(&mut self.limbs);
+    }
+
+    /// `self += x·m` for a single-limb `m`.
+    pub(crate) fn add_mul_small(&mut self, x: &Natural, m: u64) {
+        let len = self.limbs.len().max(x.limbs.len() + 1);
+        self.limbs.resize(len, 0);
+        if limbs::add_mul_small_in_place(&mut self.limbs, &x.limbs, m) {
+            self.limbs.push(1);
+        }
+        limbs::trim(&mut self.limbs);
+    }
+
+    /// `self = |self - x·m|` for a single-limb `m`; `true` when `x·m` was
+    /// the larger.
+    pub(crate) fn sub_mul_small(&mut self, x: &Natural, m: u64) -> bool {
+        let len = self.limbs.len().max(x.limbs.len() + 1);
+        self.limbs.resize(len, 0);
+        let flipped = limbs::sub_mul_small_in_place(&mut self.limbs, &x.limbs, m);
+        if flipped {
+            limbs::negate_in_place(&mut self.limbs);
+        }
+        limbs::trim(&mut self.limbs);
+        flipped
     }
 
     /// `self + a` for a single-limb addend.
@@ -376,15 +408,42 @@ mod tests {
 
     /// Against one multiplication at a time, with factors of every size.
     #[test]
-    fn product_of_small_multiplies_its_factors() {
+    fn mul_small_assign_multiplies_by_its_factors() {
         let factors = [0u64, 1, 3, u64::MAX, 1 << 63, 12_345, u64::MAX - 1];
+        let start_value = &Natural::from(u64::MAX) << 100;
         for start in 0..=factors.len() {
             for end in start..=factors.len() {
                 let slice = &factors[start..end];
                 let expected = slice
                     .iter()
-                    .fold(Natural::from(1u64), |x, &m| &x * &Natural::from(m));
-                assert_eq!(Natural::product_of_small(slice), expected, "{slice:?}");
+                    .fold(start_value.clone(), |x, &m| &x * &Natural::from(m));
+                let mut x = start_value.clone();
+                x.mul_small_assign(slice);
+                assert_eq!(x, expected, "{slice:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn small_multiples_add_and_subtract() {
+        let values = [
+            Natural::zero(),
+            Natural::from(5u64),
+            Natural::from(u64::MAX),
+            &Natural::from(u64::MAX) << 130,
+            &(&Natural::from(1u64) << 192) - &Natural::from(1u64),
+        ];
+        for acc in &values {
+            for x in &values {
+                for m in [0u64, 1, 7, u64::MAX] {
+                    let product = x.mul_small(m);
+                    let mut sum = acc.clone();
+                    sum.add_mul_small(x, m);
+                    assert_eq!(sum, acc + &product);
+                    let mut difference = acc.clone();
+                    let flipped = difference.sub_mul_small(x, m);
+                    assert_eq!((difference, flipped), acc.abs_diff(&product));
+                }
             }
         }
     }
