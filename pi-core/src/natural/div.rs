@@ -67,7 +67,7 @@ pub(super) fn scaled_quotient(a: Natural, d: Natural, bits: u64) -> Natural {
 /// `2^(2h)/dh`), `d·vh` is within `4·dh·2^(n-h) + r·vh < 2^(n+3)` of
 /// `2^(n+h)`: modulo `2^m - 1` for `m >= n + 5` it is known. The
 /// correction `vh·e / 2^(2h)` needs only `e`'s bits from `n - h` on: the
-/// others move it by less than `vh·2^(n-h) / 2^(2h) <= 2^-7`.
+/// others move it by less than `vh·2^(n-h) / 2^(2h) <= 2^(n+1-2h) <= 2^-6`.
 pub(super) fn reciprocal(d: &Natural) -> Natural {
     let n = d.bit_len();
     if n <= 62 {

@@ -938,11 +938,12 @@ fn convolved<F: Field>(
     product
 }
 
-/// `x ≡ a·b (mod 2^m - 1)` (`b` absent: `a²`) for the shortest transform whose `m`, its
-/// length times its coefficients' bits, is at least `bits` and whose
-/// length holds each operand's coefficients: the product's coefficients
-/// from the transform's length on add to its first ones. Returns `x`
-/// unreduced (a few limbs longer than `m` bits) and `m`, a multiple of 64.
+/// `x ≡ a·b (mod 2^m - 1)` (`b` absent: `a²`) for the shortest transform
+/// whose `m`, its length times its coefficients' bits, is at least `bits`
+/// and whose length holds each operand's coefficients: the product's
+/// coefficients from the transform's length on add to its first ones.
+/// Returns `x` unreduced (a few limbs longer than `m` bits) and `m`, a
+/// multiple of 64.
 pub(super) fn wrapped(a: &[u64], b: Option<&[u64]>, bits: u64) -> (Vec<u64>, u64) {
     if vectorized() {
         wrapped_in::<Montgomery52>(a, b, bits)
