@@ -125,6 +125,17 @@ pub(crate) fn negate_in_place(acc: &mut [u64]) {
     }
 }
 
+/// `x` modulo `2^(64·w) - 1`, in at most `w` limbs (`2^(64·w) - 1` itself
+/// may remain): since `2^(64·w) ≡ 1`, the limbs from `w` on are added onto
+/// the lowest ones until none is left.
+pub(crate) fn fold_mersenne(x: &mut Vec<u64>, w: usize) {
+    while x[w.min(x.len())..].iter().any(|&l| l != 0) {
+        let high = x.split_off(w);
+        add_assign(x, &high);
+    }
+    x.truncate(w);
+}
+
 /// `acc /= d` for `d != 0`; returns the remainder.
 pub(crate) fn div_rem_small_assign(acc: &mut [u64], d: u64) -> u64 {
     let mut rem = 0u64;

@@ -183,15 +183,15 @@ impl Natural {
     }
 
     /// `(|2^k - x|, x > 2^k)` for an `x ≡ self (mod 2^m - 1)` known to be
-    /// within `2^(m-2)` of `2^k`: a Newton step's residual from a wrapped
-    /// product (see [`Natural::mul_wrapped`]).
+    /// within `2^(m-2)` of `2^k`, `m` a multiple of 64: a Newton step's
+    /// residual from a wrapped product (see [`Natural::mul_wrapped`]).
     pub(crate) fn distance_from_power(&self, m: u64, k: u64) -> (Natural, bool) {
+        debug_assert!(m.is_multiple_of(64));
         let one = Natural::from(1u64);
         let modulus = &(&one << m) - &one;
-        let mut z = self.clone();
-        while z.bit_len() > m {
-            z = &z.low_bits(m) + &(&z >> m);
-        }
+        let mut z = self.limbs.clone();
+        limbs::fold_mersenne(&mut z, (m / 64) as usize);
+        let z = Natural::from_limbs(z);
         // 2^k ≡ 2^(k mod m); t ≡ 2^k - x, in [0, 2^m - 1].
         let power = &one << (k % m);
         let t = match power.checked_sub(&z) {

@@ -150,21 +150,26 @@ impl Fraction {
         if (&r + &e).checked_sub(&Natural::from(1u64))?.bit_len() > bits {
             return None;
         }
+        Some((&y >> bits, Fraction::blurred(r, bits, &e)?))
+    }
+
+    /// The number in `[a, a + e) / 2^bits` (unchecked), with the low bits
+    /// that the error blurs dropped, so that it stays below
+    /// `2^ERROR_BITS` units.
+    fn blurred(a: Natural, bits: u64, e: &Natural) -> Option<Fraction> {
         let drop = e.bit_len().saturating_sub(ERROR_BITS);
-        let rest = if drop == 0 {
-            Fraction {
-                a: r,
+        if drop == 0 {
+            return Some(Fraction {
+                a,
                 bits,
                 e: e.to_u64()?,
-            }
-        } else {
-            Fraction {
-                a: &r >> drop,
-                bits: bits - drop,
-                e: (&e >> drop).to_u64()? + 2,
-            }
-        };
-        Some((&y >> bits, rest))
+            });
+        }
+        Some(Fraction {
+            a: &a >> drop,
+            bits: bits - drop,
+            e: (e >> drop).to_u64()? + 2,
+        })
     }
 
     /// The fraction part of `f · 10^k`, given `five = 5^k`: as the second
@@ -179,9 +184,9 @@ impl Fraction {
         // y = a·5^k is z minus 0..=2^spill modulo 2^bits.
         let fold = &Natural::from(1u64) << spill;
         let low = z.low_bits(bits).checked_sub(&fold)?;
-        let e = &five.mul_small(self.e) + &fold;
-        let drop = e.bit_len().saturating_sub(ERROR_BITS);
-        Fraction::new(&low >> drop, bits - drop, (&e >> drop).to_u64()? + 2)
+        let Fraction { a, bits, e } =
+            Fraction::blurred(low, bits, &(&five.mul_small(self.e) + &fold))?;
+        Fraction::new(a, bits, e)
     }
 }
 

@@ -67,13 +67,7 @@ pub(crate) fn mul_wrapped(a: &[u64], b: Option<&[u64]>, bits: u64) -> (Vec<u64>,
     } else {
         ntt::wrapped(a, b, bits)
     };
-    // 2^m ≡ 1: fold the limbs from m on onto the lowest ones.
-    let w = (m / 64) as usize;
-    while x[w.min(x.len())..].iter().any(|&l| l != 0) {
-        let high = x.split_off(w);
-        super::limbs::add_assign(&mut x, &high);
-    }
-    x.truncate(w);
+    super::limbs::fold_mersenne(&mut x, (m / 64) as usize);
     (x, m)
 }
 
