@@ -2,9 +2,10 @@
 //! eight butterflies at a time.
 //!
 //! Each kernel runs only after runtime detection of the instructions and
-//! computes exactly what the scalar stages of
-//! `natural/mul/ntt/montgomery52.rs` compute, so results never depend on
-//! the processor.
+//! computes what the scalar stages of `natural/mul/ntt/montgomery52.rs`
+//! compute: the same values modulo `p`, in the same ranges (the forward
+//! stages keep values in `[0, 2p)`), so products never depend on the
+//! processor.
 
 /// Whether the kernels run: the processor has them and vectors are enabled
 /// (see [`super::enabled`]). Decided once.
@@ -285,6 +286,36 @@ mod x86 {
         _mm512_min_epu64(r, _mm512_add_epi64(r, p))
     }
 
+    /// `a·b / 2^52 mod p` per lane in `[0, 2p)`, for `a < 4p`, `b < p`.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    fn montgomery_lazy(a: __m512i, b: __m512i, p: __m512i, p_inv: __m512i) -> __m512i {
+        let zero = _mm512_setzero_si512();
+        let lo = _mm512_madd52lo_epu64(zero, a, b);
+        let hi = _mm512_madd52hi_epu64(zero, a, b);
+        let m = _mm512_madd52lo_epu64(zero, lo, p_inv);
+        _mm512_add_epi64(_mm512_sub_epi64(hi, _mm512_madd52hi_epu64(zero, m, p)), p)
+    }
+
+    /// The forward butterfly `(u + v, (u - v)·w)` on values in `[0, 2p)`,
+    /// giving values in `[0, 2p)` (`p2 = 2p`): see
+    /// `Montgomery52::forward_butterfly`.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    fn butterfly(
+        u: __m512i,
+        v: __m512i,
+        w: __m512i,
+        [p, p2, p_inv]: [__m512i; 3],
+    ) -> (__m512i, __m512i) {
+        let s = _mm512_add_epi64(u, v);
+        let d = _mm512_sub_epi64(_mm512_add_epi64(u, p2), v);
+        (
+            _mm512_min_epu64(s, _mm512_sub_epi64(s, p2)),
+            montgomery_lazy(d, w, p, p_inv),
+        )
+    }
+
     #[inline]
     #[target_feature(enable = "avx512f")]
     fn add(a: __m512i, b: __m512i, p: __m512i) -> __m512i {
@@ -310,7 +341,7 @@ mod x86 {
         p: u64,
         p_inv: u64,
     ) {
-        let (p, p_inv) = (_mm512_set1_epi64(p as i64), _mm512_set1_epi64(p_inv as i64));
+        let k: [__m512i; 3] = broadcast(&[p, 2 * p, p_inv]);
         for ((x, y), w) in lo
             .chunks_exact_mut(8)
             .zip(hi.chunks_exact_mut(8))
@@ -321,8 +352,9 @@ mod x86 {
                 let u = _mm512_loadu_si512(x.as_ptr().cast());
                 let v = _mm512_loadu_si512(y.as_ptr().cast());
                 let w = _mm512_loadu_si512(w.as_ptr().cast());
-                _mm512_storeu_si512(x.as_mut_ptr().cast(), add(u, v, p));
-                _mm512_storeu_si512(y.as_mut_ptr().cast(), montgomery(sub(u, v, p), w, p, p_inv));
+                let (u, v) = butterfly(u, v, w, k);
+                _mm512_storeu_si512(x.as_mut_ptr().cast(), u);
+                _mm512_storeu_si512(y.as_mut_ptr().cast(), v);
             }
         }
     }
@@ -338,7 +370,8 @@ mod x86 {
         p: u64,
         p_inv: u64,
     ) {
-        let (p, p_inv) = (_mm512_set1_epi64(p as i64), _mm512_set1_epi64(p_inv as i64));
+        let k: [__m512i; 3] = broadcast(&[p, 2 * p, p_inv]);
+        let [p, _, p_inv] = k;
         for i in (0..q[0].len()).step_by(8) {
             // SAFETY: i + 8 <= the common length of every slice; unaligned accesses.
             unsafe {
@@ -353,13 +386,13 @@ mod x86 {
                 } else {
                     let (c, d) = (load(q[2]), load(q[3]));
                     (
-                        (add(a, c, p), montgomery(sub(a, c, p), load(w[0]), p, p_inv)),
-                        (add(b, d, p), montgomery(sub(b, d, p), load(w[1]), p, p_inv)),
+                        butterfly(a, c, load(w[0]), k),
+                        butterfly(b, d, load(w[1]), k),
                     )
                 };
                 let inner = load(w[2]);
-                let (a, b) = (add(a, b, p), montgomery(sub(a, b, p), inner, p, p_inv));
-                let (c, d) = (add(c, d, p), montgomery(sub(c, d, p), inner, p, p_inv));
+                let (a, b) = butterfly(a, b, inner, k);
+                let (c, d) = butterfly(c, d, inner, k);
                 for (s, v) in q.iter_mut().zip([a, b, c, d]) {
                     _mm512_storeu_si512(s.as_mut_ptr().add(i).cast(), v);
                 }
@@ -545,27 +578,28 @@ mod x86 {
     /// The processor must have AVX-512F and IFMA.
     #[target_feature(enable = "avx512f,avx512ifma")]
     pub(super) unsafe fn forward_last(a: &mut [u64], w4: &[u64], w2: &[u64], p: u64, p_inv: u64) {
-        let [p, p_inv]: [__m512i; 2] = broadcast(&[p, p_inv]);
+        let k: [__m512i; 3] = broadcast(&[p, 2 * p, p_inv]);
         let (w4, w2): ([__m512i; 4], [__m512i; 2]) = (broadcast(w4), broadcast(w2));
         for group in a.chunks_exact_mut(64) {
             let mut r = load_rows(group);
             transpose(&mut r);
             // Row j now holds value j of each of the eight blocks.
             for j in 0..4 {
-                let (u, v) = (r[j], r[j + 4]);
-                r[j] = add(u, v, p);
-                r[j + 4] = montgomery(sub(u, v, p), w4[j], p, p_inv);
+                (r[j], r[j + 4]) = butterfly(r[j], r[j + 4], w4[j], k);
             }
             for j in [0, 1, 4, 5] {
-                let (u, v) = (r[j], r[j + 2]);
-                r[j] = add(u, v, p);
-                r[j + 2] = montgomery(sub(u, v, p), w2[j % 4], p, p_inv);
+                (r[j], r[j + 2]) = butterfly(r[j], r[j + 2], w2[j % 4], k);
             }
             // Half-length 1: the twiddle is 1.
+            let [_, p2, _] = k;
             for j in [0, 2, 4, 6] {
                 let (u, v) = (r[j], r[j + 1]);
-                r[j] = add(u, v, p);
-                r[j + 1] = sub(u, v, p);
+                let (s, d) = (
+                    _mm512_add_epi64(u, v),
+                    _mm512_sub_epi64(_mm512_add_epi64(u, p2), v),
+                );
+                r[j] = _mm512_min_epu64(s, _mm512_sub_epi64(s, p2));
+                r[j + 1] = _mm512_min_epu64(d, _mm512_sub_epi64(d, p2));
             }
             store_rows(group, &r);
         }

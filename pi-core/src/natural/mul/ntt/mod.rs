@@ -136,6 +136,15 @@ pub(super) trait Field: Copy + Send + Sync {
         false
     }
 
+    /// The forward butterfly `(u, v) -> (u + v, (u - v)·w)`. A field may
+    /// keep the forward transform's values in `[0, 2p)` instead of
+    /// `[0, p)`: its stages take and give such values, and its
+    /// [`Field::mul`] (hence [`Field::pointwise`]) takes them.
+    #[inline(always)]
+    fn forward_butterfly(self, u: u64, v: u64, w: u64) -> (u64, u64) {
+        (self.add(u, v), self.mul(self.sub(u, v), w))
+    }
+
     /// One decimation-in-frequency stage: `(u, v) -> (u + v, (u - v)·w)`.
     #[inline(always)]
     fn forward_stage(self, lo: &mut [u64], hi: &mut [u64], w: &[u64]) {

@@ -18,6 +18,18 @@ pub(in super::super) struct Montgomery52 {
     r2: u64,
 }
 
+impl Montgomery52 {
+    /// `a·b / R mod p` in `[0, 2p)`, for `a < 4p` and `b < p` (then
+    /// `a·b < R·p`): [`Field::mul`] without its last correction.
+    #[inline(always)]
+    fn mul_lazy(self, a: u64, b: u64) -> u64 {
+        let t = u128::from(a) * u128::from(b);
+        let m = (t as u64 & MASK).wrapping_mul(self.p_inv) & MASK;
+        let mp = ((u128::from(m) * u128::from(self.p)) >> 52) as u64;
+        ((t >> 52) as u64).wrapping_sub(mp).wrapping_add(self.p)
+    }
+}
+
 impl Field for Montgomery52 {
     /// Four primes `c · 2^k + 1` (k >= 40, 3 divides c) multiplying to
     /// about `2^199.6`: transforms of length `2^k` and `3·2^k` up to `2^40`.
@@ -45,11 +57,17 @@ impl Field for Montgomery52 {
     /// The scalar twin of [`simd`]'s vector product: the same value.
     #[inline(always)]
     fn mul(self, a: u64, b: u64) -> u64 {
-        let t = u128::from(a) * u128::from(b);
-        let m = (t as u64 & MASK).wrapping_mul(self.p_inv) & MASK;
-        let mp = ((u128::from(m) * u128::from(self.p)) >> 52) as u64;
-        let r = ((t >> 52) as u64).wrapping_sub(mp);
-        r.min(r.wrapping_add(self.p))
+        let r = self.mul_lazy(a, b);
+        r.min(r.wrapping_sub(self.p))
+    }
+
+    /// In `[0, 2p)` from `[0, 2p)`: the difference is taken as
+    /// `u + 2p - v < 4p` and its product with `w` left in `[0, 2p)`, as
+    /// the vector kernels do.
+    #[inline(always)]
+    fn forward_butterfly(self, u: u64, v: u64, w: u64) -> (u64, u64) {
+        let (p2, s) = (2 * self.p, u + v);
+        (s.min(s.wrapping_sub(p2)), self.mul_lazy(u + p2 - v, w))
     }
 
     fn r2(self) -> u64 {

@@ -42,9 +42,7 @@ pub(super) fn pointwise<F: Field>(f: F, x: &mut [u64], y: Option<&[u64]>, scale:
 #[inline(always)]
 pub(super) fn forward_stage<F: Field>(f: F, lo: &mut [u64], hi: &mut [u64], w: &[u64]) {
     for ((x, y), &w) in lo.iter_mut().zip(hi.iter_mut()).zip(w) {
-        let (u, v) = (*x, *y);
-        *x = f.add(u, v);
-        *y = f.mul(f.sub(u, v), w);
+        (*x, *y) = f.forward_butterfly(*x, *y, w);
     }
 }
 
