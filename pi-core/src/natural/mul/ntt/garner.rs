@@ -122,38 +122,46 @@ impl<F: Field> Garner<F> {
         past
     }
 
-    /// The coefficients from `start` (a multiple of 4), 80 bits apart,
-    /// summed into the limbs `chunk` from limb `start / 4 * 5`; returns the
+    /// The coefficients from `start` (a multiple of 8), `W` bits apart
+    /// (eight to a group of `W / 8` limbs), summed into the limbs `chunk`
+    /// from coefficient `start`'s lowest bit (a limb boundary); returns the
     /// limbs past it.
-    fn bits80(&self, residues: &[Vec<u64>], start: usize, chunk: &mut [u64]) -> [u64; MAX_PRIMES] {
+    fn groups<const W: usize>(
+        &self,
+        residues: &[Vec<u64>],
+        start: usize,
+        chunk: &mut [u64],
+    ) -> [u64; MAX_PRIMES] {
+        let group = W / 8;
         let coefficients = residues[0].len();
         let mut words = [0u64; MAX_PRIMES * ROW];
-        // Sums for the limbs of the next group of four coefficients.
+        // Sums for the limbs past a group that its coefficients reach
+        // (value below 2^200 from bit 7·W: up to three).
         let mut pending = [0u128; 3];
         let mut carry = 0u128;
-        for (b, batch) in chunk.chunks_mut(BATCH / 4 * 5).enumerate() {
+        for (b, batch) in chunk.chunks_mut(BATCH / 8 * group).enumerate() {
             let first = start + b * BATCH;
-            let groups = batch.len().div_ceil(5);
-            let count = (4 * groups).min(coefficients.saturating_sub(first));
+            let groups = batch.len().div_ceil(group);
+            let count = (8 * groups).min(coefficients.saturating_sub(first));
             self.words(residues, first, count, &mut words);
             for row in words.chunks_exact_mut(ROW) {
-                row[count..4 * groups].fill(0);
+                row[count..8 * groups].fill(0);
             }
-            for (g, limbs) in batch.chunks_mut(5).enumerate() {
-                // Coefficient i of the group starts 16·i bits into limb i.
-                let mut t = [0u128; 8];
+            for (g, limbs) in batch.chunks_mut(group).enumerate() {
+                let mut t = [0u128; 16];
                 t[..3].copy_from_slice(&pending);
-                for i in 0..4 {
-                    let shift = 16 * i;
+                for i in 0..8 {
+                    // Coefficient i of the group starts at bit i·W.
+                    let (limb, shift) = (i * W / 64, i * W % 64);
                     for w in 0..MAX_PRIMES {
-                        let x = words[w * ROW + 4 * g + i];
-                        t[i + w] += u128::from(x << shift);
+                        let x = words[w * ROW + 8 * g + i];
+                        t[limb + w] += u128::from(x << shift);
                         if shift > 0 {
-                            t[i + w + 1] += u128::from(x >> (64 - shift));
+                            t[limb + w + 1] += u128::from(x >> (64 - shift));
                         }
                     }
                 }
-                for (k, &t) in t[..5].iter().enumerate() {
+                for (k, &t) in t[..group].iter().enumerate() {
                     let x = t + carry;
                     carry = x >> 64;
                     match limbs.get_mut(k) {
@@ -162,7 +170,7 @@ impl<F: Field> Garner<F> {
                         None => debug_assert_eq!(x, 0),
                     }
                 }
-                pending.copy_from_slice(&t[5..]);
+                pending.copy_from_slice(&t[group..group + 3]);
             }
         }
         let mut past = [0u64; MAX_PRIMES];
@@ -217,7 +225,8 @@ pub(super) fn recombine<F: Field>(residues: &[Vec<u64>], len: usize, packing: Pa
     let chunk_limbs = CHUNK / 64 * packing.bits() as usize;
     let recombine_chunk = |start: usize, chunk: &mut [u64]| match packing {
         Packing::Limbs => garner.limbs(residues, start, chunk),
-        Packing::Bits80 => garner.bits80(residues, start, chunk),
+        Packing::Bits(88) => garner.groups::<88>(residues, start, chunk),
+        Packing::Bits(_) => garner.groups::<80>(residues, start, chunk),
     };
     let mut out = monitor::filled(len, 0u64);
     if len < 2 * chunk_limbs {

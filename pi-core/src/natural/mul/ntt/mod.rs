@@ -1,10 +1,9 @@
 //! Multiplication by number-theoretic transforms modulo a few word-size
 //! primes, recombined by the Chinese remainder theorem.
 //!
-//! Each 64-bit limb is one coefficient, so a coefficient of the product is
-//! below `len · 2^128`; the primes of a field multiply to more than that.
-//! Where a product needs as many primes either way, its coefficients are 80
-//! bits wide instead (see `packing.rs`).
+//! Coefficients of `w` bits (a limb or wider, see `packing.rs`) make a
+//! product's coefficients below `len · 2^(2w)`; the primes multiply to more
+//! than that.
 //! Two fields: [`Montgomery52`] (four 50-bit primes, whose transform stages
 //! run eight lanes at a time with AVX-512 IFMA where the processor has it)
 //! and the portable [`Montgomery64`] (three 62-bit primes).
@@ -675,27 +674,27 @@ impl<'a, F: Field> Transformer<'a, F> {
         v
     }
 
-    /// The residues of the coefficients of `src` from `start` (a multiple
-    /// of 4), as many as `v` holds, into `v`.
+    /// The residues of the coefficients of `src` from `start`, as many as
+    /// `v` holds, into `v`.
     fn residues(&self, src: &[u64], start: usize, v: &mut [u64]) {
         match self.packing {
             Packing::Limbs => self.f.reduce_into(v, &src[start..start + v.len()]),
-            Packing::Bits80 => {
+            Packing::Bits(bits) => {
                 // Called per chunk of a pass: the high bits on the stack,
                 // not in an allocation per chunk.
                 const STEP: usize = 512;
                 let mut high = [0; STEP];
                 for (i, v) in v.chunks_mut(STEP).enumerate() {
                     let high = &mut high[..v.len()];
-                    packing::split80(src, start + i * STEP, v, high);
+                    packing::split(src, bits, start + i * STEP, v, high);
                     self.f.reduce_wide_into(v, high);
                 }
             }
         }
     }
 
-    /// The residues of the coefficients of `src` from `start` (a multiple
-    /// of 4) into `v`, zeros from coefficient `count` on.
+    /// The residues of the coefficients of `src` from `start` into `v`,
+    /// zeros from coefficient `count` on.
     fn residues_padded(&self, src: &[u64], count: usize, start: usize, v: &mut [u64]) {
         let valid = count.saturating_sub(start).min(v.len());
         let (values, zeros) = v.split_at_mut(valid);
@@ -895,11 +894,11 @@ pub(super) fn full_length(limbs: usize) -> usize {
 
 /// [`full_length`] over the field `F`.
 fn full_length_in<F: Field>(limbs: usize) -> usize {
-    match Plan::new::<F>(limbs).packing {
-        Packing::Limbs => transform_length_below(limbs),
-        // Each of the two operands' coefficient counts is rounded up.
-        Packing::Bits80 => (transform_length_below(limbs * 4 / 5 + 2) - 2) * 5 / 4,
-    }
+    let packing = Plan::new::<F>(limbs).packing;
+    // The longest transform that `limbs` fill, and the most limbs whose
+    // two halves' coefficients it holds.
+    let n = transform_length_below(packing.coefficients(limbs));
+    (2 * (n / 2 * packing.bits() as usize / 64)).min(limbs)
 }
 
 /// The shortest power-of-two part of a `3·2^k` transform.
@@ -964,13 +963,15 @@ pub(super) fn wrapped(a: &[u64], b: Option<&[u64]>, bits: u64) -> (Vec<u64>, u64
 /// [`wrapped`] over the field `F`.
 fn wrapped_in<F: Field>(a: &[u64], b: Option<&[u64]>, bits: u64) -> (Vec<u64>, u64) {
     let b_len = b.map_or(a.len(), <[u64]>::len);
-    // Each coefficient still sums at most `shorter` products.
+    // Each coefficient still sums at most `shorter` products. Transforms
+    // of at least 8 values make `m` a multiple of 64.
     let plan = Plan::new::<F>(a.len().min(b_len));
     let width = u64::from(plan.packing.bits());
     let coefficients = plan
         .packing
         .coefficients(a.len().max(b_len))
-        .max(bits.div_ceil(width) as usize);
+        .max(bits.div_ceil(width) as usize)
+        .max(8);
     let n = transform_length(coefficients);
     let m = n as u64 * width;
     // Below 2^(m + 2·width + 40): coefficients below 2^(2·width) · n.
@@ -999,23 +1000,24 @@ impl Plan {
     /// than limbs do.
     fn new<F: Field>(bound: usize) -> Plan {
         let limbs = primes_needed::<F>(Packing::Limbs, bound);
-        match primes_needed::<F>(Packing::Bits80, bound) {
-            Some(primes) if limbs.is_none_or(|limbs| primes <= limbs) => Plan {
-                packing: Packing::Bits80,
-                primes,
-            },
-            _ => Plan {
-                packing: Packing::Limbs,
-                primes: limbs.unwrap_or(F::PRIMES.len()),
-            },
-        }
+        let wide = packing::WIDE_BITS.iter().find_map(|&bits| {
+            let packing = Packing::Bits(bits);
+            primes_needed::<F>(packing, bound)
+                .filter(|&primes| limbs.is_none_or(|limbs| primes <= limbs))
+                .map(|primes| Plan { packing, primes })
+        });
+        wide.unwrap_or(Plan {
+            packing: Packing::Limbs,
+            primes: limbs.unwrap_or(F::PRIMES.len()),
+        })
     }
 }
 
 /// The fewest of `F`'s first primes whose product exceeds every coefficient
 /// of a product (or a sum of `k` products) cut by `packing` whose shorter
-/// operand has `bound / k` limbs: each is below `bound · 2^(2·bits)`, as a
-/// coefficient is no wider than a limb. `None` if all of them do not.
+/// operand has `bound / k` limbs: each is below `bound · 2^(2·bits)`, as an
+/// operand has no more coefficients than limbs. `None` if all of them do
+/// not.
 fn primes_needed<F: Field>(packing: Packing, bound: usize) -> Option<usize> {
     let needed = 2.0 * f64::from(packing.bits()) + (bound.max(1) as f64).log2() + 0.01;
     let mut bits = 0.0;
@@ -1163,16 +1165,13 @@ mod tests {
         assert_eq!(transform_length(1537), 2048);
     }
 
-    /// Products of 80-bit coefficients (with four primes for
-    /// `Montgomery52`, three for `Montgomery64`) at transform lengths
-    /// `2^k` and `3·2^k` and at operand lengths of every remainder modulo 5,
-    /// against schoolbook, with the largest coefficients among them.
+    /// Products of wide coefficients (four primes for `Montgomery52`, three
+    /// for `Montgomery64`, where they suffice) at transform lengths `2^k`
+    /// and `3·2^k` and at operand lengths of every remainder modulo a
+    /// group's limbs, against schoolbook, with the largest coefficients
+    /// among them.
     #[test]
-    fn bits80_products() {
-        let plan = |primes| Plan {
-            packing: Packing::Bits80,
-            primes,
-        };
+    fn wide_products() {
         let limbs = |n: usize, seed: u64| -> Vec<u64> {
             (0..n as u64)
                 .map(|i| match i % 7 {
@@ -1181,39 +1180,74 @@ mod tests {
                 })
                 .collect()
         };
-        for (la, lb) in [
-            (1, 1),
-            (2, 3),
-            (7, 5),
-            (64, 61),
-            (200, 158),
-            (1001, 999),
-            (3000, 2048),
-        ] {
-            let (x, y) = (limbs(la, 3), limbs(lb, 5));
-            let reference = super::super::schoolbook::mul(&x, &y);
-            let got = planned_product::<Montgomery52>(&x, Some(&y), plan(4));
-            assert_eq!(got, reference, "{la}x{lb}");
-            let got = planned_product::<Montgomery64>(&x, Some(&y), plan(3));
-            assert_eq!(got, reference, "{la}x{lb}");
-            let square = super::super::schoolbook::mul(&x, &x);
+        fn check<F: Field>(x: &[u64], y: &[u64], plan: Plan) {
+            let bound = x.len().min(y.len());
+            if primes_needed::<F>(plan.packing, bound).is_none_or(|primes| primes > plan.primes) {
+                return;
+            }
+            let reference = super::super::schoolbook::mul(x, y);
+            let got = planned_product::<F>(x, Some(y), plan);
+            assert_eq!(got, reference, "{plan:?}: {}x{}", x.len(), y.len());
+            let square = super::super::schoolbook::mul(x, x);
             assert_eq!(
-                planned_product::<Montgomery52>(&x, None, plan(4)),
+                planned_product::<F>(x, None, plan),
                 square,
-                "{la}"
+                "{plan:?}: {}",
+                x.len()
             );
         }
-        assert_eq!(
-            planned_product::<Montgomery52>(&[u64::MAX; 20_000], None, plan(4)),
-            all_ones_product(20_000, 20_000)
-        );
+        for bits in packing::WIDE_BITS {
+            let plan = |primes| Plan {
+                packing: Packing::Bits(bits),
+                primes,
+            };
+            let mut pairs: Vec<(usize, usize)> = (1..=12).map(|n| (n, n + 1)).collect();
+            pairs.extend([(64, 61), (200, 158), (1001, 999), (3000, 2048)]);
+            for (la, lb) in pairs {
+                let (x, y) = (limbs(la, 3), limbs(lb, 5));
+                check::<Montgomery52>(&x, &y, plan(4));
+                check::<Montgomery64>(&x, &y, plan(3));
+            }
+            assert_eq!(
+                planned_product::<Montgomery52>(&[u64::MAX; 20_000], None, plan(4)),
+                all_ones_product(20_000, 20_000)
+            );
+        }
     }
 
-    /// Sums of products through `Montgomery64`, whose plan packs 80 bits,
-    /// against schoolbook.
+    /// 88-bit coefficients at the largest operands three primes of
+    /// `Montgomery64` allow them, with the largest coefficients.
     #[test]
-    fn bits80_sums() {
-        assert_eq!(Plan::new::<Montgomery64>(1000).packing, Packing::Bits80);
+    fn wide_products_at_their_limit() {
+        let packing = Packing::Bits(packing::WIDE_BITS[0]);
+        let limit = (1..1usize << 16)
+            .take_while(|&n| primes_needed::<Montgomery64>(packing, n).is_some_and(|p| p <= 3))
+            .last()
+            .unwrap_or(1);
+        assert!(limit > 100, "{limit}");
+        let plan = Plan { packing, primes: 3 };
+        for shorter in [limit - 1, limit] {
+            let a = vec![u64::MAX; shorter];
+            let longer = vec![u64::MAX; 3 * shorter + 7];
+            assert_eq!(
+                planned_product::<Montgomery64>(&a, None, plan),
+                all_ones_product(shorter, shorter)
+            );
+            assert_eq!(
+                planned_product::<Montgomery64>(&longer, Some(&a), plan),
+                all_ones_product(3 * shorter + 7, shorter)
+            );
+        }
+    }
+
+    /// Sums of products through `Montgomery64`, whose plan packs wide
+    /// coefficients, against schoolbook.
+    #[test]
+    fn wide_sums() {
+        assert!(matches!(
+            Plan::new::<Montgomery64>(1000).packing,
+            Packing::Bits(_)
+        ));
         let operands: Vec<Vec<u64>> = [300usize, 301, 302, 303, 4]
             .iter()
             .map(|&n| (0..n as u64).map(|i| u64::MAX - i * i).collect())

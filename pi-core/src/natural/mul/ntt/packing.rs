@@ -1,25 +1,30 @@
 //! How a number's bits are cut into transform coefficients.
 //!
 //! One limb per coefficient leaves a product's coefficients below
-//! `2^128·len`. Where that needs four primes, 80 bits per coefficient fit
-//! in the same four (below `2^160·len`, up to `2^39` coefficients): a
-//! fifth fewer coefficients, so shorter transforms.
+//! `2^128·len`. Where that needs four primes, wider coefficients fit in the
+//! same four: 88 bits (below `2^176·len`, up to about `2^23` coefficients)
+//! or 80 (up to `2^39`), an eighth or a fifth fewer coefficients, so
+//! shorter transforms.
 
 /// The width of the transform coefficients.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Packing {
     /// One 64-bit limb per coefficient.
     Limbs,
-    /// 80 bits per coefficient: four coefficients to five limbs.
-    Bits80,
+    /// Coefficients of this many bits, one of [`WIDE_BITS`]: eight of them
+    /// to a group of `bits / 8` limbs.
+    Bits(u32),
 }
+
+/// The widths of [`Packing::Bits`], widest first.
+pub(super) const WIDE_BITS: [u32; 2] = [88, 80];
 
 impl Packing {
     /// The bits of a coefficient.
     pub(super) fn bits(self) -> u32 {
         match self {
             Packing::Limbs => 64,
-            Packing::Bits80 => 80,
+            Packing::Bits(bits) => bits,
         }
     }
 
@@ -27,29 +32,40 @@ impl Packing {
     pub(super) fn coefficients(self, limbs: usize) -> usize {
         match self {
             Packing::Limbs => limbs,
-            Packing::Bits80 => (limbs * 4).div_ceil(5),
+            Packing::Bits(bits) => (limbs * 64).div_ceil(bits as usize),
         }
     }
 }
 
-/// Coefficients `start..start + low.len()` of `limbs` cut into 80 bits
-/// (`start` a multiple of 4; limbs past the end read as zero): the low 64
-/// bits of each to `low`, the high 16 to `high`.
-pub(super) fn split80(limbs: &[u64], start: usize, low: &mut [u64], high: &mut [u64]) {
-    debug_assert!(start.is_multiple_of(4) && high.len() == low.len());
-    let first = start / 4 * 5;
-    let limb = |i: usize| limbs.get(first + i).copied().unwrap_or(0);
-    for (g, (low, high)) in low.chunks_mut(4).zip(high.chunks_mut(4)).enumerate() {
-        let l = [0, 1, 2, 3, 4].map(|i| limb(5 * g + i));
-        let values = [
-            (l[0], l[1] & 0xFFFF),
-            ((l[1] >> 16) | (l[2] << 48), (l[2] >> 16) & 0xFFFF),
-            ((l[2] >> 32) | (l[3] << 32), (l[3] >> 32) & 0xFFFF),
-            ((l[3] >> 48) | (l[4] << 16), l[4] >> 48),
-        ];
-        for ((low, high), (l, h)) in low.iter_mut().zip(high.iter_mut()).zip(values) {
-            *low = l;
-            *high = h;
+/// Coefficients `start..start + low.len()` of `limbs` cut into `bits` bits
+/// (one of [`WIDE_BITS`]; `start` a multiple of 8; limbs past the end read
+/// as zero): the low 64 bits of each to `low`, the others to `high`.
+pub(super) fn split(limbs: &[u64], bits: u32, start: usize, low: &mut [u64], high: &mut [u64]) {
+    match bits {
+        88 => split_groups::<88>(limbs, start, low, high),
+        _ => split_groups::<80>(limbs, start, low, high),
+    }
+}
+
+/// [`split`] for `W` bits, a group of eight coefficients at a time (their
+/// shifts known when compiled).
+fn split_groups<const W: usize>(limbs: &[u64], start: usize, low: &mut [u64], high: &mut [u64]) {
+    debug_assert!(start.is_multiple_of(8) && high.len() == low.len());
+    let group = W / 8;
+    let first = start / 8 * group;
+    let mask = (1 << (W - 64)) - 1;
+    for (g, (low, high)) in low.chunks_mut(8).zip(high.chunks_mut(8)).enumerate() {
+        // The group's limbs and the one after (coefficient 7 reads it).
+        let mut l = [0u64; 16];
+        let base = first + g * group;
+        let present = limbs.get(base..).unwrap_or_default();
+        let count = present.len().min(group + 1);
+        l[..count].copy_from_slice(&present[..count]);
+        for (i, (low, high)) in low.iter_mut().zip(high.iter_mut()).enumerate() {
+            let (k, shift) = (i * W / 64, i * W % 64);
+            let joined = |a: u64, b: u64| ((u128::from(b) << 64 | u128::from(a)) >> shift) as u64;
+            *low = joined(l[k], l[k + 1]);
+            *high = joined(l[k + 1], l[k + 2]) & mask;
         }
     }
 }
@@ -58,23 +74,27 @@ pub(super) fn split80(limbs: &[u64], start: usize, low: &mut [u64], high: &mut [
 mod tests {
     use super::*;
 
-    /// Each coefficient read back bit by bit.
+    /// Each coefficient read back bit by bit, at several widths and starts.
     #[test]
-    fn split80_reads_each_coefficients_bits() {
-        let limbs: Vec<u64> = (0..13u64)
+    fn split_reads_each_coefficients_bits() {
+        let limbs: Vec<u64> = (0..30u64)
             .map(|i| (i + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15))
             .collect();
         let bit = |b: usize| limbs.get(b / 64).map_or(0, |l| l >> (b % 64) & 1);
-        let count = Packing::Bits80.coefficients(limbs.len());
-        assert_eq!(count, 11);
-        for start in [0, 4, 8] {
-            let (mut low, mut high) = (vec![0; count + 1 - start], vec![0; count + 1 - start]);
-            split80(&limbs, start, &mut low, &mut high);
-            for (c, (&l, &h)) in low.iter().zip(&high).enumerate() {
-                let value = u128::from(l) | u128::from(h) << 64;
-                let expected =
-                    (0..80).fold(0u128, |v, b| v | u128::from(bit(80 * (start + c) + b)) << b);
-                assert_eq!(value, expected, "coefficient {}", start + c);
+        for bits in WIDE_BITS {
+            let count = Packing::Bits(bits).coefficients(limbs.len());
+            assert_eq!(count, (30 * 64usize).div_ceil(bits as usize));
+            for start in [0, 8, 16] {
+                let (mut low, mut high) = (vec![0; count + 1 - start], vec![0; count + 1 - start]);
+                split(&limbs, bits, start, &mut low, &mut high);
+                for (c, (&l, &h)) in low.iter().zip(&high).enumerate() {
+                    let value = u128::from(l) | u128::from(h) << 64;
+                    let width = bits as usize;
+                    let expected = (0..width).fold(0u128, |v, b| {
+                        v | u128::from(bit(width * (start + c) + b)) << b
+                    });
+                    assert_eq!(value, expected, "{bits} bits: coefficient {}", start + c);
+                }
             }
         }
     }
