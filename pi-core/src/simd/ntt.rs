@@ -380,8 +380,8 @@ mod x86 {
                 // The outer stage: (u, 0) -> (u, u·w) when the upper half is zero.
                 let ((a, c), (b, d)) = if ZERO_HALF {
                     (
-                        (a, montgomery(a, load(w[0]), p, p_inv)),
-                        (b, montgomery(b, load(w[1]), p, p_inv)),
+                        (a, montgomery_lazy(a, load(w[0]), p, p_inv)),
+                        (b, montgomery_lazy(b, load(w[1]), p, p_inv)),
                     )
                 } else {
                     let (c, d) = (load(q[2]), load(q[3]));
