@@ -274,15 +274,24 @@ mod x86 {
         is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512ifma")
     }
 
-    /// `a·b / 2^52 mod p` per lane, for `a, b < p < 2^50`.
+    /// `a·b / 2^52` modulo `p` per lane as a difference in `(-p, p)` (two's
+    /// complement), for `a·b < 2^52·p` and `p < 2^50`.
     #[inline]
     #[target_feature(enable = "avx512f,avx512ifma")]
-    fn montgomery(a: __m512i, b: __m512i, p: __m512i, p_inv: __m512i) -> __m512i {
+    fn montgomery_difference(a: __m512i, b: __m512i, p: __m512i, p_inv: __m512i) -> __m512i {
         let zero = _mm512_setzero_si512();
         let lo = _mm512_madd52lo_epu64(zero, a, b);
         let hi = _mm512_madd52hi_epu64(zero, a, b);
         let m = _mm512_madd52lo_epu64(zero, lo, p_inv);
-        let r = _mm512_sub_epi64(hi, _mm512_madd52hi_epu64(zero, m, p));
+        _mm512_sub_epi64(hi, _mm512_madd52hi_epu64(zero, m, p))
+    }
+
+    /// `a·b / 2^52 mod p` per lane, for `a, b < p < 2^50` (or any
+    /// `a·b < 2^52·p`).
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    fn montgomery(a: __m512i, b: __m512i, p: __m512i, p_inv: __m512i) -> __m512i {
+        let r = montgomery_difference(a, b, p, p_inv);
         _mm512_min_epu64(r, _mm512_add_epi64(r, p))
     }
 
@@ -290,11 +299,7 @@ mod x86 {
     #[inline]
     #[target_feature(enable = "avx512f,avx512ifma")]
     fn montgomery_lazy(a: __m512i, b: __m512i, p: __m512i, p_inv: __m512i) -> __m512i {
-        let zero = _mm512_setzero_si512();
-        let lo = _mm512_madd52lo_epu64(zero, a, b);
-        let hi = _mm512_madd52hi_epu64(zero, a, b);
-        let m = _mm512_madd52lo_epu64(zero, lo, p_inv);
-        _mm512_add_epi64(_mm512_sub_epi64(hi, _mm512_madd52hi_epu64(zero, m, p)), p)
+        _mm512_add_epi64(montgomery_difference(a, b, p, p_inv), p)
     }
 
     /// The forward butterfly `(u + v, (u - v)·w)` on values in `[0, 2p)`,
