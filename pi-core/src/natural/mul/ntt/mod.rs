@@ -674,8 +674,8 @@ impl<'a, F: Field> Transformer<'a, F> {
         v
     }
 
-    /// The residues of the coefficients of `src` from `start`, as many as
-    /// `v` holds, into `v`.
+    /// The residues of the coefficients of `src` from `start` (a multiple
+    /// of 8), as many as `v` holds, into `v`.
     fn residues(&self, src: &[u64], start: usize, v: &mut [u64]) {
         match self.packing {
             Packing::Limbs => self.f.reduce_into(v, &src[start..start + v.len()]),
@@ -693,8 +693,8 @@ impl<'a, F: Field> Transformer<'a, F> {
         }
     }
 
-    /// The residues of the coefficients of `src` from `start` into `v`,
-    /// zeros from coefficient `count` on.
+    /// The residues of the coefficients of `src` from `start` (a multiple
+    /// of 8) into `v`, zeros from coefficient `count` on.
     fn residues_padded(&self, src: &[u64], count: usize, start: usize, v: &mut [u64]) {
         let valid = count.saturating_sub(start).min(v.len());
         let (values, zeros) = v.split_at_mut(valid);
