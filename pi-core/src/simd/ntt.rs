@@ -313,12 +313,8 @@ mod x86 {
         w: __m512i,
         [p, p2, p_inv]: [__m512i; 3],
     ) -> (__m512i, __m512i) {
-        let s = _mm512_add_epi64(u, v);
         let d = _mm512_sub_epi64(_mm512_add_epi64(u, p2), v);
-        (
-            _mm512_min_epu64(s, _mm512_sub_epi64(s, p2)),
-            montgomery_lazy(d, w, p, p_inv),
-        )
+        (add(u, v, p2), montgomery_lazy(d, w, p, p_inv))
     }
 
     #[inline]
@@ -595,16 +591,12 @@ mod x86 {
             for j in [0, 1, 4, 5] {
                 (r[j], r[j + 2]) = butterfly(r[j], r[j + 2], w2[j % 4], k);
             }
-            // Half-length 1: the twiddle is 1.
+            // Half-length 1: the twiddle is 1; sum and difference modulo
+            // 2p stay in [0, 2p).
             let [_, p2, _] = k;
             for j in [0, 2, 4, 6] {
                 let (u, v) = (r[j], r[j + 1]);
-                let (s, d) = (
-                    _mm512_add_epi64(u, v),
-                    _mm512_sub_epi64(_mm512_add_epi64(u, p2), v),
-                );
-                r[j] = _mm512_min_epu64(s, _mm512_sub_epi64(s, p2));
-                r[j + 1] = _mm512_min_epu64(d, _mm512_sub_epi64(d, p2));
+                (r[j], r[j + 1]) = (add(u, v, p2), sub(u, v, p2));
             }
             store_rows(group, &r);
         }
