@@ -4,8 +4,8 @@
 //! Each kernel runs only after runtime detection of the instructions and
 //! computes what the scalar stages of `natural/mul/ntt/montgomery52.rs`
 //! compute: the same values modulo `p`, in the same ranges (the forward
-//! stages keep values in `[0, 2p)`), so products never depend on the
-//! processor.
+//! stages keep values in `[0, 2p)`, the inverse ones in `[0, 4p)`), so
+//! products never depend on the processor.
 
 /// Whether the kernels run: the processor has them and vectors are enabled
 /// (see [`super::enabled`]). Decided once.
@@ -317,11 +317,38 @@ mod x86 {
         (add(u, v, p2), montgomery_lazy(d, w, p, p_inv))
     }
 
+    /// The inverse butterfly `(u + v·w, u - v·w)` on values in `[0, 4p)`,
+    /// giving values in `[0, 4p)` (`p2 = 2p`): see
+    /// `Montgomery52::inverse_butterfly`.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    fn inverse_butterfly(
+        u: __m512i,
+        v: __m512i,
+        w: __m512i,
+        [p, p2, p_inv]: [__m512i; 3],
+    ) -> (__m512i, __m512i) {
+        let u = _mm512_min_epu64(u, _mm512_sub_epi64(u, p2));
+        let v = montgomery_lazy(v, w, p, p_inv);
+        (
+            _mm512_add_epi64(u, v),
+            _mm512_sub_epi64(_mm512_add_epi64(u, p2), v),
+        )
+    }
+
     #[inline]
     #[target_feature(enable = "avx512f")]
     fn add(a: __m512i, b: __m512i, p: __m512i) -> __m512i {
         let s = _mm512_add_epi64(a, b);
         _mm512_min_epu64(s, _mm512_sub_epi64(s, p))
+    }
+
+    /// `a mod p` per lane for `a < 4p`.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn lazy_to_strict(a: __m512i, p: __m512i) -> __m512i {
+        let a = _mm512_min_epu64(a, _mm512_sub_epi64(a, _mm512_add_epi64(p, p)));
+        _mm512_min_epu64(a, _mm512_sub_epi64(a, p))
     }
 
     #[inline]
@@ -410,21 +437,17 @@ mod x86 {
         p: u64,
         p_inv: u64,
     ) {
-        let (p, p_inv) = (_mm512_set1_epi64(p as i64), _mm512_set1_epi64(p_inv as i64));
+        let k: [__m512i; 3] = broadcast(&[p, 2 * p, p_inv]);
         for i in (0..q[0].len()).step_by(8) {
             // SAFETY: i + 8 <= the common length of every slice; unaligned accesses.
             unsafe {
                 let load = |s: &[u64]| _mm512_loadu_si512(s.as_ptr().add(i).cast());
                 let (a, b, c, d) = (load(q[0]), load(q[1]), load(q[2]), load(q[3]));
                 let inner = load(w[2]);
-                let v = montgomery(b, inner, p, p_inv);
-                let (a, b) = (add(a, v, p), sub(a, v, p));
-                let v = montgomery(d, inner, p, p_inv);
-                let (c, d) = (add(c, v, p), sub(c, v, p));
-                let v = montgomery(c, load(w[0]), p, p_inv);
-                let (a, c) = (add(a, v, p), sub(a, v, p));
-                let v = montgomery(d, load(w[1]), p, p_inv);
-                let (b, d) = (add(b, v, p), sub(b, v, p));
+                let (a, b) = inverse_butterfly(a, b, inner, k);
+                let (c, d) = inverse_butterfly(c, d, inner, k);
+                let (a, c) = inverse_butterfly(a, c, load(w[0]), k);
+                let (b, d) = inverse_butterfly(b, d, load(w[1]), k);
                 for (s, v) in q.iter_mut().zip([a, b, c, d]) {
                     _mm512_storeu_si512(s.as_mut_ptr().add(i).cast(), v);
                 }
@@ -477,7 +500,8 @@ mod x86 {
             // SAFETY: i + 8 <= the common length of every slice; unaligned accesses.
             unsafe {
                 let load = |s: &[u64]| _mm512_loadu_si512(s.as_ptr().add(i).cast());
-                let y0 = load(x[0]);
+                // Values below 4p, as inverse transforms leave them.
+                let y0 = lazy_to_strict(load(x[0]), p);
                 let y1 = montgomery(load(x[1]), load(w[0]), p, p_inv);
                 let y2 = montgomery(load(x[2]), load(w[1]), p, p_inv);
                 let u = montgomery(sub(y1, y2, p), omega, p, p_inv);
@@ -501,7 +525,7 @@ mod x86 {
         p: u64,
         p_inv: u64,
     ) {
-        let (p, p_inv) = (_mm512_set1_epi64(p as i64), _mm512_set1_epi64(p_inv as i64));
+        let k: [__m512i; 3] = broadcast(&[p, 2 * p, p_inv]);
         for ((x, y), w) in lo
             .chunks_exact_mut(8)
             .zip(hi.chunks_exact_mut(8))
@@ -510,10 +534,11 @@ mod x86 {
             // SAFETY: each chunk is exactly eight u64s; the accesses are unaligned ones.
             unsafe {
                 let u = _mm512_loadu_si512(x.as_ptr().cast());
+                let v = _mm512_loadu_si512(y.as_ptr().cast());
                 let w = _mm512_loadu_si512(w.as_ptr().cast());
-                let v = montgomery(_mm512_loadu_si512(y.as_ptr().cast()), w, p, p_inv);
-                _mm512_storeu_si512(x.as_mut_ptr().cast(), add(u, v, p));
-                _mm512_storeu_si512(y.as_mut_ptr().cast(), sub(u, v, p));
+                let (u, v) = inverse_butterfly(u, v, w, k);
+                _mm512_storeu_si512(x.as_mut_ptr().cast(), u);
+                _mm512_storeu_si512(y.as_mut_ptr().cast(), v);
             }
         }
     }
@@ -606,24 +631,21 @@ mod x86 {
     /// The processor must have AVX-512F and IFMA.
     #[target_feature(enable = "avx512f,avx512ifma")]
     pub(super) unsafe fn inverse_first(a: &mut [u64], w2: &[u64], w4: &[u64], p: u64, p_inv: u64) {
-        let [p, p_inv]: [__m512i; 2] = broadcast(&[p, p_inv]);
+        let k: [__m512i; 3] = broadcast(&[p, 2 * p, p_inv]);
         let (w4, w2): ([__m512i; 4], [__m512i; 2]) = (broadcast(w4), broadcast(w2));
         for group in a.chunks_exact_mut(64) {
             let mut r = load_rows(group);
+            // The first stage takes pointwise products, in [0, p).
             for j in [0, 2, 4, 6] {
                 let (u, v) = (r[j], r[j + 1]);
-                r[j] = add(u, v, p);
-                r[j + 1] = sub(u, v, p);
+                r[j] = add(u, v, k[0]);
+                r[j + 1] = sub(u, v, k[0]);
             }
             for j in [0, 1, 4, 5] {
-                let (u, v) = (r[j], montgomery(r[j + 2], w2[j % 4], p, p_inv));
-                r[j] = add(u, v, p);
-                r[j + 2] = sub(u, v, p);
+                (r[j], r[j + 2]) = inverse_butterfly(r[j], r[j + 2], w2[j % 4], k);
             }
             for j in 0..4 {
-                let (u, v) = (r[j], montgomery(r[j + 4], w4[j], p, p_inv));
-                r[j] = add(u, v, p);
-                r[j + 4] = sub(u, v, p);
+                (r[j], r[j + 4]) = inverse_butterfly(r[j], r[j + 4], w4[j], k);
             }
             transpose(&mut r);
             store_rows(group, &r);
@@ -733,7 +755,9 @@ mod x86 {
             let mut v = [zero; K];
             for i in 0..K {
                 // SAFETY: c + 8 <= the length of every residue slice.
-                let mut t = unsafe { _mm512_loadu_si512(residues[i].as_ptr().add(c).cast()) };
+                let t = unsafe { _mm512_loadu_si512(residues[i].as_ptr().add(c).cast()) };
+                // Residues below 4p_i, as inverse transforms leave them.
+                let mut t = lazy_to_strict(t, p[i]);
                 for j in 0..i {
                     // v_j < p_j < 2·p_i: one conditional subtraction reduces it.
                     let vj = _mm512_min_epu64(v[j], _mm512_sub_epi64(v[j], p[i]));

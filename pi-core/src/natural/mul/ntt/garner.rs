@@ -48,7 +48,7 @@ impl<F: Field> Garner<F> {
         let mut v = [0u64; MAX_PRIMES];
         for i in 0..k {
             let f = self.fields[i];
-            let mut t = residues[i][c];
+            let mut t = f.reduce_lazy(residues[i][c]);
             for (&vj, &inverse) in v[..i].iter().zip(&self.inverse[i]) {
                 t = f.mul(f.sub(t, f.reduce_residue(vj)), inverse);
             }

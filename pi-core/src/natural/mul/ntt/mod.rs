@@ -39,8 +39,8 @@ pub(super) trait Field: Copy + Send + Sync {
     fn new(p: u64) -> Self;
     /// The prime.
     fn modulus(self) -> u64;
-    /// `a · b / R mod p` for `a, b < p`: with one factor in Montgomery form,
-    /// the result is in the other factor's form.
+    /// `a · b / R mod p` for `a, b < p`, or any `a·b < 4p²`: with one
+    /// factor in Montgomery form, the result is in the other factor's form.
     fn mul(self, a: u64, b: u64) -> u64;
     /// `R² mod p`.
     fn r2(self) -> u64;
@@ -51,6 +51,14 @@ pub(super) trait Field: Copy + Send + Sync {
     #[inline(always)]
     fn reduce_residue(self, a: u64) -> u64 {
         self.reduce(a)
+    }
+
+    /// `a mod p` for `a < 4p`: an inverse transform's value.
+    #[inline(always)]
+    fn reduce_lazy(self, a: u64) -> u64 {
+        let p = self.modulus();
+        let a = a.min(a.wrapping_sub(2 * p));
+        a.min(a.wrapping_sub(p))
     }
 
     // Branch-free: data-dependent branches mispredict half the time here.
@@ -142,6 +150,16 @@ pub(super) trait Field: Copy + Send + Sync {
     #[inline(always)]
     fn forward_butterfly(self, u: u64, v: u64, w: u64) -> (u64, u64) {
         (self.add(u, v), self.mul(self.sub(u, v), w))
+    }
+
+    /// The inverse butterfly `(u, v) -> (u + v·w, u - v·w)`. A field may
+    /// leave the inverse transform's values in `[0, 4p)` instead of
+    /// `[0, p)`: its stages take and give such values, and its
+    /// [`Field::mul`] takes them (the recombination reduces them).
+    #[inline(always)]
+    fn inverse_butterfly(self, u: u64, v: u64, w: u64) -> (u64, u64) {
+        let v = self.mul(v, w);
+        (self.add(u, v), self.sub(u, v))
     }
 
     /// One decimation-in-frequency stage: `(u, v) -> (u + v, (u - v)·w)`.
@@ -736,7 +754,7 @@ impl<'a, F: Field> Transformer<'a, F> {
     }
 
     /// The cyclic convolution whose scaled pointwise product is `v`, with
-    /// values in `[0, p)`.
+    /// values below `4p` (see [`Field::inverse_butterfly`]).
     fn inverse(&self, v: &mut [u64]) {
         let (f, t) = (self.f, &self.roots);
         self.each_part(v, &|part| inverse(f, t, part));
@@ -747,8 +765,8 @@ impl<'a, F: Field> Transformer<'a, F> {
 }
 
 /// The first `len` values of the cyclic convolution of length `n` of the
-/// coefficients of `a` and `b` (`None`: square `a`) modulo one prime, in
-/// `[0, p)`.
+/// coefficients of `a` and `b` (`None`: square `a`) modulo one prime,
+/// below `4p`.
 fn convolution<F: Field>(
     prime: (u64, u64),
     a: &[u64],

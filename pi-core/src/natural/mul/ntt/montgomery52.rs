@@ -70,6 +70,17 @@ impl Field for Montgomery52 {
         (s.min(s.wrapping_sub(p2)), self.mul_lazy(u + p2 - v, w))
     }
 
+    /// In `[0, 4p)` from `[0, 4p)`: `u` is reduced below `2p`, `v·w` left
+    /// in `[0, 2p)`, and the difference taken as `u + 2p - v·w`, as the
+    /// vector kernels do.
+    #[inline(always)]
+    fn inverse_butterfly(self, u: u64, v: u64, w: u64) -> (u64, u64) {
+        let p2 = 2 * self.p;
+        let u = u.min(u.wrapping_sub(p2));
+        let v = self.mul_lazy(v, w);
+        (u + v, u + p2 - v)
+    }
+
     fn r2(self) -> u64 {
         self.r2
     }

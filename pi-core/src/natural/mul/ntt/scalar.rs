@@ -49,10 +49,7 @@ pub(super) fn forward_stage<F: Field>(f: F, lo: &mut [u64], hi: &mut [u64], w: &
 #[inline(always)]
 pub(super) fn inverse_stage<F: Field>(f: F, lo: &mut [u64], hi: &mut [u64], w: &[u64]) {
     for ((x, y), &w) in lo.iter_mut().zip(hi.iter_mut()).zip(w) {
-        let u = *x;
-        let v = f.mul(*y, w);
-        *x = f.add(u, v);
-        *y = f.sub(u, v);
+        (*x, *y) = f.inverse_butterfly(*x, *y, w);
     }
 }
 
@@ -116,7 +113,7 @@ pub(super) fn inverse_radix3<F: Field>(f: F, x: [&mut [u64]; 3], w: [&[u64]; 2],
         .zip(w[0])
         .zip(w[1])
     {
-        let (y0, y1, y2) = (*a, f.mul(*b, w1), f.mul(*c, w2));
+        let (y0, y1, y2) = (f.reduce_lazy(*a), f.mul(*b, w1), f.mul(*c, w2));
         let u = f.mul(f.sub(y1, y2), omega);
         *a = f.add(f.add(y0, y1), y2);
         *b = f.sub(f.sub(y0, y1), u);
