@@ -176,39 +176,31 @@ pub(crate) fn inverse_first(a: &mut [u64], w2: &[u64], w4: &[u64], p: u64, p_inv
     false
 }
 
-/// `dst[i] = src[i] mod p` (see `Montgomery52::reduce`); `false` (and
+/// `dst[i] = src[i] / 2^52 mod p` (see `Field::residue`); `false` (and
 /// nothing done) when not applicable.
-pub(crate) fn reduce_into(
-    dst: &mut [u64],
-    src: &[u64],
-    p: u64,
-    p_inv: u64,
-    r: u64,
-    r2: u64,
-) -> bool {
+pub(crate) fn residues_into(dst: &mut [u64], src: &[u64], p: u64, p_inv: u64) -> bool {
     #[cfg(target_arch = "x86_64")]
     if src.len().is_multiple_of(8) && dst.len() == src.len() && available() {
         // SAFETY: the processor has the instructions; the lengths match.
-        unsafe { x86::reduce_into(dst, src, p, p_inv, r, r2) };
+        unsafe { x86::residues_into(dst, src, p, p_inv) };
         return true;
     }
     false
 }
 
-/// `dst[i] = (dst[i] + high[i]·2^64) mod p` for `high[i] < 2^52`, given
-/// `k = 2^64·R mod p` (see `Montgomery52::reduce`); `false` (and nothing
-/// done) when not applicable.
-pub(crate) fn reduce_wide_into(
+/// `dst[i] = (dst[i] + high[i]·2^64) / 2^52 mod p` for `high[i] < 2^52`,
+/// given `k = 2^64 mod p`; `false` (and nothing done) when not applicable.
+pub(crate) fn wide_residues_into(
     dst: &mut [u64],
     high: &[u64],
     p: u64,
     p_inv: u64,
-    [r, r2, k]: [u64; 3],
+    k: u64,
 ) -> bool {
     #[cfg(target_arch = "x86_64")]
     if dst.len().is_multiple_of(8) && high.len() == dst.len() && available() {
         // SAFETY: the processor has the instructions; the lengths match.
-        unsafe { x86::reduce_wide_into(dst, high, p, p_inv, [r, r2, k]) };
+        unsafe { x86::wide_residues_into(dst, high, p, p_inv, k) };
         return true;
     }
     false
@@ -269,6 +261,9 @@ pub(crate) fn crt_words(
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use std::arch::x86_64::*;
+
+    /// The low 52 bits, IFMA's operand width.
+    const MASK: i64 = (1 << 52) - 1;
 
     pub(super) fn available() -> bool {
         is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512ifma")
@@ -652,28 +647,31 @@ mod x86 {
         }
     }
 
+    /// `a / 2^52 mod p` per lane for any `a < 2^64`: with `a = h·2^52 + l`
+    /// and `m·p ≡ l (mod 2^52)`, `a - m·p` is `(h - floor(m·p / 2^52))·2^52`.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    fn residue(a: __m512i, p: __m512i, p_inv: __m512i) -> __m512i {
+        let zero = _mm512_setzero_si512();
+        let m = _mm512_madd52lo_epu64(zero, _mm512_and_si512(a, _mm512_set1_epi64(MASK)), p_inv);
+        let r = _mm512_sub_epi64(
+            _mm512_srli_epi64::<52>(a),
+            _mm512_madd52hi_epu64(zero, m, p),
+        );
+        _mm512_min_epu64(r, _mm512_add_epi64(r, p))
+    }
+
     /// # Safety
     /// The processor must have AVX-512F and IFMA; `dst` and `src` of one
     /// length, a multiple of 8.
     #[target_feature(enable = "avx512f,avx512ifma")]
-    pub(super) unsafe fn reduce_into(
-        dst: &mut [u64],
-        src: &[u64],
-        p: u64,
-        p_inv: u64,
-        r: u64,
-        r2: u64,
-    ) {
-        let (p, p_inv) = (_mm512_set1_epi64(p as i64), _mm512_set1_epi64(p_inv as i64));
-        let (r, r2) = (_mm512_set1_epi64(r as i64), _mm512_set1_epi64(r2 as i64));
-        let mask = _mm512_set1_epi64((1i64 << 52) - 1);
+    pub(super) unsafe fn residues_into(dst: &mut [u64], src: &[u64], p: u64, p_inv: u64) {
+        let [p, p_inv]: [__m512i; 2] = broadcast(&[p, p_inv]);
         for (d, s) in dst.chunks_exact_mut(8).zip(src.chunks_exact(8)) {
             // SAFETY: eight u64s each; unaligned accesses.
             unsafe {
                 let a = _mm512_loadu_si512(s.as_ptr().cast());
-                let high = montgomery(_mm512_srli_epi64::<52>(a), r2, p, p_inv);
-                let low = montgomery(_mm512_and_si512(a, mask), r, p, p_inv);
-                _mm512_storeu_si512(d.as_mut_ptr().cast(), add(high, low, p));
+                _mm512_storeu_si512(d.as_mut_ptr().cast(), residue(a, p, p_inv));
             }
         }
     }
@@ -682,25 +680,20 @@ mod x86 {
     /// The processor must have AVX-512F and IFMA; `dst` and `high` of one
     /// length, a multiple of 8.
     #[target_feature(enable = "avx512f,avx512ifma")]
-    pub(super) unsafe fn reduce_wide_into(
+    pub(super) unsafe fn wide_residues_into(
         dst: &mut [u64],
         high: &[u64],
         p: u64,
         p_inv: u64,
-        [r, r2, k]: [u64; 3],
+        k: u64,
     ) {
-        let (p, p_inv) = (_mm512_set1_epi64(p as i64), _mm512_set1_epi64(p_inv as i64));
-        let [r, r2, k] = [r, r2, k].map(|c| _mm512_set1_epi64(c as i64));
-        let mask = _mm512_set1_epi64((1i64 << 52) - 1);
+        let [p, p_inv, k]: [__m512i; 3] = broadcast(&[p, p_inv, k]);
         for (d, h) in dst.chunks_exact_mut(8).zip(high.chunks_exact(8)) {
             // SAFETY: eight u64s each; unaligned accesses.
             unsafe {
                 let a = _mm512_loadu_si512(d.as_ptr().cast());
-                let h = _mm512_loadu_si512(h.as_ptr().cast());
-                let upper = montgomery(_mm512_srli_epi64::<52>(a), r2, p, p_inv);
-                let lower = montgomery(_mm512_and_si512(a, mask), r, p, p_inv);
-                let top = montgomery(h, k, p, p_inv);
-                _mm512_storeu_si512(d.as_mut_ptr().cast(), add(add(upper, lower, p), top, p));
+                let top = montgomery(_mm512_loadu_si512(h.as_ptr().cast()), k, p, p_inv);
+                _mm512_storeu_si512(d.as_mut_ptr().cast(), add(residue(a, p, p_inv), top, p));
             }
         }
     }
@@ -746,7 +739,7 @@ mod x86 {
         stride: usize,
     ) {
         let zero = _mm512_setzero_si512();
-        let mask = _mm512_set1_epi64((1i64 << 52) - 1);
+        let mask = _mm512_set1_epi64(MASK);
         let p: [__m512i; K] = broadcast(primes);
         let p_inv: [__m512i; K] = broadcast(p_invs);
         let inverse: [[__m512i; K]; K] = std::array::from_fn(|i| broadcast(&inverse[i]));

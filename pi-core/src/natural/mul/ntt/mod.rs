@@ -97,16 +97,23 @@ pub(super) trait Field: Copy + Send + Sync {
         self.pow(a, self.modulus() - 2)
     }
 
-    /// `dst[i] = src[i] mod p`; `dst` may be longer than `src` (the rest is
-    /// left as it is).
-    fn reduce_into(self, dst: &mut [u64], src: &[u64]) {
-        scalar::reduce_into(self, dst, src);
+    /// The residue `a / R mod p` of a coefficient `a` (any `u64`), as the
+    /// transforms take it: one Montgomery reduction.
+    #[inline(always)]
+    fn residue(self, a: u64) -> u64 {
+        self.mul(a, 1)
     }
 
-    /// `dst[i] = (dst[i] + high[i]·2^64) mod p`, for `high[i] < 2^16`:
+    /// `dst[i] = residue(src[i])`; `dst` may be longer than `src` (the rest
+    /// is left as it is).
+    fn residues_into(self, dst: &mut [u64], src: &[u64]) {
+        scalar::residues_into(self, dst, src);
+    }
+
+    /// `dst[i] = (dst[i] + high[i]·2^64) / R mod p`, for `high[i] < 2^52`:
     /// the residues of coefficients wider than a limb.
-    fn reduce_wide_into(self, dst: &mut [u64], high: &[u64]) {
-        scalar::reduce_wide_into(self, dst, high);
+    fn wide_residues_into(self, dst: &mut [u64], high: &[u64]) {
+        scalar::wide_residues_into(self, dst, high);
     }
 
     /// Garner's recombination on vectors (see `garner.rs`) of the residues
@@ -611,7 +618,10 @@ impl<'a, F: Field> Transformer<'a, F> {
         });
         let parts = if radix3.is_some() { 3 } else { 1 };
         let roots = Roots::new(f, generator, n / parts, cache);
-        let scale = f.mul(f.inverse(f.to_montgomery(n as u64)), f.r2());
+        // Each residue carries a factor 1/R, and each pointwise product two
+        // more: the scale is R^4 / n (a product by R² multiplies by R).
+        let inverse_n = f.inverse(f.to_montgomery(n as u64));
+        let scale = (0..3).fold(inverse_n, |x, _| f.mul(x, f.r2()));
         Transformer {
             f,
             cache,
@@ -696,7 +706,7 @@ impl<'a, F: Field> Transformer<'a, F> {
     /// of 8), as many as `v` holds, into `v`.
     fn residues(&self, src: &[u64], start: usize, v: &mut [u64]) {
         match self.packing {
-            Packing::Limbs => self.f.reduce_into(v, &src[start..start + v.len()]),
+            Packing::Limbs => self.f.residues_into(v, &src[start..start + v.len()]),
             Packing::Bits(bits) => {
                 // Called per chunk of a pass: the high bits on the stack,
                 // not in an allocation per chunk.
@@ -705,7 +715,7 @@ impl<'a, F: Field> Transformer<'a, F> {
                 for (i, v) in v.chunks_mut(STEP).enumerate() {
                     let high = &mut high[..v.len()];
                     packing::split(src, bits, start + i * STEP, v, high);
-                    self.f.reduce_wide_into(v, high);
+                    self.f.wide_residues_into(v, high);
                 }
             }
         }

@@ -98,32 +98,20 @@ impl Field for Montgomery52 {
         a.min(a.wrapping_sub(self.p))
     }
 
-    fn reduce_into(self, dst: &mut [u64], src: &[u64]) {
+    fn residues_into(self, dst: &mut [u64], src: &[u64]) {
         let vector = src.len() / 8 * 8;
-        let done = simd::reduce_into(
-            &mut dst[..vector],
-            &src[..vector],
-            self.p,
-            self.p_inv,
-            self.r,
-            self.r2,
-        );
+        let done = simd::residues_into(&mut dst[..vector], &src[..vector], self.p, self.p_inv);
         let start = if done { vector } else { 0 };
-        scalar::reduce_into(self, &mut dst[start..], &src[start..]);
+        scalar::residues_into(self, &mut dst[start..], &src[start..]);
     }
 
-    fn reduce_wide_into(self, dst: &mut [u64], high: &[u64]) {
+    fn wide_residues_into(self, dst: &mut [u64], high: &[u64]) {
         let vector = dst.len() / 8 * 8;
         let k = scalar::two_to_64(self);
-        let done = simd::reduce_wide_into(
-            &mut dst[..vector],
-            &high[..vector],
-            self.p,
-            self.p_inv,
-            [self.r, self.r2, k],
-        );
+        let done =
+            simd::wide_residues_into(&mut dst[..vector], &high[..vector], self.p, self.p_inv, k);
         let start = if done { vector } else { 0 };
-        scalar::reduce_wide_into(self, &mut dst[start..], &high[start..]);
+        scalar::wide_residues_into(self, &mut dst[start..], &high[start..]);
     }
 
     fn pointwise(self, x: &mut [u64], y: Option<&[u64]>, scale: u64) {

@@ -4,23 +4,23 @@
 use super::Field;
 
 #[inline(always)]
-pub(super) fn reduce_into<F: Field>(f: F, dst: &mut [u64], src: &[u64]) {
+pub(super) fn residues_into<F: Field>(f: F, dst: &mut [u64], src: &[u64]) {
     for (d, &s) in dst.iter_mut().zip(src) {
-        *d = f.reduce(s);
+        *d = f.residue(s);
     }
 }
 
-/// See [`Field::reduce_wide_into`].
-pub(super) fn reduce_wide_into<F: Field>(f: F, dst: &mut [u64], high: &[u64]) {
+/// See [`Field::wide_residues_into`].
+pub(super) fn wide_residues_into<F: Field>(f: F, dst: &mut [u64], high: &[u64]) {
     let k = two_to_64(f);
     for (d, &h) in dst.iter_mut().zip(high) {
-        *d = f.add(f.reduce(*d), f.mul(f.reduce(h), k));
+        *d = f.add(f.residue(*d), f.mul(h, k));
     }
 }
 
-/// `2^64 mod p` in Montgomery form.
+/// `2^64 mod p`.
 pub(super) fn two_to_64<F: Field>(f: F) -> u64 {
-    f.to_montgomery(f.add(f.reduce(u64::MAX), 1))
+    f.add(f.reduce(u64::MAX), 1)
 }
 
 #[inline(always)]
