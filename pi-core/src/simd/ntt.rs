@@ -269,14 +269,21 @@ mod x86 {
         is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512ifma")
     }
 
-    /// `a·b / 2^52` modulo `p` per lane as a difference in `(-p, p)` (two's
-    /// complement), for `a·b < 2^52·p` and `p < 2^50`.
+    /// `offset` plus `a·b / 2^52` modulo `p` per lane as a difference in
+    /// `(-p, p)` (two's complement), for `a·b < 2^52·p` and `p < 2^50`: the
+    /// high product accumulates `offset` at no cost.
     #[inline]
     #[target_feature(enable = "avx512f,avx512ifma")]
-    fn montgomery_difference(a: __m512i, b: __m512i, p: __m512i, p_inv: __m512i) -> __m512i {
+    fn montgomery_difference(
+        a: __m512i,
+        b: __m512i,
+        offset: __m512i,
+        p: __m512i,
+        p_inv: __m512i,
+    ) -> __m512i {
         let zero = _mm512_setzero_si512();
         let lo = _mm512_madd52lo_epu64(zero, a, b);
-        let hi = _mm512_madd52hi_epu64(zero, a, b);
+        let hi = _mm512_madd52hi_epu64(offset, a, b);
         let m = _mm512_madd52lo_epu64(zero, lo, p_inv);
         _mm512_sub_epi64(hi, _mm512_madd52hi_epu64(zero, m, p))
     }
@@ -286,7 +293,7 @@ mod x86 {
     #[inline]
     #[target_feature(enable = "avx512f,avx512ifma")]
     fn montgomery(a: __m512i, b: __m512i, p: __m512i, p_inv: __m512i) -> __m512i {
-        let r = montgomery_difference(a, b, p, p_inv);
+        let r = montgomery_difference(a, b, _mm512_setzero_si512(), p, p_inv);
         _mm512_min_epu64(r, _mm512_add_epi64(r, p))
     }
 
@@ -294,7 +301,7 @@ mod x86 {
     #[inline]
     #[target_feature(enable = "avx512f,avx512ifma")]
     fn montgomery_lazy(a: __m512i, b: __m512i, p: __m512i, p_inv: __m512i) -> __m512i {
-        _mm512_add_epi64(montgomery_difference(a, b, p, p_inv), p)
+        montgomery_difference(a, b, p, p, p_inv)
     }
 
     /// The forward butterfly `(u + v, (u - v)·w)` on values in `[0, 2p)`,
