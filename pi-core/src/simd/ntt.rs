@@ -218,6 +218,18 @@ pub(crate) fn pointwise(x: &mut [u64], y: Option<&[u64]>, scale: u64, p: u64, p_
     false
 }
 
+/// `x[i] = x[i]·c / R` (see `Field::scale`); `false` (and nothing done)
+/// when not applicable.
+pub(crate) fn scale(x: &mut [u64], c: u64, p: u64, p_inv: u64) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if x.len().is_multiple_of(8) && available() {
+        // SAFETY: the processor has the instructions; whole vectors only.
+        unsafe { x86::scale(x, c, p, p_inv) };
+        return true;
+    }
+    false
+}
+
 /// Garner's recombination of the residues `residues[i][c]` modulo
 /// `primes[i]` (Montgomery constants `p_invs[i]`; `inverse[i][j]` is
 /// `p_j^-1` in field `i`'s Montgomery form), two to four primes: word `w`
@@ -728,6 +740,20 @@ mod x86 {
                 };
                 let product = montgomery(montgomery(a, b, p, p_inv), scale, p, p_inv);
                 _mm512_storeu_si512(chunk.as_mut_ptr().cast(), product);
+            }
+        }
+    }
+
+    /// # Safety
+    /// The processor must have AVX-512F and IFMA; `x.len()` a multiple of 8.
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    pub(super) unsafe fn scale(x: &mut [u64], c: u64, p: u64, p_inv: u64) {
+        let [c, p, p_inv]: [__m512i; 3] = broadcast(&[c, p, p_inv]);
+        for chunk in x.chunks_exact_mut(8) {
+            // SAFETY: eight u64s; unaligned accesses.
+            unsafe {
+                let a = _mm512_loadu_si512(chunk.as_ptr().cast());
+                _mm512_storeu_si512(chunk.as_mut_ptr().cast(), montgomery(a, c, p, p_inv));
             }
         }
     }

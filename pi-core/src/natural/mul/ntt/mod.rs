@@ -136,6 +136,13 @@ pub(super) trait Field: Copy + Send + Sync {
         scalar::pointwise(self, x, y, scale);
     }
 
+    /// `x[i] = x[i]·c / R`.
+    fn scale(self, x: &mut [u64], c: u64) {
+        for x in x.iter_mut() {
+            *x = self.mul(*x, c);
+        }
+    }
+
     /// The last three forward stages (half-lengths 4, 2, 1) over all the
     /// blocks of 8 in `a`, given `w4 = w_8^0..4` and `w2 = w_4^0..2`, leaving
     /// each group of 64 values transposed as 8×8; `false` (nothing done) when

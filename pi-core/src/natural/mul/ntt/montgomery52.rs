@@ -120,6 +120,15 @@ impl Field for Montgomery52 {
         }
     }
 
+    fn scale(self, x: &mut [u64], c: u64) {
+        let vector = x.len() / 8 * 8;
+        let done = simd::scale(&mut x[..vector], c, self.p, self.p_inv);
+        let start = if done { vector } else { 0 };
+        for x in x[start..].iter_mut() {
+            *x = self.mul(*x, c);
+        }
+    }
+
     fn crt_words(
         fields: &[Self],
         residues: &[&[u64]],

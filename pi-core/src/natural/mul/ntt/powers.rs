@@ -28,9 +28,8 @@ impl Powers {
     /// `out[i] = x^(start + i)`, for `out` at most [`CHUNK`] long.
     pub(super) fn fill<F: Field>(&self, f: F, start: usize, out: &mut [u64]) {
         // x^(start + i) = x^start · x^i: independent products, not a chain.
-        let base = f.pow(self.x, start as u64);
-        out.fill(base);
-        f.pointwise(out, Some(&self.low[..out.len()]), f.to_montgomery(1));
+        out.copy_from_slice(&self.low[..out.len()]);
+        f.scale(out, f.pow(self.x, start as u64));
     }
 }
 
