@@ -108,7 +108,12 @@ impl<F: Field> Garner<F> {
             for row in words.chunks_exact_mut(ROW) {
                 row[SPILL + count..SPILL + batch_len].fill(0);
             }
-            sum_words(&words, batch, &mut carry);
+            // Rows from the prime count on stay zero.
+            if self.fields.len() <= 3 {
+                sum_words::<3>(&words, batch, &mut carry);
+            } else {
+                sum_words::<MAX_PRIMES>(&words, batch, &mut carry);
+            }
         };
         for (b, batch) in chunk.chunks_mut(BATCH).enumerate() {
             let first = start + b * BATCH;
@@ -199,16 +204,14 @@ fn spill(words: &mut [u64], len: usize) {
     }
 }
 
-/// `out[c]`: the sum of word `w` of coefficient `c - w` over the rows of
-/// `words`, plus the carry, which is updated.
-fn sum_words(words: &[u64], out: &mut [u64], carry: &mut u64) {
-    let [w0, w1, w2, w3] = [0, 1, 2, 3].map(|w| &words[w * ROW + SPILL - w..]);
+/// `out[c]`: the sum of word `w` of coefficient `c - w` over the first `K`
+/// rows of `words` (the others zero), plus the carry, which is updated.
+fn sum_words<const K: usize>(words: &[u64], out: &mut [u64], carry: &mut u64) {
+    let rows: [&[u64]; K] = std::array::from_fn(|w| &words[w * ROW + SPILL - w..]);
     for (c, out) in out.iter_mut().enumerate() {
-        let s = u128::from(w0[c])
-            + u128::from(w1[c])
-            + u128::from(w2[c])
-            + u128::from(w3[c])
-            + u128::from(*carry);
+        let s = rows
+            .iter()
+            .fold(u128::from(*carry), |s, row| s + u128::from(row[c]));
         *out = s as u64;
         *carry = (s >> 64) as u64;
     }
