@@ -342,7 +342,7 @@ mod x86 {
         w: __m512i,
         [p, p2, p_inv]: [__m512i; 3],
     ) -> (__m512i, __m512i) {
-        let u = _mm512_min_epu64(u, _mm512_sub_epi64(u, p2));
+        let u = reduce_below(u, p2);
         let v = montgomery_lazy(v, w, p, p_inv);
         (
             _mm512_add_epi64(u, v),
@@ -353,16 +353,21 @@ mod x86 {
     #[inline]
     #[target_feature(enable = "avx512f")]
     fn add(a: __m512i, b: __m512i, p: __m512i) -> __m512i {
-        let s = _mm512_add_epi64(a, b);
-        _mm512_min_epu64(s, _mm512_sub_epi64(s, p))
+        reduce_below(_mm512_add_epi64(a, b), p)
+    }
+
+    /// `a mod m` per lane for `a < 2m`.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn reduce_below(a: __m512i, m: __m512i) -> __m512i {
+        _mm512_min_epu64(a, _mm512_sub_epi64(a, m))
     }
 
     /// `a mod p` per lane for `a < 4p`.
     #[inline]
     #[target_feature(enable = "avx512f")]
     fn lazy_to_strict(a: __m512i, p: __m512i) -> __m512i {
-        let a = _mm512_min_epu64(a, _mm512_sub_epi64(a, _mm512_add_epi64(p, p)));
-        _mm512_min_epu64(a, _mm512_sub_epi64(a, p))
+        reduce_below(reduce_below(a, _mm512_add_epi64(p, p)), p)
     }
 
     #[inline]
@@ -786,7 +791,7 @@ mod x86 {
                 let mut t = lazy_to_strict(t, p[i]);
                 for j in 0..i {
                     // v_j < p_j < 2·p_i: one conditional subtraction reduces it.
-                    let vj = _mm512_min_epu64(v[j], _mm512_sub_epi64(v[j], p[i]));
+                    let vj = reduce_below(v[j], p[i]);
                     t = montgomery(sub(t, vj, p[i]), inverse[i][j], p[i], p_inv[i]);
                 }
                 v[i] = t;

@@ -57,15 +57,12 @@ pub(super) trait Field: Copy + Send + Sync {
     #[inline(always)]
     fn reduce_lazy(self, a: u64) -> u64 {
         let p = self.modulus();
-        let a = a.min(a.wrapping_sub(2 * p));
-        a.min(a.wrapping_sub(p))
+        reduce_below(reduce_below(a, 2 * p), p)
     }
 
-    // Branch-free: data-dependent branches mispredict half the time here.
     #[inline(always)]
     fn add(self, a: u64, b: u64) -> u64 {
-        let s = a + b;
-        s.min(s.wrapping_sub(self.modulus()))
+        reduce_below(a + b, self.modulus())
     }
 
     #[inline(always)]
@@ -138,9 +135,7 @@ pub(super) trait Field: Copy + Send + Sync {
 
     /// `x[i] = x[i]·c / R`.
     fn scale(self, x: &mut [u64], c: u64) {
-        for x in x.iter_mut() {
-            *x = self.mul(*x, c);
-        }
+        scalar::scale(self, x, c);
     }
 
     /// The last three forward stages (half-lengths 4, 2, 1) over all the
@@ -217,6 +212,13 @@ pub(super) trait Field: Copy + Send + Sync {
     fn inverse_radix3(self, x: [&mut [u64]; 3], w: [&[u64]; 2], omega: u64) {
         scalar::inverse_radix3(self, x, w, omega);
     }
+}
+
+/// `a mod m` for `a < 2m`, branch-free: data-dependent branches
+/// mispredict half the time here.
+#[inline(always)]
+fn reduce_below(a: u64, m: u64) -> u64 {
+    a.min(a.wrapping_sub(m))
 }
 
 /// Twiddle factors for transforms of length up to `n`, in Montgomery form:

@@ -1,7 +1,7 @@
 //! Arithmetic modulo 50-bit primes with `R = 2^52`, the width of AVX-512
 //! IFMA's multipliers, whose transform stages run eight lanes at a time.
 
-use super::{montgomery64::inverse_mod_2_64, scalar, Field};
+use super::{montgomery64::inverse_mod_2_64, reduce_below, scalar, Field};
 use crate::simd::ntt as simd;
 
 const MASK: u64 = (1 << 52) - 1;
@@ -57,8 +57,7 @@ impl Field for Montgomery52 {
     /// The scalar twin of [`simd`]'s vector product: the same value.
     #[inline(always)]
     fn mul(self, a: u64, b: u64) -> u64 {
-        let r = self.mul_lazy(a, b);
-        r.min(r.wrapping_sub(self.p))
+        reduce_below(self.mul_lazy(a, b), self.p)
     }
 
     /// In `[0, 2p)` from `[0, 2p)`: the difference is taken as
@@ -67,7 +66,7 @@ impl Field for Montgomery52 {
     #[inline(always)]
     fn forward_butterfly(self, u: u64, v: u64, w: u64) -> (u64, u64) {
         let (p2, s) = (2 * self.p, u + v);
-        (s.min(s.wrapping_sub(p2)), self.mul_lazy(u + p2 - v, w))
+        (reduce_below(s, p2), self.mul_lazy(u + p2 - v, w))
     }
 
     /// In `[0, 4p)` from `[0, 4p)`: `u` is reduced below `2p`, `v·w` left
@@ -76,7 +75,7 @@ impl Field for Montgomery52 {
     #[inline(always)]
     fn inverse_butterfly(self, u: u64, v: u64, w: u64) -> (u64, u64) {
         let p2 = 2 * self.p;
-        let u = u.min(u.wrapping_sub(p2));
+        let u = reduce_below(u, p2);
         let v = self.mul_lazy(v, w);
         (u + v, u + p2 - v)
     }
@@ -95,7 +94,7 @@ impl Field for Montgomery52 {
     /// so one conditional subtraction reduces a residue of another.
     #[inline(always)]
     fn reduce_residue(self, a: u64) -> u64 {
-        a.min(a.wrapping_sub(self.p))
+        reduce_below(a, self.p)
     }
 
     fn residues_into(self, dst: &mut [u64], src: &[u64]) {
@@ -124,9 +123,7 @@ impl Field for Montgomery52 {
         let vector = x.len() / 8 * 8;
         let done = simd::scale(&mut x[..vector], c, self.p, self.p_inv);
         let start = if done { vector } else { 0 };
-        for x in x[start..].iter_mut() {
-            *x = self.mul(*x, c);
-        }
+        scalar::scale(self, &mut x[start..], c);
     }
 
     fn crt_words(

@@ -39,6 +39,13 @@ pub(super) fn pointwise<F: Field>(f: F, x: &mut [u64], y: Option<&[u64]>, scale:
     }
 }
 
+/// See [`Field::scale`].
+pub(super) fn scale<F: Field>(f: F, x: &mut [u64], c: u64) {
+    for x in x.iter_mut() {
+        *x = f.mul(*x, c);
+    }
+}
+
 #[inline(always)]
 pub(super) fn forward_stage<F: Field>(f: F, lo: &mut [u64], hi: &mut [u64], w: &[u64]) {
     for ((x, y), &w) in lo.iter_mut().zip(hi.iter_mut()).zip(w) {
