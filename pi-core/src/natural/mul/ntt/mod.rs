@@ -516,6 +516,14 @@ fn forward<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
     if n <= ITERATIVE_MAX {
         let t = &roots.table;
         let mut m = n / 2;
+        // An odd number of stages above the last three: the first runs
+        // alone, one call for the block, rather than the last one, a call
+        // per eight values.
+        if n >= 16 && (n / 8).ilog2() % 2 == 1 {
+            let (lo, hi) = a.split_at_mut(m);
+            f.forward_stage(lo, hi, &t.forward[m..2 * m]);
+            m /= 2;
+        }
         while m >= 1 {
             if m == 4 && f.forward_last(a, &t.forward[4..8], &t.forward[2..4]) {
                 break;
@@ -629,7 +637,8 @@ impl<'a, F: Field> Transformer<'a, F> {
         let roots = Roots::new(f, generator, n / parts, cache);
         // Each residue carries a factor 1/R, and each pointwise product two
         // more: the scale is R^4 / n (a product by R² multiplies by R).
-        let inverse_n = f.inverse(f.to_montgomery(n as u64));
+        // n divides p - 1: n · (p - (p-1)/n) = -(p - 1) = 1 mod p.
+        let inverse_n = f.to_montgomery(p - (p - 1) / n as u64);
         let scale = (0..3).fold(inverse_n, |x, _| f.mul(x, f.r2()));
         Transformer {
             f,
