@@ -102,6 +102,43 @@ pub(crate) fn inverse_stage2(q: &mut [&mut [u64]; 4], w: [&[u64]; 3], p: u64, p_
     false
 }
 
+/// Whether `a`, a whole number of blocks of four quarters, and the
+/// twiddles `w` of a quarter's length suit the two-stage kernels.
+#[cfg(target_arch = "x86_64")]
+fn fits_blocks(a: &[u64], w: &[&[u64]; 3]) -> bool {
+    let len = w[0].len();
+    len >= 8
+        && len.is_multiple_of(8)
+        && a.len().is_multiple_of(4 * len)
+        && w.iter().all(|w| w.len() == len)
+        && available()
+}
+
+/// [`forward_stage2`] (`inverse`: [`inverse_stage2`]) on each block of `a`
+/// whose quarters are as long as each of `w`, with the same twiddles;
+/// `false` (and nothing done) when the kernels do not apply.
+pub(crate) fn stage2_blocks(
+    a: &mut [u64],
+    w: [&[u64]; 3],
+    inverse: bool,
+    p: u64,
+    p_inv: u64,
+) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if fits_blocks(a, &w) {
+        // SAFETY: `fits_blocks` checked the lengths and that the processor has AVX-512F and IFMA.
+        unsafe {
+            if inverse {
+                x86::stage2_blocks::<true>(a, w, p, p_inv);
+            } else {
+                x86::stage2_blocks::<false>(a, w, p, p_inv);
+            }
+        }
+        return true;
+    }
+    false
+}
+
 /// Whether thirds `x` and twiddles `w` suit the radix-3 kernels.
 #[cfg(target_arch = "x86_64")]
 fn fits3(x: &[&mut [u64]; 3], w: &[&[u64]; 2]) -> bool {
@@ -410,6 +447,7 @@ mod x86 {
     /// The processor must have AVX-512F and IFMA; the quarters and
     /// twiddles must be of one length, a multiple of 8. With `ZERO_HALF`,
     /// the last two quarters are taken as zero (and overwritten).
+    #[inline]
     #[target_feature(enable = "avx512f,avx512ifma")]
     pub(super) unsafe fn forward_stage2<const ZERO_HALF: bool>(
         q: &mut [&mut [u64]; 4],
@@ -449,6 +487,7 @@ mod x86 {
 
     /// # Safety
     /// As for [`forward_stage2`].
+    #[inline]
     #[target_feature(enable = "avx512f,avx512ifma")]
     pub(super) unsafe fn inverse_stage2(
         q: &mut [&mut [u64]; 4],
@@ -469,6 +508,33 @@ mod x86 {
                 let (b, d) = inverse_butterfly(b, d, load(w[1]), k);
                 for (s, v) in q.iter_mut().zip([a, b, c, d]) {
                     _mm512_storeu_si512(s.as_mut_ptr().add(i).cast(), v);
+                }
+            }
+        }
+    }
+
+    /// # Safety
+    /// As for [`forward_stage2`], with `a` a whole number of blocks of four
+    /// quarters as long as each of `w`.
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    pub(super) unsafe fn stage2_blocks<const INVERSE: bool>(
+        a: &mut [u64],
+        w: [&[u64]; 3],
+        p: u64,
+        p_inv: u64,
+    ) {
+        let len = w[0].len();
+        for block in a.chunks_exact_mut(4 * len) {
+            let (low, high) = block.split_at_mut(2 * len);
+            let (q0, q1) = low.split_at_mut(len);
+            let (q2, q3) = high.split_at_mut(len);
+            let mut q = [q0, q1, q2, q3];
+            // SAFETY: the same features; the quarters and twiddles are of one length.
+            unsafe {
+                if INVERSE {
+                    inverse_stage2(&mut q, w, p, p_inv);
+                } else {
+                    forward_stage2::<false>(&mut q, w, p, p_inv);
                 }
             }
         }

@@ -202,6 +202,13 @@ pub(super) trait Field: Copy + Send + Sync {
         scalar::inverse_stage2(self, q, w);
     }
 
+    /// [`Field::forward_stage2`] (`inverse`: [`Field::inverse_stage2`]) on
+    /// each block of `a` whose quarters are as long as each of `w`, with
+    /// the same twiddles.
+    fn stage2_blocks(self, a: &mut [u64], w: [&[u64]; 3], inverse: bool) {
+        each_block(self, a, w, inverse);
+    }
+
     /// A forward radix-3 step (see `radix3.rs`) on thirds `x` with twiddles
     /// `w = [w^j, w^2j]` and the cube root of unity `omega`.
     fn forward_radix3(self, x: [&mut [u64]; 3], w: [&[u64]; 2], omega: u64) {
@@ -211,6 +218,17 @@ pub(super) trait Field: Copy + Send + Sync {
     /// The inverse radix-3 step, with `w = [w^-j, w^-2j]`.
     fn inverse_radix3(self, x: [&mut [u64]; 3], w: [&[u64]; 2], omega: u64) {
         scalar::inverse_radix3(self, x, w, omega);
+    }
+}
+
+/// [`Field::stage2_blocks`] one block at a time.
+fn each_block<F: Field>(f: F, a: &mut [u64], w: [&[u64]; 3], inverse: bool) {
+    for block in a.chunks_exact_mut(4 * w[0].len()) {
+        if inverse {
+            f.inverse_stage2(quarters(block), w);
+        } else {
+            f.forward_stage2(quarters(block), w);
+        }
     }
 }
 
@@ -531,9 +549,7 @@ fn forward<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
             if m >= 16 {
                 // Half-lengths m and m/2 in one pass.
                 let (h, w) = (m / 2, &t.forward[..2 * m]);
-                for block in a.chunks_exact_mut(2 * m) {
-                    f.forward_stage2(quarters(block), [&w[m..m + h], &w[m + h..], &w[h..m]]);
-                }
+                f.stage2_blocks(a, [&w[m..m + h], &w[m + h..], &w[h..m]], false);
                 m /= 4;
                 continue;
             }
@@ -577,12 +593,7 @@ fn inverse<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
             if 4 * m <= n && m >= 8 {
                 // Half-lengths m and 2m in one pass.
                 let w = &t.inverse[..4 * m];
-                for block in a.chunks_exact_mut(4 * m) {
-                    f.inverse_stage2(
-                        quarters(block),
-                        [&w[2 * m..3 * m], &w[3 * m..], &w[m..2 * m]],
-                    );
-                }
+                f.stage2_blocks(a, [&w[2 * m..3 * m], &w[3 * m..], &w[m..2 * m]], true);
                 m *= 4;
                 continue;
             }

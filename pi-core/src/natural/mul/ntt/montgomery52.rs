@@ -1,7 +1,7 @@
 //! Arithmetic modulo 50-bit primes with `R = 2^52`, the width of AVX-512
 //! IFMA's multipliers, whose transform stages run eight lanes at a time.
 
-use super::{montgomery64::inverse_mod_2_64, reduce_below, scalar, Field};
+use super::{each_block, montgomery64::inverse_mod_2_64, reduce_below, scalar, Field};
 use crate::simd::ntt as simd;
 
 const MASK: u64 = (1 << 52) - 1;
@@ -179,6 +179,12 @@ impl Field for Montgomery52 {
     fn inverse_stage2(self, mut q: [&mut [u64]; 4], w: [&[u64]; 3]) {
         if !simd::inverse_stage2(&mut q, w, self.p, self.p_inv) {
             scalar::inverse_stage2(self, q, w);
+        }
+    }
+
+    fn stage2_blocks(self, a: &mut [u64], w: [&[u64]; 3], inverse: bool) {
+        if !simd::stage2_blocks(a, w, inverse, self.p, self.p_inv) {
+            each_block(self, a, w, inverse);
         }
     }
 
