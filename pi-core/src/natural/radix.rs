@@ -76,12 +76,9 @@ fn write_decimal(x: &Natural, out: &mut [u8], powers: &[Reciprocal]) {
     if out.len() <= BASECASE_DIGITS {
         let mut limbs = x.limbs().to_vec();
         for chunk in out.rchunks_mut(LIMB_DIGITS) {
-            let mut rem = limbs::div_rem_small_assign(&mut limbs, LIMB_POWER);
+            let rem = limbs::div_rem_small_assign(&mut limbs, LIMB_POWER);
             limbs::trim(&mut limbs);
-            for digit in chunk.iter_mut().rev() {
-                *digit = b'0' + (rem % 10) as u8;
-                rem /= 10;
-            }
+            write_digits(rem, chunk);
         }
         monitor::advance(out.len() as u64);
         return;
@@ -133,24 +130,6 @@ impl Fraction {
             bits: self.bits - drop,
             e: self.e.checked_shr(drop as u32).unwrap_or(0) + 2,
         }
-    }
-
-    /// `floor(f · 10^k)` and the fraction part of `f · 10^k`, given
-    /// `five = 5^k`; `None` when the error leaves the floor undecided.
-    fn scaled(&self, k: u64, five: &Natural) -> Option<(Natural, Fraction)> {
-        // f·10^k lies in [y, y + e·5^k) / 2^bits.
-        let bits = self.bits.checked_sub(k)?;
-        let y = match five.to_u64() {
-            Some(small) => self.a.mul_small(small),
-            None => &self.a * five,
-        };
-        let e = five.mul_small(self.e);
-        let r = y.low_bits(bits);
-        // The floor is y >> bits when r + e <= 2^bits.
-        if (&r + &e).checked_sub(&Natural::from(1u64))?.bit_len() > bits {
-            return None;
-        }
-        Some((&y >> bits, Fraction::blurred(r, bits, &e)?))
     }
 
     /// The number in `[a, a + e) / 2^bits` (unchecked), with the low bits
@@ -262,25 +241,9 @@ fn write_fraction(f: &Fraction, out: &mut [u8], powers: &PowersOfFive) -> bool {
         .saturating_sub(decimal_bits(digits) + u64::from(u64::BITS - f.e.leading_zeros()));
     let keep = |digits: usize| decimal_bits(digits) + slack + ERROR_BITS + 2;
     if digits <= BASECASE_DIGITS {
-        let mut f = f.clone();
-        for chunk in out.chunks_mut(LIMB_DIGITS) {
-            let k = chunk.len();
-            let Some((integer, rest)) = f.scaled(k as u64, &Natural::from(5u64.pow(k as u32)))
-            else {
-                return false;
-            };
-            let mut value = integer.to_u64().unwrap_or(u64::MAX);
-            for digit in chunk.iter_mut().rev() {
-                *digit = b'0' + (value % 10) as u8;
-                value /= 10;
-            }
-            if value != 0 {
-                return false;
-            }
-            f = rest;
-        }
+        let written = write_fraction_basecase(f, out);
         monitor::advance(digits as u64);
-        return true;
+        return written;
     }
     let k = high_digits(digits);
     let (high, low) = out.split_at_mut(k);
@@ -293,6 +256,61 @@ fn write_fraction(f: &Fraction, out: &mut [u8], powers: &PowersOfFive) -> bool {
     );
     monitor::advance(digits as u64);
     high_written && low_written
+}
+
+/// [`write_fraction`] for a few digits: the fraction in whole limbs,
+/// multiplied in place by `10^19` for each 19 digits, which are what
+/// carries out of its top limb; low limbs that the error covers are
+/// dropped.
+fn write_fraction_basecase(f: &Fraction, out: &mut [u8]) -> bool {
+    let shift = f.bits.next_multiple_of(64) - f.bits;
+    let mut x = (&f.a << shift).limbs().to_vec();
+    x.resize(((f.bits + shift) / 64) as usize, 0);
+    // The fraction lies in [x, x + e) units of x[low].
+    let mut e = u128::from(f.e) << shift;
+    let mut low = 0;
+    for chunk in out.chunks_mut(LIMB_DIGITS) {
+        // e below 2^64, so that e·10^19 fits. Dropping x[low] leaves the
+        // fraction below x + e/2^64 + 2 units of the next limb.
+        while e >> 64 != 0 {
+            low += 1;
+            if low == x.len() {
+                return false;
+            }
+            e = (e >> 64) + 2;
+        }
+        let scale = 10u64.pow(chunk.len() as u32);
+        let integer = limbs::mul_small_assign(&mut x[low..], scale);
+        e *= u128::from(scale);
+        // The integer part is decided when x + e - 1 does not reach it.
+        if overflows(&x[low..], e - 1) {
+            return false;
+        }
+        write_digits(integer, chunk);
+    }
+    true
+}
+
+/// Whether `x + d` needs more limbs than `x`.
+fn overflows(x: &[u64], d: u128) -> bool {
+    let mut carry = d;
+    for &limb in x {
+        if carry == 0 {
+            return false;
+        }
+        let sum = u128::from(limb) + (carry & u128::from(u64::MAX));
+        carry = (carry >> 64) + (sum >> 64);
+    }
+    carry != 0
+}
+
+/// Writes `value < 10^chunk.len()` into `chunk` as ASCII decimal digits,
+/// zero-padded.
+fn write_digits(mut value: u64, chunk: &mut [u8]) {
+    for digit in chunk.iter_mut().rev() {
+        *digit = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
 }
 
 /// Progress units of writing `digits` decimal digits: the digits handled
