@@ -274,7 +274,7 @@ fn write_fraction_basecase(f: &Fraction, out: &mut [u8]) -> bool {
         // fraction below x + e/2^64 + 2 units of the next limb.
         while e >> 64 != 0 {
             low += 1;
-            if low == x.len() {
+            if low >= x.len() {
                 return false;
             }
             e = (e >> 64) + 2;
