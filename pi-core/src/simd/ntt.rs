@@ -744,11 +744,11 @@ mod x86 {
     fn residue(a: __m512i, p: __m512i, p_inv: __m512i) -> __m512i {
         let zero = _mm512_setzero_si512();
         let m = _mm512_madd52lo_epu64(zero, _mm512_and_si512(a, _mm512_set1_epi64(MASK)), p_inv);
-        let r = _mm512_sub_epi64(
+        sub(
             _mm512_srli_epi64::<52>(a),
             _mm512_madd52hi_epu64(zero, m, p),
-        );
-        _mm512_min_epu64(r, _mm512_add_epi64(r, p))
+            p,
+        )
     }
 
     /// # Safety

@@ -98,18 +98,17 @@ impl Field for Montgomery52 {
     }
 
     fn residues_into(self, dst: &mut [u64], src: &[u64]) {
-        let vector = src.len() / 8 * 8;
-        let done = simd::residues_into(&mut dst[..vector], &src[..vector], self.p, self.p_inv);
-        let start = if done { vector } else { 0 };
+        let start = vector_prefix(src.len(), |n| {
+            simd::residues_into(&mut dst[..n], &src[..n], self.p, self.p_inv)
+        });
         scalar::residues_into(self, &mut dst[start..], &src[start..]);
     }
 
     fn wide_residues_into(self, dst: &mut [u64], high: &[u64]) {
-        let vector = dst.len() / 8 * 8;
         let k = scalar::two_to_64(self);
-        let done =
-            simd::wide_residues_into(&mut dst[..vector], &high[..vector], self.p, self.p_inv, k);
-        let start = if done { vector } else { 0 };
+        let start = vector_prefix(dst.len(), |n| {
+            simd::wide_residues_into(&mut dst[..n], &high[..n], self.p, self.p_inv, k)
+        });
         scalar::wide_residues_into(self, &mut dst[start..], &high[start..]);
     }
 
@@ -120,9 +119,7 @@ impl Field for Montgomery52 {
     }
 
     fn scale(self, x: &mut [u64], c: u64) {
-        let vector = x.len() / 8 * 8;
-        let done = simd::scale(&mut x[..vector], c, self.p, self.p_inv);
-        let start = if done { vector } else { 0 };
+        let start = vector_prefix(x.len(), |n| simd::scale(&mut x[..n], c, self.p, self.p_inv));
         scalar::scale(self, &mut x[start..], c);
     }
 
@@ -198,6 +195,18 @@ impl Field for Montgomery52 {
         if !simd::inverse_radix3(&mut x, w, omega, self.p, self.p_inv) {
             scalar::inverse_radix3(self, x, w, omega);
         }
+    }
+}
+
+/// How many of the first `len` values `vector` handled: their whole
+/// vectors of eight if it ran on them (it returns whether it did), else
+/// none. The scalar code takes the rest.
+fn vector_prefix(len: usize, vector: impl FnOnce(usize) -> bool) -> usize {
+    let whole = len / 8 * 8;
+    if vector(whole) {
+        whole
+    } else {
+        0
     }
 }
 
