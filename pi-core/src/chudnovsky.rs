@@ -296,11 +296,12 @@ fn split_work(n: u64) -> u64 {
 ///
 /// `x = floor(t · root · 426880 / 2^(w+g))` with `root` within 1.02
 /// units of `√10005·2^w` (`10005·y / 2^20`, `y` within 2 units of
-/// `2^(w+20)/√10005`) and `t` within `1 + 2^-40` of `Q/D · 2^(w+g)`, `g`
-/// guard bits, from `Q` and `D` truncated to `w + 64` bits, their top
-/// merge's halves to `w + 96` (relative error below `2^-(w+40)`). The error
-/// of `t` moves `x` by less than 0.02 units, that of `root` by less than
-/// 0.05 (`x/root < 0.04·2^w`), the floor by less than one.
+/// `2^(w+20)/√10005`) and `t` within 5 units of `Q/D · 2^(w+g)` (4 from
+/// the division), `g` guard bits, from `Q` and `D` truncated to `w + 64`
+/// bits, their top merge's halves to `w + 96` (relative error below
+/// `2^-(w+40)`). The error of `t` moves `x` by less than 0.05 units
+/// (`x/t < 0.01`), that of `root` by less than 0.05 (`x/root < 0.04·2^w`),
+/// the floor by less than one.
 pub(crate) fn pi_fixed_point(w: u64) -> Natural {
     let terms = w / BITS_PER_TERM + 3;
     monitor::enter(Stage::Series, split_work(terms - 1));

@@ -43,18 +43,64 @@ impl Reciprocal {
     }
 }
 
-/// `a / d · 2^bits` within `4·a/2^(2n) + 1` (`n` the bit length of
-/// `d > 0`), without the exact correction. Takes its operands so that each
-/// is freed as soon as it is used: `d` before the product, `a` after it.
+/// Guard bits of [`scaled_quotient`]'s half-precision quotient.
+const QUOTIENT_GUARD_BITS: u64 = 8;
+
+/// Quotients of fewer bits take a full reciprocal and one product.
+const HALF_QUOTIENT_MIN_BITS: u64 = 4096;
+
+/// `a / d · 2^bits` within 4 units, or within `4·a/2^(2n) + 1` when the
+/// quotient is short or has more bits than `d` (`n` the bit length of
+/// `d > 0`), without the exact correction. Takes its operands so that
+/// each is freed as soon as it is used.
+///
+/// The quotient of `L` bits comes from a reciprocal of `h = L/2 + 8` bits
+/// (Karp and Markstein): its half-precision estimate `y` and a correction
+/// from `y`'s residual, both products of `h`-bit numbers, and the residual
+/// from one product wrapped to about `n` bits, instead of a reciprocal of
+/// `n` bits and an `n`-by-`n` product.
 pub(super) fn scaled_quotient(a: Natural, d: Natural, bits: u64) -> Natural {
     let n = d.bit_len();
-    let v = reciprocal(&d);
+    let quotient_bits = (a.bit_len() + bits + 1).saturating_sub(n);
+    let h = quotient_bits / 2 + QUOTIENT_GUARD_BITS;
+    if quotient_bits < HALF_QUOTIENT_MIN_BITS || h + QUOTIENT_GUARD_BITS > n || a.bit_len() < h {
+        let v = reciprocal(&d);
+        drop(d);
+        let product = &a * &v;
+        drop((a, v));
+        return match bits.checked_sub(2 * n) {
+            Some(up) => &product << up,
+            None => &product >> (2 * n - bits),
+        };
+    }
+    // 1/d is vh/2^(n+h) within a relative 2^(3-h), vh ≈ 2^(2h)/dh.
+    let vh = reciprocal(&(&d >> (n - h)));
+    // y = yh·2^z, from the top h bits of a, within a relative 2^(5-h) of
+    // a·2^bits/d, which is below 2^L: z = L - h.
+    let top = a.bit_len() - h;
+    let z = quotient_bits - h;
+    let yh = &(&(&a >> top) * &vh) >> (h + 1);
+    monitor::advance(h);
+    // The residual a·2^bits - d·y, divided by 2^z (the bits of a·2^bits
+    // below z move the quotient by less than 2^z/d, under a unit), is
+    // below 2^(n+5).
+    let (dy, m) = d.mul_wrapped(&yh, n + 8);
     drop(d);
-    let product = &a * &v;
-    drop((a, v));
-    match bits.checked_sub(2 * n) {
-        Some(up) => &product << up,
-        None => &product >> (2 * n - bits),
+    let high = match bits.checked_sub(z) {
+        Some(up) => &a << up,
+        None => &a >> (z - bits),
+    };
+    let (residual, negative) = dy.distance_from(m, &high);
+    drop((a, high, dy));
+    monitor::advance(n);
+    // Its quotient by d, from its top bits: within 2^(9-2·8) units.
+    let correction = &(&(&residual >> (n - h)) * &vh) >> (2 * h - z);
+    monitor::advance(h);
+    let y = &yh << z;
+    if negative {
+        &y - &correction
+    } else {
+        &y + &correction
     }
 }
 
@@ -143,6 +189,40 @@ mod tests {
             let target = &Natural::from(1u64) << (2 * bits);
             let (diff, _) = (&v * &d).abs_diff(&target);
             assert!(diff <= d.mul_small(4), "bits {bits}");
+        }
+    }
+
+    /// Both paths (short quotients, and half-precision ones from 4096
+    /// bits), quotients below and above one, divisors with long runs of
+    /// ones and zeros.
+    #[test]
+    fn scaled_quotient_is_within_four_units() {
+        let one = Natural::from(1u64);
+        let threes = Natural::pow(3, 60_000);
+        let sevens = Natural::pow(7, 30_000);
+        let ones = &(&one << 70_000) - &one;
+        let power = &(&one << 65_000) + &one;
+        for (a, d) in [
+            (&threes, &sevens),
+            (&sevens, &threes),
+            (&(&threes >> 20_000), &sevens),
+            (&sevens, &ones),
+            (&ones, &power),
+            (&threes, &power),
+            (&power, &ones),
+        ] {
+            for bits in [0u64, 1000, 5000, 70_000, 100_001] {
+                let t = scaled_quotient(a.clone(), d.clone(), bits);
+                let (exact, _) = div_rem(&(a << bits), d);
+                let (error, _) = t.abs_diff(&exact);
+                let bound = &(&a.mul_small(4) << bits) >> (2 * d.bit_len());
+                assert!(
+                    error <= bound.add_small(4),
+                    "{} / {} bits, {bits}: {error}",
+                    a.bit_len(),
+                    d.bit_len()
+                );
+            }
         }
     }
 }

@@ -186,22 +186,32 @@ impl Natural {
     /// within `2^(m-2)` of `2^k`, `m` a multiple of 64: a Newton step's
     /// residual from a wrapped product (see [`Natural::mul_wrapped`]).
     pub(crate) fn distance_from_power(&self, m: u64, k: u64) -> (Natural, bool) {
+        // 2^k ≡ 2^(k mod m).
+        self.distance_from(m, &(&Natural::from(1u64) << (k % m)))
+    }
+
+    /// `(|t - x|, x > t)` for an `x ≡ self (mod 2^m - 1)` known to be
+    /// within `2^(m-2)` of `t`, `m` a multiple of 64: the residual of a
+    /// division from a wrapped product.
+    pub(crate) fn distance_from(&self, m: u64, t: &Natural) -> (Natural, bool) {
         debug_assert!(m.is_multiple_of(64));
         let one = Natural::from(1u64);
         let modulus = &(&one << m) - &one;
-        let mut z = self.limbs.clone();
-        limbs::fold_mersenne(&mut z, (m / 64) as usize);
-        let z = Natural::from_limbs(z);
-        // 2^k ≡ 2^(k mod m); t ≡ 2^k - x, in [0, 2^m - 1].
-        let power = &one << (k % m);
-        let t = match power.checked_sub(&z) {
-            Some(t) => t,
-            None => &(&power + &modulus) - &z,
+        let folded = |x: &Natural| {
+            let mut x = x.limbs.clone();
+            limbs::fold_mersenne(&mut x, (m / 64) as usize);
+            Natural::from_limbs(x)
         };
-        if t.bit_len() < m {
-            (t, false)
+        let (z, t) = (folded(self), folded(t));
+        // d ≡ t - x, in [0, 2^m - 1].
+        let d = match t.checked_sub(&z) {
+            Some(d) => d,
+            None => &(&t + &modulus) - &z,
+        };
+        if d.bit_len() < m {
+            (d, false)
         } else {
-            (&modulus - &t, true)
+            (&modulus - &d, true)
         }
     }
 
