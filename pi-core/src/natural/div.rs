@@ -49,10 +49,10 @@ const QUOTIENT_GUARD_BITS: u64 = 8;
 /// Quotients of fewer bits take a full reciprocal and one product.
 const HALF_QUOTIENT_MIN_BITS: u64 = 4096;
 
-/// `a / d · 2^bits` within 4 units, or within `4·a/2^(2n) + 1` when the
-/// quotient is short or has more bits than `d` (`n` the bit length of
-/// `d > 0`), without the exact correction. Takes its operands so that
-/// each is freed as soon as it is used.
+/// `a / d · 2^bits` within `4 + 4·a·2^bits/2^(2n)` units (`n` the bit
+/// length of `d > 0`; within 4 for quotients of at least 4096 bits and
+/// fewer than about `2n`), without the exact correction. Takes its
+/// operands so that each is freed as soon as it is used.
 ///
 /// The quotient of `L` bits comes from a reciprocal of `h = L/2 + 8` bits
 /// (Karp and Markstein): its half-precision estimate `y` and a correction
@@ -192,11 +192,11 @@ mod tests {
         }
     }
 
-    /// Both paths (short quotients, and half-precision ones from 4096
-    /// bits), quotients below and above one, divisors with long runs of
-    /// ones and zeros.
+    /// Both paths (short quotients and long ones, from a half-precision
+    /// reciprocal from 4096 bits), quotients below and above one, divisors
+    /// with long runs of ones and zeros.
     #[test]
-    fn scaled_quotient_is_within_four_units() {
+    fn scaled_quotients_are_within_their_bound() {
         let one = Natural::from(1u64);
         let threes = Natural::pow(3, 60_000);
         let sevens = Natural::pow(7, 30_000);
