@@ -68,10 +68,7 @@ pub(super) fn scaled_quotient(a: Natural, d: Natural, bits: u64) -> Natural {
         drop(d);
         let product = &a * &v;
         drop((a, v));
-        return match bits.checked_sub(2 * n) {
-            Some(up) => &product << up,
-            None => &product >> (2 * n - bits),
-        };
+        return shifted(&product, bits, 2 * n);
     }
     // 1/d is vh/2^(n+h) within a relative 2^(3-h), vh ≈ 2^(2h)/dh.
     let vh = reciprocal(&(&d >> (n - h)));
@@ -86,21 +83,32 @@ pub(super) fn scaled_quotient(a: Natural, d: Natural, bits: u64) -> Natural {
     // below 2^(n+5).
     let (dy, m) = d.mul_wrapped(&yh, n + 8);
     drop(d);
-    let high = match bits.checked_sub(z) {
-        Some(up) => &a << up,
-        None => &a >> (z - bits),
-    };
-    let (residual, negative) = dy.distance_from(m, &high);
-    drop((a, high, dy));
+    let high = shifted(&a, bits, z);
+    drop(a);
+    let (residual, negative) = dy.distance_from(m, high);
     monitor::advance(n);
     // Its quotient by d, from its top bits: within 2^(9-2·8) units.
     let correction = &(&(&residual >> (n - h)) * &vh) >> (2 * h - z);
     monitor::advance(h);
-    let y = &yh << z;
+    corrected(&yh, z, &correction, negative)
+}
+
+/// `floor(x · 2^up / 2^down)`.
+fn shifted(x: &Natural, up: u64, down: u64) -> Natural {
+    match up.checked_sub(down) {
+        Some(left) => x << left,
+        None => x >> (down - up),
+    }
+}
+
+/// A Newton step's result: `x·2^shift` minus `correction` when
+/// `negative`, else plus.
+pub(super) fn corrected(x: &Natural, shift: u64, correction: &Natural, negative: bool) -> Natural {
+    let x = x << shift;
     if negative {
-        &y - &correction
+        &x - correction
     } else {
-        &y + &correction
+        &x + correction
     }
 }
 
@@ -127,12 +135,7 @@ pub(super) fn reciprocal(d: &Natural) -> Natural {
     let (z, m) = d.mul_wrapped(&vh, n + 6);
     let (e, negative) = z.distance_from_power(m, n + h);
     let correction = &(&vh * &(&e >> (n - h))) >> (3 * h - n);
-    let v = &vh << (n - h);
-    if negative {
-        &v - &correction
-    } else {
-        &v + &correction
-    }
+    corrected(&vh, n - h, &correction, negative)
 }
 
 /// Floor division for `d > 0` (callers check) and any `a`.

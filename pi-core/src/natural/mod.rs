@@ -185,20 +185,20 @@ impl Natural {
     /// `(|2^k - x|, x > 2^k)` for an `x ≡ self (mod 2^m - 1)` known to be
     /// within `2^(m-2)` of `2^k`, `m` a multiple of 64: a Newton step's
     /// residual from a wrapped product (see [`Natural::mul_wrapped`]).
-    pub(crate) fn distance_from_power(&self, m: u64, k: u64) -> (Natural, bool) {
+    pub(crate) fn distance_from_power(self, m: u64, k: u64) -> (Natural, bool) {
         // 2^k ≡ 2^(k mod m).
-        self.distance_from(m, &(&Natural::from(1u64) << (k % m)))
+        self.distance_from(m, &Natural::from(1u64) << (k % m))
     }
 
     /// `(|t - x|, x > t)` for an `x ≡ self (mod 2^m - 1)` known to be
     /// within `2^(m-2)` of `t`, `m` a multiple of 64: the residual of a
-    /// division from a wrapped product.
-    pub(crate) fn distance_from(&self, m: u64, t: &Natural) -> (Natural, bool) {
+    /// division from a wrapped product. Both are folded in place.
+    pub(crate) fn distance_from(self, m: u64, t: Natural) -> (Natural, bool) {
         debug_assert!(m.is_multiple_of(64));
         let one = Natural::from(1u64);
         let modulus = &(&one << m) - &one;
-        let folded = |x: &Natural| {
-            let mut x = x.limbs.clone();
+        let folded = |x: Natural| {
+            let mut x = x.limbs;
             limbs::fold_mersenne(&mut x, (m / 64) as usize);
             Natural::from_limbs(x)
         };

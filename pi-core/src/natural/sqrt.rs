@@ -73,12 +73,7 @@ pub(super) fn inverse_sqrt(c: u64, p: u64) -> Natural {
     let (square, m) = y.square_wrapped(h + 20);
     let (e, negative) = square.mul_small(c).distance_from_power(m, 2 * h);
     let correction = &(&y * &e) >> (3 * h + 1 - p);
-    let y = &y << (p - h);
-    if negative {
-        &y - &correction
-    } else {
-        &y + &correction
-    }
+    div::corrected(&y, p - h, &correction, negative)
 }
 
 fn sqrt_u128(a: u128) -> u128 {
