@@ -127,39 +127,40 @@ impl<F: Field> Garner<F> {
         past
     }
 
-    /// The coefficients from `start` (a multiple of 8), `W` bits apart
-    /// (eight to a group of `W / 8` limbs), summed into the limbs `chunk`
-    /// from coefficient `start`'s lowest bit (a limb boundary); returns the
-    /// limbs past it.
-    fn groups<const W: usize>(
+    /// The coefficients from `start` (a multiple of `G`), `W` bits apart
+    /// (`G` to a group of `G·W/64` limbs, three fewer than `T`), summed into
+    /// the limbs `chunk` from coefficient `start`'s lowest bit (a limb
+    /// boundary); returns the limbs past it.
+    fn groups<const W: usize, const G: usize, const T: usize>(
         &self,
         residues: &[Vec<u64>],
         start: usize,
         chunk: &mut [u64],
     ) -> [u64; MAX_PRIMES] {
-        let group = W / 8;
+        let group = G * W / 64;
+        debug_assert!(group * 64 == G * W && T == group + 3);
         let coefficients = residues[0].len();
         let mut words = [0u64; MAX_PRIMES * ROW];
         // Sums for the limbs past a group that its coefficients reach
-        // (value below 2^200 from bit 7·W: up to three).
+        // (value below 2^200 from bit (G-1)·W: up to three).
         let mut pending = [0u128; 3];
         let mut carry = 0u128;
-        for (b, batch) in chunk.chunks_mut(BATCH / 8 * group).enumerate() {
+        for (b, batch) in chunk.chunks_mut(BATCH / G * group).enumerate() {
             let first = start + b * BATCH;
             let groups = batch.len().div_ceil(group);
-            let count = (8 * groups).min(coefficients.saturating_sub(first));
+            let count = (G * groups).min(coefficients.saturating_sub(first));
             self.words(residues, first, count, &mut words);
             for row in words.chunks_exact_mut(ROW) {
-                row[count..8 * groups].fill(0);
+                row[count..G * groups].fill(0);
             }
             for (g, limbs) in batch.chunks_mut(group).enumerate() {
-                let mut t = [0u128; 16];
+                let mut t = [0u128; T];
                 t[..3].copy_from_slice(&pending);
-                for i in 0..8 {
+                for i in 0..G {
                     // Coefficient i of the group starts at bit i·W.
                     let (limb, shift) = (i * W / 64, i * W % 64);
                     for w in 0..MAX_PRIMES {
-                        let x = words[w * ROW + 8 * g + i];
+                        let x = words[w * ROW + G * g + i];
                         t[limb + w] += u128::from(x << shift);
                         if shift > 0 {
                             t[limb + w + 1] += u128::from(x >> (64 - shift));
@@ -228,8 +229,9 @@ pub(super) fn recombine<F: Field>(residues: &[Vec<u64>], len: usize, packing: Pa
     let chunk_limbs = CHUNK / 64 * packing.bits() as usize;
     let recombine_chunk = |start: usize, chunk: &mut [u64]| match packing {
         Packing::Limbs => garner.limbs(residues, start, chunk),
-        Packing::Bits(88) => garner.groups::<88>(residues, start, chunk),
-        Packing::Bits(_) => garner.groups::<80>(residues, start, chunk),
+        Packing::Bits(88) => garner.groups::<88, 8, 14>(residues, start, chunk),
+        Packing::Bits(86) => garner.groups::<86, 32, 46>(residues, start, chunk),
+        Packing::Bits(_) => garner.groups::<80, 8, 13>(residues, start, chunk),
     };
     let mut out = monitor::filled(len, 0u64);
     if len < 2 * chunk_limbs {

@@ -951,11 +951,23 @@ pub(super) fn full_length(limbs: usize) -> usize {
 
 /// [`full_length`] over the field `F`.
 fn full_length_in<F: Field>(limbs: usize) -> usize {
-    let packing = Plan::new::<F>(limbs).packing;
     // The longest transform that `limbs` fill, and the most limbs whose
     // two halves' coefficients it holds.
-    let n = transform_length_below(packing.coefficients(limbs));
-    (2 * (n / 2 * packing.bits() as usize / 64)).min(limbs)
+    let full = |packing: Packing| {
+        let n = transform_length_below(packing.coefficients(limbs));
+        (2 * (n / 2 * packing.bits() as usize / 64)).min(limbs)
+    };
+    let narrow = Plan::new::<F>(limbs).packing;
+    let length = full(narrow);
+    // Shorter products may take wider coefficients: then that many limbs
+    // fill a transform with those, if they still take them.
+    let wide = Plan::new::<F>(length).packing;
+    let wide_length = full(wide);
+    if wide != narrow && Plan::new::<F>(wide_length).packing == wide {
+        wide_length
+    } else {
+        length
+    }
 }
 
 /// The shortest power-of-two part of a `3·2^k` transform.
@@ -1021,14 +1033,14 @@ pub(super) fn wrapped(a: &[u64], b: Option<&[u64]>, bits: u64) -> (Vec<u64>, u64
 fn wrapped_in<F: Field>(a: &[u64], b: Option<&[u64]>, bits: u64) -> (Vec<u64>, u64) {
     let b_len = b.map_or(a.len(), <[u64]>::len);
     // Each coefficient still sums at most `shorter` products. Transforms
-    // of at least 8 values make `m` a multiple of 64.
+    // of at least a group (`MAX_GROUP`) make `m` a multiple of 64.
     let plan = Plan::new::<F>(a.len().min(b_len));
     let width = u64::from(plan.packing.bits());
     let coefficients = plan
         .packing
         .coefficients(a.len().max(b_len))
         .max(bits.div_ceil(width) as usize)
-        .max(8);
+        .max(packing::MAX_GROUP);
     let n = transform_length(coefficients);
     let m = n as u64 * width;
     // Below 2^(m + 2·width + 40): coefficients below 2^(2·width) · n.
@@ -1072,11 +1084,12 @@ impl Plan {
 
 /// The fewest of `F`'s first primes whose product exceeds every coefficient
 /// of a product (or a sum of `k` products) cut by `packing` whose shorter
-/// operand has `bound / k` limbs: each is below `bound · 2^(2·bits)`, as an
-/// operand has no more coefficients than limbs. `None` if all of them do
-/// not.
+/// operand has `bound / k` limbs: each sums at most `c` products of two
+/// coefficients below `2^bits`, `c` the coefficients of `bound` limbs (to
+/// within `k`, which the margin covers). `None` if all of them do not.
 fn primes_needed<F: Field>(packing: Packing, bound: usize) -> Option<usize> {
-    let needed = 2.0 * f64::from(packing.bits()) + (bound.max(1) as f64).log2() + 0.01;
+    let terms = packing.coefficients(bound.max(1)) as f64;
+    let needed = 2.0 * f64::from(packing.bits()) + terms.log2() + 0.01;
     let mut bits = 0.0;
     for (k, &(p, _)) in F::PRIMES.iter().enumerate() {
         bits += (p as f64).log2();
@@ -1258,7 +1271,8 @@ mod tests {
                 packing: Packing::Bits(bits),
                 primes,
             };
-            let mut pairs: Vec<(usize, usize)> = (1..=12).map(|n| (n, n + 1)).collect();
+            // Every remainder modulo a group's limbs (at most 43).
+            let mut pairs: Vec<(usize, usize)> = (1..=44).map(|n| (n, n + 1)).collect();
             pairs.extend([(64, 61), (200, 158), (1001, 999), (3000, 2048)]);
             for (la, lb) in pairs {
                 let (x, y) = (limbs(la, 3), limbs(lb, 5));
@@ -1354,7 +1368,9 @@ mod tests {
                 let half = limbs / 2;
                 transform_length(packing.coefficients(half) + packing.coefficients(limbs - half))
             };
-            for limbs in [200, 1000, 4095, 5000, 100_000, 3_000_000, 20_000_000] {
+            for limbs in [
+                200, 1000, 4095, 5000, 100_000, 3_000_000, 17_000_000, 18_000_000, 20_000_000,
+            ] {
                 let full = full_length_in::<F>(limbs);
                 assert!(full <= limbs && 3 * full >= 2 * limbs, "{limbs}: {full}");
                 assert!(transform(full) < transform(full + 8), "{limbs}: {full}");

@@ -1,23 +1,29 @@
 //! How a number's bits are cut into transform coefficients.
 //!
 //! One limb per coefficient leaves a product's coefficients below
-//! `2^128·len`. Where that needs four primes, wider coefficients fit in the
-//! same four: 88 bits (below `2^176·len`, up to about `2^23` coefficients)
-//! or 80 (up to `2^39`), an eighth or a fifth fewer coefficients, so
-//! shorter transforms.
+//! `2^128·c`, `c` the coefficients of its shorter operand. Where that needs
+//! four primes, wider coefficients fit in the same four: 88 bits (below
+//! `2^176·c`, up to about `2^23.6` coefficients, `2^24` limbs), 86 (up to
+//! `2^27.6`) or 80 (up to `2^39.6`): 27%, 26% or 20% fewer coefficients
+//! than limbs, so shorter transforms.
 
 /// The width of the transform coefficients.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Packing {
     /// One 64-bit limb per coefficient.
     Limbs,
-    /// Coefficients of this many bits, one of [`WIDE_BITS`]: eight of them
-    /// to a group of `bits / 8` limbs.
+    /// Coefficients of this many bits, one of [`WIDE_BITS`], cut a group
+    /// at a time: the fewest coefficients that fill whole limbs (eight in
+    /// 11 or 10 limbs at 88 or 80 bits, 32 in 43 limbs at 86).
     Bits(u32),
 }
 
 /// The widths of [`Packing::Bits`], widest first.
-pub(super) const WIDE_BITS: [u32; 2] = [88, 80];
+pub(super) const WIDE_BITS: [u32; 3] = [88, 86, 80];
+
+/// The most coefficients in a group of any of [`WIDE_BITS`]: pieces of
+/// coefficients start at multiples of it.
+pub(super) const MAX_GROUP: usize = 32;
 
 impl Packing {
     /// The bits of a coefficient.
@@ -38,25 +44,34 @@ impl Packing {
 }
 
 /// Coefficients `start..start + low.len()` of `limbs` cut into `bits` bits
-/// (one of [`WIDE_BITS`]; `start` a multiple of 8; limbs past the end read
-/// as zero): the low 64 bits of each to `low`, the others to `high`.
+/// (one of [`WIDE_BITS`]; `start` a multiple of [`MAX_GROUP`]; limbs past
+/// the end read as zero): the low 64 bits of each to `low`, the others to
+/// `high`.
 pub(super) fn split(limbs: &[u64], bits: u32, start: usize, low: &mut [u64], high: &mut [u64]) {
+    debug_assert!(start.is_multiple_of(MAX_GROUP));
     match bits {
-        88 => split_groups::<88>(limbs, start, low, high),
-        _ => split_groups::<80>(limbs, start, low, high),
+        88 => split_groups::<88, 8, 12>(limbs, start, low, high),
+        86 => split_groups::<86, 32, 44>(limbs, start, low, high),
+        _ => split_groups::<80, 8, 11>(limbs, start, low, high),
     }
 }
 
-/// [`split`] for `W` bits, a group of eight coefficients at a time (their
-/// shifts known when compiled).
-fn split_groups<const W: usize>(limbs: &[u64], start: usize, low: &mut [u64], high: &mut [u64]) {
-    debug_assert!(start.is_multiple_of(8) && high.len() == low.len());
-    let group = W / 8;
-    let first = start / 8 * group;
+/// [`split`] for `W` bits, a group of `G` coefficients (`G·W/64` limbs, one
+/// fewer than `L`) at a time (their shifts known when compiled).
+fn split_groups<const W: usize, const G: usize, const L: usize>(
+    limbs: &[u64],
+    start: usize,
+    low: &mut [u64],
+    high: &mut [u64],
+) {
+    let group = G * W / 64;
+    debug_assert!(group * 64 == G * W && L == group + 1);
+    debug_assert!(start.is_multiple_of(G) && high.len() == low.len());
+    let first = start / G * group;
     let mask = (1 << (W - 64)) - 1;
-    for (g, (low, high)) in low.chunks_mut(8).zip(high.chunks_mut(8)).enumerate() {
-        // The group's limbs and the one after (coefficient 7 reads it).
-        let mut l = [0u64; 16];
+    for (g, (low, high)) in low.chunks_mut(G).zip(high.chunks_mut(G)).enumerate() {
+        // The group's limbs and the one after (its last coefficient reads it).
+        let mut l = [0u64; L];
         let base = first + g * group;
         let present = limbs.get(base..).unwrap_or_default();
         let count = present.len().min(group + 1);
@@ -77,14 +92,14 @@ mod tests {
     /// Each coefficient read back bit by bit, at several widths and starts.
     #[test]
     fn split_reads_each_coefficients_bits() {
-        let limbs: Vec<u64> = (0..30u64)
+        let limbs: Vec<u64> = (0..100u64)
             .map(|i| (i + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15))
             .collect();
         let bit = |b: usize| limbs.get(b / 64).map_or(0, |l| l >> (b % 64) & 1);
         for bits in WIDE_BITS {
             let count = Packing::Bits(bits).coefficients(limbs.len());
-            assert_eq!(count, (30 * 64usize).div_ceil(bits as usize));
-            for start in [0, 8, 16] {
+            assert_eq!(count, (100 * 64usize).div_ceil(bits as usize));
+            for start in [0, MAX_GROUP, 2 * MAX_GROUP] {
                 let (mut low, mut high) = (vec![0; count + 1 - start], vec![0; count + 1 - start]);
                 split(&limbs, bits, start, &mut low, &mut high);
                 for (c, (&l, &h)) in low.iter().zip(&high).enumerate() {
