@@ -16,7 +16,7 @@ Peers come from PyPI into this tool's own virtualenv (target/compare-venv).
 
     python3 benches/compare.py 1000000 10000000      # sizes; default 10^6 10^7
     python3 benches/compare.py --threads 1 1000000   # our thread count
-    python3 benches/compare.py --repeat 3 10000000   # best of 3 runs each
+    python3 benches/compare.py --repeat 3 10000000   # best of 3 runs each, taking turns
 """
 
 import argparse
@@ -103,16 +103,22 @@ def run(command, out_path):
     return elapsed, usage.ru_maxrss / 1024
 
 
-def best_of(runs, command, out_path):
-    """The fastest of `runs` runs of `command` (its time and peak RSS), or
-    None if one failed; the output of the last run stays at `out_path`."""
-    best = None
+def fastest_of(runs, commands):
+    """The fastest of `runs` runs of each of `commands` (a list of (command,
+    output path)): its time and peak RSS, or None if a run failed. The
+    contenders take turns, so that each sees the same spells of a shared
+    machine's load; the output of each one's last run stays at its path."""
+    best = [None] * len(commands)
+    failed = [False] * len(commands)
     for _ in range(max(runs, 1)):
-        measured = run(command, out_path)
-        if measured is None:
-            return None
-        if best is None or measured[0] < best[0]:
-            best = measured
+        for i, (command, out_path) in enumerate(commands):
+            if failed[i]:
+                continue
+            measured = run(command, out_path)
+            if measured is None:
+                failed[i], best[i] = True, None
+            elif best[i] is None or measured[0] < best[i][0]:
+                best[i] = measured
     return best
 
 
@@ -139,7 +145,8 @@ def main():
     parser.add_argument("--threads", type=int, default=0, help="our thread count (0 = all cores)")
     parser.add_argument("--skip", action="append", default=[], help="skip contenders whose name contains this")
     parser.add_argument("--repeat", type=int, default=1,
-                        help="runs per contender and size, the fastest shown (a shared machine is noisy)")
+                        help="runs per contender and size, taking turns, the fastest shown "
+                             "(a shared machine is noisy)")
     args = parser.parse_args()
     ensure_venv()
 
@@ -155,11 +162,11 @@ def main():
         for n in args.sizes:
             ours = None
             results = []
-            for name, command, from_stdout in contenders(pi_binary, args.threads):
-                if any(s.lower() in name.lower() for s in args.skip):
-                    continue
-                out = os.path.join(tmp, f"{len(results)}-{n}.txt")
-                measured = best_of(args.repeat, command(n, out), out)
+            chosen = [c for c in contenders(pi_binary, args.threads)
+                      if not any(s.lower() in c[0].lower() for s in args.skip)]
+            outs = [os.path.join(tmp, f"{i}-{n}.txt") for i in range(len(chosen))]
+            timings = fastest_of(args.repeat, [(c[1](n, out), out) for c, out in zip(chosen, outs)])
+            for (name, _, from_stdout), out, measured in zip(chosen, outs, timings):
                 verdict = "failed"
                 if measured:
                     digits = read_digits(out, from_stdout, n)
