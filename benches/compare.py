@@ -109,15 +109,13 @@ def fastest_of(runs, commands):
     contenders take turns, so that each sees the same spells of a shared
     machine's load; the output of each one's last run stays at its path."""
     best = [None] * len(commands)
-    failed = [False] * len(commands)
-    for _ in range(max(runs, 1)):
+    for k in range(max(runs, 1)):
         for i, (command, out_path) in enumerate(commands):
-            if failed[i]:
+            # After the first round, None is a failed run: not run again.
+            if k > 0 and best[i] is None:
                 continue
             measured = run(command, out_path)
-            if measured is None:
-                failed[i], best[i] = True, None
-            elif best[i] is None or measured[0] < best[i][0]:
+            if measured is None or best[i] is None or measured[0] < best[i][0]:
                 best[i] = measured
     return best
 
