@@ -1,6 +1,6 @@
 //! Division through a Newton reciprocal, exact after a final correction.
 
-use super::Natural;
+use super::{limbs, Natural};
 use crate::monitor;
 
 /// A non-zero divisor prepared for repeated exact division.
@@ -179,9 +179,67 @@ fn correct(a: &Natural, d: &Natural, mut q: Natural) -> (Natural, Natural) {
     (q, r)
 }
 
+/// `a / d` for an odd `d` that divides `a` (callers check oddness; the
+/// result is meaningless if `d` does not divide `a`): Hensel's division,
+/// quotient limbs from the lowest up, each cancelling the lowest limb left
+/// with `d`'s inverse modulo `2^64`. Quadratic: for the divisors of a few
+/// hundred limbs at most that binary splitting removes.
+pub(super) fn exact_quotient(a: &Natural, d: &Natural) -> Natural {
+    let (a, d) = (a.limbs(), d.limbs());
+    if a.len() < d.len() {
+        return Natural::zero();
+    }
+    // Newton's iteration doubles the correct low bits: d·d ≡ 1 (mod 8).
+    let mut inverse = d[0];
+    for _ in 0..5 {
+        inverse = inverse.wrapping_mul(2u64.wrapping_sub(d[0].wrapping_mul(inverse)));
+    }
+    let quotient_len = a.len() - d.len() + 1;
+    // One spare limb above: the borrow of the last step lands there.
+    let mut rest = Vec::with_capacity(a.len() + 1);
+    rest.extend_from_slice(a);
+    rest.push(0);
+    let mut quotient = Vec::with_capacity(quotient_len);
+    for i in 0..quotient_len {
+        let digit = rest[i].wrapping_mul(inverse);
+        limbs::sub_mul_small_in_place(&mut rest[i..], d, digit);
+        quotient.push(digit);
+    }
+    Natural::from_limbs(quotient)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exact_quotients_undo_products() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut limbs = |len: usize| -> Vec<u64> {
+            (0..len)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1);
+                    state
+                })
+                .collect()
+        };
+        for (a_len, d_len) in [(1, 1), (3, 1), (1, 4), (40, 7), (7, 40), (300, 120)] {
+            let a = Natural::from_limbs(limbs(a_len));
+            let mut d = limbs(d_len);
+            d[0] |= 1;
+            let d = Natural::from_limbs(d);
+            assert_eq!(exact_quotient(&(&a * &d), &d), a, "{a_len} by {d_len}");
+        }
+        // All-ones limbs: the borrows run the whole length.
+        let ones = Natural::from_limbs(vec![u64::MAX; 50]);
+        assert_eq!(exact_quotient(&(&ones * &ones), &ones), ones);
+        assert_eq!(
+            exact_quotient(&Natural::zero(), &Natural::from(5u64)),
+            Natural::zero()
+        );
+    }
 
     #[test]
     fn reciprocal_is_within_four_units() {

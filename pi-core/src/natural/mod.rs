@@ -261,6 +261,13 @@ impl Natural {
         Some(div::div_rem(self, d))
     }
 
+    /// `self / d` for an odd `d` that divides `self`; `None` when `d` is
+    /// even. Quadratic in the lengths: meant for divisors of a few hundred
+    /// limbs at most. The result is meaningless when `d` does not divide.
+    pub(crate) fn exact_quotient(&self, d: &Natural) -> Option<Natural> {
+        (d.limbs.first().is_some_and(|&low| low % 2 == 1)).then(|| div::exact_quotient(self, d))
+    }
+
     /// `a / d · 2^bits` without the exact correction (its error is in
     /// `div.rs`), or `None` when `d` is zero; `a` and `d` are freed as early
     /// as possible.
