@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use crate::natural::Natural;
+use crate::natural::{inverse_mod_word, Natural};
 
 /// Odd primes below this bound are tracked. They make up nearly all of what
 /// `P` of a range and `Q` of the next have in common when the ranges are
@@ -20,21 +20,29 @@ const Q_CONSTANT: [(usize, u32); 4] = [(0, 2), (1, 3), (7, 3), (8, 3)];
 /// How many odd primes lie below [`PRIME_BOUND`].
 const TRACKED: usize = odd_primes_below(PRIME_BOUND);
 
-/// The number of odd primes below `bound`, by trial division.
+/// The number of odd primes below `bound`.
 const fn odd_primes_below(bound: u32) -> usize {
     let mut count = 0;
     let mut n = 3;
     while n < bound {
-        let mut d = 3;
-        while d * d <= n && n % d != 0 {
-            d += 2;
-        }
-        if d * d > n {
+        if is_odd_prime(n) {
             count += 1;
         }
         n += 2;
     }
     count
+}
+
+/// Whether the odd `n > 1` is prime, by trial division.
+const fn is_odd_prime(n: u32) -> bool {
+    let mut d = 3;
+    while d * d <= n {
+        if n.is_multiple_of(d) {
+            return false;
+        }
+        d += 2;
+    }
+    true
 }
 
 /// A product of powers of the tracked primes: the exponent of each, in the
@@ -106,32 +114,19 @@ const P_FORMS: [(u64, u64); 3] = [(2, 1), (6, 5), (6, 1)];
 fn tracked_primes() -> &'static [Prime] {
     static PRIMES: OnceLock<Vec<Prime>> = OnceLock::new();
     PRIMES.get_or_init(|| {
-        let bound = PRIME_BOUND as usize;
-        let mut composite = vec![false; bound];
-        let mut primes = Vec::new();
-        for n in 3..bound {
-            if composite[n] || n % 2 == 0 {
-                continue;
-            }
-            for multiple in (n * n..bound).step_by(n) {
-                composite[multiple] = true;
-            }
-            let p = n as u32;
-            // c·k ≡ d (mod p): k ≡ d·c^(p-2); 6 has no inverse modulo 3.
-            let roots = P_FORMS.map(|(c, d)| {
-                (c % u64::from(p) != 0).then(|| {
-                    (d * power_mod(c, u64::from(p) - 2, u64::from(p)) % u64::from(p)) as u32
-                })
-            });
-            // Newton's iteration doubles the correct low bits: p·p ≡ 1 (mod 8).
-            let mut inverse = u64::from(p);
-            for _ in 0..5 {
-                inverse =
-                    inverse.wrapping_mul(2u64.wrapping_sub(u64::from(p).wrapping_mul(inverse)));
-            }
-            primes.push(Prime { p, inverse, roots });
-        }
-        primes
+        (3..PRIME_BOUND)
+            .step_by(2)
+            .filter(|&p| is_odd_prime(p))
+            .map(|p| Prime {
+                p,
+                inverse: inverse_mod_word(u64::from(p)),
+                // c·k ≡ d (mod p): k ≡ d·c^(p-2); 6 has no inverse modulo 3.
+                roots: P_FORMS.map(|(c, d)| {
+                    let p = u64::from(p);
+                    (c % p != 0).then(|| (d * power_mod(c, p - 2, p) % p) as u32)
+                }),
+            })
+            .collect()
     })
 }
 

@@ -189,11 +189,7 @@ pub(super) fn exact_quotient(a: &Natural, d: &Natural) -> Natural {
     if a.len() < d.len() {
         return Natural::zero();
     }
-    // Newton's iteration doubles the correct low bits: d·d ≡ 1 (mod 8).
-    let mut inverse = d[0];
-    for _ in 0..5 {
-        inverse = inverse.wrapping_mul(2u64.wrapping_sub(d[0].wrapping_mul(inverse)));
-    }
+    let inverse = limbs::inverse_mod_word(d[0]);
     let quotient_len = a.len() - d.len() + 1;
     // One spare limb above: the borrow of the last step lands there.
     let mut rest = Vec::with_capacity(a.len() + 1);

@@ -147,6 +147,16 @@ pub(crate) fn div_rem_small_assign(acc: &mut [u64], d: u64) -> u64 {
     rem
 }
 
+/// The inverse of the odd `x` modulo `2^64`: `x·y ≡ 1`.
+pub(crate) fn inverse_mod_word(x: u64) -> u64 {
+    // Newton's iteration doubles the correct low bits, and x·x ≡ 1 (mod 8).
+    let mut y = x;
+    for _ in 0..5 {
+        y = y.wrapping_mul(2u64.wrapping_sub(x.wrapping_mul(y)));
+    }
+    y
+}
+
 /// `a << bits` as a new limb vector (untrimmed).
 pub(crate) fn shl(a: &[u64], bits: u64) -> Vec<u64> {
     if a.is_empty() {
