@@ -73,8 +73,9 @@ fn split(a: u64, b: u64, need_p: bool) -> Split {
 /// Ranges of at most this many terms divide `P` of their left half and `Q`
 /// of their right half by the two's common factors among small primes
 /// before they merge; the whole range's `P`, `Q` and `R` are then divided
-/// by the same factor, which leaves the series' value as it was. Above
-/// this, tracking factors and dividing costs more than it saves.
+/// by the same factor, which leaves the series' value as it was. Longer
+/// ranges (1024 and 2048 terms) remove more but gained no time measurable:
+/// the divisions are quadratic.
 const FACTORED_TERMS: u64 = 512;
 
 /// [`split`] of the terms `a..b` (at most [`FACTORED_TERMS`], within those
