@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use crate::natural::{inverse_mod_word, Natural};
+use crate::natural::{inverse_mod_2_64, Natural};
 
 /// Odd primes below this bound are tracked. They make up nearly all of what
 /// `P` of a range and `Q` of the next have in common when the ranges are
@@ -119,7 +119,7 @@ fn tracked_primes() -> &'static [Prime] {
             .filter(|&p| is_odd_prime(p))
             .map(|p| Prime {
                 p,
-                inverse: inverse_mod_word(u64::from(p)),
+                inverse: inverse_mod_2_64(u64::from(p)),
                 // c·k ≡ d (mod p): k ≡ d·c^(p-2); 6 has no inverse modulo 3.
                 roots: P_FORMS.map(|(c, d)| {
                     let p = u64::from(p);

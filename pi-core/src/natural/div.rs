@@ -189,7 +189,7 @@ pub(super) fn exact_quotient(a: &Natural, d: &Natural) -> Natural {
     if a.len() < d.len() {
         return Natural::zero();
     }
-    let inverse = limbs::inverse_mod_word(d[0]);
+    let inverse = limbs::inverse_mod_2_64(d[0]);
     let quotient_len = a.len() - d.len() + 1;
     // One spare limb above: the borrow of the last step lands there.
     let mut rest = Vec::with_capacity(a.len() + 1);

@@ -147,14 +147,14 @@ pub(crate) fn div_rem_small_assign(acc: &mut [u64], d: u64) -> u64 {
     rem
 }
 
-/// The inverse of the odd `x` modulo `2^64`: `x·y ≡ 1`.
-pub(crate) fn inverse_mod_word(x: u64) -> u64 {
-    // Newton's iteration doubles the correct low bits, and x·x ≡ 1 (mod 8).
-    let mut y = x;
+/// `p^-1 mod 2^64` for odd `p`, by Newton's iteration (each step doubles the
+/// correct bits, from 3).
+pub(crate) fn inverse_mod_2_64(p: u64) -> u64 {
+    let mut inv = p;
     for _ in 0..5 {
-        y = y.wrapping_mul(2u64.wrapping_sub(x.wrapping_mul(y)));
+        inv = inv.wrapping_mul(2u64.wrapping_sub(p.wrapping_mul(inv)));
     }
-    y
+    inv
 }
 
 /// `a << bits` as a new limb vector (untrimmed).

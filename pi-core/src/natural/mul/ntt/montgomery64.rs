@@ -1,6 +1,7 @@
 //! Arithmetic modulo 62-bit primes with `R = 2^64`: the portable field.
 
 use super::Field;
+use crate::natural::limbs::inverse_mod_2_64;
 
 /// Integers modulo a prime `p < 2^62`, Montgomery form with `R = 2^64`.
 #[derive(Clone, Copy)]
@@ -55,14 +56,4 @@ impl Field for Montgomery64 {
     fn reduce(self, a: u64) -> u64 {
         self.mul(a, self.r)
     }
-}
-
-/// `p^-1 mod 2^64` for odd `p`, by Newton's iteration (each step doubles the
-/// correct bits, from 3).
-pub(super) fn inverse_mod_2_64(p: u64) -> u64 {
-    let mut inv = p;
-    for _ in 0..5 {
-        inv = inv.wrapping_mul(2u64.wrapping_sub(p.wrapping_mul(inv)));
-    }
-    inv
 }
