@@ -147,15 +147,50 @@ fn power_mod(base: u64, mut exp: u64, m: u64) -> u64 {
 /// `Q(k) = 10939058860032000·k³` for each term `k` of a range.
 pub(super) struct TermFactors {
     start: u64,
-    /// Where each term's powers begin in `p` and in `q`, and where they end.
-    p_starts: Vec<usize>,
-    p: Vec<Power>,
-    q_starts: Vec<usize>,
-    q: Vec<Power>,
+    p: ByTerm,
+    q: ByTerm,
 }
 
 /// A tracked prime's index in [`tracked_primes`] and its exponent.
 type Power = (u16, u32);
+
+/// The powers of each term of a range, one term after the other.
+struct ByTerm {
+    /// Where each term's powers begin, and where the last ones end.
+    starts: Vec<usize>,
+    powers: Vec<Power>,
+}
+
+impl ByTerm {
+    /// The hits `(term, power)` of `terms` terms grouped by term (a
+    /// counting sort).
+    fn new(hits: Vec<(u32, Power)>, terms: u64) -> ByTerm {
+        let mut starts = vec![0usize; terms as usize + 1];
+        for &(term, _) in &hits {
+            starts[term as usize + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut next = starts.clone();
+        let mut powers = vec![(0, 0); hits.len()];
+        for (term, power) in hits {
+            powers[next[term as usize]] = power;
+            next[term as usize] += 1;
+        }
+        ByTerm { starts, powers }
+    }
+
+    /// The product of the powers of the terms `i..j` (from the range's
+    /// first).
+    fn product(&self, i: usize, j: usize) -> Factors {
+        let mut product = Factors::default();
+        for &(index, e) in &self.powers[self.starts[i]..self.starts[j]] {
+            product.0[usize::from(index)] += e;
+        }
+        product
+    }
+}
 
 impl TermFactors {
     /// The factors of the terms `a..b`, by sieving each linear factor with
@@ -181,14 +216,10 @@ impl TermFactors {
             }
             sieve(a, b, (prime, index), 0, |k| k, 3, &mut q_hits);
         }
-        let (p_starts, p) = by_term(p_hits, b - a);
-        let (q_starts, q) = by_term(q_hits, b - a);
         TermFactors {
             start: a,
-            p_starts,
-            p,
-            q_starts,
-            q,
+            p: ByTerm::new(p_hits, b - a),
+            q: ByTerm::new(q_hits, b - a),
         }
     }
 
@@ -196,14 +227,7 @@ impl TermFactors {
     /// range sieved.
     pub(super) fn product(&self, a: u64, b: u64) -> (Factors, Factors) {
         let (i, j) = ((a - self.start) as usize, (b - self.start) as usize);
-        let mut p = Factors::default();
-        for &(index, e) in &self.p[self.p_starts[i]..self.p_starts[j]] {
-            p.0[usize::from(index)] += e;
-        }
-        let mut q = Factors::default();
-        for &(index, e) in &self.q[self.q_starts[i]..self.q_starts[j]] {
-            q.0[usize::from(index)] += e;
-        }
+        let (p, mut q) = (self.p.product(i, j), self.q.product(i, j));
         let terms = (b - a) as u32;
         for (index, e) in Q_CONSTANT {
             q.0[index] += e * terms;
@@ -239,25 +263,6 @@ fn sieve(
         }
         hits.push(((k - a) as u32, (index, multiplicity * e)));
     }
-}
-
-/// The hits `(term, power)` grouped by term (a counting sort): where each
-/// of the `terms` begins, and the powers.
-fn by_term(hits: Vec<(u32, Power)>, terms: u64) -> (Vec<usize>, Vec<Power>) {
-    let mut starts = vec![0usize; terms as usize + 1];
-    for &(term, _) in &hits {
-        starts[term as usize + 1] += 1;
-    }
-    for i in 1..starts.len() {
-        starts[i] += starts[i - 1];
-    }
-    let mut next = starts.clone();
-    let mut powers = vec![(0, 0); hits.len()];
-    for (term, power) in hits {
-        powers[next[term as usize]] = power;
-        next[term as usize] += 1;
-    }
-    (starts, powers)
 }
 
 #[cfg(test)]
