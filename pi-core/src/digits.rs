@@ -161,8 +161,10 @@ fn digit_bits(n: u64, base: Base) -> u64 {
 
 /// Peak memory per byte of the binary result, with the text of the digits
 /// and verification: the operands, products and transforms of the largest
-/// steps (`pi N --stats`: 18.8 at 10^9 digits).
-const MEMORY_PER_RESULT_BYTE: u64 = 20;
+/// steps. Whole peaks at 10^9 digits (`pi N --stats`, two threads), tables
+/// and kept buffers included: 16.6 to 17.3 bytes per result byte in either
+/// base, with or without verification.
+const MEMORY_PER_RESULT_BYTE: u64 = 18;
 /// Memory per byte of the binary result for the transforms' tables and
 /// kept buffers, up to [`MEMORY_TABLES_MAX`]. Whole peaks (less
 /// [`MEMORY_BASE`]) measured from 10^6 to 10^8 digits, both bases, with
