@@ -7,7 +7,7 @@
 //! the prime `2^61 - 1`.
 
 use crate::bbp;
-use crate::natural::Natural;
+use crate::natural::{pow_mod, Natural};
 use crate::Error;
 
 /// The prime modulus of the residue checks.
@@ -24,19 +24,6 @@ fn mul_mod(a: u64, b: u64) -> u64 {
     (u128::from(a) * u128::from(b) % u128::from(PRIME)) as u64
 }
 
-fn pow_mod(mut base: u64, mut exp: u64) -> u64 {
-    let mut result = 1;
-    base %= PRIME;
-    while exp > 0 {
-        if exp & 1 == 1 {
-            result = mul_mod(result, base);
-        }
-        base = mul_mod(base, base);
-        exp >>= 1;
-    }
-    result
-}
-
 /// `x mod (2^61 - 1)`.
 pub(crate) fn residue(x: &Natural) -> u64 {
     x.limbs().iter().rev().fold(0, |r, &limb| {
@@ -46,7 +33,7 @@ pub(crate) fn residue(x: &Natural) -> u64 {
 
 /// Checks `product = x · 10^n` by residues.
 pub(crate) fn check_product(x: &Natural, n: u64, product: &Natural) -> Result<(), Error> {
-    if mul_mod(residue(x), pow_mod(10, n)) == residue(product) {
+    if mul_mod(residue(x), pow_mod(10, n, PRIME)) == residue(product) {
         Ok(())
     } else {
         Err(Error::VerificationFailed(
@@ -69,7 +56,7 @@ pub(crate) fn check_digits(text: &[u8], radix: u32, x: &Natural) -> Result<(), E
             })?;
             chunk_value = chunk_value * u64::from(radix) + u64::from(digit);
         }
-        let scale = pow_mod(u64::from(radix), chunk.len() as u64);
+        let scale = pow_mod(u64::from(radix), chunk.len() as u64, PRIME);
         value = ((u128::from(mul_mod(value, scale)) + u128::from(chunk_value)) % u128::from(PRIME))
             as u64;
     }

@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use crate::natural::{inverse_mod_2_64, Natural};
+use crate::natural::{inverse_mod_2_64, pow_mod, Natural};
 
 /// Odd primes below this bound are tracked. They make up nearly all of what
 /// `P` of a range and `Q` of the next have in common when the ranges are
@@ -123,24 +123,11 @@ fn tracked_primes() -> &'static [Prime] {
                 // c·k ≡ d (mod p): k ≡ d·c^(p-2); 6 has no inverse modulo 3.
                 roots: P_FORMS.map(|(c, d)| {
                     let p = u64::from(p);
-                    (c % p != 0).then(|| (d * power_mod(c, p - 2, p) % p) as u32)
+                    (c % p != 0).then(|| (d * pow_mod(c, p - 2, p) % p) as u32)
                 }),
             })
             .collect()
     })
-}
-
-/// `base^exp mod m` for `m < 2^32`.
-fn power_mod(base: u64, mut exp: u64, m: u64) -> u64 {
-    let (mut result, mut square) = (1, base % m);
-    while exp > 0 {
-        if exp & 1 == 1 {
-            result = result * square % m;
-        }
-        square = square * square % m;
-        exp >>= 1;
-    }
-    result
 }
 
 /// The tracked factors of `P(k) = (6k-5)(2k-1)(6k-1)` and of

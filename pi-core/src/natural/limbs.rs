@@ -157,6 +157,21 @@ pub(crate) fn inverse_mod_2_64(p: u64) -> u64 {
     inv
 }
 
+/// `base^exp mod m` for `m > 0`.
+#[inline]
+pub(crate) fn pow_mod(base: u64, mut exp: u64, m: u64) -> u64 {
+    let mul = |a: u64, b: u64| (u128::from(a) * u128::from(b) % u128::from(m)) as u64;
+    let (mut result, mut square) = (1 % m, base % m);
+    while exp > 0 {
+        if exp & 1 == 1 {
+            result = mul(result, square);
+        }
+        square = mul(square, square);
+        exp >>= 1;
+    }
+    result
+}
+
 /// `a << bits` as a new limb vector (untrimmed).
 pub(crate) fn shl(a: &[u64], bits: u64) -> Vec<u64> {
     if a.is_empty() {

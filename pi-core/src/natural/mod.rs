@@ -15,7 +15,7 @@ use std::fmt;
 use std::ops::{Add, Mul, Shl, Shr, Sub};
 
 pub use div::Reciprocal;
-pub(crate) use limbs::inverse_mod_2_64;
+pub(crate) use limbs::{inverse_mod_2_64, pow_mod};
 pub(crate) use mul::{full_length as full_product_length, TransformCache};
 pub use mul::{KARATSUBA_THRESHOLD, NTT_THRESHOLD, NTT_THRESHOLD_SCALAR};
 
