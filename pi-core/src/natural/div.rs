@@ -207,23 +207,13 @@ pub(super) fn exact_quotient(a: &Natural, d: &Natural) -> Natural {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::natural::lcg_limbs;
 
     #[test]
     fn exact_quotients_undo_products() {
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut limbs = |len: usize| -> Vec<u64> {
-            (0..len)
-                .map(|_| {
-                    state = state
-                        .wrapping_mul(6_364_136_223_846_793_005)
-                        .wrapping_add(1);
-                    state
-                })
-                .collect()
-        };
         for (a_len, d_len) in [(1, 1), (3, 1), (1, 4), (40, 7), (7, 40), (300, 120)] {
-            let a = Natural::from_limbs(limbs(a_len));
-            let mut d = limbs(d_len);
+            let a = Natural::from_limbs(lcg_limbs(a_len, a_len as u64));
+            let mut d = lcg_limbs(d_len, d_len as u64 + 1);
             d[0] |= 1;
             let d = Natural::from_limbs(d);
             assert_eq!(exact_quotient(&(&a * &d), &d), a, "{a_len} by {d_len}");

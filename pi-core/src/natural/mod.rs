@@ -400,6 +400,21 @@ impl fmt::LowerHex for Natural {
     }
 }
 
+/// `len` pseudo-random limbs from `seed` (a linear congruential generator
+/// whose low bits are mixed with its high ones), for tests.
+#[cfg(test)]
+fn lcg_limbs(len: usize, seed: u64) -> Vec<u64> {
+    let mut s = seed;
+    (0..len)
+        .map(|_| {
+            s = s
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            s ^ s >> 29
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -381,18 +381,10 @@ pub(crate) fn write_hex_exact(x: &Natural, out: &mut [u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::natural::lcg_limbs;
 
     fn random_natural(bits: u64, seed: u64) -> Natural {
-        let mut s = seed;
-        let limbs = (0..bits.div_ceil(64))
-            .map(|_| {
-                s = s
-                    .wrapping_mul(6_364_136_223_846_793_005)
-                    .wrapping_add(1_442_695_040_888_963_407);
-                s ^ s >> 29
-            })
-            .collect();
-        Natural::from_limbs(limbs).low_bits(bits)
+        Natural::from_limbs(lcg_limbs(bits.div_ceil(64) as usize, seed)).low_bits(bits)
     }
 
     /// `floor(a · 10^digits / 2^bits)` as text, by the integer conversion.

@@ -124,18 +124,7 @@ fn sum_length(operands: &[&[u64]], pairs: &[(usize, usize)]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lcg_limbs(len: usize, seed: u64) -> Vec<u64> {
-        let mut s = seed;
-        (0..len)
-            .map(|_| {
-                s = s
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                s ^ s >> 29
-            })
-            .collect()
-    }
+    use crate::natural::lcg_limbs;
 
     #[test]
     fn every_algorithm_agrees_with_schoolbook() {
