@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / "target" / "compare-venv"
 PEER_PACKAGES = ["gmpy2", "mpmath", "python-flint"]
-CHECKPOINTS = ROOT.parent / "shared" / "reference" / "pi-checkpoints.tsv"
+CHECKPOINTS = ROOT / "tests" / "data" / "pi-checkpoints.tsv"
 EXTRA = 10  # peers round: compute EXTRA more digits, then truncate
 
 # Each peer program gets N as argv[1] and the output path as argv[2], and

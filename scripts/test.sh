@@ -29,7 +29,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 step "C and C++ consumers of libpi.a"
 native_libs=$(cargo rustc --release -p pi-capi --crate-type staticlib -- --print native-static-libs 2>&1 |
     sed -n 's/.*native-static-libs: //p')
-checkpoints=${PI_CHECKPOINTS:-../shared/reference/pi-checkpoints.tsv}
+checkpoints=tests/data/pi-checkpoints.tsv
 cc -std=c99 -Wall -Wextra -Werror -Iinclude tests/c/consumer.c target/release/libpi.a $native_libs -o target/consumer-c
 target/consumer-c "$checkpoints"
 c++ -std=c++17 -Wall -Werror -Iinclude tests/cpp/consumer.cpp target/release/libpi.a $native_libs -o target/consumer-cpp

@@ -39,7 +39,7 @@ fn a_million_digits_match_the_checkpoint() {
     use sha2::{Digest, Sha256};
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/reference/pi-checkpoints.tsv"
+        "/../tests/data/pi-checkpoints.tsv"
     );
     let table = std::fs::read_to_string(path).expect("read the checkpoints");
     let expected = table
@@ -190,7 +190,7 @@ fn ctrl_c_stops_with_130_and_no_file() {
 fn hex_at_checkpoints(low: u64, high: u64) -> Vec<(String, String)> {
     let table = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/reference/pi-checkpoints.tsv"
+        "/../tests/data/pi-checkpoints.tsv"
     ))
     .expect("read the checkpoints");
     table

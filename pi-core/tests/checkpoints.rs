@@ -1,4 +1,4 @@
-//! Digits against the published checkpoints in `shared/reference/pi-checkpoints.tsv`
+//! Digits against the checkpoints the repository carries in `tests/data/pi-checkpoints.tsv`
 //! (sha256 of "3." + N digits, last digits, hex digits at positions).
 
 use pi_core::{digits, Base, Options};
@@ -16,15 +16,9 @@ struct Checkpoint {
 }
 
 fn checkpoints() -> Vec<Checkpoint> {
-    let path = std::env::var_os("PI_CHECKPOINTS").map_or_else(
-        || {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../../shared/reference/pi-checkpoints.tsv")
-        },
-        PathBuf::from,
-    );
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data/pi-checkpoints.tsv");
     let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e} (set PI_CHECKPOINTS)", path.display()));
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.starts_with("kind\t"))
         .filter_map(|l| {

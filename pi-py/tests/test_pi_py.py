@@ -16,12 +16,7 @@ import pytest
 
 import pi_py
 
-CHECKPOINTS = Path(
-    os.environ.get(
-        "PI_CHECKPOINTS",
-        Path(__file__).resolve().parents[3] / "shared" / "reference" / "pi-checkpoints.tsv",
-    )
-)
+CHECKPOINTS = Path(__file__).resolve().parents[2] / "tests" / "data" / "pi-checkpoints.tsv"
 
 
 def float32(x: float) -> float:
