@@ -11,6 +11,31 @@
 #include <stdlib.h>
 
 /**
+ * The most digits one computation accepts (10^12).
+ */
+#define PI_MAX_DIGITS 1000000000000
+
+/**
+ * The most threads one computation accepts.
+ */
+#define PI_MAX_THREADS 1024
+
+/**
+ * The largest position `pi_hex_digits_at` accepts (10^15).
+ */
+#define PI_MAX_HEX_POSITION 1000000000000000
+
+/**
+ * The most digits one `pi_hex_digits_at` call returns.
+ */
+#define PI_MAX_HEX_COUNT 65536
+
+/**
+ * How often, at least, a progress callback is called, in milliseconds.
+ */
+#define PI_PROGRESS_INTERVAL_MS 100
+
+/**
  * The outcome of a call: `PI_OK` or the reason for failure.
  */
 typedef enum pi_status {
@@ -63,10 +88,11 @@ typedef struct pi_result pi_result;
 /**
  * A progress callback: receives `user_data`, the fraction of the whole
  * computation done (0 to 1, never decreasing) and the current stage's name
- * ("series", "square root", "division", "conversion", "verification"),
- * valid during the call only. Called on the thread that called
- * `pi_compute`, at every stage change and at least every 250 ms. Return 0
- * to continue, anything else to cancel.
+ * ("series", "square root", "division", "conversion", "verification";
+ * "extraction" for hexadecimal digits at a position), valid during the
+ * call only. Called on the thread that called `pi_compute`, at every stage
+ * change, at least every 100 ms, and once with 1 when the result is
+ * ready. Return 0 to continue, anything else to cancel.
  */
 typedef int32_t (*pi_progress_fn)(void *user_data, double fraction, const char *stage);
 
@@ -247,12 +273,14 @@ enum pi_status pi_digits(uint64_t digits,
  * Writes `count` lowercase hexadecimal digits of pi starting at `position`
  * (1 is the first digit after the point: "3.243f..." has '2' at position
  * 1), then a NUL, into `out`; computed by digit extraction, without the
- * digits before `position`, on all cores.
+ * digits before `position`, on all cores. `pi_hex_digits_at_with_options`
+ * adds threads, progress and cancellation.
  *
  * Needs `out_len >= count + 1`. Errors: `PI_ERROR_NULL_POINTER` if `out` is
- * NULL, `PI_ERROR_INVALID_ARGUMENT` for position 0 or beyond 10^15 or more
- * than 65536 digits, `PI_ERROR_BUFFER_TOO_SMALL` (nothing computed). On
- * every error `out` holds an empty string (if `out_len > 0`).
+ * NULL, `PI_ERROR_INVALID_ARGUMENT` for position 0 or beyond
+ * `PI_MAX_HEX_POSITION` (10^15) or more than `PI_MAX_HEX_COUNT` (65536)
+ * digits, `PI_ERROR_BUFFER_TOO_SMALL` (nothing computed). On every error
+ * `out` holds an empty string (if `out_len > 0`).
  *
  * Ownership: the caller owns `out`; the library writes at most `out_len`
  * bytes and keeps no pointer after returning. Safe to call from many
@@ -264,11 +292,44 @@ enum pi_status pi_digits(uint64_t digits,
 enum pi_status pi_hex_digits_at(uint64_t position, size_t count, char *out, size_t out_len);
 
 /**
+ * `pi_hex_digits_at` with the threads, progress callback (stage
+ * "extraction") and cancellation of `options` (NULL: all cores, no
+ * callback); their base, verification and memory limit do not apply.
+ * Errors: those of `pi_hex_digits_at`, and `PI_ERROR_CANCELLED` when the
+ * progress callback asks.
+ *
+ * Ownership: as for `pi_hex_digits_at`; the options stay the caller's.
+ * Safe to call from many threads at once, also with the same options.
+ *
+ * # Safety
+ * `options` must be NULL or live options from `pi_options_new`; `out` must
+ * point to `out_len` writable bytes.
+ */
+enum pi_status pi_hex_digits_at_with_options(uint64_t position,
+                                             size_t count,
+                                             const struct pi_options *options,
+                                             char *out,
+                                             size_t out_len);
+
+/**
  * Returns a static, NUL-terminated English description of `status`; never
  * NULL, also for values that are not a `pi_status`. The caller must not
  * free it.
  */
 const char *pi_status_message(int32_t status);
+
+/**
+ * Returns what was wrong with the last call on this thread that failed,
+ * in English, NUL-terminated, more precisely than `pi_status_message`
+ * (which argument, which limit, the memory estimate and what it
+ * exceeded); "" if no call on this thread failed. Successful calls leave
+ * it as it was, as `errno` is left. Never NULL.
+ *
+ * Ownership: the library owns the text; it stays valid on this thread
+ * until the next call on this thread that fails. The caller must not free
+ * it.
+ */
+const char *pi_last_error_message(void);
 
 /**
  * Returns the library version, "MAJOR.MINOR.PATCH", as a static

@@ -6,12 +6,14 @@
 #![allow(non_camel_case_types)]
 
 use std::alloc::{self, Layout};
+use std::cell::RefCell;
 use std::ffi::{c_char, c_void, CStr, CString};
+use std::fmt::Display;
 use std::ops::ControlFlow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
-use pi_core::{Base, Options, Stage, MAX_DIGITS, MAX_THREADS};
+use pi_core::{Base, Error, Options, MAX_DIGITS, MAX_HEX_COUNT, MAX_HEX_POSITION, MAX_THREADS};
 
 /// The outcome of a call: `PI_OK` or the reason for failure.
 #[repr(C)]
@@ -37,22 +39,64 @@ pub enum pi_status {
 
 use pi_status::*;
 
+// Literals, which cbindgen writes into the header; checked against pi-core.
+/// The most digits one computation accepts (10^12).
+pub const PI_MAX_DIGITS: u64 = 1_000_000_000_000;
+/// The most threads one computation accepts.
+pub const PI_MAX_THREADS: u32 = 1024;
+/// The largest position `pi_hex_digits_at` accepts (10^15).
+pub const PI_MAX_HEX_POSITION: u64 = 1_000_000_000_000_000;
+/// The most digits one `pi_hex_digits_at` call returns.
+pub const PI_MAX_HEX_COUNT: u32 = 65536;
+/// How often, at least, a progress callback is called, in milliseconds.
+pub const PI_PROGRESS_INTERVAL_MS: u32 = 100;
+
+const _: () = assert!(
+    PI_MAX_DIGITS == MAX_DIGITS
+        && PI_MAX_THREADS as usize == MAX_THREADS
+        && PI_MAX_HEX_POSITION == MAX_HEX_POSITION
+        && PI_MAX_HEX_COUNT as usize == MAX_HEX_COUNT
+        && PI_PROGRESS_INTERVAL_MS as u128 == pi_core::PROGRESS_INTERVAL.as_millis()
+);
+
 /// Runs `body`, turning a panic into `on_panic` so it never unwinds into C.
 fn panic_boundary<T>(on_panic: T, body: impl FnOnce() -> T) -> T {
     catch_unwind(AssertUnwindSafe(body)).unwrap_or(on_panic)
 }
 
-fn status_of(error: &pi_core::Error) -> pi_status {
-    match error {
-        pi_core::Error::InvalidBase(_)
-        | pi_core::Error::InvalidPosition { .. }
-        | pi_core::Error::TooManyDigits { .. }
-        | pi_core::Error::TooManyThreads { .. } => PI_ERROR_INVALID_ARGUMENT,
-        pi_core::Error::Cancelled => PI_ERROR_CANCELLED,
-        pi_core::Error::OutOfMemory { .. } => PI_ERROR_OUT_OF_MEMORY,
-        pi_core::Error::VerificationFailed(_) => PI_ERROR_VERIFICATION_FAILED,
+thread_local! {
+    /// What the last failed call on this thread said (see `pi_last_error_message`).
+    static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
+}
+
+/// Records `message` as this thread's last error and returns `status`.
+fn fail(status: pi_status, message: impl Display) -> pi_status {
+    // A message with a NUL (none of ours has one) is cut there.
+    let mut text = message.to_string().into_bytes();
+    text.truncate(text.iter().position(|&b| b == 0).unwrap_or(text.len()));
+    let text = CString::new(text).unwrap_or_default();
+    LAST_ERROR.with(|last| *last.borrow_mut() = text);
+    status
+}
+
+/// The status of `error`, recorded with its message.
+fn failed(error: &Error) -> pi_status {
+    let status = match error {
+        Error::InvalidBase(_)
+        | Error::InvalidPosition { .. }
+        | Error::TooManyDigits { .. }
+        | Error::TooManyThreads { .. } => PI_ERROR_INVALID_ARGUMENT,
+        Error::Cancelled => PI_ERROR_CANCELLED,
+        Error::OutOfMemory { .. } => PI_ERROR_OUT_OF_MEMORY,
+        Error::VerificationFailed(_) => PI_ERROR_VERIFICATION_FAILED,
         _ => PI_ERROR_INTERNAL,
-    }
+    };
+    fail(status, error)
+}
+
+/// A NULL pointer given for the argument `name`.
+fn null(name: &str) -> pi_status {
+    fail(PI_ERROR_NULL_POINTER, format_args!("{name} is NULL"))
 }
 
 /// Moves `value` to the heap; `None`, rather than an abort, when the
@@ -102,10 +146,11 @@ pub struct pi_result {
 
 /// A progress callback: receives `user_data`, the fraction of the whole
 /// computation done (0 to 1, never decreasing) and the current stage's name
-/// ("series", "square root", "division", "conversion", "verification"),
-/// valid during the call only. Called on the thread that called
-/// `pi_compute`, at every stage change and at least every 250 ms. Return 0
-/// to continue, anything else to cancel.
+/// ("series", "square root", "division", "conversion", "verification";
+/// "extraction" for hexadecimal digits at a position), valid during the
+/// call only. Called on the thread that called `pi_compute`, at every stage
+/// change, at least every 100 ms, and once with 1 when the result is
+/// ready. Return 0 to continue, anything else to cancel.
 pub type pi_progress_fn = Option<
     unsafe extern "C" fn(user_data: *mut c_void, fraction: f64, stage: *const c_char) -> i32,
 >;
@@ -126,13 +171,7 @@ unsafe impl Sync for ProgressTarget {}
 
 impl ProgressTarget {
     fn call(self, progress: pi_core::Progress) -> ControlFlow<()> {
-        let stage: &CStr = match progress.stage {
-            Stage::Series => c"series",
-            Stage::SquareRoot => c"square root",
-            Stage::Division => c"division",
-            Stage::Conversion => c"conversion",
-            _ => c"verification",
-        };
+        let stage = progress.stage.c_name();
         // SAFETY: the caller of pi_options_set_progress promised a callback
         // that accepts its user data; the stage string is static.
         let answer = unsafe { (self.callback)(self.user_data, progress.fraction, stage.as_ptr()) };
@@ -154,7 +193,7 @@ fn with_options(
         // another thread during this call.
         match unsafe { options.as_mut() } {
             Some(options) => change(&mut options.inner),
-            None => PI_ERROR_NULL_POINTER,
+            None => null("options"),
         }
     })
 }
@@ -201,7 +240,7 @@ pub unsafe extern "C" fn pi_options_set_base(options: *mut pi_options, base: u32
             *o = o.clone().base(base);
             PI_OK
         }
-        Err(_) => PI_ERROR_INVALID_ARGUMENT,
+        Err(e) => failed(&e),
     })
 }
 
@@ -221,7 +260,10 @@ pub unsafe extern "C" fn pi_options_set_threads(
             *o = o.clone().threads(threads);
             PI_OK
         }
-        _ => PI_ERROR_INVALID_ARGUMENT,
+        _ => failed(&Error::TooManyThreads {
+            requested: threads as usize,
+            max: MAX_THREADS,
+        }),
     })
 }
 
@@ -331,7 +373,7 @@ pub unsafe extern "C" fn pi_compute(
 ) -> pi_status {
     panic_boundary(PI_ERROR_INTERNAL, || {
         if result.is_null() {
-            return PI_ERROR_NULL_POINTER;
+            return null("result");
         }
         // SAFETY: non-null, and the caller promises a writable pointer.
         unsafe { result.write(ptr::null_mut()) };
@@ -340,14 +382,14 @@ pub unsafe extern "C" fn pi_compute(
         let options = unsafe { options.as_ref() }.map_or(&defaults, |o| &o.inner);
         let text = match pi_core::compute(digits, options) {
             Ok(text) => text,
-            Err(e) => return status_of(&e),
+            Err(e) => return failed(&e),
         };
         // The digits hold no NUL, and pi-core leaves room for the terminator.
         let Ok(text) = CString::new(text) else {
-            return PI_ERROR_INTERNAL;
+            return fail(PI_ERROR_INTERNAL, "the digits held a NUL");
         };
         let Some(boxed) = try_box(pi_result { text }) else {
-            return PI_ERROR_OUT_OF_MEMORY;
+            return fail(PI_ERROR_OUT_OF_MEMORY, "out of memory for the result");
         };
         // SAFETY: checked non-null above.
         unsafe { result.write(Box::into_raw(boxed)) };
@@ -430,31 +472,31 @@ pub unsafe extern "C" fn pi_digits(
             }
         };
         report(0);
-        if out.is_null() {
-            return PI_ERROR_NULL_POINTER;
-        }
-        // SAFETY: non-null, and the caller promises `out_len` writable bytes.
-        let buffer = unsafe { std::slice::from_raw_parts_mut(out.cast::<u8>(), out_len) };
-        if let Some(first) = buffer.first_mut() {
-            *first = 0;
-        }
-        let Ok(base) = Base::try_from(base) else {
-            return PI_ERROR_INVALID_ARGUMENT;
+        // SAFETY: the caller promises NULL or `out_len` writable bytes.
+        let Some(buffer) = (unsafe { cleared(out, out_len) }) else {
+            return null("out");
+        };
+        let base = match Base::try_from(base) {
+            Ok(base) => base,
+            Err(e) => return failed(&e),
         };
         let needed = usize::try_from(digits)
             .ok()
             .and_then(|d| d.checked_add(3))
             .filter(|_| digits <= MAX_DIGITS);
         let Some(needed) = needed else {
-            return PI_ERROR_INVALID_ARGUMENT;
+            return failed(&Error::TooManyDigits {
+                requested: digits,
+                max: MAX_DIGITS,
+            });
         };
         if out_len < needed {
             report(needed);
-            return PI_ERROR_BUFFER_TOO_SMALL;
+            return too_small(out_len, needed);
         }
         let text = match pi_core::digits(digits, base) {
             Ok(text) => text,
-            Err(e) => return status_of(&e),
+            Err(e) => return failed(&e),
         };
         buffer[..text.len()].copy_from_slice(text.as_bytes());
         buffer[text.len()] = 0;
@@ -463,15 +505,42 @@ pub unsafe extern "C" fn pi_digits(
     })
 }
 
+/// `out` as a slice of `out_len` bytes holding an empty string (if
+/// `out_len > 0`); `None` for NULL.
+///
+/// # Safety
+/// `out` must be NULL or point to `out_len` writable bytes, not otherwise
+/// borrowed while the slice lives.
+unsafe fn cleared<'a>(out: *mut c_char, out_len: usize) -> Option<&'a mut [u8]> {
+    if out.is_null() {
+        return None;
+    }
+    // SAFETY: non-null, and the caller promises `out_len` writable bytes.
+    let buffer = unsafe { std::slice::from_raw_parts_mut(out.cast::<u8>(), out_len) };
+    if let Some(first) = buffer.first_mut() {
+        *first = 0;
+    }
+    Some(buffer)
+}
+
+fn too_small(out_len: usize, needed: usize) -> pi_status {
+    fail(
+        PI_ERROR_BUFFER_TOO_SMALL,
+        format_args!("the output buffer holds {out_len} bytes; {needed} are needed"),
+    )
+}
+
 /// Writes `count` lowercase hexadecimal digits of pi starting at `position`
 /// (1 is the first digit after the point: "3.243f..." has '2' at position
 /// 1), then a NUL, into `out`; computed by digit extraction, without the
-/// digits before `position`, on all cores.
+/// digits before `position`, on all cores. `pi_hex_digits_at_with_options`
+/// adds threads, progress and cancellation.
 ///
 /// Needs `out_len >= count + 1`. Errors: `PI_ERROR_NULL_POINTER` if `out` is
-/// NULL, `PI_ERROR_INVALID_ARGUMENT` for position 0 or beyond 10^15 or more
-/// than 65536 digits, `PI_ERROR_BUFFER_TOO_SMALL` (nothing computed). On
-/// every error `out` holds an empty string (if `out_len > 0`).
+/// NULL, `PI_ERROR_INVALID_ARGUMENT` for position 0 or beyond
+/// `PI_MAX_HEX_POSITION` (10^15) or more than `PI_MAX_HEX_COUNT` (65536)
+/// digits, `PI_ERROR_BUFFER_TOO_SMALL` (nothing computed). On every error
+/// `out` holds an empty string (if `out_len > 0`).
 ///
 /// Ownership: the caller owns `out`; the library writes at most `out_len`
 /// bytes and keeps no pointer after returning. Safe to call from many
@@ -486,28 +555,60 @@ pub unsafe extern "C" fn pi_hex_digits_at(
     out: *mut c_char,
     out_len: usize,
 ) -> pi_status {
+    // SAFETY: the caller's promise on `out`, passed on; no options.
+    unsafe { pi_hex_digits_at_with_options(position, count, ptr::null(), out, out_len) }
+}
+
+/// `pi_hex_digits_at` with the threads, progress callback (stage
+/// "extraction") and cancellation of `options` (NULL: all cores, no
+/// callback); their base, verification and memory limit do not apply.
+/// Errors: those of `pi_hex_digits_at`, and `PI_ERROR_CANCELLED` when the
+/// progress callback asks.
+///
+/// Ownership: as for `pi_hex_digits_at`; the options stay the caller's.
+/// Safe to call from many threads at once, also with the same options.
+///
+/// # Safety
+/// `options` must be NULL or live options from `pi_options_new`; `out` must
+/// point to `out_len` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn pi_hex_digits_at_with_options(
+    position: u64,
+    count: usize,
+    options: *const pi_options,
+    out: *mut c_char,
+    out_len: usize,
+) -> pi_status {
     panic_boundary(PI_ERROR_INTERNAL, || {
-        if out.is_null() {
-            return PI_ERROR_NULL_POINTER;
+        // SAFETY: the caller promises NULL or `out_len` writable bytes.
+        let Some(buffer) = (unsafe { cleared(out, out_len) }) else {
+            return null("out");
+        };
+        if position == 0 || position > MAX_HEX_POSITION {
+            return failed(&Error::InvalidPosition {
+                position,
+                max: MAX_HEX_POSITION,
+            });
         }
-        // SAFETY: non-null, and the caller promises `out_len` writable bytes.
-        let buffer = unsafe { std::slice::from_raw_parts_mut(out.cast::<u8>(), out_len) };
-        if let Some(first) = buffer.first_mut() {
-            *first = 0;
-        }
-        if position == 0 || position > pi_core::MAX_HEX_POSITION || count > pi_core::MAX_HEX_COUNT {
-            return PI_ERROR_INVALID_ARGUMENT;
+        if count > MAX_HEX_COUNT {
+            return failed(&Error::TooManyDigits {
+                requested: count as u64,
+                max: MAX_HEX_COUNT as u64,
+            });
         }
         if out_len <= count {
-            return PI_ERROR_BUFFER_TOO_SMALL;
+            return too_small(out_len, count + 1);
         }
-        match pi_core::hex_digits_at(position, count) {
+        let defaults = Options::new();
+        // SAFETY: the caller promises NULL or live options.
+        let options = unsafe { options.as_ref() }.map_or(&defaults, |o| &o.inner);
+        match pi_core::hex_digits_at_with(position, count, options) {
             Ok(digits) => {
                 buffer[..count].copy_from_slice(digits.as_bytes());
                 buffer[count] = 0;
                 PI_OK
             }
-            Err(e) => status_of(&e),
+            Err(e) => failed(&e),
         }
     })
 }
@@ -520,15 +621,30 @@ pub extern "C" fn pi_status_message(status: i32) -> *const c_char {
     let message: &'static CStr = match status {
         0 => c"success",
         1 => c"a required pointer argument was NULL",
-        2 => c"invalid argument: the base must be 10 or 16, at most 10^12 digits and 1024 threads",
+        2 => c"invalid argument (pi_last_error_message says which)",
         3 => c"the output buffer is too small",
-        4 => c"out of memory: the estimate exceeds the memory limit, or an allocation failed",
+        4 => c"out of memory: the estimate exceeds the memory limit or what the system has available, or an allocation failed",
         5 => c"the computation was cancelled",
         6 => c"internal error in the pi library (please report it)",
         7 => c"verification of the result failed",
         _ => c"unknown status code",
     };
     message.as_ptr()
+}
+
+/// Returns what was wrong with the last call on this thread that failed,
+/// in English, NUL-terminated, more precisely than `pi_status_message`
+/// (which argument, which limit, the memory estimate and what it
+/// exceeded); "" if no call on this thread failed. Successful calls leave
+/// it as it was, as `errno` is left. Never NULL.
+///
+/// Ownership: the library owns the text; it stays valid on this thread
+/// until the next call on this thread that fails. The caller must not free
+/// it.
+#[no_mangle]
+pub extern "C" fn pi_last_error_message() -> *const c_char {
+    // The CString's heap buffer outlives the borrow until it is replaced.
+    LAST_ERROR.with(|last| last.borrow().as_ptr())
 }
 
 const VERSION: &CStr =

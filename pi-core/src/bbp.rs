@@ -11,8 +11,8 @@
 
 use rayon::prelude::*;
 
-use crate::monitor::{self, CancelToken};
-use crate::Error;
+use crate::monitor::{self, Stage};
+use crate::{Error, Options};
 
 /// The largest position accepted; the moduli then stay below 2^53.
 pub const MAX_HEX_POSITION: u64 = 1_000_000_000_000_000;
@@ -34,6 +34,8 @@ const SUBTERMS: [(u32, bool, u64, u64); 7] = [
 
 /// Terms `n` per parallel task.
 const CHUNK_TERMS: u64 = 1 << 12;
+/// Tasks per parallel batch: a few tenths of a second of work at most.
+const BATCH_CHUNKS: usize = 256;
 
 /// Arithmetic modulo an odd `m < 2^63` in Montgomery form, `R = 2^64`.
 #[derive(Clone, Copy)]
@@ -369,29 +371,51 @@ fn partial_sum(s: u64, range: std::ops::Range<u64>, limbs: usize) -> Fraction {
     sum
 }
 
+/// Limbs of the first attempt at `count` digits.
+fn initial_limbs(count: usize) -> usize {
+    (4 * count).div_ceil(64) + 2
+}
+
+/// Terms summed for the digits at bit `s` with `limbs` limbs of precision:
+/// those beyond are below 2^-(64·limbs) together.
+fn terms(s: u64, limbs: usize) -> u64 {
+    (s + 64 * limbs as u64 + 16) / 10 + 1
+}
+
 /// `count` hexadecimal digits of π starting at `position` (1 is the first
-/// digit after the point), on the current thread pool.
+/// digit after the point), on the current thread pool; a unit of work
+/// done for each [`CHUNK_TERMS`] terms.
 pub(crate) fn hex_digits(position: u64, count: usize) -> String {
     let s = 4 * (position - 1);
-    let mut limbs = (4 * count).div_ceil(64) + 2;
+    let mut limbs = initial_limbs(count);
     loop {
-        // Terms beyond this are below 2^-(64·limbs) together.
-        let precision = 64 * limbs as u64;
-        let terms = (s + precision + 16) / 10 + 1;
-        let sum = (0..terms.div_ceil(CHUNK_TERMS))
-            .into_par_iter()
-            .map(|chunk| {
-                monitor::checkpoint();
-                let start = chunk * CHUNK_TERMS;
-                partial_sum(s, start..(start + CHUNK_TERMS).min(terms), limbs)
-            })
-            .reduce(
-                || Fraction::zero(limbs),
-                |mut a, b| {
-                    a.add(&b);
-                    a
-                },
-            );
+        let terms = terms(s, limbs);
+        let chunks = terms.div_ceil(CHUNK_TERMS);
+        let mut sum = Fraction::zero(limbs);
+        // In batches, cancellation unwinds from here, not through rayon's
+        // joins: across millions of chunks that unwinding takes seconds.
+        for first in (0..chunks).step_by(BATCH_CHUNKS) {
+            let batch = first..(first + BATCH_CHUNKS as u64).min(chunks);
+            let done = batch.end - batch.start;
+            let part = batch
+                .into_par_iter()
+                .map(|chunk| {
+                    if monitor::cancelled() {
+                        return Fraction::zero(limbs);
+                    }
+                    let start = chunk * CHUNK_TERMS;
+                    partial_sum(s, start..(start + CHUNK_TERMS).min(terms), limbs)
+                })
+                .reduce(
+                    || Fraction::zero(limbs),
+                    |mut a, b| {
+                        a.add(&b);
+                        a
+                    },
+                );
+            sum.add(&part);
+            monitor::advance(done);
+        }
         // Each sub-term is short by less than a unit, the tail by less than 16.
         let bound = 7 * terms + 16;
         if let (Some(low), Some(high)) = (sum.offset(bound, true), sum.offset(bound, false)) {
@@ -406,7 +430,8 @@ pub(crate) fn hex_digits(position: u64, count: usize) -> String {
 
 /// `count` lowercase hexadecimal digits of π starting at `position` (1 is
 /// the first digit after the point: `3.243f...` has `2` at position 1),
-/// computed without the digits before them, on all available cores.
+/// computed without the digits before them, on all available cores; see
+/// [`hex_digits_at_with`] for threads, progress and cancellation.
 ///
 /// ```
 /// assert_eq!(pi_core::hex_digits_at(1, 8)?, "243f6a88");
@@ -418,6 +443,22 @@ pub(crate) fn hex_digits(position: u64, count: usize) -> String {
 /// [`MAX_HEX_POSITION`], [`Error::TooManyDigits`] for more than
 /// [`MAX_HEX_COUNT`] digits, [`Error::Threads`].
 pub fn hex_digits_at(position: u64, count: usize) -> Result<String, Error> {
+    hex_digits_at_with(position, count, &Options::new())
+}
+
+/// [`hex_digits_at`] with the threads, progress callback (stage
+/// [`Stage::Extraction`]) and cancel token of `options`; their base,
+/// verification and memory limit do not apply.
+///
+/// ```
+/// let options = pi_core::Options::new().threads(1);
+/// assert_eq!(pi_core::hex_digits_at_with(1, 8, &options)?, "243f6a88");
+/// # Ok::<(), pi_core::Error>(())
+/// ```
+///
+/// Errors: those of [`hex_digits_at`], [`Error::TooManyThreads`] and
+/// [`Error::Cancelled`].
+pub fn hex_digits_at_with(position: u64, count: usize, options: &Options) -> Result<String, Error> {
     if position == 0 || position > MAX_HEX_POSITION {
         return Err(Error::InvalidPosition {
             position,
@@ -430,9 +471,11 @@ pub fn hex_digits_at(position: u64, count: usize) -> Result<String, Error> {
             max: MAX_HEX_COUNT as u64,
         });
     }
-    let shares = [0.0, 0.0, 0.0, 0.0, 1.0];
-    monitor::run(0, 0, CancelToken::new(), shares, None, || {
-        hex_digits(position, count)
+    let shares = [0.0, 0.0, 0.0, 0.0, 0.0, 1.0];
+    options.run(0, shares, || {
+        let work = terms(4 * (position - 1), initial_limbs(count)).div_ceil(CHUNK_TERMS);
+        monitor::enter(Stage::Extraction, work);
+        Ok(hex_digits(position, count))
     })
 }
 

@@ -6,6 +6,7 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use crate::chudnovsky::{pi_fixed_point, ERROR_BOUND};
+use crate::memory::{self, MemoryBound};
 use crate::monitor::{self, CancelToken, Progress, ProgressFn, Stage};
 use crate::natural::{radix, Natural};
 use crate::verify;
@@ -73,7 +74,8 @@ impl Options {
     }
 
     /// Reports progress to `callback`, on the thread that calls [`compute`],
-    /// at every stage change and at least every 250 ms; the computation is
+    /// at every stage change, at least every [`crate::PROGRESS_INTERVAL`] and
+    /// once at 1 when the result is ready; the computation is
     /// cancelled when it returns `ControlFlow::Break(())`.
     ///
     /// ```
@@ -135,6 +137,32 @@ impl Options {
     pub fn memory_limit(mut self, bytes: Option<u64>) -> Options {
         self.memory_limit = bytes;
         self
+    }
+}
+
+impl Options {
+    /// Runs `body` as a computation with these options' threads, progress
+    /// and cancellation (see [`monitor::run`]).
+    pub(crate) fn run<T: Send>(
+        &self,
+        estimate: u64,
+        shares: [f64; monitor::STAGES.len()],
+        body: impl FnOnce() -> Result<T, Error> + Send,
+    ) -> Result<T, Error> {
+        if self.threads > MAX_THREADS {
+            return Err(Error::TooManyThreads {
+                requested: self.threads,
+                max: MAX_THREADS,
+            });
+        }
+        monitor::run(
+            self.threads,
+            estimate,
+            self.cancel.clone(),
+            shares,
+            self.progress.as_deref(),
+            body,
+        )
     }
 }
 
@@ -200,8 +228,10 @@ pub fn estimate_memory(n: u64, options: &Options) -> u64 {
 /// computed as `options` say.
 ///
 /// Errors: [`Error::TooManyDigits`], [`Error::TooManyThreads`],
-/// [`Error::OutOfMemory`] when the estimate exceeds the memory limit or an
-/// allocation fails, [`Error::Cancelled`], [`Error::Threads`].
+/// [`Error::OutOfMemory`] when the estimate exceeds the memory limit or
+/// the memory the system has for this process (the address-space limit
+/// less what is mapped, the control group's limit less its usage, the
+/// available memory and swap), or when an allocation fails, [`Error::Cancelled`], [`Error::Threads`].
 pub fn compute(n: u64, options: &Options) -> Result<String, Error> {
     if n > MAX_DIGITS {
         return Err(Error::TooManyDigits {
@@ -209,34 +239,23 @@ pub fn compute(n: u64, options: &Options) -> Result<String, Error> {
             max: MAX_DIGITS,
         });
     }
-    if options.threads > MAX_THREADS {
-        return Err(Error::TooManyThreads {
-            requested: options.threads,
-            max: MAX_THREADS,
-        });
-    }
     let estimate = estimate_memory(n, options);
-    if let Some(limit) = options.memory_limit.filter(|&limit| estimate > limit) {
-        return Err(Error::OutOfMemory {
-            estimate,
-            limit: Some(limit),
-        });
+    let given = options.memory_limit.map(MemoryBound::Limit);
+    if let Some(bound) = [given, memory::available()]
+        .into_iter()
+        .flatten()
+        .find(|bound| bound.bytes().is_some_and(|bytes| estimate > bytes))
+    {
+        return Err(Error::OutOfMemory { estimate, bound });
     }
     // Shares of the time taken by series, square root, division,
     // conversion and verification (profiles at 10^6..10^7 digits).
     let verification = if options.verify { 4.0 } else { 0.0 };
     let shares = match options.base {
-        Base::Decimal => [60.0, 8.0, 8.0, 24.0, verification],
-        Base::Hexadecimal => [80.0, 10.0, 10.0, 1.0, verification],
+        Base::Decimal => [60.0, 8.0, 8.0, 24.0, verification, 0.0],
+        Base::Hexadecimal => [80.0, 10.0, 10.0, 1.0, verification, 0.0],
     };
-    monitor::run(
-        options.threads,
-        estimate,
-        options.cancel.clone(),
-        shares,
-        options.progress.as_deref(),
-        || text(n, options),
-    )?
+    options.run(estimate, shares, || text(n, options))
 }
 
 /// `"3."` followed by the first `n` digits of π after the point, truncated,

@@ -14,6 +14,7 @@ mod bbp;
 mod calc_pi;
 mod chudnovsky;
 mod digits;
+mod memory;
 mod monitor;
 pub mod natural;
 mod parallel;
@@ -22,12 +23,15 @@ mod verify;
 
 use std::fmt;
 
-pub use bbp::{hex_digits_at, MAX_HEX_COUNT, MAX_HEX_POSITION};
+use memory::Bytes;
+
+pub use bbp::{hex_digits_at, hex_digits_at_with, MAX_HEX_COUNT, MAX_HEX_POSITION};
 pub use calc_pi::calc_pi;
 #[doc(hidden)]
 pub use digits::Corruption;
 pub use digits::{compute, digits, estimate_memory, Options, MAX_DIGITS, MAX_THREADS};
-pub use monitor::{CancelToken, Progress, ProgressFn, Stage};
+pub use memory::MemoryBound;
+pub use monitor::{CancelToken, Progress, ProgressFn, Stage, PROGRESS_INTERVAL};
 pub use natural::Natural;
 
 /// The base in which digits are written.
@@ -98,13 +102,14 @@ pub enum Error {
     /// The computation was cancelled (by its [`CancelToken`] or its progress
     /// callback).
     Cancelled,
-    /// Not enough memory: the estimate exceeds the memory limit (nothing was
-    /// allocated), or, with no `limit`, an allocation failed.
+    /// Not enough memory: the estimate exceeds the memory limit or what the
+    /// system has for this process (refused before anything was
+    /// allocated), or an allocation failed during the computation.
     OutOfMemory {
         /// The estimated peak memory of the computation, in bytes.
         estimate: u64,
-        /// The memory limit it exceeds, in bytes.
-        limit: Option<u64>,
+        /// What the estimate exceeded, or the failed allocation.
+        bound: MemoryBound,
     },
 }
 
@@ -133,19 +138,15 @@ impl fmt::Display for Error {
             Error::VerificationFailed(what) => write!(f, "verification failed: {what}"),
             Error::OutOfMemory {
                 estimate,
-                limit: Some(limit),
-            } => write!(
-                f,
-                "out of memory: the computation needs about {}, more than the limit of {}",
-                Bytes(*estimate),
-                Bytes(*limit)
-            ),
-            Error::OutOfMemory {
-                estimate,
-                limit: None,
+                bound: MemoryBound::AllocationFailed,
             } => write!(
                 f,
                 "out of memory: an allocation failed (the computation needs about {})",
+                Bytes(*estimate)
+            ),
+            Error::OutOfMemory { estimate, bound } => write!(
+                f,
+                "out of memory: the computation needs about {}, more than {bound}",
                 Bytes(*estimate)
             ),
         }
@@ -153,23 +154,3 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
-
-/// A size in bytes, written with a binary unit: "512 B", "1.5 GiB".
-struct Bytes(u64);
-
-impl fmt::Display for Bytes {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-        let mut value = self.0 as f64;
-        let mut unit = 0;
-        while value >= 1024.0 && unit + 1 < UNITS.len() {
-            value /= 1024.0;
-            unit += 1;
-        }
-        if unit == 0 {
-            write!(f, "{} B", self.0)
-        } else {
-            write!(f, "{value:.1} {} ({} bytes)", UNITS[unit], self.0)
-        }
-    }
-}

@@ -10,6 +10,7 @@
 //! default.
 
 use std::cell::RefCell;
+use std::ffi::CStr;
 use std::fmt;
 use std::ops::ControlFlow;
 use std::panic::{self, AssertUnwindSafe};
@@ -19,10 +20,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::natural::TransformCache;
-use crate::Error;
+use crate::{Error, MemoryBound};
 
-/// How often a progress callback hears from a running computation, at most.
-const REPORT_INTERVAL: Duration = Duration::from_millis(200);
+/// How often a progress callback hears from a running computation, at
+/// least: often enough that Python notices Ctrl-C within a quarter second.
+pub const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
 
 /// A stage of a computation, in the order they run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -38,26 +40,35 @@ pub enum Stage {
     Conversion,
     /// Checking the result independently.
     Verification,
+    /// Hexadecimal digits at a position, by digit extraction.
+    Extraction,
 }
 
-const STAGES: [Stage; 5] = [
+pub(crate) const STAGES: [Stage; 6] = [
     Stage::Series,
     Stage::SquareRoot,
     Stage::Division,
     Stage::Conversion,
     Stage::Verification,
+    Stage::Extraction,
 ];
 
 impl Stage {
     /// A short lowercase English name: "series", "square root", "division",
-    /// "conversion" or "verification".
+    /// "conversion", "verification" or "extraction".
     pub fn name(self) -> &'static str {
+        self.c_name().to_str().unwrap_or_default()
+    }
+
+    /// [`Stage::name`] as a NUL-terminated string, for C.
+    pub fn c_name(self) -> &'static CStr {
         match self {
-            Stage::Series => "series",
-            Stage::SquareRoot => "square root",
-            Stage::Division => "division",
-            Stage::Conversion => "conversion",
-            Stage::Verification => "verification",
+            Stage::Series => c"series",
+            Stage::SquareRoot => c"square root",
+            Stage::Division => c"division",
+            Stage::Conversion => c"conversion",
+            Stage::Verification => c"verification",
+            Stage::Extraction => c"extraction",
         }
     }
 
@@ -83,7 +94,8 @@ pub struct Progress {
 }
 
 /// A progress callback: receives [`Progress`] on the thread that started the
-/// computation, at every stage change and at least every 250 ms; returning
+/// computation, at every stage change, at least every
+/// [`PROGRESS_INTERVAL`] (100 ms) and once at 1 when the result is ready; returning
 /// `ControlFlow::Break(())` cancels the computation.
 pub type ProgressFn = dyn Fn(Progress) -> ControlFlow<()> + Send + Sync;
 
@@ -119,7 +131,8 @@ enum Interrupt {
 
 enum Event {
     Stage(Stage),
-    Finished,
+    /// The computation ended; `true` when it has its result.
+    Finished(bool),
 }
 
 /// The shared state of one running computation.
@@ -155,13 +168,18 @@ fn interrupt(why: Interrupt) -> ! {
     panic::resume_unwind(Box::new(why))
 }
 
+/// Whether the current computation was cancelled, without unwinding.
+pub(crate) fn cancelled() -> bool {
+    let mut cancelled = false;
+    with_current(|m| cancelled = m.cancel.is_cancelled() || m.stopped.load(Ordering::Relaxed));
+    cancelled
+}
+
 /// Unwinds if the current computation was cancelled.
 pub(crate) fn checkpoint() {
-    with_current(|m| {
-        if m.cancel.is_cancelled() || m.stopped.load(Ordering::Relaxed) {
-            interrupt(Interrupt::Cancelled);
-        }
-    });
+    if cancelled() {
+        interrupt(Interrupt::Cancelled);
+    }
 }
 
 /// The current computation enters `stage`, whose work is `total` units.
@@ -202,29 +220,77 @@ pub(crate) fn transform_cache() -> Option<Arc<TransformCache>> {
     cache
 }
 
-/// Allocations from this size are tried before they are made.
-const PROBED_BYTES: usize = 1 << 26;
+/// Zero-filled allocations above this size are tried, then made by
+/// `vec!`, which takes fresh pages the system gives zeroed instead of
+/// writing them. Glibc moves its mmap threshold up to the size of a freed
+/// block of at most 32 MiB, and a probe of smaller sizes raises the peak
+/// memory by a sixth at 10^8 digits; smaller vectors are reserved and
+/// filled instead.
+const PROBED_BYTES: usize = 32 << 20;
 
-/// A vector of `len` copies of `value`; unwinds as out of memory when the
-/// allocation fails inside a computation (outside one, aborts as usual).
-pub(crate) fn filled<T: Clone>(len: usize, value: T) -> Vec<T> {
-    // `vec!` takes zeros as memory the system gives zeroed (large vectors:
-    // fresh pages) instead of writing them, but aborts when out of memory:
-    // allocations that could fail are tried first. Only those: glibc moves
-    // its mmap threshold up to the size of a freed block below 32 MiB, and
-    // a probe of every size raises the peak memory by a sixth at 10^8
-    // digits.
-    let probed = len.saturating_mul(std::mem::size_of::<T>()) >= PROBED_BYTES;
-    if probed && Vec::<T>::new().try_reserve_exact(len).is_err() {
-        let mut inside = false;
-        with_current(|_| inside = true);
-        if inside {
-            interrupt(Interrupt::OutOfMemory);
-        }
-        let layout = std::alloc::Layout::array::<T>(len);
-        std::alloc::handle_alloc_error(layout.unwrap_or(std::alloc::Layout::new::<T>()));
+/// Unwinds as out of memory inside a computation; outside one, aborts as
+/// the standard library does.
+#[cold]
+fn out_of_memory<T>(len: usize) -> ! {
+    let mut inside = false;
+    with_current(|_| inside = true);
+    if inside {
+        interrupt(Interrupt::OutOfMemory);
     }
-    vec![value; len]
+    let layout = std::alloc::Layout::array::<T>(len);
+    std::alloc::handle_alloc_error(layout.unwrap_or(std::alloc::Layout::new::<T>()))
+}
+
+/// An empty vector with room for exactly `len` values; unwinds as out of
+/// memory when the allocation fails inside a computation.
+pub(crate) fn with_capacity<T>(len: usize) -> Vec<T> {
+    let mut v = Vec::new();
+    reserve(&mut v, len);
+    v
+}
+
+/// Makes room in `v` for `additional` more values, exactly; unwinds as out
+/// of memory when the allocation fails inside a computation.
+pub(crate) fn reserve<T>(v: &mut Vec<T>, additional: usize) {
+    if v.try_reserve_exact(additional).is_err() {
+        out_of_memory::<T>(v.len().saturating_add(additional));
+    }
+}
+
+/// Appends `value` to `v`; fallible like [`reserve`], with the amortized
+/// growth of [`Vec::push`].
+pub(crate) fn push<T>(v: &mut Vec<T>, value: T) {
+    if v.try_reserve(1).is_err() {
+        out_of_memory::<T>(v.len().saturating_add(1));
+    }
+    v.push(value);
+}
+
+/// `v` resized to `len`, new places holding `value`; fallible like
+/// [`reserve`].
+pub(crate) fn resize<T: Clone>(v: &mut Vec<T>, len: usize, value: T) {
+    reserve(v, len.saturating_sub(v.len()));
+    v.resize(len, value);
+}
+
+/// A vector of `len` copies of `value`; fallible like [`reserve`].
+pub(crate) fn filled<T: Clone>(len: usize, value: T) -> Vec<T> {
+    if len.saturating_mul(std::mem::size_of::<T>()) > PROBED_BYTES {
+        if Vec::<T>::new().try_reserve_exact(len).is_err() {
+            out_of_memory::<T>(len);
+        }
+        return vec![value; len];
+    }
+    let mut v = with_capacity(len);
+    v.resize(len, value);
+    v
+}
+
+/// A copy of `values`; fallible like [`reserve`].
+pub(crate) fn copied<T: Copy>(values: &[T]) -> Vec<T> {
+    let mut v = with_capacity(values.len());
+    v.extend_from_slice(values);
+    v
 }
 
 impl Monitor {
@@ -274,7 +340,7 @@ pub(crate) fn run<T: Send>(
     cancel: CancelToken,
     shares: [f64; STAGES.len()],
     progress: Option<&ProgressFn>,
-    body: impl FnOnce() -> T + Send,
+    body: impl FnOnce() -> Result<T, Error> + Send,
 ) -> Result<T, Error> {
     let (events, receiver) = match progress {
         Some(_) => {
@@ -294,7 +360,8 @@ pub(crate) fn run<T: Send>(
     let work = || {
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| pool.install(body)));
         if let Some(events) = &monitor.events {
-            let _ = events.send(Event::Finished);
+            let succeeded = matches!(outcome, Ok(Ok(_)));
+            let _ = events.send(Event::Finished(succeeded));
         }
         outcome
     };
@@ -311,25 +378,35 @@ pub(crate) fn run<T: Send>(
         Some(Interrupt::Cancelled) => Error::Cancelled,
         Some(Interrupt::OutOfMemory) => Error::OutOfMemory {
             estimate,
-            limit: None,
+            bound: MemoryBound::AllocationFailed,
         },
         None => panic::resume_unwind(payload),
-    })
+    })?
 }
 
-/// Calls `callback` at each stage change and every [`REPORT_INTERVAL`]
-/// until the computation finishes, cancelling it when the callback says so.
+/// Calls `callback` at each stage change and every [`PROGRESS_INTERVAL`]
+/// until the computation finishes, and at 1 if it succeeded; cancels the
+/// computation when the callback says so.
 fn report(monitor: &Monitor, events: &Receiver<Event>, callback: &ProgressFn) {
     let mut fraction: f64 = 0.0;
     loop {
         // A stage event may be read after later stages began: it reports
         // the stage's start, not the monitor's current state.
-        let current = match events.recv_timeout(REPORT_INTERVAL) {
+        let current = match events.recv_timeout(PROGRESS_INTERVAL) {
             Ok(Event::Stage(stage)) => Progress {
                 stage,
                 fraction: monitor.starts[stage.index()],
             },
-            Ok(Event::Finished) | Err(RecvTimeoutError::Disconnected) => return,
+            Ok(Event::Finished(true)) => {
+                // The last stage entered; the result is ready.
+                let stage = monitor.progress().stage;
+                let _ = callback(Progress {
+                    stage,
+                    fraction: 1.0,
+                });
+                return;
+            }
+            Ok(Event::Finished(false)) | Err(RecvTimeoutError::Disconnected) => return,
             Err(RecvTimeoutError::Timeout) => monitor.progress(),
         };
         let stage = current.stage;
@@ -337,5 +414,36 @@ fn report(monitor: &Monitor, events: &Receiver<Event>, callback: &ProgressFn) {
         if callback(Progress { stage, fraction }).is_break() {
             monitor.stopped.store(true, Ordering::Relaxed);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs `body` as a computation on one thread.
+    fn computed<T: Send>(body: impl FnOnce() -> T + Send) -> Result<T, Error> {
+        run(1, 7, CancelToken::new(), [1.0; STAGES.len()], None, || {
+            Ok(body())
+        })
+    }
+
+    #[test]
+    fn failed_allocations_are_errors_inside_a_computation() {
+        let error = Error::OutOfMemory {
+            estimate: 7,
+            bound: MemoryBound::AllocationFailed,
+        };
+        let failed = Err(error.clone());
+        let huge = usize::MAX / 16;
+        assert_eq!(computed(|| filled(huge, 0u64).len()), failed);
+        assert_eq!(computed(|| filled(huge, 1u8).len()), failed);
+        assert_eq!(computed(|| with_capacity::<u64>(huge).len()), failed);
+        let mut v = vec![1u64; 3];
+        assert_eq!(computed(|| resize(&mut v, huge, 0)), Err(error.clone()));
+        assert_eq!(computed(|| reserve(&mut v, huge)), Err(error));
+        assert_eq!(v, [1, 1, 1]);
+        assert_eq!(computed(|| filled(100, 2u8).len()), Ok(100));
+        assert_eq!(computed(|| copied(&[1u64, 2]).len()), Ok(2));
     }
 }

@@ -5,7 +5,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use pi_core::{
-    compute, estimate_memory, Base, CancelToken, Corruption, Error, Options, Progress, Stage,
+    compute, estimate_memory, Base, CancelToken, Corruption, Error, MemoryBound, Options, Progress,
+    Stage,
 };
 
 #[test]
@@ -36,6 +37,77 @@ fn progress_runs_through_the_stages_in_order() {
     );
     assert!(seen.windows(2).all(|w| w[0].fraction <= w[1].fraction));
     assert!(seen.iter().all(|p| (0.0..=1.0).contains(&p.fraction)));
+    assert_eq!(seen.last().map(|p| p.fraction), Some(1.0), "ends at 1");
+    assert_eq!(seen.iter().filter(|p| p.fraction == 1.0).count(), 1);
+}
+
+/// The progress reports of a computation, and its outcome.
+fn recorded<T>(run: impl FnOnce(Options) -> T, options: Options) -> (T, Vec<Progress>) {
+    let seen: Arc<Mutex<Vec<Progress>>> = Arc::default();
+    let log = Arc::clone(&seen);
+    let options = options.progress(move |p| {
+        log.lock().map(|mut l| l.push(p)).ok();
+        ControlFlow::Continue(())
+    });
+    let outcome = run(options);
+    let seen = seen.lock().expect("log").clone();
+    (outcome, seen)
+}
+
+#[test]
+fn every_computation_reports_1_once_its_result_is_ready() {
+    for base in [Base::Decimal, Base::Hexadecimal] {
+        for n in [0, 10, 100_000] {
+            let options = Options::new().base(base).verify(true);
+            let (text, seen) = recorded(|o| compute(n, &o), options);
+            assert!(text.is_ok());
+            assert_eq!(seen.last().map(|p| p.fraction), Some(1.0), "{n} {base:?}");
+        }
+    }
+    let (digits, seen) = recorded(
+        |o| pi_core::hex_digits_at_with(1_000_000, 8, &o),
+        Options::new(),
+    );
+    assert_eq!(digits.as_deref(), Ok("26c65e52"));
+    assert!(seen.iter().all(|p| p.stage == Stage::Extraction));
+    assert_eq!(seen.last().map(|p| p.fraction), Some(1.0));
+    // A failed computation does not claim to be done.
+    let (failed, seen) = recorded(
+        |o| compute(1000, &o),
+        Options::new()
+            .corrupt_for_testing(Corruption::Text)
+            .verify(true),
+    );
+    assert!(failed.is_err());
+    assert!(seen.iter().all(|p| p.fraction < 1.0), "{seen:?}");
+}
+
+#[test]
+fn digit_extraction_can_be_cancelled() {
+    let token = CancelToken::new();
+    let canceller = {
+        let token = token.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            token.cancel();
+            Instant::now()
+        })
+    };
+    // Position 10^13 takes hours.
+    let options = Options::new().cancel_token(token);
+    let outcome = pi_core::hex_digits_at_with(10_000_000_000_000, 8, &options);
+    let cancelled_at = canceller.join().expect("canceller");
+    assert_eq!(outcome, Err(Error::Cancelled));
+    assert!(cancelled_at.elapsed() < Duration::from_millis(500));
+    // From the progress callback.
+    let options = Options::new().progress(|_| ControlFlow::Break(()));
+    let outcome = pi_core::hex_digits_at_with(10_000_000_000_000, 8, &options);
+    assert_eq!(outcome, Err(Error::Cancelled));
+    let options = Options::new().threads(100_000);
+    assert!(matches!(
+        pi_core::hex_digits_at_with(1, 8, &options),
+        Err(Error::TooManyThreads { .. })
+    ));
 }
 
 #[test]
@@ -72,7 +144,7 @@ fn the_memory_limit_refuses_before_computing() {
         compute(100_000_000, &options),
         Err(Error::OutOfMemory {
             estimate,
-            limit: Some(estimate - 1)
+            bound: MemoryBound::Limit(estimate - 1)
         })
     );
     let message = compute(100_000_000, &options).err().map(|e| e.to_string());

@@ -192,10 +192,10 @@ pub(super) fn exact_quotient(a: &Natural, d: &Natural) -> Natural {
     let inverse = limbs::inverse_mod_2_64(d[0]);
     let quotient_len = a.len() - d.len() + 1;
     // One spare limb above: the borrow of the last step lands there.
-    let mut rest = Vec::with_capacity(a.len() + 1);
+    let mut rest = crate::monitor::with_capacity(a.len() + 1);
     rest.extend_from_slice(a);
     rest.push(0);
-    let mut quotient = Vec::with_capacity(quotient_len);
+    let mut quotient = crate::monitor::with_capacity(quotient_len);
     for i in 0..quotient_len {
         let digit = rest[i].wrapping_mul(inverse);
         limbs::sub_mul_small_in_place(&mut rest[i..], d, digit);

@@ -2,6 +2,8 @@
 
 use std::cmp::Ordering;
 
+use crate::monitor;
+
 /// Drops zero limbs at the top.
 pub(crate) fn trim(limbs: &mut Vec<u64>) {
     while limbs.last() == Some(&0) {
@@ -19,10 +21,10 @@ pub(crate) fn cmp(a: &[u64], b: &[u64]) -> Ordering {
 /// `acc += b`, growing `acc` by a limb if the sum carries out.
 pub(crate) fn add_assign(acc: &mut Vec<u64>, b: &[u64]) {
     if acc.len() < b.len() {
-        acc.resize(b.len(), 0);
+        monitor::resize(acc, b.len(), 0);
     }
     if add_in_place(acc, b) {
-        acc.push(1);
+        monitor::push(acc, 1);
     }
 }
 
@@ -179,8 +181,8 @@ pub(crate) fn shl(a: &[u64], bits: u64) -> Vec<u64> {
     }
     let limbs = (bits / 64) as usize;
     let bits = (bits % 64) as u32;
-    let mut out = vec![0u64; limbs];
-    out.reserve(a.len() + 1);
+    let mut out = monitor::with_capacity(limbs + a.len() + 1);
+    out.resize(limbs, 0);
     if bits == 0 {
         out.extend_from_slice(a);
     } else {
@@ -203,10 +205,13 @@ pub(crate) fn shr(a: &[u64], bits: u64) -> Vec<u64> {
     let bits = (bits % 64) as u32;
     let a = &a[limbs..];
     if bits == 0 {
-        return a.to_vec();
+        return monitor::copied(a);
     }
-    a.iter()
-        .zip(a.iter().skip(1).chain(std::iter::once(&0)))
-        .map(|(&lo, &hi)| lo >> bits | hi << (64 - bits))
-        .collect()
+    let mut out = monitor::with_capacity(a.len());
+    out.extend(
+        a.iter()
+            .zip(a.iter().skip(1).chain(std::iter::once(&0)))
+            .map(|(&lo, &hi)| lo >> bits | hi << (64 - bits)),
+    );
+    out
 }

@@ -14,15 +14,25 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::ops::{Add, Mul, Shl, Shr, Sub};
 
+use crate::monitor;
+
 pub use div::Reciprocal;
 pub(crate) use limbs::{inverse_mod_2_64, pow_mod};
 pub(crate) use mul::{full_length as full_product_length, TransformCache};
 pub use mul::{KARATSUBA_THRESHOLD, NTT_THRESHOLD, NTT_THRESHOLD_SCALAR};
 
 /// A non-negative integer of any size.
-#[derive(Clone, PartialEq, Eq, Hash, Default)]
+#[derive(PartialEq, Eq, Hash, Default)]
 pub struct Natural {
     limbs: Vec<u64>,
+}
+
+impl Clone for Natural {
+    fn clone(&self) -> Self {
+        Natural {
+            limbs: monitor::copied(&self.limbs),
+        }
+    }
 }
 
 impl Natural {
@@ -98,14 +108,14 @@ impl Natural {
         if full >= self.limbs.len() {
             return self.clone();
         }
-        let mut limbs = self.limbs[..=full].to_vec();
+        let mut limbs = monitor::copied(&self.limbs[..=full]);
         limbs[full] &= (1u64 << (bits % 64)) - 1;
         Natural::from_limbs(limbs)
     }
 
     /// `self * m` for a single-limb factor.
     pub fn mul_small(&self, m: u64) -> Natural {
-        let mut limbs = Vec::with_capacity(self.limbs.len() + 1);
+        let mut limbs = monitor::with_capacity(self.limbs.len() + 1);
         limbs.extend_from_slice(&self.limbs);
         let carry = limbs::mul_small_assign(&mut limbs, m);
         limbs.push(carry);
@@ -128,7 +138,7 @@ impl Natural {
             }
             let carry = limbs::mul_small_assign(&mut self.limbs, m);
             if carry != 0 {
-                self.limbs.push(carry);
+                monitor::push(&mut self.limbs, carry);
             }
         }
         limbs::trim(&mut self.limbs);
@@ -137,9 +147,9 @@ impl Natural {
     /// `self += x·m` for a single-limb `m`.
     pub(crate) fn add_mul_small(&mut self, x: &Natural, m: u64) {
         let len = self.limbs.len().max(x.limbs.len() + 1);
-        self.limbs.resize(len, 0);
+        monitor::resize(&mut self.limbs, len, 0);
         if limbs::add_mul_small_in_place(&mut self.limbs, &x.limbs, m) {
-            self.limbs.push(1);
+            monitor::push(&mut self.limbs, 1);
         }
         limbs::trim(&mut self.limbs);
     }
@@ -148,7 +158,7 @@ impl Natural {
     /// the larger.
     pub(crate) fn sub_mul_small(&mut self, x: &Natural, m: u64) -> bool {
         let len = self.limbs.len().max(x.limbs.len() + 1);
-        self.limbs.resize(len, 0);
+        monitor::resize(&mut self.limbs, len, 0);
         let flipped = limbs::sub_mul_small_in_place(&mut self.limbs, &x.limbs, m);
         if flipped {
             limbs::negate_in_place(&mut self.limbs);
@@ -342,7 +352,7 @@ impl Add<&Natural> for &Natural {
         } else {
             (rhs, self)
         };
-        let mut limbs = Vec::with_capacity(long.limbs.len() + 1);
+        let mut limbs = monitor::with_capacity(long.limbs.len() + 1);
         limbs.extend_from_slice(&long.limbs);
         limbs::add_assign(&mut limbs, &short.limbs);
         Natural::from_limbs(limbs)

@@ -9,6 +9,8 @@ mod ntt;
 pub(crate) use ntt::Cache as TransformCache;
 mod schoolbook;
 
+use crate::monitor;
+
 /// Multiplication crossover: below this many limbs in the shorter operand,
 /// schoolbook; from it, Karatsuba.
 pub const KARATSUBA_THRESHOLD: usize = 24;
@@ -45,7 +47,7 @@ pub(crate) fn full_length(limbs: usize) -> usize {
 pub(crate) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
     let (a, b) = if a.len() >= b.len() { (a, b) } else { (b, a) };
     if b.is_empty() {
-        return vec![0; a.len()];
+        return monitor::filled(a.len(), 0);
     }
     if b.len() < KARATSUBA_THRESHOLD {
         schoolbook::mul(a, b)
@@ -96,7 +98,7 @@ pub(crate) fn sums_of_products(operands: &[&[u64]], sums: &[&[(usize, usize)]]) 
     }
     sums.iter()
         .map(|pairs| {
-            let mut sum = vec![0; sum_length(operands, pairs)];
+            let mut sum = monitor::filled(sum_length(operands, pairs), 0);
             for &(i, j) in pairs.iter() {
                 let product = if i == j {
                     square(operands[i])

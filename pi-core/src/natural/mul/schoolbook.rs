@@ -2,7 +2,7 @@
 
 /// The product of `a` and `b`, `a.len() + b.len()` limbs long (untrimmed).
 pub(super) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
-    let mut out = vec![0u64; a.len() + b.len()];
+    let mut out = crate::monitor::filled(a.len() + b.len(), 0u64);
     if a.is_empty() {
         return out;
     }

@@ -342,7 +342,7 @@ impl Cache {
         let mut v = pool.swap_remove(best);
         drop(pool);
         // Only values past the old length are written.
-        v.resize(n, 0);
+        monitor::resize(&mut v, n, 0);
         Some(v)
     }
 

@@ -55,7 +55,8 @@ fn tables<F: Field>(f: F, x: u64, m: usize) -> [Vec<u64>; 2] {
         }
         level /= 2;
     }
-    let double = single.iter().map(|&y| f.mul(y, y)).collect();
+    let mut double = crate::monitor::with_capacity(single.len());
+    double.extend(single.iter().map(|&y| f.mul(y, y)));
     [single, double]
 }
 
