@@ -877,6 +877,113 @@ mod tests {
         }
     }
 
+    fn last_error() -> String {
+        // SAFETY: pi_last_error_message always returns a NUL-terminated string.
+        let text = unsafe { CStr::from_ptr(pi_last_error_message()) };
+        text.to_string_lossy().into_owned()
+    }
+
+    #[test]
+    fn each_failure_says_what_was_wrong() {
+        let mut out = [0u8; 20];
+        let out = out.as_mut_ptr().cast::<c_char>();
+        // SAFETY: `out` has 20 writable bytes; each call passes at most that.
+        unsafe {
+            assert_eq!(pi_hex_digits_at(0, 4, out, 20), PI_ERROR_INVALID_ARGUMENT);
+            assert!(
+                last_error().contains("invalid position 0"),
+                "{}",
+                last_error()
+            );
+            assert_eq!(
+                pi_hex_digits_at(1, 70_000, out, 20),
+                PI_ERROR_INVALID_ARGUMENT
+            );
+            assert!(last_error().contains("70000"), "{}", last_error());
+            assert_eq!(pi_hex_digits_at(1, 4, out, 3), PI_ERROR_BUFFER_TOO_SMALL);
+            assert!(last_error().contains("5 are needed"), "{}", last_error());
+            assert_eq!(pi_hex_digits_at(1, 4, out, 20), PI_OK);
+            assert!(last_error().contains("5 are needed"), "left as it was");
+            assert_eq!(
+                pi_hex_digits_at(1, 4, ptr::null_mut(), 20),
+                PI_ERROR_NULL_POINTER
+            );
+            assert_eq!(last_error(), "out is NULL");
+            assert_eq!(
+                pi_digits(5, 7, out, 20, ptr::null_mut()),
+                PI_ERROR_INVALID_ARGUMENT
+            );
+            assert!(last_error().contains("invalid base 7"), "{}", last_error());
+            assert_eq!(
+                pi_digits(u64::MAX, 10, out, 20, ptr::null_mut()),
+                PI_ERROR_INVALID_ARGUMENT
+            );
+            assert!(last_error().contains("too many digits"), "{}", last_error());
+            let options = pi_options_new();
+            assert_eq!(
+                pi_options_set_threads(options, 5000),
+                PI_ERROR_INVALID_ARGUMENT
+            );
+            assert!(last_error().contains("5000"), "{}", last_error());
+            assert_eq!(pi_options_set_memory_limit(options, 1000), PI_OK);
+            assert_eq!(compute(100, options).0, PI_ERROR_OUT_OF_MEMORY);
+            let message = last_error();
+            assert!(
+                message.contains("the memory limit of 1000 B") && message.contains("needs about"),
+                "{message}"
+            );
+            pi_options_free(options);
+        }
+        let messages: Vec<String> = (0..8)
+            .map(|s| {
+                // SAFETY: pi_status_message always returns a static string.
+                unsafe { CStr::from_ptr(pi_status_message(s)) }
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        assert!(!messages[2].contains("base"), "no guess at which argument");
+    }
+
+    #[test]
+    fn digit_extraction_takes_options() {
+        let mut out = [0u8; 9];
+        let options = pi_options_new();
+        let mut calls = 0usize;
+        // SAFETY: live options, freed once at the end; `out` has 9 bytes;
+        // `calls` outlives the calls that use it.
+        unsafe {
+            assert_eq!(pi_options_set_threads(options, 1), PI_OK);
+            let user_data = ptr::from_mut(&mut calls).cast::<c_void>();
+            assert_eq!(
+                pi_options_set_progress(options, Some(count_calls), user_data),
+                PI_OK
+            );
+            assert_eq!(
+                pi_hex_digits_at_with_options(1_000_000, 8, options, out.as_mut_ptr().cast(), 9),
+                PI_OK
+            );
+            assert_eq!(&out, b"26c65e52\0");
+            assert!(calls >= 2, "the stage and the end, got {calls}");
+            assert_eq!(
+                pi_options_set_progress(options, Some(cancel_at_once), ptr::null_mut()),
+                PI_OK
+            );
+            let start = std::time::Instant::now();
+            let status = pi_hex_digits_at_with_options(
+                10_000_000_000_000,
+                8,
+                options,
+                out.as_mut_ptr().cast(),
+                9,
+            );
+            assert_eq!(status, PI_ERROR_CANCELLED);
+            assert!(start.elapsed().as_secs_f64() < 1.0);
+            assert_eq!(out[0], 0);
+            pi_options_free(options);
+        }
+    }
+
     #[test]
     fn calc_pi_keeps_the_original_contract() {
         assert_eq!(calc_pi(2), 3.14);

@@ -1,13 +1,14 @@
 //! `pi`: digits of π on the command line.
 
+mod output;
 mod report;
 
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use pi_core::{
     Base, CancelToken, Error, Options, MAX_DIGITS, MAX_HEX_COUNT, MAX_HEX_POSITION, MAX_THREADS,
 };
@@ -30,15 +31,16 @@ struct Args {
 
     /// Instead of computing all digits, print COUNT hexadecimal digits
     /// starting at POSITION (1 is the first digit after the point), by digit
-    /// extraction.
-    #[arg(long, value_name = "POSITION", conflicts_with_all = ["digits", "hex", "output"],
+    /// extraction. Takes --count, --threads, --progress, --quiet and --stats.
+    #[arg(long, value_name = "POSITION",
+          conflicts_with_all = ["digits", "hex", "output", "verify", "memory_limit"],
           value_parser = clap::value_parser!(u64).range(1..=MAX_HEX_POSITION))]
     hex_at: Option<u64>,
 
-    /// How many digits --hex-at prints.
-    #[arg(long, default_value_t = 16, requires = "hex_at",
+    /// How many digits --hex-at prints [default: 16].
+    #[arg(long, requires = "hex_at",
           value_parser = clap::value_parser!(u32).range(0..=MAX_HEX_COUNT as i64))]
-    count: u32,
+    count: Option<u32>,
 
     /// Print hexadecimal digits (lowercase) instead of decimal ones.
     #[arg(long)]
@@ -49,8 +51,10 @@ struct Args {
           value_parser = clap::value_parser!(u16).range(0..=MAX_THREADS as i64))]
     threads: u16,
 
-    /// Write the digits to FILE (atomically: all of them or nothing) instead
-    /// of standard output.
+    /// Write the digits to FILE instead of standard output. A regular file
+    /// (or a symbolic link to one) is replaced atomically, all of it or
+    /// nothing, keeping its permissions; a device, FIFO or /dev/stdout is
+    /// written directly.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
 
@@ -87,33 +91,48 @@ const INTERRUPTED: u8 = 130;
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let digits = match (args.digits, args.hex_at) {
-        (Some(digits), _) => digits,
-        (None, Some(position)) => return hex_at(position, args.count),
-        (None, None) => unreachable!("clap requires DIGITS or --hex-at"),
-    };
-    let base = if args.hex {
-        Base::Hexadecimal
-    } else {
-        Base::Decimal
-    };
+    if args.count.is_some() && args.hex_at.is_none() {
+        // clap's `requires` lets it through beside DIGITS.
+        Args::command()
+            .error(
+                clap::error::ErrorKind::MissingRequiredArgument,
+                "--count applies to --hex-at only",
+            )
+            .exit();
+    }
     let token = CancelToken::new();
     let on_interrupt = token.clone();
     if let Err(e) = ctrlc::set_handler(move || on_interrupt.cancel()) {
         eprintln!("pi: warning: Ctrl-C will not stop the computation cleanly: {e}");
     }
+    let base = if args.hex {
+        Base::Hexadecimal
+    } else {
+        Base::Decimal
+    };
     let mut options = Options::new()
         .base(base)
         .threads(usize::from(args.threads))
         .cancel_token(token)
         .verify(args.verify)
         .memory_limit(args.memory_limit);
-    let report = Report::new(digits, &options, args.progress, args.quiet, args.stats);
+    let estimate = match (args.digits, args.hex_at) {
+        (Some(digits), _) => Some(pi_core::estimate_memory(digits, &options)),
+        _ => None,
+    };
+    let report = Report::new(estimate, args.progress, args.quiet, args.stats);
     if let Some(callback) = report.callback() {
         options = options.progress(callback);
     }
     let start = Instant::now();
-    let outcome = pi_core::compute(digits, &options);
+    let outcome = match (args.digits, args.hex_at) {
+        (Some(digits), _) => pi_core::compute(digits, &options),
+        (None, Some(position)) => {
+            let count = args.count.unwrap_or(16) as usize;
+            pi_core::hex_digits_at_with(position, count, &options)
+        }
+        (None, None) => unreachable!("clap requires DIGITS or --hex-at"),
+    };
     report.finish(start.elapsed(), outcome.is_ok());
     let text = match outcome {
         Ok(text) => text,
@@ -134,31 +153,14 @@ fn main() -> ExitCode {
         eprintln!("pi: verified: hexadecimal digits by digit extraction, digits by residues");
     }
     let written = match &args.output {
-        Some(path) => write_file(path, &text),
+        Some(path) => output::write_file(path, &text),
         None => write_stdout(&text),
     };
     match written {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("pi: cannot write the digits: {e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// Prints `count` hexadecimal digits at `position` and a newline.
-fn hex_at(position: u64, count: u32) -> ExitCode {
-    match pi_core::hex_digits_at(position, count as usize) {
-        Ok(digits) => match write_stdout(&digits) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("pi: cannot write the digits: {e}");
-                ExitCode::FAILURE
-            }
-        },
-        Err(e) => {
             eprintln!("pi: {e}");
-            ExitCode::from(2)
+            ExitCode::FAILURE
         }
     }
 }
@@ -172,23 +174,10 @@ fn write_stdout(text: &str) -> io::Result<()> {
     {
         // The reader went away (`pi 1000000 | head -c 20`): not an error.
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
+        Err(e) => Err(io::Error::new(
+            e.kind(),
+            format!("cannot write the digits to standard output: {e}"),
+        )),
+        Ok(()) => Ok(()),
     }
-}
-
-/// Writes `text` and a newline to a temporary file beside `path`, then
-/// renames it: readers see the whole file or none.
-fn write_file(path: &Path, text: &str) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let mut file = tempfile::Builder::new()
-        .prefix(".pi-digits-")
-        .tempfile_in(dir)?;
-    file.write_all(text.as_bytes())?;
-    file.write_all(b"\n")?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use pi_core::{Options, Progress, Stage};
+use pi_core::{Progress, Stage};
 
 /// Progress bar positions per unit of fraction done.
 const BAR_LENGTH: u64 = 1000;
@@ -35,17 +35,12 @@ struct Shared {
 pub(crate) struct Report {
     shared: Option<Arc<Shared>>,
     stats: bool,
-    estimate: u64,
+    /// The memory estimate of a computation of digits.
+    estimate: Option<u64>,
 }
 
 impl Report {
-    pub(crate) fn new(
-        digits: u64,
-        options: &Options,
-        progress: bool,
-        quiet: bool,
-        stats: bool,
-    ) -> Report {
+    pub(crate) fn new(estimate: Option<u64>, progress: bool, quiet: bool, stats: bool) -> Report {
         let display = if quiet {
             Display::None
         } else if std::io::stderr().is_terminal() {
@@ -73,7 +68,7 @@ impl Report {
                 })
             }),
             stats,
-            estimate: pi_core::estimate_memory(digits, options),
+            estimate,
         }
     }
 
@@ -118,7 +113,9 @@ impl Report {
             Some(peak) => eprintln!("  {:<14}{:>10.1} MiB", "peak memory", mib(peak)),
             None => eprintln!("  {:<14}{:>10}", "peak memory", "unknown"),
         }
-        eprintln!("  {:<14}{:>10.1} MiB", "estimate", mib(self.estimate));
+        if let Some(estimate) = self.estimate {
+            eprintln!("  {:<14}{:>10.1} MiB", "estimate", mib(estimate));
+        }
     }
 }
 

@@ -109,7 +109,106 @@ fn output_writes_the_file_atomically() {
     assert_eq!(entries, 1, "no temporary file left behind");
     let output = pi(&["10", "-o", "/nonexistent-dir/pi.txt"]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot write"));
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        message.contains("cannot write the digits to /nonexistent-dir/pi.txt: No such file")
+            && !message.contains(".pi-digits"),
+        "{message}"
+    );
+}
+
+/// Runs `script` with `sh -c`, `$PI` being the pi command.
+fn sh(script: &str) -> Output {
+    Command::new("sh")
+        .args(["-c", script])
+        .env("PI", env!("CARGO_BIN_EXE_pi"))
+        .output()
+        .expect("run sh")
+}
+
+#[test]
+fn output_onto_special_files_writes_them_as_the_shell_would() {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let at = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let expected = stdout(&pi(&["100"])).to_string();
+    // A character device: /dev/null itself, and a node of it where root may make one.
+    assert!(pi(&["100", "-o", "/dev/null"]).status.success());
+    let null = std::fs::metadata("/dev/null").expect("/dev/null");
+    assert!(null.file_type().is_char_device());
+    let node = at("null");
+    if sh(&format!("mknod {node} c 1 3")).status.success() {
+        assert!(pi(&["100", "-o", &node]).status.success());
+        let meta = std::fs::metadata(&node).expect("the node");
+        assert!(meta.file_type().is_char_device(), "the device was replaced");
+    } else {
+        eprintln!("skipped: mknod needs root; /dev/null was checked instead");
+    }
+    // A FIFO: its reader gets the digits, and it stays a FIFO.
+    let fifo = at("fifo");
+    let read = sh(&format!(
+        "mkfifo {fifo} && (cat {fifo} & $PI 100 -o {fifo}; wait)"
+    ));
+    assert!(read.status.success());
+    assert_eq!(stdout(&read), expected);
+    let meta = std::fs::metadata(&fifo).expect("the FIFO");
+    assert!(meta.file_type().is_fifo(), "the FIFO was replaced");
+    // A symbolic link: followed, its target written, the link kept.
+    let (link, target) = (at("link"), at("target.txt"));
+    std::fs::write(&target, "old").expect("the target");
+    std::os::unix::fs::symlink(&target, &link).expect("a link");
+    assert!(pi(&["100", "-o", &link]).status.success());
+    let link_meta = std::fs::symlink_metadata(&link).expect("the link");
+    assert!(link_meta.file_type().is_symlink(), "the link was replaced");
+    assert_eq!(
+        std::fs::read_to_string(&target).ok(),
+        Some(expected.clone())
+    );
+    // An existing file keeps its mode; a new one gets 0666 less the umask.
+    let kept = at("kept.txt");
+    std::fs::write(&kept, "old").expect("a file");
+    std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    assert!(pi(&["100", "-o", &kept]).status.success());
+    let mode = |path: &str| std::fs::metadata(path).map(|m| m.permissions().mode() & 0o777);
+    assert_eq!(mode(&kept).ok(), Some(0o644));
+    assert_eq!(std::fs::read_to_string(&kept).ok(), Some(expected.clone()));
+    let new = at("new.txt");
+    assert!(sh(&format!("umask 027 && $PI 100 -o {new}"))
+        .status
+        .success());
+    assert_eq!(mode(&new).ok(), Some(0o640));
+    // /dev/stdout is standard output, here a pipe.
+    let piped = pi(&["100", "-o", "/dev/stdout"]);
+    assert!(piped.status.success());
+    assert_eq!(stdout(&piped), expected);
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".pi-digits"))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+}
+
+#[test]
+fn address_space_limits_give_the_out_of_memory_error() {
+    // From too small to enough for 10^7 digits (estimate about 341 MiB).
+    let (mut computed, mut refused) = (0, 0);
+    for mib in (48..=720).step_by(96) {
+        let output = sh(&format!(
+            "ulimit -v {} && exec $PI 10000000 -q -o /dev/null",
+            mib * 1024
+        ));
+        let message = String::from_utf8_lossy(&output.stderr);
+        match output.status.code() {
+            Some(0) => computed += 1,
+            Some(1) if message.contains("out of memory") => refused += 1,
+            other => panic!("{mib} MiB: exit {other:?} (a signal if None): {message}"),
+        }
+    }
+    assert!(
+        computed > 0 && refused > 0,
+        "{computed} computed, {refused} refused"
+    );
 }
 
 #[test]
@@ -139,6 +238,10 @@ fn stats_and_progress_go_to_stderr() {
     assert!(
         peak <= estimate,
         "peak {peak} MiB above the estimate {estimate} MiB"
+    );
+    assert!(
+        report.contains("100% conversion"),
+        "the bar ends full: {report}"
     );
     let quiet = pi(&["2000", "--quiet"]);
     assert!(quiet.status.success() && quiet.stderr.is_empty());
@@ -183,6 +286,28 @@ fn ctrl_c_stops_with_130_and_no_file() {
         std::fs::read_dir(dir.path()).expect("list").count(),
         0,
         "no file left"
+    );
+}
+
+#[test]
+fn ctrl_c_stops_digit_extraction() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pi"))
+        .args(["--hex-at", "10000000000000", "-q"])
+        .spawn()
+        .expect("start pi");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let sent = std::time::Instant::now();
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    assert!(kill.success());
+    let status = child.wait().expect("wait for pi");
+    assert_eq!(status.code(), Some(130));
+    assert!(
+        sent.elapsed() < std::time::Duration::from_secs(1),
+        "{:?}",
+        sent.elapsed()
     );
 }
 
@@ -231,6 +356,23 @@ fn hex_at_prints_extracted_digits() {
         stdout(&pi(&["--hex-at", "1", "--count", "8"])),
         "243f6a88\n"
     );
+    assert_eq!(stdout(&pi(&["--hex-at", "1", "--count", "0"])), "\n");
+    let output = pi(&[
+        "--hex-at",
+        "1000000",
+        "--count",
+        "8",
+        "-t",
+        "1",
+        "--stats",
+        "--progress",
+    ]);
+    assert_eq!(stdout(&output), "26c65e52\n");
+    let report = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        report.contains("100% extraction") && report.contains("peak memory"),
+        "{report}"
+    );
     let points = hex_at_checkpoints(0, 10_000_000);
     assert!(points.len() >= 6, "too few hex_at checkpoints");
     check_hex_at(&points);
@@ -241,6 +383,11 @@ fn hex_at_prints_extracted_digits() {
         &["--hex-at", "5", "--count", "70000"][..],
         &["--hex-at", "5", "10"][..],
         &["--count", "5"][..],
+        &["--count", "5", "50"][..],
+        &["--hex-at", "5", "--verify"][..],
+        &["--hex-at", "5", "--memory-limit", "1GiB"][..],
+        &["--hex-at", "5", "--hex"][..],
+        &["--hex-at", "5", "-o", "x.txt"][..],
     ] {
         let output = pi(args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
