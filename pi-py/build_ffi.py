@@ -22,9 +22,11 @@ RUST_SOURCES = ["Cargo.lock", "include", "pi-core", "pi-capi"]
 
 
 def cdef_from_header(text: str) -> str:
-    """The declarations of ``pi.h`` in the C subset cffi's cdef accepts."""
+    """The declarations of ``pi.h`` in the C subset cffi's cdef accepts: its
+    integer constants (``#define PI_MAX_DIGITS 1000000000000``) kept, every
+    other preprocessor line removed."""
     text = re.sub(r"^#ifdef __cplusplus$.*?^#endif.*?$", "", text, flags=re.M | re.S)
-    return re.sub(r"^\s*#.*$", "", text, flags=re.M)
+    return re.sub(r"^\s*#(?!define [A-Z_]+ [0-9]+$).*$", "", text, flags=re.M)
 
 
 def workspace_manifest() -> str:
@@ -42,7 +44,14 @@ def build_static_library() -> "tuple[str, list[str]]":
         "--crate-type", "staticlib", "--manifest-path", str(ROOT / "Cargo.toml"),
         "--", "--print", "native-static-libs",
     ]
-    result = subprocess.run(command, stderr=subprocess.PIPE, text=True)
+    try:
+        result = subprocess.run(command, stderr=subprocess.PIPE, text=True)
+    except FileNotFoundError:
+        raise RuntimeError(
+            f"building pi_py from source needs Rust's cargo, and {command[0]!r} was not found: "
+            "install Rust (https://rustup.rs, or your system's cargo package) and put cargo on "
+            "PATH, set CARGO to its path, or install a pi_py wheel instead"
+        ) from None
     if result.returncode != 0:
         raise RuntimeError("cargo failed to build libpi:\n" + result.stderr)
     match = re.search(r"native-static-libs: (.*)", result.stderr)

@@ -2,8 +2,9 @@
 # Every test of the project, in the order a failure is cheapest to see:
 # formatting, lints, Rust tests (unit, property, checkpoints, header
 # freshness, command line), docs, the C and C++ consumers (also under
-# AddressSanitizer and valgrind, and a stress test), and the Python package
-# installed into a fresh virtualenv.
+# AddressSanitizer and valgrind, a stress test and an out-of-memory sweep),
+# the Python package installed into a fresh virtualenv, and the classic
+# cffi client of include/api.h. It reads nothing outside the repository.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,6 +38,10 @@ target/consumer-cpp
 cc -std=c99 -Wall -Wextra -Werror -pthread -Iinclude tests/c/stress.c target/release/libpi.a $native_libs -o target/stress-c
 target/stress-c
 
+step "out of memory from C: address-space limits, and a limit squeezed during the computation"
+cc -std=c99 -Wall -Wextra -Werror -pthread -Iinclude tests/c/oom.c target/release/libpi.a $native_libs -o target/oom-c
+target/oom-c
+
 step "C and C++ consumers under AddressSanitizer"
 asan="-g -fsanitize=address -fno-omit-frame-pointer"
 cc -std=c99 $asan -Wall -Wextra -Werror -Iinclude tests/c/consumer.c target/release/libpi.a $native_libs -o target/consumer-c-asan
@@ -56,6 +61,8 @@ PI_NO_SIMD=1 $grind target/consumer-cpp
 step "packaging: make install and pkg-config"
 rm -rf target/prefix
 make -s install PREFIX="$PWD/target/prefix"
+readelf -d target/prefix/lib/libpi.so | grep -q 'SONAME.*\[libpi\.so\.0\]'
+test -L target/prefix/lib/libpi.so.0 && test -f target/prefix/include/api.h
 pi_cflags_libs=$(PKG_CONFIG_PATH=target/prefix/lib/pkgconfig pkg-config --cflags --libs pi)
 cc -std=c99 -Wall -Werror tests/c/consumer.c $pi_cflags_libs -o target/consumer-pkgconfig
 LD_LIBRARY_PATH=target/prefix/lib target/consumer-pkgconfig "$checkpoints" 100000
@@ -70,6 +77,13 @@ target/venv-test/bin/python -m pip install --quiet --upgrade pip
 target/venv-test/bin/python -m pip install --quiet ./pi-py pytest mypy
 target/venv-test/bin/python -m pytest pi-py/tests
 target/venv-test/bin/python -m mypy --strict pi-py/src/pi_py
+
+step "the classic cffi client (ABI mode, cdef from cc -E include/api.h) after a plain cargo build"
+cargo build
+for library in target/debug/libpi.so target/release/libpi.so; do
+    answer=$(target/venv-test/bin/python tests/python/classic_client.py "$library")
+    [ "$answer" = 3.140000104904175 ] || { echo "classic client on $library: $answer" >&2; exit 1; }
+done
 
 step "packaging: the wheel installs without cargo; the sdist builds from source"
 target/venv-test/bin/python -m pip install --quiet build

@@ -120,7 +120,8 @@ impl fmt::Display for Error {
             Error::TooManyDigits { requested, max } => {
                 write!(
                     f,
-                    "too many digits: {requested} requested, at most {max} supported"
+                    "too many digits: {requested} requested, at most {} supported",
+                    Power(*max)
                 )
             }
             Error::TooManyThreads { requested, max } => {
@@ -131,7 +132,8 @@ impl fmt::Display for Error {
             }
             Error::InvalidPosition { position, max } => write!(
                 f,
-                "invalid position {position}: positions start at 1 (the first digit after the point) and go up to {max}"
+                "invalid position {position}: positions start at 1 (the first digit after the point) and go up to {}",
+                Power(*max)
             ),
             Error::Threads(reason) => write!(f, "cannot start the worker threads: {reason}"),
             Error::Cancelled => f.write_str("the computation was cancelled"),
@@ -154,3 +156,15 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// A limit, written `10^k` when it is a power of ten from a million up.
+struct Power(u64);
+
+impl fmt::Display for Power {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (6..20).find(|&k| 10u64.checked_pow(k) == Some(self.0)) {
+            Some(k) => write!(f, "10^{k}"),
+            None => write!(f, "{}", self.0),
+        }
+    }
+}

@@ -106,6 +106,7 @@ def test_progress_callback_sees_every_stage():
     assert stages == ["series", "square root", "division", "conversion"]
     fractions = [fraction for fraction, _ in seen]
     assert fractions == sorted(fractions) and 0 <= fractions[0] and fractions[-1] <= 1
+    assert fractions[-1] == 1.0 and fractions.count(1.0) == 1, "ends once at 1"
 
 
 def test_a_callback_returning_true_cancels():
@@ -141,7 +142,66 @@ def test_ctrl_c_cancels_and_raises_keyboard_interrupt():
 
 def test_progress_true_draws_a_bar_on_stderr(capsys):
     assert pi_py.digits(200_000, progress=True) == pi_py.digits(200_000)
-    assert "%" in capsys.readouterr().err
+    assert "100%" in capsys.readouterr().err
+
+
+def test_ctrl_c_cancels_a_long_hex_extraction():
+    # Position 10**13 takes hours; the child says when KeyboardInterrupt arrived.
+    script = (
+        "import pi_py\n"
+        "print('started', flush=True)\n"
+        "try:\n"
+        "    pi_py.hex_digits_at(10**13, 8)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted', flush=True)\n"
+        "    print(pi_py.hex_digits_at(1, 8), flush=True)\n"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert child.stdout is not None and child.stdout.readline() == "started\n"
+    time.sleep(0.5)
+    sent = time.monotonic()
+    child.send_signal(signal.SIGINT)
+    assert child.stdout.readline() == "interrupted\n"
+    elapsed = time.monotonic() - sent
+    print(f"KeyboardInterrupt {elapsed:.3f} s after SIGINT")
+    assert child.stdout.readline() == "243f6a88\n", "the interpreter goes on"
+    child.communicate(timeout=60)
+    assert child.returncode == 0
+    assert elapsed < 1.0
+
+
+def test_hex_extraction_reports_progress_and_can_be_cancelled():
+    seen = []
+    assert pi_py.hex_digits_at(10**6, 8, threads=1, progress=lambda f, s: seen.append((f, s))) == "26c65e52"
+    assert {stage for _, stage in seen} == {"extraction"} and seen[-1][0] == 1.0
+    with pytest.raises(pi_py.Cancelled):
+        pi_py.hex_digits_at(10**13, 8, progress=lambda f, s: True)
+
+
+def test_address_space_limits_raise_memory_error_and_the_interpreter_goes_on():
+    script = (
+        "import resource, sys, pi_py\n"
+        "limit = int(sys.argv[1])\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (limit, limit))\n"
+        "try:\n"
+        "    print(len(pi_py.digits(10**7)))\n"
+        "except MemoryError as e:\n"
+        "    print('MemoryError', e)\n"
+        "print(pi_py.digits(10))\n"
+    )
+    outcomes = []
+    for mib in range(96, 1000, 96):
+        run = subprocess.run(
+            [sys.executable, "-c", script, str(mib << 20)], capture_output=True, text=True
+        )
+        assert run.returncode == 0, f"{mib} MiB: exit {run.returncode}: {run.stderr}"
+        first, last = run.stdout.splitlines()
+        assert last == "3.1415926535", "the interpreter goes on"
+        assert first == "10000002" or first.startswith("MemoryError out of memory"), first
+        outcomes.append(first.split()[0])
+    assert "MemoryError" in outcomes and "10000002" in outcomes, outcomes
 
 
 def test_threads_compute_in_parallel_without_the_gil():
@@ -237,23 +297,31 @@ def test_hex_digits_at_match_checkpoints():
 
 
 @pytest.mark.parametrize(
-    "args,error",
+    "args,error,kwargs",
     [
-        ((0,), ValueError),
-        ((-1,), ValueError),
-        ((10**15 + 1,), ValueError),
-        ((2**64,), ValueError),
-        ((1, 70_000), ValueError),
-        ((1, -1), ValueError),
-        (("1",), TypeError),
-        ((1.0,), TypeError),
-        ((1, None), TypeError),
-        ((True,), TypeError),
+        ((0,), ValueError, {}),
+        ((-1,), ValueError, {}),
+        ((10**15 + 1,), ValueError, {}),
+        ((2**64,), ValueError, {}),
+        ((1, 70_000), ValueError, {}),
+        ((1, 10**9), ValueError, {}),
+        ((1, 10**12), ValueError, {}),
+        ((1, 2**63), ValueError, {}),
+        ((1, 2**64), ValueError, {}),
+        ((1, -1), ValueError, {}),
+        ((1, 8), TypeError, {"threads": "2"}),
+        ((1, 8), ValueError, {"threads": 100_000}),
+        ((1, 8), TypeError, {"progress": 5}),
+        (("1",), TypeError, {}),
+        ((1.0,), TypeError, {}),
+        ((1, None), TypeError, {}),
+        ((True,), TypeError, {}),
     ],
 )
-def test_hex_digits_at_rejects_bad_arguments(args, error):
-    with pytest.raises(error):
-        pi_py.hex_digits_at(*args)
+def test_hex_digits_at_rejects_bad_arguments(args, error, kwargs):
+    with pytest.raises(error) as info:
+        pi_py.hex_digits_at(*args, **kwargs)
+    assert str(info.value), "a message that says what was wrong"
 
 
 def test_verify_returns_the_same_digits():

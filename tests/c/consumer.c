@@ -132,6 +132,45 @@ static void check_compute(void) {
     pi_options_free(NULL);
 }
 
+/* Cancels at the second report: the first comes at the stage's start. */
+static int32_t cancel_later(void *user_data, double fraction, const char *stage) {
+    int *calls = user_data;
+    (void)fraction;
+    CHECK(strcmp(stage, "extraction") == 0);
+    return ++*calls >= 2;
+}
+
+static int32_t count_reports(void *user_data, double fraction, const char *stage) {
+    double *last = user_data;
+    CHECK(strcmp(stage, "extraction") == 0 && fraction >= *last);
+    *last = fraction;
+    return 0;
+}
+
+/* Digit extraction with options: progress to 1, and cancellation of a
+ * position that would take hours. */
+static void check_extraction_with_options(void) {
+    char digits[9];
+    int calls = 0;
+    double last = 0.0;
+    pi_options *options = pi_options_new();
+    CHECK(options != NULL);
+    CHECK(pi_options_set_threads(options, 1) == PI_OK);
+    CHECK(pi_options_set_progress(options, count_reports, &last) == PI_OK);
+    CHECK(pi_hex_digits_at_with_options(1000000, 8, options, digits, sizeof digits) == PI_OK);
+    CHECK(strcmp(digits, "26c65e52") == 0 && last == 1.0);
+    CHECK(pi_options_set_threads(options, 0) == PI_OK);
+    CHECK(pi_options_set_progress(options, cancel_later, &calls) == PI_OK);
+    CHECK(pi_hex_digits_at_with_options(PI_MAX_HEX_POSITION / 100, 8, options, digits,
+                                        sizeof digits) == PI_ERROR_CANCELLED);
+    CHECK(calls == 2 && digits[0] == '\0');
+    CHECK(strstr(pi_last_error_message(), "cancelled") != NULL);
+    CHECK(pi_hex_digits_at_with_options(0, 8, options, digits, sizeof digits) ==
+          PI_ERROR_INVALID_ARGUMENT);
+    CHECK(strstr(pi_last_error_message(), "invalid position 0") != NULL);
+    pi_options_free(options);
+}
+
 int main(int argc, char **argv) {
     char small[8];
     char buffer[64];
@@ -182,6 +221,7 @@ int main(int argc, char **argv) {
     CHECK(pi_hex_digits_at(1, 7, small, 8) == PI_OK && strcmp(small, "243f6a8") == 0);
     CHECK(pi_hex_digits_at(1, 4, NULL, 8) == PI_ERROR_NULL_POINTER);
     check_compute();
+    check_extraction_with_options();
 
     if (failures) {
         fprintf(stderr, "C consumer: %d checks failed\n", failures);

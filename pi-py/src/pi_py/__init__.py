@@ -16,6 +16,10 @@ from typing import Any, Callable, Dict, Optional, Type, Union
 from ._pi import ffi, lib
 
 __all__ = [
+    "MAX_DIGITS",
+    "MAX_THREADS",
+    "MAX_HEX_POSITION",
+    "MAX_HEX_COUNT",
     "calc_pi",
     "digits",
     "estimate_memory",
@@ -72,8 +76,10 @@ _EXCEPTIONS: Dict[int, Type[PiError]] = {
 }
 
 
-def _check(status: int, message: str = "") -> None:
+def _check(status: int) -> None:
+    """Raises the exception of a failed call, with libpi's own message."""
     if status != lib.PI_OK:
+        message = ffi.string(lib.pi_last_error_message()).decode()
         raise _EXCEPTIONS.get(status, InternalError)(status, message)
 
 
@@ -116,27 +122,54 @@ def _base(value: Any) -> int:
     return base
 
 
-def hex_digits_at(position: int, count: int = 16) -> str:
+#: The most digits one computation accepts.
+MAX_DIGITS: int = lib.PI_MAX_DIGITS
+#: The most threads one computation accepts.
+MAX_THREADS: int = lib.PI_MAX_THREADS
+#: The largest position :func:`hex_digits_at` accepts.
+MAX_HEX_POSITION: int = lib.PI_MAX_HEX_POSITION
+#: The most digits one :func:`hex_digits_at` call returns.
+MAX_HEX_COUNT: int = lib.PI_MAX_HEX_COUNT
+
+
+def hex_digits_at(
+    position: int,
+    count: int = 16,
+    *,
+    threads: Optional[int] = None,
+    progress: Union[bool, "ProgressCallback", None] = None,
+) -> str:
     """``count`` lowercase hexadecimal digits of pi starting at ``position``.
 
     Position 1 is the first digit after the point (``3.243f...`` has ``2``
     there). The digits are computed by digit extraction, without those
-    before them, with the GIL released. Raises ValueError for position 0,
-    positions beyond 10**15 or more than 65536 digits.
+    before them, with the GIL released. ``threads`` and ``progress`` work
+    as in :func:`digits` (the stage is ``"extraction"``); Ctrl-C cancels
+    and raises KeyboardInterrupt. Raises TypeError for arguments of the
+    wrong type and ValueError (:class:`InvalidArgument`) for position 0,
+    positions beyond :data:`MAX_HEX_POSITION` or more than
+    :data:`MAX_HEX_COUNT` digits, before computing anything.
 
     >>> hex_digits_at(1, 8)
     '243f6a88'
     """
     position = _size("position", position)
     count = _size("count", count)
-    if position == 0:
-        raise ValueError("position must be at least 1 (the first digit after the point)")
-    buffer = ffi.new("char[]", count + 1)
-    status = lib.pi_hex_digits_at(position, count, buffer, count + 1)
-    if status == lib.PI_ERROR_INVALID_ARGUMENT:
+    if not 1 <= position <= MAX_HEX_POSITION:
         raise InvalidArgument(
-            status, f"positions go up to 10**15 and counts up to 65536: got {position}, {count}"
+            lib.PI_ERROR_INVALID_ARGUMENT,
+            f"position must be from 1 (the first digit after the point) to {MAX_HEX_POSITION}, "
+            f"got {position}",
         )
+    if count > MAX_HEX_COUNT:
+        raise InvalidArgument(
+            lib.PI_ERROR_INVALID_ARGUMENT,
+            f"count must be at most {MAX_HEX_COUNT}, got {count}",
+        )
+    options = _options(10, _threads(threads))
+    buffer = ffi.new("char[]", count + 1)
+    with _Run(options, progress, f"pi hex digits at {position}"):
+        status = lib.pi_hex_digits_at_with_options(position, count, options, buffer, count + 1)
     _check(status)
     return str(ffi.buffer(buffer, count), "ascii")
 
@@ -151,15 +184,16 @@ def estimate_memory(n: int, base: int = 10) -> int:
     return int(lib.pi_estimate_memory(n, options))
 
 
+def _threads(value: Any) -> int:
+    return 0 if value is None else _size("threads", value, 2**32)
+
+
 def _options(base: int, threads: int = 0, verify: bool = False, memory_limit: int = 0) -> Any:
     options = ffi.gc(lib.pi_options_new(), lib.pi_options_free)
     if options == ffi.NULL:
         raise MemoryError("cannot allocate the options of a computation")
     _check(lib.pi_options_set_base(options, base))
-    _check(
-        lib.pi_options_set_threads(options, threads),
-        f"threads must be at most 1024 (0 or None: one per core), got {threads}",
-    )
+    _check(lib.pi_options_set_threads(options, threads))
     _check(lib.pi_options_set_verify(options, verify))
     _check(lib.pi_options_set_memory_limit(options, memory_limit))
     return options
@@ -168,15 +202,36 @@ def _options(base: int, threads: int = 0, verify: bool = False, memory_limit: in
 ProgressCallback = Callable[[float, str], Optional[bool]]
 
 
-class _Run:
-    """The state of one computation, reached from the progress callback."""
-
-    def __init__(self, progress: Optional[ProgressCallback]) -> None:
-        self.progress = progress
-        self.error: Optional[BaseException] = None
-
-
 _current = threading.local()
+
+
+class _Run:
+    """One computation with ``options``: its progress callback (a bar for
+    ``progress=True``), always set so that Ctrl-C is noticed within
+    ``PI_PROGRESS_INTERVAL_MS``, and the exception raised in it, re-raised
+    when the computation returns."""
+
+    def __init__(self, options: Any, progress: Any, label: str) -> None:
+        if not (progress is None or isinstance(progress, bool) or callable(progress)):
+            raise TypeError(f"progress must be a bool or a callable, not {type(progress).__name__}")
+        self.bar = _progress_bar(label) if progress is True else None
+        self.progress: Optional[ProgressCallback] = (
+            self.bar if self.bar is not None else progress if callable(progress) else None
+        )
+        self.error: Optional[BaseException] = None
+        self.handle = ffi.new_handle(self)
+        _check(lib.pi_options_set_progress(options, lib._pi_py_progress, self.handle))
+
+    def __enter__(self) -> "_Run":
+        self.previous, _current.run = getattr(_current, "run", None), self
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        _current.run = self.previous
+        if self.bar is not None:
+            self.bar.close()
+        if self.error is not None and exc[0] is None:
+            raise self.error
 
 
 def _on_progress_error(exception: Any, value: BaseException, traceback: Any) -> int:
@@ -220,9 +275,9 @@ class _TextBar:
 class _TqdmBar:
     """A tqdm progress bar (when tqdm is installed)."""
 
-    def __init__(self, n: int) -> None:
+    def __init__(self, label: str) -> None:
         tqdm = importlib.import_module("tqdm").tqdm
-        self.bar = tqdm(total=1000, desc=f"pi {n} digits", unit="‰", leave=False)
+        self.bar = tqdm(total=1000, desc=label, unit="‰", leave=False)
 
     def __call__(self, fraction: float, stage: str) -> None:
         self.bar.set_postfix_str(stage, refresh=False)
@@ -232,9 +287,9 @@ class _TqdmBar:
         self.bar.close()
 
 
-def _progress_bar(n: int) -> Union[_TextBar, _TqdmBar]:
+def _progress_bar(label: str) -> Union[_TextBar, _TqdmBar]:
     try:
-        return _TqdmBar(n)
+        return _TqdmBar(label)
     except ImportError:
         return _TextBar()
 
@@ -253,11 +308,13 @@ def digits(
     ``base`` is 10 (decimal) or 16 (lowercase hexadecimal). ``threads`` is
     the number of threads (None or 0: one per core). ``progress=True`` shows
     a progress bar on stderr (tqdm when installed); a callable receives
-    ``(fraction, stage)`` at every stage change and every 200 ms and may
-    return True to cancel, which raises :class:`Cancelled`. ``verify``
-    checks the result independently. ``memory_limit`` (bytes) refuses a
-    computation estimated to need more, with :class:`OutOfMemory` (a
-    MemoryError) before computing.
+    ``(fraction, stage)`` at every stage change, at least every 100 ms
+    (``PI_PROGRESS_INTERVAL_MS``) and once with 1.0 when the result is
+    ready, and may return True to cancel, which raises :class:`Cancelled`.
+    ``verify`` checks the result independently. ``memory_limit`` (bytes)
+    refuses a computation estimated to need more, with :class:`OutOfMemory`
+    (a MemoryError) before computing; so does an estimate above the memory
+    the system has for this process.
 
     The GIL is released while computing; Ctrl-C cancels the computation
     and raises KeyboardInterrupt. Raises TypeError for arguments of the
@@ -266,38 +323,19 @@ def digits(
     """
     n = _size("n", n)
     base = _base(base)
-    threads = 0 if threads is None else _size("threads", threads, 2**32)
+    threads = _threads(threads)
     limit = 0 if memory_limit is None else _size("memory_limit", memory_limit)
     if limit == 0 and memory_limit is not None:
         raise ValueError("memory_limit must be positive (None: no limit)")
     if not isinstance(verify, bool):
         raise TypeError(f"verify must be a bool, not {type(verify).__name__}")
-    if not (progress is None or isinstance(progress, bool) or callable(progress)):
-        raise TypeError(f"progress must be a bool or a callable, not {type(progress).__name__}")
     options = _options(base, threads, verify, limit)
-    bar = _progress_bar(n) if progress is True else None
-    run = _Run(bar if bar is not None else progress if callable(progress) else None)
-    handle = ffi.new_handle(run)
-    # The callback always runs, so that Ctrl-C is noticed within 200 ms.
-    _check(lib.pi_options_set_progress(options, lib._pi_py_progress, handle))
     result = ffi.new("pi_result **")
-    previous, _current.run = getattr(_current, "run", None), run
     try:
-        status = lib.pi_compute(n, options, result)
-        if run.error is not None:
-            raise run.error
-        if status == lib.PI_ERROR_OUT_OF_MEMORY:
-            estimate = lib.pi_estimate_memory(n, options)
-            over = f", more than the limit of {limit} bytes" if 0 < limit < estimate else ""
-            message = f"not enough memory for {n} digits: about {estimate} bytes needed{over}"
-            raise OutOfMemory(status, message)
-        if status == lib.PI_ERROR_INVALID_ARGUMENT:
-            raise InvalidArgument(status, f"cannot compute {n} digits: {_status_message(status)}")
+        with _Run(options, progress, f"pi {n} digits"):
+            status = lib.pi_compute(n, options, result)
         _check(status)
         # One copy, from libpi's buffer into the str.
         return str(ffi.buffer(lib.pi_result_digits(result[0]), lib.pi_result_len(result[0])), "ascii")
     finally:
-        _current.run = previous
-        if bar is not None:
-            bar.close()
         lib.pi_result_free(result[0])
