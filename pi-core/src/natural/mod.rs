@@ -89,7 +89,7 @@ impl Natural {
         if *self < *other {
             return None;
         }
-        let mut limbs = self.limbs.clone();
+        let mut limbs = monitor::copied(&self.limbs);
         limbs::sub_assign(&mut limbs, &other.limbs);
         Some(Natural::from_limbs(limbs))
     }
@@ -169,7 +169,7 @@ impl Natural {
 
     /// `self + a` for a single-limb addend.
     pub fn add_small(&self, a: u64) -> Natural {
-        let mut limbs = self.limbs.clone();
+        let mut limbs = monitor::copied(&self.limbs);
         limbs::add_assign(&mut limbs, &[a]);
         Natural::from_limbs(limbs)
     }
@@ -258,7 +258,7 @@ impl Natural {
         if d == 0 {
             return None;
         }
-        let mut limbs = self.limbs.clone();
+        let mut limbs = monitor::copied(&self.limbs);
         let rem = limbs::div_rem_small_assign(&mut limbs, d);
         Some((Natural::from_limbs(limbs), rem))
     }
