@@ -34,8 +34,9 @@ const SUBTERMS: [(u32, bool, u64, u64); 7] = [
 
 /// Terms `n` per parallel task.
 const CHUNK_TERMS: u64 = 1 << 12;
-/// Tasks per parallel batch: a few tenths of a second of work at most.
-const BATCH_CHUNKS: usize = 256;
+/// Tasks per parallel batch: after a cancellation, the rest of a batch is
+/// skipped in microseconds.
+const BATCH_CHUNKS: usize = 1 << 16;
 
 /// Arithmetic modulo an odd `m < 2^63` in Montgomery form, `R = 2^64`.
 #[derive(Clone, Copy)]
@@ -145,7 +146,12 @@ pub(crate) fn block_sum(s: u64, n0: u64, sum: &mut [i64]) {
     let bits = u64::BITS - e.leading_zeros();
     let top_bits = bits.min(5);
     let top = e >> (bits - top_bits);
-    let mut x: [u64; LANES] = std::array::from_fn(|lane| (1u64 << (32 + top)) % m[lane]);
+    // Loops, not array::from_fn: from_fn may stay a call, outside the
+    // vector build of this function.
+    let mut x = [0u64; LANES];
+    for (x, &m) in x.iter_mut().zip(&m) {
+        *x = (1u64 << (32 + top)) % m;
+    }
     for bit in (0..bits - top_bits).rev() {
         let double = e >> bit & 1 == 1;
         for lane in 0..LANES {
@@ -159,9 +165,12 @@ pub(crate) fn block_sum(s: u64, n0: u64, sum: &mut [i64]) {
         }
     }
     // Out of Montgomery form, times the lane's factor.
-    let mut r: [u64; LANES] =
-        std::array::from_fn(|lane| montgomery32(x[lane], factor[lane], m[lane], inverse[lane]));
-    let reciprocal: [f64; LANES] = std::array::from_fn(|lane| 1.0 / m[lane] as f64);
+    let mut r = [0u64; LANES];
+    let mut reciprocal = [0f64; LANES];
+    for lane in 0..LANES {
+        r[lane] = montgomery32(x[lane], factor[lane], m[lane], inverse[lane]);
+        reciprocal[lane] = 1.0 / m[lane] as f64;
+    }
     for digit_sum in sum.iter_mut() {
         for lane in 0..LANES {
             // floor(r·2^32 / m), estimated within one, then corrected.
@@ -392,11 +401,11 @@ pub(crate) fn hex_digits(position: u64, count: usize) -> String {
         let terms = terms(s, limbs);
         let chunks = terms.div_ceil(CHUNK_TERMS);
         let mut sum = Fraction::zero(limbs);
-        // In batches, cancellation unwinds from here, not through rayon's
-        // joins: across millions of chunks that unwinding takes seconds.
+        // Cancellation skips the rest of a batch and unwinds from here, not
+        // through rayon's joins: across millions of tasks, that unwinding
+        // takes seconds.
         for first in (0..chunks).step_by(BATCH_CHUNKS) {
             let batch = first..(first + BATCH_CHUNKS as u64).min(chunks);
-            let done = batch.end - batch.start;
             let part = batch
                 .into_par_iter()
                 .map(|chunk| {
@@ -404,7 +413,9 @@ pub(crate) fn hex_digits(position: u64, count: usize) -> String {
                         return Fraction::zero(limbs);
                     }
                     let start = chunk * CHUNK_TERMS;
-                    partial_sum(s, start..(start + CHUNK_TERMS).min(terms), limbs)
+                    let sum = partial_sum(s, start..(start + CHUNK_TERMS).min(terms), limbs);
+                    monitor::count(1);
+                    sum
                 })
                 .reduce(
                     || Fraction::zero(limbs),
@@ -414,7 +425,7 @@ pub(crate) fn hex_digits(position: u64, count: usize) -> String {
                     },
                 );
             sum.add(&part);
-            monitor::advance(done);
+            monitor::checkpoint();
         }
         // Each sub-term is short by less than a unit, the tail by less than 16.
         let bound = 7 * terms + 16;

@@ -202,6 +202,12 @@ pub(crate) fn enter(stage: Stage, total: u64) {
 /// cancellation.
 pub(crate) fn advance(units: u64) {
     checkpoint();
+    count(units);
+}
+
+/// Counts `units` of work done in the current stage, without checking for
+/// cancellation.
+pub(crate) fn count(units: u64) {
     with_current(|m| {
         m.done.fetch_add(units, Ordering::Relaxed);
     });
