@@ -88,7 +88,11 @@ done
 step "packaging: the wheel installs without cargo; the sdist builds from source"
 target/venv-test/bin/python -m pip install --quiet build
 rm -rf target/dist target/venv-wheel target/venv-sdist
-target/venv-test/bin/python -m build --sdist pi-py --outdir target/dist
+target/venv-test/bin/python -m build --sdist pi-py --outdir target/dist 2>&1 | tee target/build-sdist.log
+if grep -q "project.license" target/build-sdist.log; then
+    echo "the build warns about pyproject's licence" >&2
+    exit 1
+fi
 target/venv-test/bin/python -m pip wheel --quiet --no-deps ./pi-py --wheel-dir target/dist
 check='import shutil, pi_py; assert pi_py.digits(20) == "3.14159265358979323846"; print(pi_py.__file__)'
 python3 -m venv target/venv-wheel

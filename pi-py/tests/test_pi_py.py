@@ -376,3 +376,12 @@ def test_memory_does_not_grow_over_many_computations():
     after = resident_kib()
     print(f"resident {before} KiB before, {after} KiB after")
     assert after - before < 4096
+
+
+def test_building_without_cargo_says_what_is_needed(monkeypatch):
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1]))
+    build_ffi = __import__("build_ffi")
+    monkeypatch.setenv("CARGO", "/nonexistent/cargo")
+    with pytest.raises(RuntimeError, match="needs Rust's cargo") as info:
+        build_ffi.build_static_library()
+    assert "rustup" in str(info.value)
