@@ -92,7 +92,7 @@ static void check_compute(void) {
     CHECK(pi_compute(1000, options, &result) == PI_OK);
     CHECK(result != NULL && pi_result_len(result) == 1002);
     CHECK(result != NULL && strcmp(pi_result_digits(result), reference) == 0);
-    CHECK(log.calls >= 4 && log.bad == 0);
+    CHECK(log.calls >= 4 && log.bad == 0 && log.last == 1.0);
     pi_result_free(result);
 
     /* Cancelled by the callback's first answer: no result. */

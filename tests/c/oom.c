@@ -98,7 +98,7 @@ int main(int argc, char **argv) {
     }
     /* Enough at the start, squeezed to a few MiB during the computation. */
     unsigned delays[] = {20, 100, 300};
-    unsigned long long slacks[] = {1, 8, 64};
+    unsigned long long slacks[] = {2, 8, 64};
     for (size_t d = 0; d < sizeof delays / sizeof *delays; d++)
         for (size_t k = 0; k < sizeof slacks / sizeof *slacks; k++) {
             int code = run(digits, (struct squeeze){4096 * MIB, slacks[k] * MIB, delays[d]});
