@@ -92,7 +92,8 @@ typedef struct pi_result pi_result;
  * "extraction" for hexadecimal digits at a position), valid during the
  * call only. Called on the thread that called `pi_compute`, at every stage
  * change, at least every 100 ms, and once with 1 when the result is
- * ready. Return 0 to continue, anything else to cancel.
+ * ready. Return 0 to continue, anything else to cancel (the callback is
+ * then not called again).
  */
 typedef int32_t (*pi_progress_fn)(void *user_data, double fraction, const char *stage);
 

@@ -150,7 +150,8 @@ pub struct pi_result {
 /// "extraction" for hexadecimal digits at a position), valid during the
 /// call only. Called on the thread that called `pi_compute`, at every stage
 /// change, at least every 100 ms, and once with 1 when the result is
-/// ready. Return 0 to continue, anything else to cancel.
+/// ready. Return 0 to continue, anything else to cancel (the callback is
+/// then not called again).
 pub type pi_progress_fn = Option<
     unsafe extern "C" fn(user_data: *mut c_void, fraction: f64, stage: *const c_char) -> i32,
 >;

@@ -96,7 +96,8 @@ pub struct Progress {
 /// A progress callback: receives [`Progress`] on the thread that started the
 /// computation, at every stage change, at least every
 /// [`PROGRESS_INTERVAL`] (100 ms) and once at 1 when the result is ready; returning
-/// `ControlFlow::Break(())` cancels the computation.
+/// `ControlFlow::Break(())` cancels the computation, after which the
+/// callback is not called again.
 pub type ProgressFn = dyn Fn(Progress) -> ControlFlow<()> + Send + Sync;
 
 /// Cancels computations from anywhere: clones share one flag, and a
@@ -392,7 +393,7 @@ pub(crate) fn run<T: Send>(
 
 /// Calls `callback` at each stage change and every [`PROGRESS_INTERVAL`]
 /// until the computation finishes, and at 1 if it succeeded; cancels the
-/// computation when the callback says so.
+/// computation when the callback says so, and then calls it no more.
 fn report(monitor: &Monitor, events: &Receiver<Event>, callback: &ProgressFn) {
     let mut fraction: f64 = 0.0;
     loop {
@@ -403,7 +404,7 @@ fn report(monitor: &Monitor, events: &Receiver<Event>, callback: &ProgressFn) {
                 stage,
                 fraction: monitor.starts[stage.index()],
             },
-            Ok(Event::Finished(true)) => {
+            Ok(Event::Finished(true)) if !monitor.stopped.load(Ordering::Relaxed) => {
                 // The last stage entered; the result is ready.
                 let stage = monitor.progress().stage;
                 let _ = callback(Progress {
@@ -412,9 +413,13 @@ fn report(monitor: &Monitor, events: &Receiver<Event>, callback: &ProgressFn) {
                 });
                 return;
             }
-            Ok(Event::Finished(false)) | Err(RecvTimeoutError::Disconnected) => return,
+            Ok(Event::Finished(_)) | Err(RecvTimeoutError::Disconnected) => return,
             Err(RecvTimeoutError::Timeout) => monitor.progress(),
         };
+        if monitor.stopped.load(Ordering::Relaxed) {
+            // The callback asked to cancel: it hears no more.
+            continue;
+        }
         let stage = current.stage;
         fraction = fraction.max(current.fraction);
         if callback(Progress { stage, fraction }).is_break() {

@@ -99,10 +99,16 @@ fn digit_extraction_can_be_cancelled() {
     let cancelled_at = canceller.join().expect("canceller");
     assert_eq!(outcome, Err(Error::Cancelled));
     assert!(cancelled_at.elapsed() < Duration::from_millis(500));
-    // From the progress callback.
-    let options = Options::new().progress(|_| ControlFlow::Break(()));
+    // From the progress callback, which then hears no more.
+    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = Arc::clone(&calls);
+    let options = Options::new().progress(move |_| {
+        counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        ControlFlow::Break(())
+    });
     let outcome = pi_core::hex_digits_at_with(10_000_000_000_000, 8, &options);
     assert_eq!(outcome, Err(Error::Cancelled));
+    assert_eq!(calls.load(std::sync::atomic::Ordering::Relaxed), 1);
     let options = Options::new().threads(100_000);
     assert!(matches!(
         pi_core::hex_digits_at_with(1, 8, &options),
