@@ -1,9 +1,9 @@
 //! The arithmetic under π: multiplication across its crossovers, squaring,
-//! reciprocal, division, square root and decimal conversion, by operand size
+//! division, square root and decimal conversion, by operand size
 //! in limbs.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use pi_core::natural::{Natural, Reciprocal};
+use pi_core::Natural;
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -39,9 +39,6 @@ fn bench_arithmetic(c: &mut Criterion) {
         });
         if limbs >= 64 {
             let wide = &a * &b;
-            group.bench_with_input(BenchmarkId::new("reciprocal", limbs), &limbs, |bench, _| {
-                bench.iter(|| Reciprocal::new(black_box(&b)))
-            });
             group.bench_with_input(BenchmarkId::new("div_rem", limbs), &limbs, |bench, _| {
                 bench.iter(|| black_box(&wide).div_rem(black_box(&b)))
             });

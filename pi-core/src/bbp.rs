@@ -12,6 +12,8 @@
 use rayon::prelude::*;
 
 use crate::monitor::{self, Stage};
+use crate::natural::limbs::{add_in_place, inverse_mod_2_64, montgomery_mul, sub_in_place};
+use crate::natural::radix::HEX_DIGITS;
 use crate::{Error, Options};
 
 /// The largest position accepted; the moduli then stay below 2^53.
@@ -48,27 +50,15 @@ struct Modulus {
 
 impl Modulus {
     fn new(m: u64) -> Modulus {
-        // Newton's iteration doubles the correct low bits: 1, 2, 4, ... 64.
-        let mut inverse = 1u64;
-        for _ in 0..6 {
-            inverse = inverse.wrapping_mul(2u64.wrapping_sub(m.wrapping_mul(inverse)));
+        Modulus {
+            m,
+            inverse: inverse_mod_2_64(m),
         }
-        Modulus { m, inverse }
     }
 
     /// `a·b/R mod m` for `a, b < m`.
     fn mul(self, a: u64, b: u64) -> u64 {
-        let t = u128::from(a) * u128::from(b);
-        let q = (t as u64).wrapping_mul(self.inverse);
-        let qm = ((u128::from(q) * u128::from(self.m)) >> 64) as u64;
-        let high = (t >> 64) as u64;
-        // t and q·m agree in their low 64 bits, so this is (t - q·m) / R.
-        let (r, borrow) = high.overflowing_sub(qm);
-        if borrow {
-            r.wrapping_add(self.m)
-        } else {
-            r
-        }
+        montgomery_mul(a, b, self.m, self.inverse)
     }
 
     /// `2^a mod m` for `a < 64`.
@@ -114,7 +104,7 @@ const LANES: usize = 8 * BLOCK_TERMS as usize;
 /// 64-bit lanes, which compilers vectorize, with one exponent for all lanes.
 ///
 /// `sum` holds signed sums of 32-bit digits, most significant first: the
-/// caller carries them into a [`Fraction`] with [`Fraction::from_digit_sums`].
+/// caller carries them into a [`FixedPoint`] with [`FixedPoint::from_digit_sums`].
 #[inline(always)]
 pub(crate) fn block_sum(s: u64, n0: u64, sum: &mut [i64]) {
     // Lane 8k + j: sub-term j of term n0 + k, times 2^(10·(BLOCK_TERMS-1-k)):
@@ -138,9 +128,7 @@ pub(crate) fn block_sum(s: u64, n0: u64, sum: &mut [i64]) {
     }
     let mut inverse = [1u64; LANES];
     for (inverse, &m) in inverse.iter_mut().zip(&m) {
-        for _ in 0..5 {
-            *inverse = low32(inverse.wrapping_mul(2u64.wrapping_sub(m.wrapping_mul(*inverse))));
-        }
+        *inverse = low32(inverse_mod_2_64(m));
     }
     // x = 2^(top bits of e) in Montgomery form, then square-and-double.
     let bits = u64::BITS - e.leading_zeros();
@@ -213,15 +201,15 @@ fn montgomery32(a: u64, b: u64, m: u64, inverse: u64) -> u64 {
 /// A fraction in `[0, 1)` in fixed point: little-endian limbs, the value
 /// being `limbs / 2^(64·len)`; arithmetic wraps modulo 1.
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct Fraction(Vec<u64>);
+struct FixedPoint(Vec<u64>);
 
-impl Fraction {
-    fn zero(limbs: usize) -> Fraction {
-        Fraction(vec![0; limbs])
+impl FixedPoint {
+    fn zero(limbs: usize) -> FixedPoint {
+        FixedPoint(vec![0; limbs])
     }
 
     /// `r / m / 2^shift` modulo 1, truncated to `limbs` limbs.
-    fn of_ratio(r: u64, m: u64, limbs: usize, shift: u64) -> Fraction {
+    fn of_ratio(r: u64, m: u64, limbs: usize, shift: u64) -> FixedPoint {
         // The integer part r / m matters only when shifted into the fraction.
         let mut out = vec![0u64; limbs + 1];
         out[limbs] = r / m;
@@ -232,7 +220,7 @@ impl Fraction {
             *limb = (t / m) as u64;
             rem = t % m;
         }
-        let mut f = Fraction(out);
+        let mut f = FixedPoint(out);
         f.shift_right(shift);
         f.0.truncate(limbs);
         f
@@ -240,7 +228,7 @@ impl Fraction {
 
     /// `Σ sums[i]·2^(-32·(i+1))` modulo 1, from signed sums of 32-bit
     /// digits, most significant first.
-    fn from_digit_sums(sums: &[i64]) -> Fraction {
+    fn from_digit_sums(sums: &[i64]) -> FixedPoint {
         let mut digits = vec![0u64; sums.len()];
         let mut carry = 0i64;
         for (digit, &sum) in digits.iter_mut().zip(sums).rev() {
@@ -248,7 +236,7 @@ impl Fraction {
             *digit = total.rem_euclid(1 << 32) as u64;
             carry = total.div_euclid(1 << 32) as i64;
         }
-        Fraction(
+        FixedPoint(
             digits
                 .chunks(2)
                 .rev()
@@ -276,27 +264,17 @@ impl Fraction {
         }
     }
 
-    fn add(&mut self, other: &Fraction) {
-        let mut carry = false;
-        for (a, &b) in self.0.iter_mut().zip(&other.0) {
-            let (s1, c1) = a.overflowing_add(b);
-            let (s2, c2) = s1.overflowing_add(u64::from(carry));
-            *a = s2;
-            carry = c1 | c2;
-        }
+    /// `self + other` modulo 1: the carry out of the top limb is dropped.
+    fn add(&mut self, other: &FixedPoint) {
+        add_in_place(&mut self.0, &other.0);
     }
 
-    fn sub(&mut self, other: &Fraction) {
-        let mut borrow = false;
-        for (a, &b) in self.0.iter_mut().zip(&other.0) {
-            let (d1, b1) = a.overflowing_sub(b);
-            let (d2, b2) = d1.overflowing_sub(u64::from(borrow));
-            *a = d2;
-            borrow = b1 | b2;
-        }
+    /// `self - other` modulo 1: the borrow out of the top limb is dropped.
+    fn sub(&mut self, other: &FixedPoint) {
+        sub_in_place(&mut self.0, &other.0);
     }
 
-    fn add_signed(&mut self, other: &Fraction, negative: bool) {
+    fn add_signed(&mut self, other: &FixedPoint, negative: bool) {
         if negative {
             self.sub(other);
         } else {
@@ -305,8 +283,8 @@ impl Fraction {
     }
 
     /// `self ± units/2^(64·len)`, or `None` if that leaves `[0, 1)`.
-    fn offset(&self, units: u64, negative: bool) -> Option<Fraction> {
-        let mut delta = Fraction::zero(self.0.len());
+    fn offset(&self, units: u64, negative: bool) -> Option<FixedPoint> {
+        let mut delta = FixedPoint::zero(self.0.len());
         delta.0[0] = units;
         let mut out = self.clone();
         out.add_signed(&delta, negative);
@@ -316,32 +294,31 @@ impl Fraction {
 
     /// The first `count` hexadecimal digits, lowercase.
     fn hex(&self, count: usize) -> String {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
         (0..count)
             .map(|i| {
                 let limb = self.0[self.0.len() - 1 - i / 16];
-                char::from(HEX[(limb >> (60 - 4 * (i % 16)) & 15) as usize])
+                char::from(HEX_DIGITS[(limb >> (60 - 4 * (i % 16)) & 15) as usize])
             })
             .collect()
     }
 }
 
-impl PartialOrd for Fraction {
-    fn partial_cmp(&self, other: &Fraction) -> Option<std::cmp::Ordering> {
+impl PartialOrd for FixedPoint {
+    fn partial_cmp(&self, other: &FixedPoint) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
 
-impl Ord for Fraction {
-    fn cmp(&self, other: &Fraction) -> std::cmp::Ordering {
+impl Ord for FixedPoint {
+    fn cmp(&self, other: &FixedPoint) -> std::cmp::Ordering {
         self.0.iter().rev().cmp(other.0.iter().rev())
     }
 }
 
 /// The sum of the terms `n` in `range` of `2^s·π` modulo 1, each
 /// truncated to `limbs` limbs.
-fn partial_sum(s: u64, range: std::ops::Range<u64>, limbs: usize) -> Fraction {
-    let mut sum = Fraction::zero(limbs);
+fn partial_sum(s: u64, range: std::ops::Range<u64>, limbs: usize) -> FixedPoint {
+    let mut sum = FixedPoint::zero(limbs);
     let precision = 64 * limbs as u64;
     let mut range = range;
     // Blocks while every exponent is non-negative and every modulus small;
@@ -354,7 +331,7 @@ fn partial_sum(s: u64, range: std::ops::Range<u64>, limbs: usize) -> Fraction {
         crate::simd::bbp::block_sum(s, range.start, &mut digit_sums);
         range.start += BLOCK_TERMS;
     }
-    sum.add(&Fraction::from_digit_sums(&digit_sums));
+    sum.add(&FixedPoint::from_digit_sums(&digit_sums));
     for n in range {
         // Exponent of 2 shared by the seven sub-terms: s - 6 - 10n.
         let shared = i128::from(s) - 6 - 10 * i128::from(n);
@@ -367,10 +344,10 @@ fn partial_sum(s: u64, range: std::ops::Range<u64>, limbs: usize) -> Fraction {
             let e = shared + i128::from(a);
             let term = match powers {
                 // 2^(shared + a) mod m, out of Montgomery form.
-                Some(p) => Fraction::of_ratio(md.mul(p[j], md.pow2_small(a)), md.m, limbs, 0),
-                None if e >= 0 => Fraction::of_ratio(1 << e, md.m, limbs, 0),
+                Some(p) => FixedPoint::of_ratio(md.mul(p[j], md.pow2_small(a)), md.m, limbs, 0),
+                None if e >= 0 => FixedPoint::of_ratio(1 << e, md.m, limbs, 0),
                 None if -e < i128::from(precision) => {
-                    Fraction::of_ratio(1, md.m, limbs, (-e) as u64)
+                    FixedPoint::of_ratio(1, md.m, limbs, (-e) as u64)
                 }
                 None => continue,
             };
@@ -400,7 +377,7 @@ pub(crate) fn hex_digits(position: u64, count: usize) -> String {
     loop {
         let terms = terms(s, limbs);
         let chunks = terms.div_ceil(CHUNK_TERMS);
-        let mut sum = Fraction::zero(limbs);
+        let mut sum = FixedPoint::zero(limbs);
         // Cancellation skips the rest of a batch and unwinds from here, not
         // through rayon's joins: across millions of tasks, that unwinding
         // takes seconds.
@@ -410,7 +387,7 @@ pub(crate) fn hex_digits(position: u64, count: usize) -> String {
                 .into_par_iter()
                 .map(|chunk| {
                     if monitor::cancelled() {
-                        return Fraction::zero(limbs);
+                        return FixedPoint::zero(limbs);
                     }
                     let start = chunk * CHUNK_TERMS;
                     let sum = partial_sum(s, start..(start + CHUNK_TERMS).min(terms), limbs);
@@ -418,7 +395,7 @@ pub(crate) fn hex_digits(position: u64, count: usize) -> String {
                     sum
                 })
                 .reduce(
-                    || Fraction::zero(limbs),
+                    || FixedPoint::zero(limbs),
                     |mut a, b| {
                         a.add(&b);
                         a

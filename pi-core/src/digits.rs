@@ -1,16 +1,13 @@
 //! Truncated digits of π in a base, right even across long runs of 9s.
 
 use std::borrow::Cow;
-use std::fmt;
-use std::ops::ControlFlow;
-use std::sync::Arc;
 
 use crate::chudnovsky::{pi_fixed_point, ERROR_BOUND};
 use crate::memory::{self, MemoryBound};
-use crate::monitor::{self, CancelToken, Progress, ProgressFn, Stage};
+use crate::monitor::{self, Stage};
 use crate::natural::{radix, Natural};
 use crate::verify;
-use crate::{Base, Error};
+use crate::{Base, Error, Options};
 
 /// The most digits one computation accepts.
 pub const MAX_DIGITS: u64 = 1_000_000_000_000;
@@ -20,164 +17,6 @@ pub const MAX_THREADS: usize = 1024;
 
 /// Guard bits of the first attempt; each retry doubles them.
 const INITIAL_GUARD_BITS: u64 = 64;
-
-/// How to compute digits: base, threads, progress, cancellation,
-/// verification and a memory limit.
-///
-/// ```
-/// let options = pi_core::Options::new().base(pi_core::Base::Hexadecimal).threads(2);
-/// assert_eq!(pi_core::compute(4, &options)?, "3.243f");
-/// # Ok::<(), pi_core::Error>(())
-/// ```
-#[derive(Clone, Default)]
-pub struct Options {
-    base: Base,
-    threads: usize,
-    progress: Option<Arc<ProgressFn>>,
-    cancel: CancelToken,
-    verify: bool,
-    memory_limit: Option<u64>,
-    corruption: Corruption,
-}
-
-/// A deliberate error, for tests that show verification catches it.
-#[doc(hidden)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Corruption {
-    /// None: the normal computation.
-    #[default]
-    None,
-    /// One bit of the binary value of π flipped before conversion.
-    Binary,
-    /// One digit of the text changed after conversion.
-    Text,
-}
-
-impl Options {
-    /// Decimal digits on all available cores, no progress reports, no
-    /// verification, no memory limit.
-    pub fn new() -> Options {
-        Options::default()
-    }
-
-    /// Sets the base of the digits.
-    pub fn base(mut self, base: Base) -> Options {
-        self.base = base;
-        self
-    }
-
-    /// Sets the number of threads; 0 (the default) means one per available
-    /// core. The digits are the same for every thread count.
-    pub fn threads(mut self, threads: usize) -> Options {
-        self.threads = threads;
-        self
-    }
-
-    /// Reports progress to `callback`, on the thread that calls [`compute`],
-    /// at every stage change, at least every [`crate::PROGRESS_INTERVAL`] and
-    /// once at 1 when the result is ready; the computation is
-    /// cancelled when it returns `ControlFlow::Break(())`.
-    ///
-    /// ```
-    /// use std::ops::ControlFlow;
-    /// let options = pi_core::Options::new().progress(|p| {
-    ///     eprintln!("{}: {:.0}%", p.stage, 100.0 * p.fraction);
-    ///     ControlFlow::Continue(())
-    /// });
-    /// assert_eq!(pi_core::compute(5, &options)?, "3.14159");
-    /// # Ok::<(), pi_core::Error>(())
-    /// ```
-    pub fn progress(
-        mut self,
-        callback: impl Fn(Progress) -> ControlFlow<()> + Send + Sync + 'static,
-    ) -> Options {
-        self.progress = Some(Arc::new(callback));
-        self
-    }
-
-    /// Removes the progress callback.
-    pub fn no_progress(mut self) -> Options {
-        self.progress = None;
-        self
-    }
-
-    /// Stops the computation with [`Error::Cancelled`] when `token` is
-    /// cancelled, from any thread.
-    ///
-    /// ```
-    /// let token = pi_core::CancelToken::new();
-    /// token.cancel();
-    /// let options = pi_core::Options::new().cancel_token(token);
-    /// assert_eq!(pi_core::compute(1000, &options), Err(pi_core::Error::Cancelled));
-    /// ```
-    pub fn cancel_token(mut self, token: CancelToken) -> Options {
-        self.cancel = token;
-        self
-    }
-
-    /// Whether to check the result independently before returning it: the
-    /// binary value against hexadecimal digits near its end computed by
-    /// digit extraction, and the digits written against the binary value
-    /// by residues. A failed check is [`Error::VerificationFailed`].
-    pub fn verify(mut self, verify: bool) -> Options {
-        self.verify = verify;
-        self
-    }
-
-    /// Corrupts the computation on purpose; for tests of verification only.
-    #[doc(hidden)]
-    pub fn corrupt_for_testing(mut self, corruption: Corruption) -> Options {
-        self.corruption = corruption;
-        self
-    }
-
-    /// Refuses, with [`Error::OutOfMemory`] and before allocating, a
-    /// computation whose [`estimate_memory`] exceeds `bytes`; `None` (the
-    /// default) means no limit.
-    pub fn memory_limit(mut self, bytes: Option<u64>) -> Options {
-        self.memory_limit = bytes;
-        self
-    }
-}
-
-impl Options {
-    /// Runs `body` as a computation with these options' threads, progress
-    /// and cancellation (see [`monitor::run`]).
-    pub(crate) fn run<T: Send>(
-        &self,
-        estimate: u64,
-        shares: [f64; monitor::STAGES.len()],
-        body: impl FnOnce() -> Result<T, Error> + Send,
-    ) -> Result<T, Error> {
-        if self.threads > MAX_THREADS {
-            return Err(Error::TooManyThreads {
-                requested: self.threads,
-                max: MAX_THREADS,
-            });
-        }
-        monitor::run(
-            self.threads,
-            estimate,
-            self.cancel.clone(),
-            shares,
-            self.progress.as_deref(),
-            body,
-        )
-    }
-}
-
-impl fmt::Debug for Options {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Options")
-            .field("base", &self.base)
-            .field("threads", &self.threads)
-            .field("progress", &self.progress.is_some())
-            .field("cancelled", &self.cancel.is_cancelled())
-            .field("verify", &self.verify)
-            .field("memory_limit", &self.memory_limit)
-            .finish()
-    }
-}
 
 /// Bits of the binary value behind `n` digits in `base`.
 fn digit_bits(n: u64, base: Base) -> u64 {
@@ -268,7 +107,8 @@ fn text(n: u64, options: &Options) -> Result<String, Error> {
     let base = options.base;
     let width = n as usize + 1;
     let (x, w, mut text) = written(n, INITIAL_GUARD_BITS, options);
-    if options.corruption == Corruption::Text {
+    #[cfg(test)]
+    if options.corruption == crate::options::Corruption::Text {
         text[width] = if text[width] == b'1' { b'2' } else { b'1' };
     }
     if options.verify {
@@ -293,14 +133,9 @@ fn written(n: u64, mut guard_bits: u64, options: &Options) -> (Natural, u64, Vec
     let width = n as usize + 1;
     loop {
         let w = digit_bits + guard_bits;
-        let mut x = pi_fixed_point(w);
-        if options.corruption == Corruption::Binary {
-            // The top bit of the digits verification compares: above the
-            // guard bits, so the digits change too.
-            if let Some((position, _)) = verify::checked_hex_digits(w) {
-                x = &x + &(&Natural::from(1u64) << (w - 4 * position + 3));
-            }
-        }
+        let x = pi_fixed_point(w);
+        #[cfg(test)]
+        let x = corrupted(x, w, options);
         monitor::enter(Stage::Conversion, radix::decimal_work(width));
         // Allocated only now: during the series its bytes would add to the peak.
         let mut text = monitor::filled(width + 2, b'0');
@@ -308,6 +143,18 @@ fn written(n: u64, mut guard_bits: u64, options: &Options) -> (Natural, u64, Vec
             return (x, w, text);
         }
         guard_bits *= 2;
+    }
+}
+
+/// `x` with the top bit of the digits that verification compares flipped,
+/// if `options` ask for it: above the guard bits, so the digits change too.
+#[cfg(test)]
+fn corrupted(x: Natural, w: u64, options: &Options) -> Natural {
+    match verify::checked_hex_digits(w) {
+        Some((position, _)) if options.corruption == crate::options::Corruption::Binary => {
+            &x + &(&Natural::from(1u64) << (w - 4 * position + 3))
+        }
+        _ => x,
     }
 }
 
@@ -370,6 +217,43 @@ fn check_text(text: &[u8], n: u64, base: Base, x: &Natural, w: u64) -> Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::options::Corruption;
+    use crate::Progress;
+    use std::ops::ControlFlow;
+    use std::sync::{Arc, Mutex};
+
+    #[test]
+    fn verification_catches_a_corrupted_result() {
+        for base in [Base::Decimal, Base::Hexadecimal] {
+            let right = compute(100_000, &Options::new().base(base)).expect("digits");
+            for corruption in [Corruption::Binary, Corruption::Text] {
+                let corrupted = Options::new().base(base).corrupt_for_testing(corruption);
+                let wrong = compute(100_000, &corrupted).expect("unverified digits");
+                assert_ne!(wrong, right, "{base:?} {corruption:?}: the hook corrupts");
+                let outcome = compute(100_000, &corrupted.verify(true));
+                assert!(
+                    matches!(outcome, Err(Error::VerificationFailed(_))),
+                    "{base:?} {corruption:?}: {outcome:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_failed_computation_does_not_claim_to_be_done() {
+        let seen: Arc<Mutex<Vec<Progress>>> = Arc::default();
+        let log = Arc::clone(&seen);
+        let options = Options::new()
+            .corrupt_for_testing(Corruption::Text)
+            .verify(true)
+            .progress(move |p| {
+                log.lock().map(|mut l| l.push(p)).ok();
+                ControlFlow::Continue(())
+            });
+        assert!(compute(1000, &options).is_err());
+        let seen = seen.lock().map(|s| s.clone()).unwrap_or_default();
+        assert!(seen.iter().all(|p| p.fraction < 1.0), "{seen:?}");
+    }
 
     #[test]
     fn widening_decides_across_the_six_nines() {

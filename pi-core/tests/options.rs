@@ -5,8 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use pi_core::{
-    compute, estimate_memory, Base, CancelToken, Corruption, Error, MemoryBound, Options, Progress,
-    Stage,
+    compute, estimate_memory, Base, CancelToken, Error, MemoryBound, Options, Progress, Stage,
 };
 
 #[test]
@@ -71,15 +70,6 @@ fn every_computation_reports_1_once_its_result_is_ready() {
     assert_eq!(digits.as_deref(), Ok("26c65e52"));
     assert!(seen.iter().all(|p| p.stage == Stage::Extraction));
     assert_eq!(seen.last().map(|p| p.fraction), Some(1.0));
-    // A failed computation does not claim to be done.
-    let (failed, seen) = recorded(
-        |o| compute(1000, &o),
-        Options::new()
-            .corrupt_for_testing(Corruption::Text)
-            .verify(true),
-    );
-    assert!(failed.is_err());
-    assert!(seen.iter().all(|p| p.fraction < 1.0), "{seen:?}");
 }
 
 #[test]
@@ -178,23 +168,6 @@ fn verification_passes_on_right_results() {
             let plain = compute(n, &Options::new().base(base));
             let verified = compute(n, &Options::new().base(base).verify(true));
             assert_eq!(verified, plain, "{base:?} {n}");
-        }
-    }
-}
-
-#[test]
-fn verification_catches_a_corrupted_result() {
-    for base in [Base::Decimal, Base::Hexadecimal] {
-        let right = compute(100_000, &Options::new().base(base)).expect("digits");
-        for corruption in [Corruption::Binary, Corruption::Text] {
-            let corrupted = Options::new().base(base).corrupt_for_testing(corruption);
-            let wrong = compute(100_000, &corrupted).expect("unverified digits");
-            assert_ne!(wrong, right, "{base:?} {corruption:?}: the hook corrupts");
-            let outcome = compute(100_000, &corrupted.verify(true));
-            assert!(
-                matches!(outcome, Err(Error::VerificationFailed(_))),
-                "{base:?} {corruption:?}: {outcome:?}"
-            );
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::monitor;
 /// Holds `v ≈ 2^(2n) / d` for the divisor `d` of `n` bits, so that each
 /// quotient costs two multiplications instead of a fresh reciprocal.
 #[derive(Clone, Debug)]
-pub struct Reciprocal {
+pub(crate) struct Reciprocal {
     d: Natural,
     bits: u64,
     v: Natural,
@@ -16,7 +16,7 @@ pub struct Reciprocal {
 
 impl Reciprocal {
     /// Prepares `d` for division; `None` when `d` is zero.
-    pub fn new(d: &Natural) -> Option<Reciprocal> {
+    pub(crate) fn new(d: &Natural) -> Option<Reciprocal> {
         if d.is_zero() {
             return None;
         }
@@ -27,14 +27,9 @@ impl Reciprocal {
         })
     }
 
-    /// The divisor.
-    pub fn divisor(&self) -> &Natural {
-        &self.d
-    }
-
     /// Quotient and remainder of `a / d` (floor division). Fastest when `a`
     /// has at most twice as many bits as the divisor.
-    pub fn div_rem(&self, a: &Natural) -> (Natural, Natural) {
+    pub(crate) fn div_rem(&self, a: &Natural) -> (Natural, Natural) {
         if a.bit_len() > 2 * self.bits {
             return div_rem(a, &self.d);
         }

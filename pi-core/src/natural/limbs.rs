@@ -150,13 +150,27 @@ pub(crate) fn div_rem_small_assign(acc: &mut [u64], d: u64) -> u64 {
 }
 
 /// `p^-1 mod 2^64` for odd `p`, by Newton's iteration (each step doubles the
-/// correct bits, from 3).
+/// correct bits, from 3); its low 32 bits are `p^-1 mod 2^32`.
+#[inline(always)]
 pub(crate) fn inverse_mod_2_64(p: u64) -> u64 {
     let mut inv = p;
     for _ in 0..5 {
         inv = inv.wrapping_mul(2u64.wrapping_sub(p.wrapping_mul(inv)));
     }
     inv
+}
+
+/// `a·b/2^64 mod m` (Montgomery's product, `R = 2^64`) for `a, b < m`, odd
+/// `m < 2^63` and `m_inv = m^-1 mod 2^64`.
+#[inline(always)]
+pub(crate) fn montgomery_mul(a: u64, b: u64, m: u64, m_inv: u64) -> u64 {
+    let t = u128::from(a) * u128::from(b);
+    let q = (t as u64).wrapping_mul(m_inv);
+    let qm = ((u128::from(q) * u128::from(m)) >> 64) as u64;
+    // t and q·m agree in their low 64 bits, so this is (t - q·m) / 2^64,
+    // plus m when that is negative (the wrapped value is then the larger).
+    let r = ((t >> 64) as u64).wrapping_sub(qm);
+    r.min(r.wrapping_add(m))
 }
 
 /// `base^exp mod m` for `m > 0`.

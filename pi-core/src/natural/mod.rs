@@ -5,21 +5,24 @@
 //! algorithms live in submodules, one algorithm per module.
 
 mod div;
-mod limbs;
+pub(crate) mod limbs;
 mod mul;
+#[cfg(test)]
+mod properties;
 pub(crate) mod radix;
 mod sqrt;
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::ops::{Add, Mul, Shl, Shr, Sub};
+use std::ops::{Add, AddAssign, Mul, MulAssign, Shl, ShlAssign, Shr, ShrAssign, Sub, SubAssign};
 
 use crate::monitor;
 
-pub use div::Reciprocal;
+pub(crate) use div::Reciprocal;
 pub(crate) use limbs::{inverse_mod_2_64, pow_mod};
 pub(crate) use mul::{full_length as full_product_length, TransformCache};
-pub use mul::{KARATSUBA_THRESHOLD, NTT_THRESHOLD, NTT_THRESHOLD_SCALAR};
+#[cfg(test)]
+use mul::{KARATSUBA_THRESHOLD, NTT_THRESHOLD, NTT_THRESHOLD_SCALAR};
 
 /// A non-negative integer of any size.
 #[derive(PartialEq, Eq, Hash, Default)]
@@ -392,6 +395,93 @@ impl Shr<u64> for &Natural {
     }
 }
 
+impl AddAssign<&Natural> for Natural {
+    fn add_assign(&mut self, rhs: &Natural) {
+        limbs::add_assign(&mut self.limbs, &rhs.limbs);
+    }
+}
+
+/// Panics if `rhs > self`, as `-` does.
+impl SubAssign<&Natural> for Natural {
+    fn sub_assign(&mut self, rhs: &Natural) {
+        if *self < *rhs {
+            panic!("Natural subtraction underflow");
+        }
+        limbs::sub_assign(&mut self.limbs, &rhs.limbs);
+    }
+}
+
+impl MulAssign<&Natural> for Natural {
+    fn mul_assign(&mut self, rhs: &Natural) {
+        *self = &*self * rhs;
+    }
+}
+
+impl ShlAssign<u64> for Natural {
+    fn shl_assign(&mut self, bits: u64) {
+        *self = &*self << bits;
+    }
+}
+
+impl ShrAssign<u64> for Natural {
+    fn shr_assign(&mut self, bits: u64) {
+        *self = &*self >> bits;
+    }
+}
+
+/// The owned forms of a binary operator, from its borrowed one and its
+/// assigning one: `a op b`, `a op &b`, `&a op b`, and `a op= b`.
+macro_rules! owned_operators {
+    ($op:ident, $method:ident, $assign:ident, $assign_method:ident) => {
+        impl $op<Natural> for Natural {
+            type Output = Natural;
+            fn $method(mut self, rhs: Natural) -> Natural {
+                self.$assign_method(&rhs);
+                self
+            }
+        }
+
+        impl $op<&Natural> for Natural {
+            type Output = Natural;
+            fn $method(mut self, rhs: &Natural) -> Natural {
+                self.$assign_method(rhs);
+                self
+            }
+        }
+
+        impl $op<Natural> for &Natural {
+            type Output = Natural;
+            fn $method(self, rhs: Natural) -> Natural {
+                self.$method(&rhs)
+            }
+        }
+
+        impl $assign<Natural> for Natural {
+            fn $assign_method(&mut self, rhs: Natural) {
+                self.$assign_method(&rhs);
+            }
+        }
+    };
+}
+
+owned_operators!(Add, add, AddAssign, add_assign);
+owned_operators!(Sub, sub, SubAssign, sub_assign);
+owned_operators!(Mul, mul, MulAssign, mul_assign);
+
+impl Shl<u64> for Natural {
+    type Output = Natural;
+    fn shl(self, bits: u64) -> Natural {
+        &self << bits
+    }
+}
+
+impl Shr<u64> for Natural {
+    type Output = Natural;
+    fn shr(self, bits: u64) -> Natural {
+        &self >> bits
+    }
+}
+
 impl fmt::Display for Natural {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad_integral(true, "", &self.to_decimal_padded(1))
@@ -450,6 +540,38 @@ mod tests {
     }
 
     /// Against one multiplication at a time, with factors of every size.
+    #[test]
+    fn owned_and_assigning_operators_agree_with_borrowed_ones() {
+        let a = &Natural::from(u64::MAX) << 200;
+        let b = Natural::from(12_345u64);
+        assert_eq!(a.clone() + b.clone(), &a + &b);
+        assert_eq!(a.clone() + &b, &a + &b);
+        assert_eq!(&b + a.clone(), &a + &b);
+        assert_eq!(a.clone() - b.clone(), &a - &b);
+        assert_eq!(&a - b.clone(), &a - &b);
+        assert_eq!(a.clone() * b.clone(), &a * &b);
+        assert_eq!(a.clone() * &b, &a * &b);
+        assert_eq!(a.clone() << 70, &a << 70);
+        assert_eq!(a.clone() >> 70, &a >> 70);
+        let mut x = a.clone();
+        x += &b;
+        x *= b.clone();
+        x -= &b;
+        x <<= 3;
+        x >>= 1;
+        assert_eq!(x, &(&(&(&(&a + &b) * &b) - &b) << 3) >> 1);
+        let mut small = b.clone();
+        small += a.clone();
+        assert_eq!(small, &a + &b);
+    }
+
+    #[test]
+    #[should_panic(expected = "underflow")]
+    fn subtraction_below_zero_panics() {
+        let mut x = Natural::from(1u64);
+        x -= Natural::from(2u64);
+    }
+
     #[test]
     fn mul_small_assign_multiplies_by_its_factors() {
         let factors = [0u64, 1, 3, u64::MAX, 1 << 63, 12_345, u64::MAX - 1];

@@ -367,13 +367,15 @@ pub(super) fn to_hex(x: &Natural, width: usize) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// The lowercase hexadecimal digits.
+pub(crate) const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
 /// Writes `x < 16^out.len()` into `out` as lowercase ASCII hexadecimal
 /// digits, zero-padded.
 pub(crate) fn write_hex_exact(x: &Natural, out: &mut [u8]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     for (chunk, &limb) in out.rchunks_mut(16).zip(x.limbs()) {
         for (i, digit) in chunk.iter_mut().rev().enumerate() {
-            *digit = HEX[(limb >> (4 * i) & 15) as usize];
+            *digit = HEX_DIGITS[(limb >> (4 * i) & 15) as usize];
         }
     }
 }

@@ -13,15 +13,15 @@ use crate::monitor;
 
 /// Multiplication crossover: below this many limbs in the shorter operand,
 /// schoolbook; from it, Karatsuba.
-pub const KARATSUBA_THRESHOLD: usize = 24;
+pub(crate) const KARATSUBA_THRESHOLD: usize = 24;
 /// Multiplication crossover: from this many limbs in the shorter operand,
 /// the number-theoretic transform, where the processor has AVX-512 IFMA
 /// (measured: Karatsuba 3.5 µs and 8.3 µs at 64 and 96 limbs, the
 /// transform 4.3 µs and 6.5 µs).
-pub const NTT_THRESHOLD: usize = 80;
+pub(crate) const NTT_THRESHOLD: usize = 80;
 /// The same crossover with the portable (scalar) transform (Karatsuba 78 µs
 /// and 243 µs at 384 and 768 limbs, the transform 93 µs and 204 µs).
-pub const NTT_THRESHOLD_SCALAR: usize = 512;
+pub(crate) const NTT_THRESHOLD_SCALAR: usize = 512;
 
 /// The crossover to the transform on this processor.
 fn ntt_threshold() -> usize {

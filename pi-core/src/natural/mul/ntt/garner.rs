@@ -273,11 +273,9 @@ mod tests {
             let garner = Garner::<Montgomery52>::new(k);
             let residues: Vec<Vec<u64>> = (garner.primes.iter().enumerate())
                 .map(|(i, &p)| {
-                    (0..BATCH as u64)
-                        .map(|c| match c {
-                            3..=12 => p - 1,
-                            _ => (c.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ i as u64) % p,
-                        })
+                    let random = crate::natural::lcg_limbs(BATCH, i as u64);
+                    (random.into_iter().enumerate())
+                        .map(|(c, x)| if (3..=12).contains(&c) { p - 1 } else { x % p })
                         .collect()
                 })
                 .collect();

@@ -1213,11 +1213,7 @@ mod tests {
     /// edges of each, against schoolbook, for both fields.
     #[test]
     fn radix3_and_power_of_two_lengths() {
-        let limbs = |n: usize, seed: u64| -> Vec<u64> {
-            (0..n as u64)
-                .map(|i| (i + seed).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ seed)
-                .collect()
-        };
+        let limbs = crate::natural::lcg_limbs;
         for len in [
             129usize, 192, 193, 256, 257, 384, 385, 1536, 1537, 2048, 6000,
         ] {
@@ -1243,11 +1239,9 @@ mod tests {
     #[test]
     fn wide_products() {
         let limbs = |n: usize, seed: u64| -> Vec<u64> {
-            (0..n as u64)
-                .map(|i| match i % 7 {
-                    0 | 1 => u64::MAX,
-                    _ => (i + seed).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ seed,
-                })
+            let random = crate::natural::lcg_limbs(n, seed);
+            (random.into_iter().enumerate())
+                .map(|(i, x)| if i % 7 < 2 { u64::MAX } else { x })
                 .collect()
         };
         fn check<F: Field>(x: &[u64], y: &[u64], plan: Plan) {
@@ -1405,8 +1399,8 @@ mod tests {
         ] {
             // All-ones limbs: the largest coefficients.
             let a = vec![u64::MAX; la];
-            let b: Vec<u64> = (0..lb as u64)
-                .map(|i| i.wrapping_mul(0xC2B2_AE3D_27D4_EB4F) | 1 << 63)
+            let b: Vec<u64> = (crate::natural::lcg_limbs(lb, 3).into_iter())
+                .map(|x| x | 1 << 63)
                 .collect();
             check::<Montgomery52>(&a, &b, bits);
             check::<Montgomery64>(&a, &b, bits);
@@ -1424,12 +1418,8 @@ mod tests {
             (2048, 2048),
             (9000, 12_000),
         ] {
-            let a: Vec<u64> = (0..la as u64)
-                .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ u64::MAX)
-                .collect();
-            let b: Vec<u64> = (0..lb as u64)
-                .map(|i| i.wrapping_mul(0xC2B2_AE3D_27D4_EB4F))
-                .collect();
+            let a = crate::natural::lcg_limbs(la, 1);
+            let b = crate::natural::lcg_limbs(lb, 2);
             let x = product::<Montgomery64>(&a, Some(&b));
             assert_eq!(product::<Montgomery52>(&a, Some(&b)), x, "{la}x{lb}");
             assert_eq!(mul(&a, &b), x);

@@ -1,7 +1,7 @@
 //! Arithmetic modulo 62-bit primes with `R = 2^64`: the portable field.
 
 use super::Field;
-use crate::natural::limbs::inverse_mod_2_64;
+use crate::natural::limbs::{inverse_mod_2_64, montgomery_mul};
 
 /// Integers modulo a prime `p < 2^62`, Montgomery form with `R = 2^64`.
 #[derive(Clone, Copy)]
@@ -41,11 +41,7 @@ impl Field for Montgomery64 {
 
     #[inline(always)]
     fn mul(self, a: u64, b: u64) -> u64 {
-        let t = u128::from(a) * u128::from(b);
-        let m = (t as u64).wrapping_mul(self.p_inv);
-        let mp = ((u128::from(m) * u128::from(self.p)) >> 64) as u64;
-        let r = ((t >> 64) as u64).wrapping_sub(mp);
-        r.min(r.wrapping_add(self.p))
+        montgomery_mul(a, b, self.p, self.p_inv)
     }
 
     fn r2(self) -> u64 {

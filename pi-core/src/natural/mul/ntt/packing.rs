@@ -92,9 +92,7 @@ mod tests {
     /// Each coefficient read back bit by bit, at several widths and starts.
     #[test]
     fn split_reads_each_coefficients_bits() {
-        let limbs: Vec<u64> = (0..100u64)
-            .map(|i| (i + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15))
-            .collect();
+        let limbs = crate::natural::lcg_limbs(100, 1);
         let bit = |b: usize| limbs.get(b / 64).map_or(0, |l| l >> (b % 64) & 1);
         for bits in WIDE_BITS {
             let count = Packing::Bits(bits).coefficients(limbs.len());

@@ -1,7 +1,7 @@
 //! Property tests of the natural-number arithmetic against simple references,
 //! at sizes straddling every algorithm crossover.
 
-use pi_core::natural::{Natural, KARATSUBA_THRESHOLD, NTT_THRESHOLD, NTT_THRESHOLD_SCALAR};
+use super::{lcg_limbs, Natural, KARATSUBA_THRESHOLD, NTT_THRESHOLD, NTT_THRESHOLD_SCALAR};
 use proptest::prelude::*;
 
 /// Schoolbook multiplication, the reference.
@@ -48,10 +48,8 @@ proptest! {
         (la, lb) in (crossover_len(), crossover_len()),
         seed in any::<u64>(),
     ) {
-        let mut s = seed | 1;
-        let mut next = || { s ^= s << 13; s ^= s >> 7; s ^= s << 17; s };
-        let a: Vec<u64> = (0..la).map(|_| next()).collect();
-        let b: Vec<u64> = (0..lb).map(|_| next()).collect();
+        let a = lcg_limbs(la, seed);
+        let b = lcg_limbs(lb, seed ^ 1);
         let (x, y) = (Natural::from_limbs(a.clone()), Natural::from_limbs(b.clone()));
         let expected = reference_mul(&a, &b);
         prop_assert_eq!(&(&x * &y), &expected);

@@ -1,0 +1,170 @@
+//! How to compute: base, threads, progress, cancellation, verification and
+//! a memory limit.
+
+use std::fmt;
+use std::ops::ControlFlow;
+use std::sync::Arc;
+
+use crate::monitor::{self, CancelToken, Progress, ProgressFn};
+#[cfg(doc)]
+use crate::{compute, estimate_memory};
+use crate::{Base, Error, MAX_THREADS};
+
+/// How to compute digits: base, threads, progress, cancellation,
+/// verification and a memory limit.
+///
+/// ```
+/// let options = pi_core::Options::new().base(pi_core::Base::Hexadecimal).threads(2);
+/// assert_eq!(pi_core::compute(4, &options)?, "3.243f");
+/// # Ok::<(), pi_core::Error>(())
+/// ```
+#[derive(Clone, Default)]
+pub struct Options {
+    pub(crate) base: Base,
+    pub(crate) threads: usize,
+    pub(crate) progress: Option<Arc<ProgressFn>>,
+    pub(crate) cancel: CancelToken,
+    pub(crate) verify: bool,
+    pub(crate) memory_limit: Option<u64>,
+    #[cfg(test)]
+    pub(crate) corruption: Corruption,
+}
+
+/// A deliberate error, for the tests that show verification catches it.
+#[cfg(test)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Corruption {
+    /// None: the normal computation.
+    #[default]
+    None,
+    /// One bit of the binary value of π flipped before conversion.
+    Binary,
+    /// One digit of the text changed after conversion.
+    Text,
+}
+
+impl Options {
+    /// Decimal digits on all available cores, no progress reports, no
+    /// verification, no memory limit.
+    pub fn new() -> Options {
+        Options::default()
+    }
+
+    /// Sets the base of the digits.
+    pub fn base(mut self, base: Base) -> Options {
+        self.base = base;
+        self
+    }
+
+    /// Sets the number of threads; 0 (the default) means one per available
+    /// core. The digits are the same for every thread count.
+    pub fn threads(mut self, threads: usize) -> Options {
+        self.threads = threads;
+        self
+    }
+
+    /// Reports progress to `callback`, on the thread that calls [`compute`],
+    /// at every stage change, at least every [`crate::PROGRESS_INTERVAL`] and
+    /// once at 1 when the result is ready; the computation is
+    /// cancelled when it returns `ControlFlow::Break(())`.
+    ///
+    /// ```
+    /// use std::ops::ControlFlow;
+    /// let options = pi_core::Options::new().progress(|p| {
+    ///     eprintln!("{}: {:.0}%", p.stage, 100.0 * p.fraction);
+    ///     ControlFlow::Continue(())
+    /// });
+    /// assert_eq!(pi_core::compute(5, &options)?, "3.14159");
+    /// # Ok::<(), pi_core::Error>(())
+    /// ```
+    pub fn progress(
+        mut self,
+        callback: impl Fn(Progress) -> ControlFlow<()> + Send + Sync + 'static,
+    ) -> Options {
+        self.progress = Some(Arc::new(callback));
+        self
+    }
+
+    /// Removes the progress callback.
+    pub fn no_progress(mut self) -> Options {
+        self.progress = None;
+        self
+    }
+
+    /// Stops the computation with [`Error::Cancelled`] when `token` is
+    /// cancelled, from any thread.
+    ///
+    /// ```
+    /// let token = pi_core::CancelToken::new();
+    /// token.cancel();
+    /// let options = pi_core::Options::new().cancel_token(token);
+    /// assert_eq!(pi_core::compute(1000, &options), Err(pi_core::Error::Cancelled));
+    /// ```
+    pub fn cancel_token(mut self, token: CancelToken) -> Options {
+        self.cancel = token;
+        self
+    }
+
+    /// Whether to check the result independently before returning it: the
+    /// binary value against hexadecimal digits near its end computed by
+    /// digit extraction, and the digits written against the binary value
+    /// by residues. A failed check is [`Error::VerificationFailed`].
+    pub fn verify(mut self, verify: bool) -> Options {
+        self.verify = verify;
+        self
+    }
+
+    /// Corrupts the computation on purpose; for tests of verification only.
+    #[cfg(test)]
+    pub(crate) fn corrupt_for_testing(mut self, corruption: Corruption) -> Options {
+        self.corruption = corruption;
+        self
+    }
+
+    /// Refuses, with [`Error::OutOfMemory`] and before allocating, a
+    /// computation whose [`estimate_memory`] exceeds `bytes`; `None` (the
+    /// default) means no limit.
+    pub fn memory_limit(mut self, bytes: Option<u64>) -> Options {
+        self.memory_limit = bytes;
+        self
+    }
+}
+
+impl Options {
+    /// Runs `body` as a computation with these options' threads, progress
+    /// and cancellation (see [`monitor::run`]).
+    pub(crate) fn run<T: Send>(
+        &self,
+        estimate: u64,
+        shares: [f64; monitor::STAGES.len()],
+        body: impl FnOnce() -> Result<T, Error> + Send,
+    ) -> Result<T, Error> {
+        if self.threads > MAX_THREADS {
+            return Err(Error::TooManyThreads {
+                requested: self.threads,
+                max: MAX_THREADS,
+            });
+        }
+        monitor::run(
+            self.threads,
+            estimate,
+            self.cancel.clone(),
+            shares,
+            self.progress.as_deref(),
+            body,
+        )
+    }
+}
+
+impl fmt::Debug for Options {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Options")
+            .field("base", &self.base)
+            .field("threads", &self.threads)
+            .field("progress", &self.progress.is_some())
+            .field("cancelled", &self.cancel.is_cancelled())
+            .field("verify", &self.verify)
+            .field("memory_limit", &self.memory_limit)
+            .finish()
+    }
+}
