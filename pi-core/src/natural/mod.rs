@@ -25,6 +25,10 @@ pub(crate) use mul::{full_length as full_product_length, TransformCache};
 use mul::{KARATSUBA_THRESHOLD, NTT_THRESHOLD, NTT_THRESHOLD_SCALAR};
 
 /// A non-negative integer of any size.
+///
+/// Long products (by number-theoretic transform) keep their tables and up
+/// to 128 MiB of buffers in a process-wide cache, for the next product;
+/// products within a computation of digits use that computation's own.
 #[derive(PartialEq, Eq, Hash, Default)]
 pub struct Natural {
     limbs: Vec<u64>,

@@ -297,11 +297,19 @@ const MAX_TWIDDLE_TABLE: usize = 1 << 20;
 /// What the transforms of one computation share: each prime's twiddle
 /// table and radix-3 constants, the longest so far of each (they serve
 /// every shorter transform), and long buffers for reuse.
-#[derive(Default)]
 pub(crate) struct Cache {
     twiddles: Mutex<Vec<(u64, Arc<Twiddles>)>>,
     radix3: Mutex<Vec<(u64, Arc<Radix3>)>>,
     buffers: Mutex<Vec<Vec<u64>>>,
+    /// The most values the kept buffers hold together.
+    pool_values: usize,
+}
+
+impl Default for Cache {
+    /// A computation's cache.
+    fn default() -> Self {
+        Cache::keeping(POOL_VALUES)
+    }
 }
 
 /// Transform buffers of at least this many values are kept for reuse:
@@ -327,6 +335,16 @@ fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Cache {
+    /// A cache whose kept buffers hold at most `pool_values` values.
+    fn keeping(pool_values: usize) -> Cache {
+        Cache {
+            twiddles: Mutex::default(),
+            radix3: Mutex::default(),
+            buffers: Mutex::default(),
+            pool_values,
+        }
+    }
+
     /// A kept vector of `n` values (stale ones: the caller overwrites
     /// them), if any is kept: the shortest that holds them, else the
     /// longest, grown (only its new pages are fresh memory).
@@ -348,12 +366,13 @@ impl Cache {
 
     /// Keeps `v` for [`Cache::buffer`] if it is long.
     fn recycle(&self, v: Vec<u64>) {
-        if !(POOLED_MIN..=POOL_VALUES).contains(&v.capacity()) {
+        if !(POOLED_MIN..=self.pool_values).contains(&v.capacity()) {
             return;
         }
         let mut pool = locked(&self.buffers);
         pool.push(v);
-        while pool.len() > POOL_SIZE || pool.iter().map(Vec::capacity).sum::<usize>() > POOL_VALUES
+        while pool.len() > POOL_SIZE
+            || pool.iter().map(Vec::capacity).sum::<usize>() > self.pool_values
         {
             let smallest = (0..pool.len()).min_by_key(|&i| pool[i].capacity());
             if let Some(i) = smallest {
@@ -407,16 +426,18 @@ impl Cache {
     }
 }
 
-/// Transforms up to this length outside a computation share one
-/// process-wide cache, whose tables then take at most about 2 MiB.
-const SHARED_CACHE_MAX: usize = 1 << 14;
+/// The most values the process-wide cache's kept buffers hold together
+/// (128 MiB): products outside a computation up to about 2^22 limbs then
+/// reuse their buffers instead of clearing fresh pages each time.
+const SHARED_POOL_VALUES: usize = 1 << 24;
 
-/// The cache for transforms of length `n`: the computation's, else the
-/// process-wide one for short transforms (their tables would cost as much
-/// as the product), else none.
-fn cache_for(computation: Option<&Cache>, n: usize) -> Option<&Cache> {
+/// The cache for transforms: the computation's, else the process-wide
+/// one, whose tables grow with the longest transform (to at most 32 MiB
+/// per prime, from transforms of 2^20 values) and which keeps
+/// [`SHARED_POOL_VALUES`] of buffers.
+fn cache_for(computation: Option<&Cache>) -> &Cache {
     static SHARED: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
-    computation.or_else(|| (n <= SHARED_CACHE_MAX).then(|| SHARED.get_or_init(Cache::default)))
+    computation.unwrap_or_else(|| SHARED.get_or_init(|| Cache::keeping(SHARED_POOL_VALUES)))
 }
 
 /// Blocks up to this length are transformed stage by stage in cache.
@@ -1000,7 +1021,7 @@ fn convolved<F: Field>(
 ) -> Vec<u64> {
     let primes = &F::PRIMES[..plan.primes];
     let computation = monitor::transform_cache();
-    let cache = cache_for(computation.as_deref(), n);
+    let cache = Some(cache_for(computation.as_deref()));
     let residue =
         |&prime: &(u64, u64)| convolution::<F>(prime, a, b, (n, coefficients, plan.packing), cache);
     // Large products one prime at a time: their transforms run in parallel
@@ -1161,7 +1182,7 @@ fn summed<F: Field>(operands: &[&[u64]], sums: &[&[(usize, usize)]]) -> Vec<Vec<
         .map_or(1, transform_length);
     let primes = &F::PRIMES[..plan.primes];
     let computation = monitor::transform_cache();
-    let cache = cache_for(computation.as_deref(), n);
+    let cache = Some(cache_for(computation.as_deref()));
     let residue = |&prime: &(u64, u64)| {
         sum_convolutions::<F>(prime, operands, sums, (n, plan.packing), cache)
     };
