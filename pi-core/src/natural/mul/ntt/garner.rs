@@ -3,8 +3,8 @@
 
 use rayon::prelude::*;
 
+use super::field::Field;
 use super::packing::Packing;
-use super::Field;
 use crate::monitor;
 use crate::natural::limbs;
 

@@ -1,7 +1,8 @@
 //! Arithmetic modulo 50-bit primes with `R = 2^52`, the width of AVX-512
 //! IFMA's multipliers, whose transform stages run eight lanes at a time.
 
-use super::{each_block, reduce_below, scalar, Field};
+use super::field::{each_block, reduce_below, Field};
+use super::scalar;
 use crate::natural::limbs::inverse_mod_2_64;
 use crate::simd::ntt as simd;
 

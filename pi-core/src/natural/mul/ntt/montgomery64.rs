@@ -1,6 +1,6 @@
 //! Arithmetic modulo 62-bit primes with `R = 2^64`: the portable field.
 
-use super::Field;
+use super::field::Field;
 use crate::natural::limbs::{inverse_mod_2_64, montgomery_mul};
 
 /// Integers modulo a prime `p < 2^62`, Montgomery form with `R = 2^64`.

@@ -1,7 +1,7 @@
 //! Runs of consecutive powers of a root of unity, generated a chunk at a
 //! time, for transforms too long to keep a table of their twiddles.
 
-use super::Field;
+use super::field::Field;
 
 /// The most powers one [`Powers::fill`] produces.
 pub(super) const CHUNK: usize = 1 << 12;

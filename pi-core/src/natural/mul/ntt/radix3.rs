@@ -10,8 +10,9 @@
 
 use rayon::prelude::*;
 
+use super::field::Field;
 use super::powers::{self, Level, Powers};
-use super::{Field, PARALLEL_MIN};
+use super::transform::PARALLEL_MIN;
 
 /// Values per parallel task of a radix-3 step.
 const CHUNK: usize = powers::CHUNK;
@@ -20,7 +21,7 @@ const CHUNK: usize = powers::CHUNK;
 /// inverses with `w^-1`.
 enum Constants {
     /// For every length `n = 3m` up to a largest, by levels like
-    /// [`super::Twiddles`]: entries `m..2m` of a table serve the length `3m`.
+    /// [`super::tables::Twiddles`]: entries `m..2m` of a table serve the length `3m`.
     Tables {
         forward: [Vec<u64>; 2],
         inverse: [Vec<u64>; 2],

@@ -1,7 +1,7 @@
 //! The scalar loops of a field's vectorizable steps: the defaults of
 //! [`Field`], and the fallbacks of fields with vector kernels.
 
-use super::Field;
+use super::field::Field;
 
 #[inline(always)]
 pub(super) fn residues_into<F: Field>(f: F, dst: &mut [u64], src: &[u64]) {

@@ -1,0 +1,155 @@
+//! What transforms share: twiddle tables, radix-3 constants and buffers,
+//! per computation or process-wide.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use super::field::Field;
+use super::radix3::Radix3;
+use super::tables::Twiddles;
+use crate::monitor;
+
+/// What the transforms of one computation share: each prime's twiddle
+/// table and radix-3 constants, the longest so far of each (they serve
+/// every shorter transform), and long buffers for reuse.
+pub(crate) struct Cache {
+    twiddles: Mutex<Vec<(u64, Arc<Twiddles>)>>,
+    radix3: Mutex<Vec<(u64, Arc<Radix3>)>>,
+    buffers: Mutex<Vec<Vec<u64>>>,
+    /// The most values the kept buffers hold together.
+    pool_values: usize,
+}
+
+impl Default for Cache {
+    /// A computation's cache.
+    fn default() -> Self {
+        Cache::keeping(POOL_VALUES)
+    }
+}
+
+/// Transform buffers of at least this many values are kept for reuse:
+/// fresh memory costs a page fault and a clear per 4 KiB page, a fifth of
+/// the time at 10^9 digits.
+pub(super) const POOLED_MIN: usize = 1 << 16;
+/// The most buffers kept (the smallest go first): both threads run
+/// products of several lengths.
+pub(super) const POOL_SIZE: usize = 16;
+/// The most values the kept buffers hold together (512 MiB): at 10^9
+/// digits four buffers would hold 4 GiB.
+pub(super) const POOL_VALUES: usize = 1 << 26;
+
+/// Radix-3 constants are kept up to this length (four tables of two
+/// thirds of it).
+pub(super) const MAX_CACHED_RADIX3: usize = 3 << 18;
+
+/// The guarded value; a panic elsewhere leaves these caches consistent.
+pub(super) fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Cache {
+    /// A cache whose kept buffers hold at most `pool_values` values.
+    pub(super) fn keeping(pool_values: usize) -> Cache {
+        Cache {
+            twiddles: Mutex::default(),
+            radix3: Mutex::default(),
+            buffers: Mutex::default(),
+            pool_values,
+        }
+    }
+
+    /// A kept vector of `n` values (stale ones: the caller overwrites
+    /// them), if any is kept: the shortest that holds them, else the
+    /// longest, grown (only its new pages are fresh memory).
+    pub(super) fn buffer(&self, n: usize) -> Option<Vec<u64>> {
+        if n < POOLED_MIN {
+            return None;
+        }
+        let mut pool = locked(&self.buffers);
+        let best = (0..pool.len())
+            .filter(|&i| pool[i].capacity() >= n)
+            .min_by_key(|&i| pool[i].capacity())
+            .or_else(|| (0..pool.len()).max_by_key(|&i| pool[i].capacity()))?;
+        let mut v = pool.swap_remove(best);
+        drop(pool);
+        // Only values past the old length are written.
+        monitor::resize(&mut v, n, 0);
+        Some(v)
+    }
+
+    /// Keeps `v` for [`Cache::buffer`] if it is long.
+    pub(super) fn recycle(&self, v: Vec<u64>) {
+        if !(POOLED_MIN..=self.pool_values).contains(&v.capacity()) {
+            return;
+        }
+        let mut pool = locked(&self.buffers);
+        pool.push(v);
+        while pool.len() > POOL_SIZE
+            || pool.iter().map(Vec::capacity).sum::<usize>() > self.pool_values
+        {
+            let smallest = (0..pool.len()).min_by_key(|&i| pool[i].capacity());
+            if let Some(i) = smallest {
+                pool.swap_remove(i);
+            }
+        }
+    }
+
+    /// Frees the buffers kept for reuse.
+    pub(crate) fn release_buffers(&self) {
+        locked(&self.buffers).clear();
+    }
+
+    /// Twiddles for transforms of length `n` modulo `f`'s prime.
+    pub(super) fn twiddles<F: Field>(&self, f: F, generator: u64, n: usize) -> Arc<Twiddles> {
+        let p = f.modulus();
+        if let Some((_, t)) = locked(&self.twiddles)
+            .iter()
+            .find(|(q, t)| *q == p && t.len() >= n)
+        {
+            return Arc::clone(t);
+        }
+        let t = Arc::new(Twiddles::new(f, generator, n));
+        let mut tables = locked(&self.twiddles);
+        tables.retain(|(q, old)| *q != p || old.len() > n);
+        if tables.iter().all(|(q, _)| *q != p) {
+            tables.push((p, Arc::clone(&t)));
+        }
+        t
+    }
+
+    /// Radix-3 constants for transforms of length `n` modulo `f`'s prime.
+    pub(super) fn radix3<F: Field>(&self, f: F, generator: u64, n: usize) -> Arc<Radix3> {
+        let p = f.modulus();
+        if let Some((_, r)) = locked(&self.radix3)
+            .iter()
+            .find(|(q, r)| *q == p && r.len() >= n)
+        {
+            return Arc::clone(r);
+        }
+        let cached = n <= MAX_CACHED_RADIX3;
+        let r = Arc::new(Radix3::new(f, generator, n, cached));
+        if cached {
+            let mut tables = locked(&self.radix3);
+            tables.retain(|(q, old)| *q != p || old.len() > n);
+            if tables.iter().all(|(q, _)| *q != p) {
+                tables.push((p, Arc::clone(&r)));
+            }
+        }
+        r
+    }
+}
+
+/// The most values the process-wide cache's kept buffers hold together
+/// (128 MiB): products outside a computation up to about 2^22 limbs then
+/// reuse their buffers instead of clearing fresh pages each time.
+pub(super) const SHARED_POOL_VALUES: usize = 1 << 24;
+
+/// The cache for transforms: the computation's, else the process-wide
+/// one, whose tables grow with the longest transform (to at most 32 MiB
+/// per prime, from transforms of 2^20 values) and which keeps
+/// [`SHARED_POOL_VALUES`] of buffers.
+pub(super) fn cache_for(computation: Option<&Cache>) -> &Cache {
+    static SHARED: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    computation.unwrap_or_else(|| SHARED.get_or_init(|| Cache::keeping(SHARED_POOL_VALUES)))
+}

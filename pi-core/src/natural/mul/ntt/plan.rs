@@ -1,0 +1,126 @@
+//! The plan of a product: coefficient packing, number of primes and
+//! transform length.
+
+use super::field::Field;
+use super::montgomery52::Montgomery52;
+use super::montgomery64::Montgomery64;
+use super::packing::{self, Packing};
+use super::vectorized;
+
+/// The coefficients of a sum of the products of `pairs` of `operands`.
+pub(super) fn sum_coefficients(
+    packing: Packing,
+    operands: &[&[u64]],
+    pairs: &[(usize, usize)],
+) -> usize {
+    let coefficients = |i: usize| packing.coefficients(operands[i].len());
+    pairs
+        .iter()
+        .map(|&(i, j)| coefficients(i) + coefficients(j))
+        .max()
+        .unwrap_or(0)
+}
+
+/// The transform length for a product of `len` limbs: the smallest `2^k` or
+/// `3·2^k` (thirds of at least [`MIN_RADIX3_PART`]) that holds it.
+pub(super) fn transform_length(len: usize) -> usize {
+    let power = len.next_power_of_two();
+    let three = power / 4 * 3;
+    if power / 4 >= MIN_RADIX3_PART && three >= len {
+        three
+    } else {
+        power
+    }
+}
+
+/// The longest of the transform lengths (`2^k`, `3·2^k`) not above `len`
+/// (at least one).
+pub(super) fn transform_length_below(len: usize) -> usize {
+    let power = 1 << len.max(1).ilog2();
+    let three = power / 2 * 3;
+    if power / 2 >= MIN_RADIX3_PART && three <= len {
+        three
+    } else {
+        power
+    }
+}
+
+/// The longest sum of two products of `limbs / 2` limbs each (as
+/// [`super::sums_of_products`] takes them), at most `limbs` limbs long, whose
+/// transform has no padding: longer ones need a longer transform.
+pub(in super::super) fn full_length(limbs: usize) -> usize {
+    if vectorized() {
+        full_length_in::<Montgomery52>(limbs)
+    } else {
+        full_length_in::<Montgomery64>(limbs)
+    }
+}
+
+/// [`full_length`] over the field `F`.
+pub(super) fn full_length_in<F: Field>(limbs: usize) -> usize {
+    // The longest transform that `limbs` fill, and the most limbs whose
+    // two halves' coefficients it holds.
+    let full = |packing: Packing| {
+        let n = transform_length_below(packing.coefficients(limbs));
+        (2 * (n / 2 * packing.bits() as usize / 64)).min(limbs)
+    };
+    let narrow = Plan::new::<F>(limbs).packing;
+    let length = full(narrow);
+    // Shorter products may take wider coefficients: then that many limbs
+    // fill a transform with those, if they still take them.
+    let wide = Plan::new::<F>(length).packing;
+    let wide_length = full(wide);
+    if wide != narrow && Plan::new::<F>(wide_length).packing == wide {
+        wide_length
+    } else {
+        length
+    }
+}
+
+/// The shortest power-of-two part of a `3·2^k` transform.
+pub(super) const MIN_RADIX3_PART: usize = 1 << 6;
+
+/// How a product is computed: the width of its coefficients and the number
+/// of primes.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Plan {
+    pub(super) packing: Packing,
+    pub(super) primes: usize,
+}
+
+impl Plan {
+    /// For a product (or a sum of `k` products) whose shorter operand has
+    /// `bound / k` limbs: the widest coefficients that need no more primes
+    /// than limbs do.
+    pub(super) fn new<F: Field>(bound: usize) -> Plan {
+        let limbs = primes_needed::<F>(Packing::Limbs, bound);
+        let wide = packing::WIDE_BITS.iter().find_map(|&bits| {
+            let packing = Packing::Bits(bits);
+            primes_needed::<F>(packing, bound)
+                .filter(|&primes| limbs.is_none_or(|limbs| primes <= limbs))
+                .map(|primes| Plan { packing, primes })
+        });
+        wide.unwrap_or(Plan {
+            packing: Packing::Limbs,
+            primes: limbs.unwrap_or(F::PRIMES.len()),
+        })
+    }
+}
+
+/// The fewest of `F`'s first primes whose product exceeds every coefficient
+/// of a product (or a sum of `k` products) cut by `packing` whose shorter
+/// operand has `bound / k` limbs: each sums at most `c` products of two
+/// coefficients below `2^bits`, `c` the coefficients of `bound` limbs (to
+/// within `k`, which the margin covers). `None` if all of them do not.
+pub(super) fn primes_needed<F: Field>(packing: Packing, bound: usize) -> Option<usize> {
+    let terms = packing.coefficients(bound.max(1)) as f64;
+    let needed = 2.0 * f64::from(packing.bits()) + terms.log2() + 0.01;
+    let mut bits = 0.0;
+    for (k, &(p, _)) in F::PRIMES.iter().enumerate() {
+        bits += (p as f64).log2();
+        if bits > needed {
+            return Some(k + 1);
+        }
+    }
+    None
+}

@@ -1,0 +1,159 @@
+//! Roots of unity: stored twiddle tables up to [`MAX_TWIDDLE_TABLE`], and
+//! the generated levels of longer transforms.
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::cache::Cache;
+use super::field::Field;
+use super::powers::{Level, Powers};
+use super::transform::{quarters, PARALLEL_MIN};
+use crate::monitor;
+
+/// Twiddle factors for transforms of length up to `n`, in Montgomery form:
+/// `forward[m + j] = w_{2m}^j` and `inverse[m + j] = w_{2m}^-j` for each
+/// half-length `m` and `j < m`, where `w_{2m}` is a primitive `2m`-th root.
+pub(super) struct Twiddles {
+    pub(super) forward: Vec<u64>,
+    pub(super) inverse: Vec<u64>,
+}
+
+impl Twiddles {
+    /// The longest transform these twiddles serve.
+    pub(super) fn len(&self) -> usize {
+        self.forward.len()
+    }
+
+    pub(super) fn new<F: Field>(f: F, generator: u64, n: usize) -> Twiddles {
+        let n = n.max(2);
+        let mut forward = monitor::filled(n, 0u64);
+        let mut inverse = monitor::filled(n, 0u64);
+        let half = n / 2;
+        // The top level, w_n^j for j < n/2, in four interleaved chains of
+        // products so that they do not wait on each other.
+        let w = f.pow(f.to_montgomery(generator), (f.modulus() - 1) / n as u64);
+        let w4 = f.pow(w, 4);
+        let mut x = [f.to_montgomery(1), w, f.mul(w, w), f.pow(w, 3)];
+        for block in forward[half..].chunks_mut(4) {
+            for (slot, x) in block.iter_mut().zip(x.iter_mut()) {
+                *slot = *x;
+                *x = f.mul(*x, w4);
+            }
+        }
+        // w_{2m}^j = w_{4m}^{2j}: each level is every other entry of the next.
+        let mut m = half / 2;
+        while m >= 1 {
+            for j in 0..m {
+                forward[m + j] = forward[2 * m + 2 * j];
+            }
+            m /= 2;
+        }
+        // w_{2m}^-j = -w_{2m}^{m-j}, since w_{2m}^m = -1.
+        let mut m = 1;
+        while m < n {
+            inverse[m] = forward[m];
+            for j in 1..m {
+                inverse[m + j] = f.sub(0, forward[2 * m - j]);
+            }
+            m *= 2;
+        }
+        Twiddles { forward, inverse }
+    }
+}
+
+/// The longest twiddle table: the twiddles of longer transforms are
+/// generated as they are needed ([`Roots`]).
+pub(super) const MAX_TWIDDLE_TABLE: usize = 1 << 20;
+
+/// The twiddles of power-of-two transforms of one length: a table for
+/// the shorter levels and generated powers for the longer ones.
+pub(super) struct Roots {
+    pub(super) table: Arc<Twiddles>,
+    /// `[w_l, w_l^-1]` for the lengths `l` from twice the table's to the
+    /// transform's.
+    long: Vec<[Powers; 2]>,
+}
+
+impl Roots {
+    /// For transforms of length `n` modulo `f`'s prime.
+    pub(super) fn new<F: Field>(f: F, generator: u64, n: usize, cache: Option<&Cache>) -> Roots {
+        let short = n.min(MAX_TWIDDLE_TABLE);
+        let table = cache.map_or_else(
+            || Arc::new(Twiddles::new(f, generator, short)),
+            |c| c.twiddles(f, generator, short),
+        );
+        let g = f.to_montgomery(generator);
+        let long = std::iter::successors(Some(2 * short), |&l| Some(2 * l))
+            .take_while(|&l| l <= n)
+            .map(|l| {
+                let w = f.pow(g, (f.modulus() - 1) / l as u64);
+                [Powers::new(f, w), Powers::new(f, f.inverse(w))]
+            })
+            .collect();
+        Roots { table, long }
+    }
+
+    /// The twiddles `w_len^j` (`inverse`: `w_len^-j`) for `j < len/2`.
+    pub(super) fn level(&self, len: usize, inverse: bool) -> Level<'_> {
+        let table = if inverse {
+            &self.table.inverse
+        } else {
+            &self.table.forward
+        };
+        if len <= table.len() {
+            Level::Table(&table[len / 2..len])
+        } else {
+            let above = (len / table.len()).trailing_zeros() as usize;
+            Level::Generated(&self.long[above - 1][usize::from(inverse)])
+        }
+    }
+
+    /// The two stages of the block `a` (`n = a.len()` values, quarters of
+    /// `m`): `stage` on matching chunks of its quarters and of the twiddles
+    /// of the outer stage (`w_n^j` and `w_n^(m+j)`) and of the inner stage
+    /// (`w_{n/2}^j`), on several threads when the block is large. `stage`
+    /// also gets the chunks' offset in their quarters.
+    pub(super) fn stage2_chunks<F: Field>(
+        &self,
+        f: F,
+        a: &mut [u64],
+        inverse: bool,
+        stage: impl Fn(usize, [&mut [u64]; 4], [&[u64]; 3]) + Sync,
+    ) {
+        const CHUNK: usize = 1 << 11;
+        let (n, m) = (a.len(), a.len() / 4);
+        let (outer, inner) = (self.level(n, inverse), self.level(n / 2, inverse));
+        type Quarters<'a> = (
+            ((&'a mut [u64], &'a mut [u64]), &'a mut [u64]),
+            &'a mut [u64],
+        );
+        let chunk = |(i, (((q0, q1), q2), q3)): (usize, Quarters<'_>)| {
+            let (start, len) = (i * CHUNK, q0.len());
+            let mut bufs: [Vec<u64>; 3] = Default::default();
+            let [b0, b1, b2] = &mut bufs;
+            let w = [
+                outer.get(f, start, len, b0),
+                outer.get(f, m + start, len, b1),
+                inner.get(f, start, len, b2),
+            ];
+            stage(start, [q0, q1, q2, q3], w);
+        };
+        let [q0, q1, q2, q3] = quarters(a);
+        if n < PARALLEL_MIN {
+            q0.chunks_mut(CHUNK)
+                .zip(q1.chunks_mut(CHUNK))
+                .zip(q2.chunks_mut(CHUNK))
+                .zip(q3.chunks_mut(CHUNK))
+                .enumerate()
+                .for_each(chunk);
+        } else {
+            q0.par_chunks_mut(CHUNK)
+                .zip(q1.par_chunks_mut(CHUNK))
+                .zip(q2.par_chunks_mut(CHUNK))
+                .zip(q3.par_chunks_mut(CHUNK))
+                .enumerate()
+                .for_each(chunk);
+        }
+    }
+}

@@ -1,0 +1,306 @@
+//! Forward and inverse transforms of one prime, and the [`Transformer`]
+//! that packs operands, transforms, multiplies pointwise and unpacks.
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::cache::Cache;
+use super::field::Field;
+use super::packing::{self, Packing};
+use super::radix3::Radix3;
+use super::tables::Roots;
+use crate::monitor;
+use crate::parallel::join_if;
+
+/// Blocks up to this length are transformed stage by stage in cache.
+pub(super) const ITERATIVE_MAX: usize = 1 << 11;
+/// Pointwise passes over long transforms split into chunks of this length
+/// (a multiple of the vector width) across threads.
+pub(super) const PASS_CHUNK: usize = 1 << 13;
+/// Blocks from this length split their work across threads.
+pub(super) const PARALLEL_MIN: usize = 1 << 14;
+
+/// Splits `a` into its four quarters.
+pub(super) fn quarters(a: &mut [u64]) -> [&mut [u64]; 4] {
+    let m = a.len() / 4;
+    let (left, right) = a.split_at_mut(2 * m);
+    let (q0, q1) = left.split_at_mut(m);
+    let (q2, q3) = right.split_at_mut(m);
+    [q0, q1, q2, q3]
+}
+
+/// Decimation-in-frequency transform, natural order in, bit-reversed out.
+pub(super) fn forward<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
+    let n = a.len();
+    if n <= ITERATIVE_MAX {
+        let t = &roots.table;
+        let mut m = n / 2;
+        // An odd number of stages above the last three: the first runs
+        // alone, one call for the block, rather than the last one, a call
+        // per eight values.
+        if n >= 16 && (n / 8).ilog2() % 2 == 1 {
+            let (lo, hi) = a.split_at_mut(m);
+            f.forward_stage(lo, hi, &t.forward[m..2 * m]);
+            m /= 2;
+        }
+        while m >= 1 {
+            if m == 4 && f.forward_last(a, &t.forward[4..8], &t.forward[2..4]) {
+                break;
+            }
+            if m >= 16 {
+                // Half-lengths m and m/2 in one pass.
+                let (h, w) = (m / 2, &t.forward[..2 * m]);
+                f.stage2_blocks(a, [&w[m..m + h], &w[m + h..], &w[h..m]], false);
+                m /= 4;
+                continue;
+            }
+            let w = &t.forward[m..2 * m];
+            for block in a.chunks_exact_mut(2 * m) {
+                let (lo, hi) = block.split_at_mut(m);
+                f.forward_stage(lo, hi, w);
+            }
+            m /= 2;
+        }
+        return;
+    }
+    monitor::checkpoint();
+    // Two stages per pass over memory, then the four quarters.
+    roots.stage2_chunks(f, a, false, |_, q, w| f.forward_stage2(q, w));
+    forward_quarters(f, roots, a);
+}
+
+/// [`forward`] on each quarter of `a`.
+pub(super) fn forward_quarters<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
+    let parallel = a.len() >= PARALLEL_MIN;
+    let [q0, q1, q2, q3] = quarters(a);
+    join_if(
+        parallel,
+        || join_if(parallel, || forward(f, roots, q0), || forward(f, roots, q1)),
+        || join_if(parallel, || forward(f, roots, q2), || forward(f, roots, q3)),
+    );
+}
+
+/// Decimation-in-time inverse of [`forward`] times `a.len()`, bit-reversed
+/// order in, natural out.
+pub(super) fn inverse<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
+    let n = a.len();
+    if n <= ITERATIVE_MAX {
+        let t = &roots.table;
+        let mut m = 1;
+        if n >= 8 && f.inverse_first(a, &t.inverse[2..4], &t.inverse[4..8]) {
+            m = 8;
+        }
+        while m < n {
+            if 4 * m <= n && m >= 8 {
+                // Half-lengths m and 2m in one pass.
+                let w = &t.inverse[..4 * m];
+                f.stage2_blocks(a, [&w[2 * m..3 * m], &w[3 * m..], &w[m..2 * m]], true);
+                m *= 4;
+                continue;
+            }
+            let w = &t.inverse[m..2 * m];
+            for block in a.chunks_exact_mut(2 * m) {
+                let (lo, hi) = block.split_at_mut(m);
+                f.inverse_stage(lo, hi, w);
+            }
+            m *= 2;
+        }
+        return;
+    }
+    monitor::checkpoint();
+    let parallel = n >= PARALLEL_MIN;
+    let [q0, q1, q2, q3] = quarters(a);
+    join_if(
+        parallel,
+        || join_if(parallel, || inverse(f, roots, q0), || inverse(f, roots, q1)),
+        || join_if(parallel, || inverse(f, roots, q2), || inverse(f, roots, q3)),
+    );
+    roots.stage2_chunks(f, a, true, |_, q, w| f.inverse_stage2(q, w));
+}
+
+/// Transforms of length `n` modulo one prime: the twiddles and radix-3
+/// constants they take.
+pub(super) struct Transformer<'a, F: Field> {
+    f: F,
+    cache: Option<&'a Cache>,
+    n: usize,
+    packing: Packing,
+    roots: Roots,
+    radix3: Option<Arc<Radix3>>,
+    /// Restores the factor `1/R` of pointwise products and divides by `n`.
+    scale: u64,
+}
+
+impl<'a, F: Field> Transformer<'a, F> {
+    pub(super) fn new(
+        (p, generator): (u64, u64),
+        (n, packing): (usize, Packing),
+        cache: Option<&'a Cache>,
+    ) -> Self {
+        let f = F::new(p);
+        // n = 2^k, or 3·2^k: a radix-3 step around three transforms of n/3.
+        let radix3 = (!n.is_power_of_two()).then(|| {
+            cache.map_or_else(
+                || Arc::new(Radix3::new(f, generator, n, false)),
+                |c| c.radix3(f, generator, n),
+            )
+        });
+        let parts = if radix3.is_some() { 3 } else { 1 };
+        let roots = Roots::new(f, generator, n / parts, cache);
+        // Each residue carries a factor 1/R, and each pointwise product two
+        // more: the scale is R^4 / n (a product by R² multiplies by R).
+        // n divides p - 1: n · (p - (p-1)/n) = -(p - 1) = 1 mod p.
+        let inverse_n = f.to_montgomery(p - (p - 1) / n as u64);
+        let scale = (0..3).fold(inverse_n, |x, _| f.mul(x, f.r2()));
+        Transformer {
+            f,
+            cache,
+            n,
+            packing,
+            roots,
+            radix3,
+            scale,
+        }
+    }
+
+    /// `n` values to be overwritten: a kept buffer if there is one.
+    pub(super) fn buffer(&self) -> Vec<u64> {
+        self.cache
+            .and_then(|c| c.buffer(self.n))
+            .unwrap_or_else(|| monitor::filled(self.n, 0))
+    }
+
+    /// `n` zeros.
+    pub(super) fn zeros(&self) -> Vec<u64> {
+        let mut v = self.buffer();
+        v.fill(0);
+        v
+    }
+
+    /// Keeps `v` for reuse.
+    pub(super) fn recycle(&self, v: Vec<u64>) {
+        if let Some(cache) = self.cache {
+            cache.recycle(v);
+        }
+    }
+
+    /// Runs `transform` on each power-of-two part of `v`.
+    pub(super) fn each_part(&self, v: &mut [u64], transform: &(dyn Fn(&mut [u64]) + Sync)) {
+        let parallel = self.n >= PARALLEL_MIN;
+        let parts = if self.radix3.is_some() { 3 } else { 1 };
+        let mut parts = v.chunks_mut(self.n / parts);
+        let (first, second, third) = (parts.next(), parts.next(), parts.next());
+        join_if(
+            parallel,
+            || first.map(transform),
+            || join_if(parallel, || second.map(transform), || third.map(transform)),
+        );
+    }
+
+    /// The transform modulo the prime of the coefficients of `src` (at
+    /// most `n` of them).
+    pub(super) fn forward(&self, src: &[u64]) -> Vec<u64> {
+        let (f, t, n) = (self.f, &self.roots, self.n);
+        let mut v = self.buffer();
+        let count = self.packing.coefficients(src.len()).min(n);
+        // The residues are computed in the first pass over the transform.
+        let fill = |start: usize, chunk: &mut [u64]| self.residues_padded(src, count, start, chunk);
+        if let Some(radix3) = &self.radix3 {
+            radix3.forward(f, &mut v, fill);
+            self.each_part(&mut v, &|part| forward(f, t, part));
+        } else if n > ITERATIVE_MAX {
+            let m = n / 4;
+            // Products have at most half the coefficients of their length:
+            // then the last quarters start as zeros and need not be read.
+            let half = 2 * count <= n;
+            t.stage2_chunks(f, &mut v, false, |start, [q0, q1, q2, q3], w| {
+                fill(start, q0);
+                fill(m + start, q1);
+                if half {
+                    f.forward_stage2_half([q0, q1, q2, q3], w);
+                } else {
+                    fill(2 * m + start, q2);
+                    fill(3 * m + start, q3);
+                    f.forward_stage2([q0, q1, q2, q3], w);
+                }
+            });
+            forward_quarters(f, t, &mut v);
+        } else {
+            fill(0, &mut v);
+            forward(f, t, &mut v);
+        }
+        v
+    }
+
+    /// The residues of the coefficients of `src` from `start` (a multiple
+    /// of 8), as many as `v` holds, into `v`.
+    pub(super) fn residues(&self, src: &[u64], start: usize, v: &mut [u64]) {
+        match self.packing {
+            Packing::Limbs => self.f.residues_into(v, &src[start..start + v.len()]),
+            Packing::Bits(bits) => {
+                // Called per chunk of a pass: the high bits on the stack,
+                // not in an allocation per chunk.
+                const STEP: usize = 512;
+                let mut high = [0; STEP];
+                for (i, v) in v.chunks_mut(STEP).enumerate() {
+                    let high = &mut high[..v.len()];
+                    packing::split(src, bits, start + i * STEP, v, high);
+                    self.f.wide_residues_into(v, high);
+                }
+            }
+        }
+    }
+
+    /// The residues of the coefficients of `src` from `start` (a multiple
+    /// of 8) into `v`, zeros from coefficient `count` on.
+    pub(super) fn residues_padded(&self, src: &[u64], count: usize, start: usize, v: &mut [u64]) {
+        let valid = count.saturating_sub(start).min(v.len());
+        let (values, zeros) = v.split_at_mut(valid);
+        if valid > 0 {
+            self.residues(src, start, values);
+        }
+        zeros.fill(0);
+    }
+
+    /// `x·y` (`None`: `x²`) pointwise, scaled for [`Transformer::inverse`].
+    pub(super) fn pointwise(&self, x: &mut [u64], y: Option<&[u64]>) {
+        let (f, scale) = (self.f, self.scale);
+        match y {
+            _ if self.n < PARALLEL_MIN => f.pointwise(x, y, scale),
+            Some(y) => x
+                .par_chunks_mut(PASS_CHUNK)
+                .zip(y.par_chunks(PASS_CHUNK))
+                .for_each(|(x, y)| f.pointwise(x, Some(y), scale)),
+            None => x
+                .par_chunks_mut(PASS_CHUNK)
+                .for_each(|x| f.pointwise(x, None, scale)),
+        }
+    }
+
+    /// `acc + x` pointwise.
+    pub(super) fn add(&self, acc: &mut [u64], x: &[u64]) {
+        let add = |acc: &mut [u64], x: &[u64]| {
+            for (a, &x) in acc.iter_mut().zip(x) {
+                *a = self.f.add(*a, x);
+            }
+        };
+        if self.n < PARALLEL_MIN {
+            add(acc, x);
+        } else {
+            acc.par_chunks_mut(PASS_CHUNK)
+                .zip(x.par_chunks(PASS_CHUNK))
+                .for_each(|(acc, x)| add(acc, x));
+        }
+    }
+
+    /// The cyclic convolution whose scaled pointwise product is `v`, with
+    /// values below `4p` (see [`Field::inverse_butterfly`]).
+    pub(super) fn inverse(&self, v: &mut [u64]) {
+        let (f, t) = (self.f, &self.roots);
+        self.each_part(v, &|part| inverse(f, t, part));
+        if let Some(radix3) = &self.radix3 {
+            radix3.inverse(f, v);
+        }
+    }
+}
