@@ -102,41 +102,17 @@ impl Cache {
 
     /// Twiddles for transforms of length `n` modulo `f`'s prime.
     pub(super) fn twiddles<F: Field>(&self, f: F, generator: u64, n: usize) -> Arc<Twiddles> {
-        let p = f.modulus();
-        if let Some((_, t)) = locked(&self.twiddles)
-            .iter()
-            .find(|(q, t)| *q == p && t.len() >= n)
-        {
-            return Arc::clone(t);
-        }
-        let t = Arc::new(Twiddles::new(f, generator, n));
-        let mut tables = locked(&self.twiddles);
-        tables.retain(|(q, old)| *q != p || old.len() > n);
-        if tables.iter().all(|(q, _)| *q != p) {
-            tables.push((p, Arc::clone(&t)));
-        }
-        t
+        longest(&self.twiddles, f.modulus(), n, Twiddles::len, true, || {
+            Twiddles::new(f, generator, n)
+        })
     }
 
     /// Radix-3 constants for transforms of length `n` modulo `f`'s prime.
     pub(super) fn radix3<F: Field>(&self, f: F, generator: u64, n: usize) -> Arc<Radix3> {
-        let p = f.modulus();
-        if let Some((_, r)) = locked(&self.radix3)
-            .iter()
-            .find(|(q, r)| *q == p && r.len() >= n)
-        {
-            return Arc::clone(r);
-        }
         let cached = n <= MAX_CACHED_RADIX3;
-        let r = Arc::new(Radix3::new(f, generator, n, cached));
-        if cached {
-            let mut tables = locked(&self.radix3);
-            tables.retain(|(q, old)| *q != p || old.len() > n);
-            if tables.iter().all(|(q, _)| *q != p) {
-                tables.push((p, Arc::clone(&r)));
-            }
-        }
-        r
+        longest(&self.radix3, f.modulus(), n, Radix3::len, cached, || {
+            Radix3::new(f, generator, n, cached)
+        })
     }
 }
 
@@ -152,4 +128,29 @@ pub(super) const SHARED_POOL_VALUES: usize = 1 << 24;
 pub(super) fn cache_for(computation: Option<&Cache>) -> &Cache {
     static SHARED: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
     computation.unwrap_or_else(|| SHARED.get_or_init(|| Cache::keeping(SHARED_POOL_VALUES)))
+}
+
+/// The table of prime `p` in `tables` that serves length `n` (one of length
+/// `len` at least `n`), else a new one from `build`, kept in place of the
+/// prime's shorter one if `keep`.
+fn longest<T>(
+    tables: &Mutex<Vec<(u64, Arc<T>)>>,
+    p: u64,
+    n: usize,
+    len: impl Fn(&T) -> usize,
+    keep: bool,
+    build: impl FnOnce() -> T,
+) -> Arc<T> {
+    if let Some((_, t)) = locked(tables).iter().find(|(q, t)| *q == p && len(t) >= n) {
+        return Arc::clone(t);
+    }
+    let t = Arc::new(build());
+    if keep {
+        let mut tables = locked(tables);
+        tables.retain(|(q, old)| *q != p || len(old) > n);
+        if tables.iter().all(|(q, _)| *q != p) {
+            tables.push((p, Arc::clone(&t)));
+        }
+    }
+    t
 }
