@@ -138,7 +138,7 @@ fn written(n: u64, mut guard_bits: u64, options: &Options) -> (Natural, u64, Vec
         let x = corrupted(x, w, options);
         monitor::enter(Stage::Conversion, radix::decimal_work(width));
         // Allocated only now: during the series its bytes would add to the peak.
-        let mut text = monitor::filled(width + 2, b'0');
+        let mut text = crate::natural::fallible::filled(width + 2, b'0');
         if write_digits(&x, w, options.base, &mut text[1..=width]) {
             return (x, w, text);
         }

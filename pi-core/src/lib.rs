@@ -20,7 +20,6 @@ mod memory;
 mod monitor;
 mod natural;
 mod options;
-mod parallel;
 mod simd;
 mod verify;
 

@@ -1,13 +1,14 @@
-//! Progress, cancellation and allocation failure of a running computation.
+//! Progress and cancellation of a running computation.
 //!
 //! A computation runs on its own thread pool; every worker of that pool
-//! holds the computation's [`Monitor`]. The arithmetic reports work and
-//! checks for cancellation through the free functions here, which do
-//! nothing outside a computation. A cancelled computation, or one whose
-//! large allocation fails, unwinds with an [`Interrupt`] payload (without
-//! running the panic hook) up to [`run`], dropping everything it
-//! held on the way; the library therefore needs `panic = "unwind"`, Rust's
-//! default.
+//! holds the computation's [`Monitor`]. The arithmetic reports work,
+//! checks for cancellation and finds its transform cache through the
+//! monitor as a `natural::work::Sink`; digit extraction and the series
+//! through the free functions here, which do nothing outside a computation. A cancelled computation unwinds with a
+//! [`Cancelled`] payload, and one whose allocation fails with
+//! [`fallible::OutOfMemory`] (without running the panic hook), up to [`run`],
+//! dropping everything it held on the way; the library therefore needs
+//! `panic = "unwind"`, Rust's default.
 
 use std::cell::RefCell;
 use std::ffi::CStr;
@@ -19,7 +20,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::natural::TransformCache;
+use crate::natural::{fallible, work, TransformCache};
 use crate::{Error, MemoryBound};
 
 /// How often a progress callback hears from a running computation, at
@@ -123,12 +124,9 @@ impl CancelToken {
     }
 }
 
-/// Why a computation unwinds: the payload of its internal unwinding.
+/// The payload with which a cancelled computation unwinds.
 #[derive(Clone, Copy, Debug)]
-enum Interrupt {
-    Cancelled,
-    OutOfMemory,
-}
+struct Cancelled;
 
 enum Event {
     Stage(Stage),
@@ -165,21 +163,17 @@ fn with_current(f: impl FnOnce(&Monitor)) {
     });
 }
 
-fn interrupt(why: Interrupt) -> ! {
-    panic::resume_unwind(Box::new(why))
-}
-
 /// Whether the current computation was cancelled, without unwinding.
 pub(crate) fn cancelled() -> bool {
     let mut cancelled = false;
-    with_current(|m| cancelled = m.cancel.is_cancelled() || m.stopped.load(Ordering::Relaxed));
+    with_current(|m| cancelled = m.is_cancelled());
     cancelled
 }
 
 /// Unwinds if the current computation was cancelled.
 pub(crate) fn checkpoint() {
     if cancelled() {
-        interrupt(Interrupt::Cancelled);
+        panic::resume_unwind(Box::new(Cancelled));
     }
 }
 
@@ -220,87 +214,31 @@ pub(crate) fn release_buffers() {
     with_current(|m| m.transforms.release_buffers());
 }
 
-/// The transform cache of the current computation, if any.
-pub(crate) fn transform_cache() -> Option<Arc<TransformCache>> {
-    let mut cache = None;
-    with_current(|m| cache = Some(Arc::clone(&m.transforms)));
-    cache
-}
-
-/// Zero-filled allocations above this size are tried, then made by
-/// `vec!`, which takes fresh pages the system gives zeroed instead of
-/// writing them. Glibc moves its mmap threshold up to the size of a freed
-/// block of at most 32 MiB, and a probe of smaller sizes raises the peak
-/// memory by a sixth at 10^8 digits; smaller vectors are reserved and
-/// filled instead.
-const PROBED_BYTES: usize = 32 << 20;
-
-/// Unwinds as out of memory inside a computation; outside one, aborts as
-/// the standard library does.
-#[cold]
-fn out_of_memory<T>(len: usize) -> ! {
-    let mut inside = false;
-    with_current(|_| inside = true);
-    if inside {
-        interrupt(Interrupt::OutOfMemory);
+/// The arithmetic reports to the computation's monitor.
+impl work::Sink for Monitor {
+    fn advance(&self, units: u64) {
+        self.checkpoint();
+        self.done.fetch_add(units, Ordering::Relaxed);
     }
-    let layout = std::alloc::Layout::array::<T>(len);
-    std::alloc::handle_alloc_error(layout.unwrap_or(std::alloc::Layout::new::<T>()))
-}
 
-/// An empty vector with room for exactly `len` values; unwinds as out of
-/// memory when the allocation fails inside a computation.
-pub(crate) fn with_capacity<T>(len: usize) -> Vec<T> {
-    let mut v = Vec::new();
-    reserve(&mut v, len);
-    v
-}
-
-/// Makes room in `v` for `additional` more values, exactly; unwinds as out
-/// of memory when the allocation fails inside a computation.
-pub(crate) fn reserve<T>(v: &mut Vec<T>, additional: usize) {
-    if v.try_reserve_exact(additional).is_err() {
-        out_of_memory::<T>(v.len().saturating_add(additional));
-    }
-}
-
-/// Appends `value` to `v`; fallible like [`reserve`], with the amortized
-/// growth of [`Vec::push`].
-pub(crate) fn push<T>(v: &mut Vec<T>, value: T) {
-    if v.try_reserve(1).is_err() {
-        out_of_memory::<T>(v.len().saturating_add(1));
-    }
-    v.push(value);
-}
-
-/// `v` resized to `len`, new places holding `value`; fallible like
-/// [`reserve`].
-pub(crate) fn resize<T: Clone>(v: &mut Vec<T>, len: usize, value: T) {
-    reserve(v, len.saturating_sub(v.len()));
-    v.resize(len, value);
-}
-
-/// A vector of `len` copies of `value`; fallible like [`reserve`].
-pub(crate) fn filled<T: Clone>(len: usize, value: T) -> Vec<T> {
-    if len.saturating_mul(std::mem::size_of::<T>()) > PROBED_BYTES {
-        if Vec::<T>::new().try_reserve_exact(len).is_err() {
-            out_of_memory::<T>(len);
+    fn checkpoint(&self) {
+        if self.is_cancelled() {
+            panic::resume_unwind(Box::new(Cancelled));
         }
-        return vec![value; len];
     }
-    let mut v = with_capacity(len);
-    v.resize(len, value);
-    v
-}
 
-/// A copy of `values`; fallible like [`reserve`].
-pub(crate) fn copied<T: Copy>(values: &[T]) -> Vec<T> {
-    let mut v = with_capacity(values.len());
-    v.extend_from_slice(values);
-    v
+    fn transform_cache(&self) -> &Arc<TransformCache> {
+        &self.transforms
+    }
 }
 
 impl Monitor {
+    /// Whether the caller's token or the progress callback cancelled this
+    /// computation.
+    fn is_cancelled(&self) -> bool {
+        self.cancel.is_cancelled() || self.stopped.load(Ordering::Relaxed)
+    }
+
     /// A monitor whose stages take the given shares of the time, and which
     /// sends its stage changes to `events`.
     fn new(
@@ -361,7 +299,10 @@ pub(crate) fn run<T: Send>(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("pi-worker-{i}"))
-        .start_handler(move |_| CURRENT.with(|c| *c.borrow_mut() = Some(Arc::clone(&attached))))
+        .start_handler(move |_| {
+            CURRENT.with(|c| *c.borrow_mut() = Some(Arc::clone(&attached)));
+            work::install(Arc::clone(&attached) as Arc<dyn work::Sink>);
+        })
         .build()
         .map_err(|e| Error::Threads(e.to_string()))?;
     let work = || {
@@ -381,13 +322,17 @@ pub(crate) fn run<T: Send>(
         .unwrap_or_else(|payload| panic::resume_unwind(payload)),
         _ => work(),
     };
-    outcome.map_err(|payload| match payload.downcast_ref::<Interrupt>() {
-        Some(Interrupt::Cancelled) => Error::Cancelled,
-        Some(Interrupt::OutOfMemory) => Error::OutOfMemory {
-            estimate,
-            bound: MemoryBound::AllocationFailed,
-        },
-        None => panic::resume_unwind(payload),
+    outcome.map_err(|payload| {
+        if payload.is::<Cancelled>() {
+            Error::Cancelled
+        } else if payload.is::<fallible::OutOfMemory>() {
+            Error::OutOfMemory {
+                estimate,
+                bound: MemoryBound::AllocationFailed,
+            }
+        } else {
+            panic::resume_unwind(payload)
+        }
     })?
 }
 
@@ -441,6 +386,7 @@ mod tests {
 
     #[test]
     fn failed_allocations_are_errors_inside_a_computation() {
+        use crate::natural::fallible::{copied, filled, reserve, resize, with_capacity};
         let error = Error::OutOfMemory {
             estimate: 7,
             bound: MemoryBound::AllocationFailed,

@@ -8,8 +8,8 @@ mod factors;
 use factors::{Factors, TermFactors};
 
 use crate::monitor::{self, Stage};
+use crate::natural::parallel::join_if;
 use crate::natural::{full_product_length, Natural};
-use crate::parallel::join_if;
 
 /// Bits of π gained per term: `log2(640320³ / 1728)`, rounded down.
 const BITS_PER_TERM: u64 = 47;

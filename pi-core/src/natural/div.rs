@@ -1,7 +1,8 @@
 //! Division through a Newton reciprocal, exact after a final correction.
 
 use super::{limbs, Natural};
-use crate::monitor;
+use crate::natural::fallible;
+use crate::natural::work;
 
 /// A non-zero divisor prepared for repeated exact division.
 ///
@@ -72,7 +73,7 @@ pub(super) fn scaled_quotient(a: Natural, d: Natural, bits: u64) -> Natural {
     let top = a.bit_len() - h;
     let z = quotient_bits - h;
     let yh = &(&(&a >> top) * &vh) >> (h + 1);
-    monitor::advance(h);
+    work::advance(h);
     // The residual a·2^bits - d·y, divided by 2^z (the bits of a·2^bits
     // below z move the quotient by less than 2^z/d, under a unit), is
     // below 2^(n+5).
@@ -81,10 +82,10 @@ pub(super) fn scaled_quotient(a: Natural, d: Natural, bits: u64) -> Natural {
     let high = shifted(&a, bits, z);
     drop(a);
     let (residual, negative) = dy.distance_from(m, high);
-    monitor::advance(n);
+    work::advance(n);
     // Its quotient by d, from its top bits: within 2^(9-2·8) units.
     let correction = &(&(&residual >> (n - h)) * &vh) >> (2 * h - z);
-    monitor::advance(h);
+    work::advance(h);
     corrected(&yh, z, &correction, negative)
 }
 
@@ -125,7 +126,7 @@ pub(super) fn reciprocal(d: &Natural) -> Natural {
     }
     let h = n / 2 + 4;
     let vh = reciprocal(&(d >> (n - h)));
-    monitor::advance(n);
+    work::advance(n);
     // e = 2^(n+h) - d·vh, the scaled residual 1 - D·V, of either sign.
     let (z, m) = d.mul_wrapped(&vh, n + 6);
     let (e, negative) = z.distance_from_power(m, n + h);
@@ -187,10 +188,10 @@ pub(super) fn exact_quotient(a: &Natural, d: &Natural) -> Natural {
     let inverse = limbs::inverse_mod_2_64(d[0]);
     let quotient_len = a.len() - d.len() + 1;
     // One spare limb above: the borrow of the last step lands there.
-    let mut rest = crate::monitor::with_capacity(a.len() + 1);
+    let mut rest = fallible::with_capacity(a.len() + 1);
     rest.extend_from_slice(a);
     rest.push(0);
-    let mut quotient = crate::monitor::with_capacity(quotient_len);
+    let mut quotient = fallible::with_capacity(quotient_len);
     for i in 0..quotient_len {
         let digit = rest[i].wrapping_mul(inverse);
         limbs::sub_mul_small_in_place(&mut rest[i..], d, digit);

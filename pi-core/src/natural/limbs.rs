@@ -2,7 +2,7 @@
 
 use std::cmp::Ordering;
 
-use crate::monitor;
+use crate::natural::fallible;
 
 /// Drops zero limbs at the top.
 pub(crate) fn trim(limbs: &mut Vec<u64>) {
@@ -21,10 +21,10 @@ pub(crate) fn cmp(a: &[u64], b: &[u64]) -> Ordering {
 /// `acc += b`, growing `acc` by a limb if the sum carries out.
 pub(crate) fn add_assign(acc: &mut Vec<u64>, b: &[u64]) {
     if acc.len() < b.len() {
-        monitor::resize(acc, b.len(), 0);
+        fallible::resize(acc, b.len(), 0);
     }
     if add_in_place(acc, b) {
-        monitor::push(acc, 1);
+        fallible::push(acc, 1);
     }
 }
 
@@ -195,7 +195,7 @@ pub(crate) fn shl(a: &[u64], bits: u64) -> Vec<u64> {
     }
     let limbs = (bits / 64) as usize;
     let bits = (bits % 64) as u32;
-    let mut out = monitor::with_capacity(limbs + a.len() + 1);
+    let mut out = fallible::with_capacity(limbs + a.len() + 1);
     out.resize(limbs, 0);
     if bits == 0 {
         out.extend_from_slice(a);
@@ -219,9 +219,9 @@ pub(crate) fn shr(a: &[u64], bits: u64) -> Vec<u64> {
     let bits = (bits % 64) as u32;
     let a = &a[limbs..];
     if bits == 0 {
-        return monitor::copied(a);
+        return fallible::copied(a);
     }
-    let mut out = monitor::with_capacity(a.len());
+    let mut out = fallible::with_capacity(a.len());
     out.extend(
         a.iter()
             .zip(a.iter().skip(1).chain(std::iter::once(&0)))

@@ -5,18 +5,19 @@
 //! algorithms live in submodules, one algorithm per module.
 
 mod div;
+pub(crate) mod fallible;
 pub(crate) mod limbs;
 mod mul;
+pub(crate) mod parallel;
 #[cfg(test)]
 mod properties;
 pub(crate) mod radix;
 mod sqrt;
+pub(crate) mod work;
 
 use std::cmp::Ordering;
 use std::fmt;
 use std::ops::{Add, AddAssign, Mul, MulAssign, Shl, ShlAssign, Shr, ShrAssign, Sub, SubAssign};
-
-use crate::monitor;
 
 pub(crate) use div::Reciprocal;
 pub(crate) use limbs::{inverse_mod_2_64, pow_mod};
@@ -37,7 +38,7 @@ pub struct Natural {
 impl Clone for Natural {
     fn clone(&self) -> Self {
         Natural {
-            limbs: monitor::copied(&self.limbs),
+            limbs: fallible::copied(&self.limbs),
         }
     }
 }
@@ -96,7 +97,7 @@ impl Natural {
         if *self < *other {
             return None;
         }
-        let mut limbs = monitor::copied(&self.limbs);
+        let mut limbs = fallible::copied(&self.limbs);
         limbs::sub_assign(&mut limbs, &other.limbs);
         Some(Natural::from_limbs(limbs))
     }
@@ -115,14 +116,14 @@ impl Natural {
         if full >= self.limbs.len() {
             return self.clone();
         }
-        let mut limbs = monitor::copied(&self.limbs[..=full]);
+        let mut limbs = fallible::copied(&self.limbs[..=full]);
         limbs[full] &= (1u64 << (bits % 64)) - 1;
         Natural::from_limbs(limbs)
     }
 
     /// `self * m` for a single-limb factor.
     pub fn mul_small(&self, m: u64) -> Natural {
-        let mut limbs = monitor::with_capacity(self.limbs.len() + 1);
+        let mut limbs = fallible::with_capacity(self.limbs.len() + 1);
         limbs.extend_from_slice(&self.limbs);
         let carry = limbs::mul_small_assign(&mut limbs, m);
         limbs.push(carry);
@@ -145,7 +146,7 @@ impl Natural {
             }
             let carry = limbs::mul_small_assign(&mut self.limbs, m);
             if carry != 0 {
-                monitor::push(&mut self.limbs, carry);
+                fallible::push(&mut self.limbs, carry);
             }
         }
         limbs::trim(&mut self.limbs);
@@ -154,9 +155,9 @@ impl Natural {
     /// `self += x·m` for a single-limb `m`.
     pub(crate) fn add_mul_small(&mut self, x: &Natural, m: u64) {
         let len = self.limbs.len().max(x.limbs.len() + 1);
-        monitor::resize(&mut self.limbs, len, 0);
+        fallible::resize(&mut self.limbs, len, 0);
         if limbs::add_mul_small_in_place(&mut self.limbs, &x.limbs, m) {
-            monitor::push(&mut self.limbs, 1);
+            fallible::push(&mut self.limbs, 1);
         }
         limbs::trim(&mut self.limbs);
     }
@@ -165,7 +166,7 @@ impl Natural {
     /// the larger.
     pub(crate) fn sub_mul_small(&mut self, x: &Natural, m: u64) -> bool {
         let len = self.limbs.len().max(x.limbs.len() + 1);
-        monitor::resize(&mut self.limbs, len, 0);
+        fallible::resize(&mut self.limbs, len, 0);
         let flipped = limbs::sub_mul_small_in_place(&mut self.limbs, &x.limbs, m);
         if flipped {
             limbs::negate_in_place(&mut self.limbs);
@@ -176,7 +177,7 @@ impl Natural {
 
     /// `self + a` for a single-limb addend.
     pub fn add_small(&self, a: u64) -> Natural {
-        let mut limbs = monitor::copied(&self.limbs);
+        let mut limbs = fallible::copied(&self.limbs);
         limbs::add_assign(&mut limbs, &[a]);
         Natural::from_limbs(limbs)
     }
@@ -265,7 +266,7 @@ impl Natural {
         if d == 0 {
             return None;
         }
-        let mut limbs = monitor::copied(&self.limbs);
+        let mut limbs = fallible::copied(&self.limbs);
         let rem = limbs::div_rem_small_assign(&mut limbs, d);
         Some((Natural::from_limbs(limbs), rem))
     }
@@ -359,7 +360,7 @@ impl Add<&Natural> for &Natural {
         } else {
             (rhs, self)
         };
-        let mut limbs = monitor::with_capacity(long.limbs.len() + 1);
+        let mut limbs = fallible::with_capacity(long.limbs.len() + 1);
         limbs.extend_from_slice(&long.limbs);
         limbs::add_assign(&mut limbs, &short.limbs);
         Natural::from_limbs(limbs)

@@ -13,7 +13,8 @@ use std::collections::{BTreeSet, HashMap};
 use rayon::prelude::*;
 
 use super::{limbs, Natural, Reciprocal};
-use crate::monitor;
+use crate::natural::fallible;
+use crate::natural::work;
 
 /// Digits of `10^19`, the largest power of ten in a limb.
 const LIMB_DIGITS: usize = 19;
@@ -45,7 +46,7 @@ pub(super) fn to_decimal(x: &Natural, width: usize) -> String {
     // An upper bound on the digit count: bits · log10(2), plus one.
     let bound = (x.bit_len() as f64 * std::f64::consts::LOG10_2) as usize + 2;
     let len = bound.max(width).max(1);
-    let mut out = monitor::filled(len, b'0');
+    let mut out = fallible::filled(len, b'0');
     write_decimal_exact(x, &mut out);
     let leading = out
         .iter()
@@ -80,12 +81,12 @@ fn write_decimal(x: &Natural, out: &mut [u8], powers: &[Reciprocal]) {
             limbs::trim(&mut limbs);
             write_digits(rem, chunk);
         }
-        monitor::advance(out.len() as u64);
+        work::advance(out.len() as u64);
         return;
     }
     let level = split_level(out.len());
     let (q, r) = powers[level].div_rem(x);
-    monitor::advance(out.len() as u64);
+    work::advance(out.len() as u64);
     let (high, low) = out.split_at_mut(out.len() - (LIMB_DIGITS << level));
     rayon::join(
         || write_decimal(&q, high, powers),
@@ -242,7 +243,7 @@ fn write_fraction(f: &Fraction, out: &mut [u8], powers: &PowersOfFive) -> bool {
     let keep = |digits: usize| decimal_bits(digits) + slack + ERROR_BITS + 2;
     if digits <= BASECASE_DIGITS {
         let written = write_fraction_basecase(f, out);
-        monitor::advance(digits as u64);
+        work::advance(digits as u64);
         return written;
     }
     let k = high_digits(digits);
@@ -254,7 +255,7 @@ fn write_fraction(f: &Fraction, out: &mut [u8], powers: &PowersOfFive) -> bool {
             None => false,
         },
     );
-    monitor::advance(digits as u64);
+    work::advance(digits as u64);
     high_written && low_written
 }
 
@@ -362,7 +363,7 @@ fn read_decimal(digits: &[u8], powers: &[Natural]) -> Natural {
 
 pub(super) fn to_hex(x: &Natural, width: usize) -> String {
     let significant = x.bit_len().div_ceil(4) as usize;
-    let mut out = monitor::filled(width.max(significant).max(1), b'0');
+    let mut out = fallible::filled(width.max(significant).max(1), b'0');
     write_hex_exact(x, &mut out);
     String::from_utf8(out).unwrap_or_default()
 }

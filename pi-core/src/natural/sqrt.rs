@@ -2,7 +2,7 @@
 //! and inverse square roots of small integers by Newton's iteration.
 
 use super::{div, Natural};
-use crate::monitor;
+use crate::natural::work;
 
 /// `(s, r)` with `s = floor(sqrt(a))` and `r = a - s²`.
 pub(super) fn sqrt_rem(a: &Natural) -> (Natural, Natural) {
@@ -22,7 +22,7 @@ pub(super) fn sqrt_rem(a: &Natural) -> (Natural, Natural) {
     let a0 = a.low_bits(k);
 
     let (s1, r1) = sqrt_rem(&high);
-    monitor::advance(len);
+    work::advance(len);
     let (q, u) = div::div_rem(&(&(&r1 << k) + &a1), &(&s1 << 1));
     let mut s = &(&s1 << k) + &q;
     let positive = &(&u << k) + &a0;
@@ -65,7 +65,7 @@ pub(super) fn inverse_sqrt(c: u64, p: u64) -> Natural {
     }
     let h = p / 2 + 8;
     let y = inverse_sqrt(c, h);
-    monitor::advance(p);
+    work::advance(p);
     // e = 2^2h - c·y², so that 1 - c·Y² = e/2^2h for Y = y·2^(p-h) at the
     // scale 2^p, and the correction Y·(1 - c·Y²)/2 is y·e / 2^(3h+1-p).
     // With y = 2^h/√c + δ, |δ| <= 2: |e| <= 4·√c·2^h + 4c < 2^(h+15), so

@@ -1,13 +1,13 @@
 //! Karatsuba multiplication: three half-size products instead of four.
 
 use super::super::limbs::{add_in_place, sub_in_place, trim};
-use crate::monitor;
+use crate::natural::fallible;
 
 /// The product of `a` and `b` (`a.len() >= b.len()`), `a.len() + b.len()`
 /// limbs long (untrimmed). Recursion goes back through the planner.
 pub(super) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
     debug_assert!(a.len() >= b.len());
-    let mut out = monitor::filled(a.len() + b.len(), 0u64);
+    let mut out = fallible::filled(a.len() + b.len(), 0u64);
     if 2 * b.len() <= a.len() {
         // Unbalanced: multiply b by b-sized chunks of a.
         for (i, chunk) in a.chunks(b.len()).enumerate() {
@@ -34,7 +34,7 @@ pub(super) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
 /// `x + y` with one extra limb for the carry.
 fn sum(x: &[u64], y: &[u64]) -> Vec<u64> {
     let (long, short) = if x.len() >= y.len() { (x, y) } else { (y, x) };
-    let mut s = monitor::with_capacity(long.len() + 1);
+    let mut s = fallible::with_capacity(long.len() + 1);
     s.extend_from_slice(long);
     s.push(0);
     add_in_place(&mut s, short);

@@ -9,7 +9,7 @@ mod ntt;
 pub(crate) use ntt::Cache as TransformCache;
 mod schoolbook;
 
-use crate::monitor;
+use crate::natural::fallible;
 
 /// Multiplication crossover: below this many limbs in the shorter operand,
 /// schoolbook; from it, Karatsuba.
@@ -47,7 +47,7 @@ pub(crate) fn full_length(limbs: usize) -> usize {
 pub(crate) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
     let (a, b) = if a.len() >= b.len() { (a, b) } else { (b, a) };
     if b.is_empty() {
-        return monitor::filled(a.len(), 0);
+        return fallible::filled(a.len(), 0);
     }
     if b.len() < KARATSUBA_THRESHOLD {
         schoolbook::mul(a, b)
@@ -98,7 +98,7 @@ pub(crate) fn sums_of_products(operands: &[&[u64]], sums: &[&[(usize, usize)]]) 
     }
     sums.iter()
         .map(|pairs| {
-            let mut sum = monitor::filled(sum_length(operands, pairs), 0);
+            let mut sum = fallible::filled(sum_length(operands, pairs), 0);
             for &(i, j) in pairs.iter() {
                 let product = if i == j {
                     square(operands[i])

@@ -1,8 +1,10 @@
 //! Schoolbook multiplication, quadratic: the fastest for short operands.
 
+use crate::natural::fallible;
+
 /// The product of `a` and `b`, `a.len() + b.len()` limbs long (untrimmed).
 pub(super) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
-    let mut out = crate::monitor::filled(a.len() + b.len(), 0u64);
+    let mut out = fallible::filled(a.len() + b.len(), 0u64);
     if a.is_empty() {
         return out;
     }

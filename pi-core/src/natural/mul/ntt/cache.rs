@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use super::field::Field;
 use super::radix3::Radix3;
 use super::tables::Twiddles;
-use crate::monitor;
+use crate::natural::fallible;
 
 /// What the transforms of one computation share: each prime's twiddle
 /// table and radix-3 constants, the longest so far of each (they serve
@@ -74,7 +74,7 @@ impl Cache {
         let mut v = pool.swap_remove(best);
         drop(pool);
         // Only values past the old length are written.
-        monitor::resize(&mut v, n, 0);
+        fallible::resize(&mut v, n, 0);
         Some(v)
     }
 

@@ -5,8 +5,9 @@ use rayon::prelude::*;
 
 use super::field::Field;
 use super::packing::Packing;
-use crate::monitor;
+use crate::natural::fallible;
 use crate::natural::limbs;
+use crate::natural::work;
 
 /// The most primes a field may have; their product fits in this many limbs.
 const MAX_PRIMES: usize = 4;
@@ -233,7 +234,7 @@ pub(super) fn recombine<F: Field>(residues: &[Vec<u64>], len: usize, packing: Pa
         Packing::Bits(86) => garner.groups::<86, 32, 46>(residues, start, chunk),
         Packing::Bits(_) => garner.groups::<80, 8, 13>(residues, start, chunk),
     };
-    let mut out = monitor::filled(len, 0u64);
+    let mut out = fallible::filled(len, 0u64);
     if len < 2 * chunk_limbs {
         let carry = recombine_chunk(0, &mut out);
         debug_assert_eq!(carry, [0; MAX_PRIMES]);
@@ -243,7 +244,7 @@ pub(super) fn recombine<F: Field>(residues: &[Vec<u64>], len: usize, packing: Pa
         .par_chunks_mut(chunk_limbs)
         .enumerate()
         .map(|(i, chunk)| {
-            monitor::checkpoint();
+            work::checkpoint();
             recombine_chunk(i * CHUNK, chunk)
         })
         .collect();

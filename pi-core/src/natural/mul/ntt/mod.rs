@@ -34,7 +34,7 @@ mod transform;
 use rayon::prelude::*;
 
 use super::sum_length;
-use crate::monitor;
+use crate::natural::work;
 use cache::cache_for;
 use convolution::{convolution, sum_convolutions};
 use field::Field;
@@ -73,7 +73,7 @@ fn convolved<F: Field>(
     len: usize,
 ) -> Vec<u64> {
     let primes = &F::PRIMES[..plan.primes];
-    let computation = monitor::transform_cache();
+    let computation = work::transform_cache();
     let cache = Some(cache_for(computation.as_deref()));
     let residue =
         |&prime: &(u64, u64)| convolution::<F>(prime, a, b, (n, coefficients, plan.packing), cache);
@@ -189,7 +189,7 @@ fn summed<F: Field>(operands: &[&[u64]], sums: &[&[(usize, usize)]]) -> Vec<Vec<
         .max()
         .map_or(1, transform_length);
     let primes = &F::PRIMES[..plan.primes];
-    let computation = monitor::transform_cache();
+    let computation = work::transform_cache();
     let cache = Some(cache_for(computation.as_deref()));
     let residue = |&prime: &(u64, u64)| {
         sum_convolutions::<F>(prime, operands, sums, (n, plan.packing), cache)

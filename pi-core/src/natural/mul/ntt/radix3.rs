@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use super::field::Field;
 use super::powers::{self, Level, Powers};
 use super::transform::PARALLEL_MIN;
+use crate::natural::fallible;
 
 /// Values per parallel task of a radix-3 step.
 const CHUNK: usize = powers::CHUNK;
@@ -43,7 +44,7 @@ pub(super) struct Radix3 {
 /// `[x^j, x^2j]` for `j < m` at offset `m` of tables of length `2m`, and
 /// each shorter level below it: `x_{m/2}^j = x^{2j}`.
 fn tables<F: Field>(f: F, x: u64, m: usize) -> [Vec<u64>; 2] {
-    let mut single = crate::monitor::filled(2 * m, 0u64);
+    let mut single = fallible::filled(2 * m, 0u64);
     let generator = Powers::new(f, x);
     single[m..]
         .chunks_mut(CHUNK)
@@ -56,7 +57,7 @@ fn tables<F: Field>(f: F, x: u64, m: usize) -> [Vec<u64>; 2] {
         }
         level /= 2;
     }
-    let mut double = crate::monitor::with_capacity(single.len());
+    let mut double = fallible::with_capacity(single.len());
     double.extend(single.iter().map(|&y| f.mul(y, y)));
     [single, double]
 }

@@ -9,7 +9,7 @@ use super::cache::Cache;
 use super::field::Field;
 use super::powers::{Level, Powers};
 use super::transform::{quarters, PARALLEL_MIN};
-use crate::monitor;
+use crate::natural::fallible;
 
 /// Twiddle factors for transforms of length up to `n`, in Montgomery form:
 /// `forward[m + j] = w_{2m}^j` and `inverse[m + j] = w_{2m}^-j` for each
@@ -27,8 +27,8 @@ impl Twiddles {
 
     pub(super) fn new<F: Field>(f: F, generator: u64, n: usize) -> Twiddles {
         let n = n.max(2);
-        let mut forward = monitor::filled(n, 0u64);
-        let mut inverse = monitor::filled(n, 0u64);
+        let mut forward = fallible::filled(n, 0u64);
+        let mut inverse = fallible::filled(n, 0u64);
         let half = n / 2;
         // The top level, w_n^j for j < n/2, in four interleaved chains of
         // products so that they do not wait on each other.

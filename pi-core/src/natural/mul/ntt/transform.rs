@@ -10,8 +10,9 @@ use super::field::Field;
 use super::packing::{self, Packing};
 use super::radix3::Radix3;
 use super::tables::Roots;
-use crate::monitor;
-use crate::parallel::join_if;
+use crate::natural::fallible;
+use crate::natural::parallel::join_if;
+use crate::natural::work;
 
 /// Blocks up to this length are transformed stage by stage in cache.
 pub(super) const ITERATIVE_MAX: usize = 1 << 11;
@@ -64,7 +65,7 @@ pub(super) fn forward<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
         }
         return;
     }
-    monitor::checkpoint();
+    work::checkpoint();
     // Two stages per pass over memory, then the four quarters.
     roots.stage2_chunks(f, a, false, |_, q, w| f.forward_stage2(q, w));
     forward_quarters(f, roots, a);
@@ -108,7 +109,7 @@ pub(super) fn inverse<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
         }
         return;
     }
-    monitor::checkpoint();
+    work::checkpoint();
     let parallel = n >= PARALLEL_MIN;
     let [q0, q1, q2, q3] = quarters(a);
     join_if(
@@ -168,7 +169,7 @@ impl<'a, F: Field> Transformer<'a, F> {
     pub(super) fn buffer(&self) -> Vec<u64> {
         self.cache
             .and_then(|c| c.buffer(self.n))
-            .unwrap_or_else(|| monitor::filled(self.n, 0))
+            .unwrap_or_else(|| fallible::filled(self.n, 0))
     }
 
     /// `n` zeros.
