@@ -36,7 +36,7 @@ pub(crate) fn forward_stage(lo: &mut [u64], hi: &mut [u64], w: &[u64], p: u64, p
     #[cfg(target_arch = "x86_64")]
     if fits(lo, hi, w) {
         // SAFETY: `fits` checked that the processor has AVX-512F and IFMA.
-        unsafe { x86::forward_stage(lo, hi, w, p, p_inv) };
+        unsafe { x86::stage::<false>(lo, hi, w, p, p_inv) };
         return true;
     }
     false
@@ -47,7 +47,7 @@ pub(crate) fn inverse_stage(lo: &mut [u64], hi: &mut [u64], w: &[u64], p: u64, p
     #[cfg(target_arch = "x86_64")]
     if fits(lo, hi, w) {
         // SAFETY: `fits` checked that the processor has AVX-512F and IFMA.
-        unsafe { x86::inverse_stage(lo, hi, w, p, p_inv) };
+        unsafe { x86::stage::<true>(lo, hi, w, p, p_inv) };
         return true;
     }
     false
@@ -414,11 +414,13 @@ mod x86 {
         _mm512_min_epu64(d, _mm512_add_epi64(d, p))
     }
 
+    /// A forward stage, or with `INVERSE` an inverse one.
+    ///
     /// # Safety
     /// The processor must have AVX-512F and IFMA; the slices must be of one
     /// length, a multiple of 8.
     #[target_feature(enable = "avx512f,avx512ifma")]
-    pub(super) unsafe fn forward_stage(
+    pub(super) unsafe fn stage<const INVERSE: bool>(
         lo: &mut [u64],
         hi: &mut [u64],
         w: &[u64],
@@ -436,7 +438,11 @@ mod x86 {
                 let u = _mm512_loadu_si512(x.as_ptr().cast());
                 let v = _mm512_loadu_si512(y.as_ptr().cast());
                 let w = _mm512_loadu_si512(w.as_ptr().cast());
-                let (u, v) = butterfly(u, v, w, k);
+                let (u, v) = if INVERSE {
+                    inverse_butterfly(u, v, w, k)
+                } else {
+                    butterfly(u, v, w, k)
+                };
                 _mm512_storeu_si512(x.as_mut_ptr().cast(), u);
                 _mm512_storeu_si512(y.as_mut_ptr().cast(), v);
             }
@@ -596,34 +602,6 @@ mod x86 {
                 for (s, v) in x.iter_mut().zip([a, b, c]) {
                     _mm512_storeu_si512(s.as_mut_ptr().add(i).cast(), v);
                 }
-            }
-        }
-    }
-
-    /// # Safety
-    /// As for [`forward_stage`].
-    #[target_feature(enable = "avx512f,avx512ifma")]
-    pub(super) unsafe fn inverse_stage(
-        lo: &mut [u64],
-        hi: &mut [u64],
-        w: &[u64],
-        p: u64,
-        p_inv: u64,
-    ) {
-        let k: [__m512i; 3] = broadcast(&[p, 2 * p, p_inv]);
-        for ((x, y), w) in lo
-            .chunks_exact_mut(8)
-            .zip(hi.chunks_exact_mut(8))
-            .zip(w.chunks_exact(8))
-        {
-            // SAFETY: each chunk is exactly eight u64s; the accesses are unaligned ones.
-            unsafe {
-                let u = _mm512_loadu_si512(x.as_ptr().cast());
-                let v = _mm512_loadu_si512(y.as_ptr().cast());
-                let w = _mm512_loadu_si512(w.as_ptr().cast());
-                let (u, v) = inverse_butterfly(u, v, w, k);
-                _mm512_storeu_si512(x.as_mut_ptr().cast(), u);
-                _mm512_storeu_si512(y.as_mut_ptr().cast(), v);
             }
         }
     }
