@@ -263,16 +263,14 @@ fn the_memory_limit_refuses_with_exit_1() {
     assert_eq!(stdout(&most), "3.1\n");
 }
 
-#[test]
-fn ctrl_c_stops_with_130_and_no_file() {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let path = dir.path().join("pi.txt");
+/// Starts `pi args`, sends it SIGINT after `delay_ms`, and returns its exit
+/// status and how long it took to stop.
+fn interrupted(args: &[&str], delay_ms: u64) -> (std::process::ExitStatus, std::time::Duration) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pi"))
-        .args(["50000000", "-q", "-o"])
-        .arg(&path)
+        .args(args)
         .spawn()
         .expect("start pi");
-    std::thread::sleep(std::time::Duration::from_millis(700));
+    std::thread::sleep(std::time::Duration::from_millis(delay_ms));
     let sent = std::time::Instant::now();
     let kill = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
@@ -280,7 +278,16 @@ fn ctrl_c_stops_with_130_and_no_file() {
         .expect("kill -INT");
     assert!(kill.success());
     let status = child.wait().expect("wait for pi");
-    eprintln!("pi stopped {:?} after SIGINT", sent.elapsed());
+    eprintln!("pi {args:?} stopped {:?} after SIGINT", sent.elapsed());
+    (status, sent.elapsed())
+}
+
+#[test]
+fn ctrl_c_stops_with_130_and_no_file() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("pi.txt");
+    let path = path.to_str().expect("a UTF-8 path");
+    let (status, _) = interrupted(&["50000000", "-q", "-o", path], 700);
     assert_eq!(status.code(), Some(130));
     assert_eq!(
         std::fs::read_dir(dir.path()).expect("list").count(),
@@ -291,24 +298,9 @@ fn ctrl_c_stops_with_130_and_no_file() {
 
 #[test]
 fn ctrl_c_stops_digit_extraction() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pi"))
-        .args(["--hex-at", "10000000000000", "-q"])
-        .spawn()
-        .expect("start pi");
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    let sent = std::time::Instant::now();
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill -INT");
-    assert!(kill.success());
-    let status = child.wait().expect("wait for pi");
+    let (status, elapsed) = interrupted(&["--hex-at", "10000000000000", "-q"], 300);
     assert_eq!(status.code(), Some(130));
-    assert!(
-        sent.elapsed() < std::time::Duration::from_secs(1),
-        "{:?}",
-        sent.elapsed()
-    );
+    assert!(elapsed < std::time::Duration::from_secs(1), "{elapsed:?}");
 }
 
 /// The `hex_at` checkpoints with `low < position <= high`, as (position, digits).

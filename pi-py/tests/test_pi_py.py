@@ -125,15 +125,24 @@ def test_an_exception_in_the_callback_cancels_and_propagates():
     assert pi_py.digits(5) == "3.14159"
 
 
-def test_ctrl_c_cancels_and_raises_keyboard_interrupt():
-    script = "import pi_py, sys; print('started', flush=True); pi_py.digits(50_000_000)"
+def interrupted(script: str):
+    """Runs ``script`` (which prints "started" first) in a child Python,
+    sends it SIGINT half a second later; returns the child and the time."""
     child = subprocess.Popen(
-        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-c", "print('started', flush=True)\n" + script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert child.stdout is not None and child.stdout.readline() == "started\n"
     time.sleep(0.5)
     sent = time.monotonic()
     child.send_signal(signal.SIGINT)
+    return child, sent
+
+
+def test_ctrl_c_cancels_and_raises_keyboard_interrupt():
+    child, sent = interrupted("import pi_py\npi_py.digits(50_000_000)")
     _, stderr = child.communicate(timeout=60)
     print(f"stopped {time.monotonic() - sent:.3f} s after SIGINT")
     assert child.returncode != 0
@@ -147,22 +156,15 @@ def test_progress_true_draws_a_bar_on_stderr(capsys):
 
 def test_ctrl_c_cancels_a_long_hex_extraction():
     # Position 10**13 takes hours; the child says when KeyboardInterrupt arrived.
-    script = (
+    child, sent = interrupted(
         "import pi_py\n"
-        "print('started', flush=True)\n"
         "try:\n"
         "    pi_py.hex_digits_at(10**13, 8)\n"
         "except KeyboardInterrupt:\n"
         "    print('interrupted', flush=True)\n"
         "    print(pi_py.hex_digits_at(1, 8), flush=True)\n"
     )
-    child = subprocess.Popen(
-        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    assert child.stdout is not None and child.stdout.readline() == "started\n"
-    time.sleep(0.5)
-    sent = time.monotonic()
-    child.send_signal(signal.SIGINT)
+    assert child.stdout is not None
     assert child.stdout.readline() == "interrupted\n"
     elapsed = time.monotonic() - sent
     print(f"KeyboardInterrupt {elapsed:.3f} s after SIGINT")
