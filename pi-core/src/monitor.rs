@@ -4,11 +4,12 @@
 //! holds the computation's [`Monitor`]. The arithmetic reports work,
 //! checks for cancellation and finds its transform cache through the
 //! monitor as a `natural::work::Sink`; digit extraction and the series
-//! through the free functions here, which do nothing outside a computation. A cancelled computation unwinds with a
-//! [`Cancelled`] payload, and one whose allocation fails with
-//! [`fallible::OutOfMemory`] (without running the panic hook), up to [`run`],
-//! dropping everything it held on the way; the library therefore needs
-//! `panic = "unwind"`, Rust's default.
+//! through the free functions here, which do nothing outside a
+//! computation. A cancelled computation unwinds with a [`Cancelled`]
+//! payload, and one whose allocation fails with [`fallible::OutOfMemory`]
+//! (without running the panic hook), up to [`run`], dropping everything it
+//! held on the way; the library therefore needs `panic = "unwind"`, Rust's
+//! default.
 
 use std::cell::RefCell;
 use std::ffi::CStr;
@@ -172,9 +173,7 @@ pub(crate) fn cancelled() -> bool {
 
 /// Unwinds if the current computation was cancelled.
 pub(crate) fn checkpoint() {
-    if cancelled() {
-        panic::resume_unwind(Box::new(Cancelled));
-    }
+    with_current(work::Sink::checkpoint);
 }
 
 /// The current computation enters `stage`, whose work is `total` units.
@@ -196,8 +195,7 @@ pub(crate) fn enter(stage: Stage, total: u64) {
 /// Counts `units` of work done in the current stage, and checks for
 /// cancellation.
 pub(crate) fn advance(units: u64) {
-    checkpoint();
-    count(units);
+    with_current(|m| work::Sink::advance(m, units));
 }
 
 /// Counts `units` of work done in the current stage, without checking for
