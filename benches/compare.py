@@ -11,12 +11,15 @@ against our own output. Peers:
 - mpmath with the gmpy2 backend (GMP Chudnovsky)
 - python-flint: `arb.pi()` (FLINT/Arb)
 - Debian's `pi` (CLN), when /usr/bin/pi is installed (apt-get install pi)
+- FLINT 3 with its AVX2 fft_small (`flint3-pi N THREADS`), when the
+  measurement-only build ../shared/peers/flint3-pi is beside the repository
 
 Peers come from PyPI into this tool's own virtualenv (target/compare-venv).
 
     python3 benches/compare.py 1000000 10000000      # sizes; default 10^6 10^7
     python3 benches/compare.py --threads 1 1000000   # our thread count
     python3 benches/compare.py --repeat 3 10000000   # best of 3 runs each, taking turns
+    python3 benches/compare.py --kernels portable    # ours with PI_SIMD=portable
 """
 
 import argparse
@@ -34,6 +37,7 @@ VENV = ROOT / "target" / "compare-venv"
 PEER_PACKAGES = ["gmpy2", "mpmath", "python-flint"]
 CHECKPOINTS = ROOT / "tests" / "data" / "pi-checkpoints.tsv"
 EXTRA = 10  # peers round: compute EXTRA more digits, then truncate
+FLINT3 = ROOT.parent / "shared" / "peers" / "flint3-pi"
 
 # Each peer program gets N as argv[1] and the output path as argv[2], and
 # writes "3." followed by exactly N digits (computed with EXTRA more, then cut).
@@ -120,10 +124,14 @@ def fastest_of(runs, commands):
     return best
 
 
-def contenders(pi_binary, threads):
+def contenders(pi_binary, threads, kernels):
     """(name, command builder, reads stdout?) for every available contender."""
     python = sys.executable
-    yield "pi (ours)", lambda n, out: [str(pi_binary), str(n), "--threads", str(threads)], True
+    ours = [str(pi_binary)] if kernels is None else ["env", f"PI_SIMD={kernels}", str(pi_binary)]
+    yield "pi (ours)", lambda n, out: [*ours, str(n), "--threads", str(threads)], True
+    if FLINT3.exists():
+        flint_threads = str(threads or os.cpu_count() or 1)
+        yield "FLINT 3 (flint3-pi)", lambda n, out: [str(FLINT3), str(n), flint_threads], True
     for name, program in PEERS.items():
         source = program % {"extra": EXTRA}
         yield name, (lambda n, out, s=source: [python, "-c", s, str(n), out]), False
@@ -142,6 +150,7 @@ def main():
     parser.add_argument("sizes", nargs="*", type=int, default=[10**6, 10**7])
     parser.add_argument("--threads", type=int, default=0, help="our thread count (0 = all cores)")
     parser.add_argument("--skip", action="append", default=[], help="skip contenders whose name contains this")
+    parser.add_argument("--kernels", help="our kernel family, as PI_SIMD takes it (portable, avx512-ifma)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs per contender and size, taking turns, the fastest shown "
                              "(a shared machine is noisy)")
@@ -152,15 +161,20 @@ def main():
     pi_binary = ROOT / "target" / "release" / "pi"
     checkpoints = checkpoint_sha256()
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    family = subprocess.run(
+        [str(pi_binary), "--version"], capture_output=True, text=True,
+        env={**os.environ, **({"PI_SIMD": args.kernels} if args.kernels else {})},
+    ).stdout.strip()
     print(f"machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; "
-          f"ours with --threads {args.threads}; fastest of {max(args.repeat, 1)} run(s) each\n")
+          f"ours ({family}) with --threads {args.threads}; "
+          f"fastest of {max(args.repeat, 1)} run(s) each\n")
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             ours = None
             results = []
-            chosen = [c for c in contenders(pi_binary, args.threads)
+            chosen = [c for c in contenders(pi_binary, args.threads, args.kernels)
                       if not any(s.lower() in c[0].lower() for s in args.skip)]
             outs = [os.path.join(tmp, f"{i}-{n}.txt") for i in range(len(chosen))]
             timings = fastest_of(args.repeat, [(c[1](n, out), out) for c, out in zip(chosen, outs)])

@@ -86,6 +86,8 @@ const char *pi_status_message(int32_t status);
 
 const char *pi_last_error_message(void);
 
+const char *pi_kernel_family(void);
+
 const char *pi_version(void);
 
 #ifdef __cplusplus

@@ -333,6 +333,16 @@ const char *pi_status_message(int32_t status);
 const char *pi_last_error_message(void);
 
 /**
+ * Returns the name of the transform kernels this process runs, as a
+ * static NUL-terminated string the caller must not free: "avx512-ifma"
+ * where the processor has AVX-512 IFMA, else "portable". The environment
+ * variable `PI_SIMD` ("portable", "avx512-ifma") chooses among those the
+ * processor has; `PI_NO_SIMD` forces "portable". Decided at the first
+ * computation or call.
+ */
+const char *pi_kernel_family(void);
+
+/**
  * Returns the library version, "MAJOR.MINOR.PATCH", as a static
  * NUL-terminated string the caller must not free.
  */

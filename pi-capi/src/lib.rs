@@ -648,6 +648,19 @@ pub extern "C" fn pi_last_error_message() -> *const c_char {
     LAST_ERROR.with(|last| last.borrow().as_ptr())
 }
 
+/// Returns the name of the transform kernels this process runs, as a
+/// static NUL-terminated string the caller must not free: "avx512-ifma"
+/// where the processor has AVX-512 IFMA, else "portable". The environment
+/// variable `PI_SIMD` ("portable", "avx512-ifma") chooses among those the
+/// processor has; `PI_NO_SIMD` forces "portable". Decided at the first
+/// computation or call.
+#[no_mangle]
+pub extern "C" fn pi_kernel_family() -> *const c_char {
+    panic_boundary(c"portable".as_ptr(), || {
+        pi_core::kernel_family().c_name().as_ptr()
+    })
+}
+
 const VERSION: &CStr =
     match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
         Ok(version) => version,
@@ -722,6 +735,9 @@ mod tests {
         // SAFETY: pi_version returns a static NUL-terminated string.
         let version = unsafe { CStr::from_ptr(pi_version()) };
         assert_eq!(version.to_str(), Ok(env!("CARGO_PKG_VERSION")));
+        // SAFETY: pi_kernel_family returns a static NUL-terminated string.
+        let family = unsafe { CStr::from_ptr(pi_kernel_family()) };
+        assert_eq!(family.to_str(), Ok(pi_core::kernel_family().name()));
     }
 
     unsafe extern "C" fn count_calls(

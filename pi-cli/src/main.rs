@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches, Parser};
 use pi_core::{
     Base, CancelToken, Error, Options, MAX_DIGITS, MAX_HEX_COUNT, MAX_HEX_POSITION, MAX_THREADS,
 };
@@ -90,7 +90,19 @@ fn parse_size(text: &str) -> Result<u64, String> {
 const INTERRUPTED: u8 = 130;
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    // The version names the kernels this processor runs.
+    let version = format!(
+        "{} (kernels: {})",
+        env!("CARGO_PKG_VERSION"),
+        pi_core::kernel_family().name()
+    );
+    // Once per run: clap takes a static string.
+    let version: &'static str = Box::leak(version.into_boxed_str());
+    let matches = Args::command().version(version).get_matches();
+    let args = match Args::from_arg_matches(&matches) {
+        Ok(args) => args,
+        Err(e) => e.exit(),
+    };
     if args.count.is_some() && args.hex_at.is_none() {
         // clap's `requires` lets it through beside DIGITS.
         Args::command()

@@ -109,6 +109,7 @@ impl Report {
             eprintln!("  {:<14}{seconds:>10.3} s", stage.name());
         }
         eprintln!("  {:<14}{:>10.3} s", "total", elapsed.as_secs_f64());
+        eprintln!("  {:<14}{:>10}", "kernels", pi_core::kernel_family().name());
         match peak_memory() {
             Some(peak) => eprintln!("  {:<14}{:>10.1} MiB", "peak memory", mib(peak)),
             None => eprintln!("  {:<14}{:>10}", "peak memory", "unknown"),

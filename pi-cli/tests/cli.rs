@@ -85,6 +85,32 @@ fn usage_errors_exit_2_with_a_message() {
 }
 
 #[test]
+fn the_version_and_stats_name_the_kernels() {
+    let family = pi_core::kernel_family().name();
+    let version = pi(&["--version"]);
+    assert!(version.status.success());
+    assert!(
+        stdout(&version).contains(&format!("(kernels: {family})")),
+        "{}",
+        stdout(&version)
+    );
+    let stats = pi(&["1000", "--stats", "--quiet"]);
+    let report = String::from_utf8_lossy(&stats.stderr);
+    assert!(
+        report.contains("kernels") && report.contains(family),
+        "{report}"
+    );
+    let forced = sh("PI_SIMD=portable $PI --version");
+    assert!(
+        stdout(&forced).contains("(kernels: portable)"),
+        "{}",
+        stdout(&forced)
+    );
+    let forced = sh("PI_SIMD=portable $PI 1000");
+    assert_eq!(stdout(&forced), stdout(&pi(&["1000"])), "same digits");
+}
+
+#[test]
 fn help_explains() {
     let output = pi(&["--help"]);
     assert!(output.status.success());

@@ -32,3 +32,4 @@ pub use memory::MemoryBound;
 pub use monitor::{CancelToken, Progress, ProgressFn, Stage, PROGRESS_INTERVAL};
 pub use natural::Natural;
 pub use options::Options;
+pub use simd::{kernel_family, KernelFamily};

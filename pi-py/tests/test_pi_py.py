@@ -93,6 +93,18 @@ def test_errors_carry_the_status_code():
     assert info.value.status == 2
 
 
+def test_kernel_family_names_what_runs_and_pi_simd_chooses_it():
+    assert pi_py.kernel_family() in ("portable", "avx512-ifma")
+    script = "import pi_py; print(pi_py.kernel_family(), pi_py.digits(1000) == %r)" % pi_py.digits(1000)
+    forced = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "PI_SIMD": "portable"},
+        capture_output=True,
+        text=True,
+    )
+    assert forced.stdout.split() == ["portable", "True"], forced.stderr
+
+
 def test_version_matches_the_package():
     assert re.fullmatch(r"\d+\.\d+\.\d+", pi_py.__version__)
     assert pi_py.__version__ == version("pi_py")

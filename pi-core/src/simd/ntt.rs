@@ -7,17 +7,17 @@
 //! stages keep values in `[0, 2p)`, the inverse ones in `[0, 4p)`), so
 //! products never depend on the processor.
 
-/// Whether the kernels run: the processor has them and vectors are enabled
-/// (see [`super::enabled`]). Decided once.
+/// Whether the kernels run: the chosen family (see [`super::kernel_family`]).
 pub(crate) fn available() -> bool {
-    static AVAILABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *AVAILABLE.get_or_init(|| {
-        #[cfg(target_arch = "x86_64")]
-        let detected = x86::available();
-        #[cfg(not(target_arch = "x86_64"))]
-        let detected = false;
-        detected && super::enabled()
-    })
+    super::kernel_family() == super::KernelFamily::Avx512Ifma
+}
+
+/// Whether the processor has the kernels' instructions.
+pub(super) fn detected() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return x86::available();
+    #[cfg(not(target_arch = "x86_64"))]
+    return false;
 }
 
 /// Whether a stage over `lo`, `hi` and `w` suits the kernels.

@@ -24,6 +24,7 @@ __all__ = [
     "digits",
     "estimate_memory",
     "hex_digits_at",
+    "kernel_family",
     "PiError",
     "InvalidArgument",
     "OutOfMemory",
@@ -34,6 +35,13 @@ __all__ = [
 ]
 
 __version__: str = ffi.string(lib.pi_version()).decode("ascii")
+
+
+def kernel_family() -> str:
+    """The transform kernels this process runs: ``"avx512-ifma"`` where the
+    processor has AVX-512 IFMA, else ``"portable"``; the environment
+    variable ``PI_SIMD`` chooses among those the processor has."""
+    return str(ffi.string(lib.pi_kernel_family()).decode("ascii"))
 
 
 def _status_message(status: int) -> str:
