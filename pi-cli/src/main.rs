@@ -128,10 +128,7 @@ fn main() -> ExitCode {
         .cancel_token(token)
         .verify(args.verify)
         .memory_limit(args.memory_limit);
-    let estimate = match (args.digits, args.hex_at) {
-        (Some(digits), _) => Some(pi_core::estimate_memory(digits, &options)),
-        _ => None,
-    };
+    let estimate = args.digits.map(|d| pi_core::estimate_memory(d, &options));
     let report = Report::new(estimate, args.progress, args.quiet, args.stats);
     if let Some(callback) = report.callback() {
         options = options.progress(callback);

@@ -22,8 +22,11 @@ pub(crate) fn write_file(path: &Path, text: &str) -> io::Result<()> {
         )
     };
     let (target, direct) = resolved(path).map_err(named)?;
+    if direct {
+        return write_directly(&target, text).map_err(named);
+    }
     match fs::metadata(&target) {
-        Ok(meta) if direct || !meta.is_file() => write_directly(&target, text),
+        Ok(meta) if !meta.is_file() => write_directly(&target, text),
         Ok(meta) => replace(&target, text, Some(meta.permissions())),
         Err(e) if e.kind() == io::ErrorKind::NotFound => replace(&target, text, None),
         Err(e) => Err(e),
