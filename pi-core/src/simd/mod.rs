@@ -5,6 +5,7 @@
 #![allow(unsafe_code)]
 
 pub(crate) mod bbp;
+pub(crate) mod fma;
 pub(crate) mod ntt;
 
 /// A family of transform kernels, chosen once per process at run time.
@@ -13,12 +14,17 @@ pub(crate) mod ntt;
 pub enum KernelFamily {
     /// Portable scalar code, three 62-bit primes: any processor.
     Portable,
+    /// AVX2 and FMA: 50-bit primes in doubles, four lanes.
+    Avx2,
+    /// AVX-512F: 50-bit primes in doubles, eight lanes.
+    Avx512F,
     /// AVX-512 IFMA vectors, four 50-bit primes, eight lanes.
     Avx512Ifma,
 }
 
 impl KernelFamily {
-    /// Its name, as `PI_SIMD` takes it: "portable" or "avx512-ifma".
+    /// Its name, as `PI_SIMD` takes it: "portable", "avx2", "avx512f" or
+    /// "avx512-ifma".
     pub fn name(self) -> &'static str {
         self.c_name().to_str().unwrap_or_default()
     }
@@ -27,15 +33,36 @@ impl KernelFamily {
     pub fn c_name(self) -> &'static std::ffi::CStr {
         match self {
             KernelFamily::Portable => c"portable",
+            KernelFamily::Avx2 => c"avx2",
+            KernelFamily::Avx512F => c"avx512f",
             KernelFamily::Avx512Ifma => c"avx512-ifma",
+        }
+    }
+
+    /// Whether this processor has the family's instructions.
+    pub fn detected(self) -> bool {
+        match self {
+            KernelFamily::Portable => true,
+            KernelFamily::Avx2 => fma::detected(4),
+            KernelFamily::Avx512F => fma::detected(8),
+            KernelFamily::Avx512Ifma => ntt::detected(),
         }
     }
 }
 
+/// The families from the fastest, as measured (see docs/performance.md).
+const FASTEST_FIRST: [KernelFamily; 4] = [
+    KernelFamily::Avx512Ifma,
+    KernelFamily::Avx512F,
+    KernelFamily::Avx2,
+    KernelFamily::Portable,
+];
+
 /// The kernel family this process runs: the fastest the processor has, or
 /// the one the environment variable `PI_SIMD` names ("portable" or
-/// "scalar", "avx512-ifma" or "ifma"), where the processor has it (else the
-/// portable one). `PI_NO_SIMD` set means `PI_SIMD=portable`. Decided once.
+/// "scalar", "avx2", "avx512f", "avx512-ifma" or "ifma") where the
+/// processor has it (else the fastest it has). `PI_NO_SIMD` set means
+/// `PI_SIMD=portable`. Decided once.
 ///
 /// ```
 /// println!("kernels: {}", pi_core::kernel_family().name());
@@ -43,11 +70,10 @@ impl KernelFamily {
 pub fn kernel_family() -> KernelFamily {
     static FAMILY: std::sync::OnceLock<KernelFamily> = std::sync::OnceLock::new();
     *FAMILY.get_or_init(|| {
-        if enabled() && ntt::detected() {
-            KernelFamily::Avx512Ifma
-        } else {
-            KernelFamily::Portable
-        }
+        requested()
+            .filter(|family| family.detected())
+            .or_else(|| FASTEST_FIRST.into_iter().find(|family| family.detected()))
+            .unwrap_or(KernelFamily::Portable)
     })
 }
 
@@ -58,13 +84,9 @@ fn requested() -> Option<KernelFamily> {
     }
     match std::env::var("PI_SIMD").as_deref() {
         Ok("portable" | "scalar") => Some(KernelFamily::Portable),
+        Ok("avx2") => Some(KernelFamily::Avx2),
+        Ok("avx512f") => Some(KernelFamily::Avx512F),
         Ok("avx512-ifma" | "ifma") => Some(KernelFamily::Avx512Ifma),
         _ => None,
     }
-}
-
-/// Whether vector kernels may run at all: not with the portable family
-/// asked for (so that tests cover the portable code on any machine).
-fn enabled() -> bool {
-    requested() != Some(KernelFamily::Portable)
 }

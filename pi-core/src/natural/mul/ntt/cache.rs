@@ -1,6 +1,7 @@
 //! What transforms share: twiddle tables, radix-3 constants and buffers,
 //! per computation or process-wide.
 
+use std::any::TypeId;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::field::Field;
@@ -12,8 +13,8 @@ use crate::natural::fallible;
 /// table and radix-3 constants, the longest so far of each (they serve
 /// every shorter transform), and long buffers for reuse.
 pub(crate) struct Cache {
-    twiddles: Mutex<Vec<(u64, Arc<Twiddles>)>>,
-    radix3: Mutex<Vec<(u64, Arc<Radix3>)>>,
+    twiddles: Mutex<Vec<(Key, Arc<Twiddles>)>>,
+    radix3: Mutex<Vec<(Key, Arc<Radix3>)>>,
     buffers: Mutex<Vec<Vec<u64>>>,
     /// The most values the kept buffers hold together.
     pool_values: usize,
@@ -40,6 +41,15 @@ pub(super) const POOL_VALUES: usize = 1 << 26;
 /// Radix-3 constants are kept up to this length (four tables of two
 /// thirds of it).
 pub(super) const MAX_CACHED_RADIX3: usize = 3 << 18;
+
+/// What a table is for: a field (they represent values differently) and
+/// its prime.
+type Key = (TypeId, u64);
+
+/// The key of `f`'s tables.
+fn key<F: Field>(f: F) -> Key {
+    (TypeId::of::<F>(), f.modulus())
+}
 
 /// The guarded value; a panic elsewhere leaves these caches consistent.
 pub(super) fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -102,7 +112,7 @@ impl Cache {
 
     /// Twiddles for transforms of length `n` modulo `f`'s prime.
     pub(super) fn twiddles<F: Field>(&self, f: F, generator: u64, n: usize) -> Arc<Twiddles> {
-        longest(&self.twiddles, f.modulus(), n, Twiddles::len, true, || {
+        longest(&self.twiddles, key(f), n, Twiddles::len, true, || {
             Twiddles::new(f, generator, n)
         })
     }
@@ -110,7 +120,7 @@ impl Cache {
     /// Radix-3 constants for transforms of length `n` modulo `f`'s prime.
     pub(super) fn radix3<F: Field>(&self, f: F, generator: u64, n: usize) -> Arc<Radix3> {
         let cached = n <= MAX_CACHED_RADIX3;
-        longest(&self.radix3, f.modulus(), n, Radix3::len, cached, || {
+        longest(&self.radix3, key(f), n, Radix3::len, cached, || {
             Radix3::new(f, generator, n, cached)
         })
     }
@@ -130,12 +140,12 @@ pub(super) fn cache_for(computation: Option<&Cache>) -> &Cache {
     computation.unwrap_or_else(|| SHARED.get_or_init(|| Cache::keeping(SHARED_POOL_VALUES)))
 }
 
-/// The table of prime `p` in `tables` that serves length `n` (one of length
+/// The table of `key` in `tables` that serves length `n` (one of length
 /// `len` at least `n`), else a new one from `build`, kept in place of the
-/// prime's shorter one if `keep`.
+/// key's shorter one if `keep`.
 fn longest<T>(
-    tables: &Mutex<Vec<(u64, Arc<T>)>>,
-    p: u64,
+    tables: &Mutex<Vec<(Key, Arc<T>)>>,
+    p: Key,
     n: usize,
     len: impl Fn(&T) -> usize,
     keep: bool,

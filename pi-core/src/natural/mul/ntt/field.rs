@@ -5,7 +5,7 @@ use super::scalar;
 use super::transform::quarters;
 
 /// Arithmetic modulo one prime, in Montgomery form with a field-specific `R`.
-pub(super) trait Field: Copy + Send + Sync {
+pub(super) trait Field: Copy + Send + Sync + 'static {
     /// The primes, each with a generator of its multiplicative group.
     const PRIMES: &'static [(u64, u64)];
 
@@ -25,6 +25,12 @@ pub(super) trait Field: Copy + Send + Sync {
     #[inline(always)]
     fn reduce_residue(self, a: u64) -> u64 {
         self.reduce(a)
+    }
+
+    /// The integer in `[0, p)` of a value that [`Field::mul`] gave.
+    #[inline(always)]
+    fn integer(self, a: u64) -> u64 {
+        a
     }
 
     /// `a mod p` for `a < 4p`: an inverse transform's value.
@@ -105,6 +111,11 @@ pub(super) trait Field: Copy + Send + Sync {
     /// `x[i] = x[i]·y[i]·scale / R²` (`y` absent: `x[i]²·scale / R²`).
     fn pointwise(self, x: &mut [u64], y: Option<&[u64]>, scale: u64) {
         scalar::pointwise(self, x, y, scale);
+    }
+
+    /// `acc[i] = acc[i] + x[i]`.
+    fn add_into(self, acc: &mut [u64], x: &[u64]) {
+        scalar::add_into(self, acc, x);
     }
 
     /// `x[i] = x[i]·c / R`.

@@ -53,20 +53,9 @@ impl<F: Field> Garner<F> {
             for (&vj, &inverse) in v[..i].iter().zip(&self.inverse[i]) {
                 t = f.mul(f.sub(t, f.reduce_residue(vj)), inverse);
             }
-            v[i] = t;
+            v[i] = f.integer(t);
         }
-        let mut x = [0u64; MAX_PRIMES];
-        x[0] = v[k - 1];
-        for j in (0..k - 1).rev() {
-            let p = self.primes[j];
-            let mut carry = u128::from(v[j]);
-            for limb in x[..k - j].iter_mut() {
-                let t = u128::from(*limb) * u128::from(p) + carry;
-                *limb = t as u64;
-                carry = t >> 64;
-            }
-        }
-        x
+        value(&self.primes, &v[..k])
     }
 
     /// The values of the coefficients `start..start + count` (`count` at
@@ -189,6 +178,24 @@ impl<F: Field> Garner<F> {
         past[3] = carry as u64;
         past
     }
+}
+
+/// The number `d_0 + d_1·p_0 + d_2·p_0·p_1 + ...` of the mixed-radix
+/// digits `d_i < p_i` (at most [`MAX_PRIMES`]), in words.
+pub(super) fn value(primes: &[u64], digits: &[u64]) -> [u64; MAX_PRIMES] {
+    let k = digits.len();
+    let mut x = [0u64; MAX_PRIMES];
+    x[0] = digits[k - 1];
+    for j in (0..k - 1).rev() {
+        let p = primes[j];
+        let mut carry = u128::from(digits[j]);
+        for limb in x[..k - j].iter_mut() {
+            let t = u128::from(*limb) * u128::from(p) + carry;
+            *limb = t as u64;
+            carry = t >> 64;
+        }
+    }
+    x
 }
 
 /// Coefficients recombined at a time, into words kept in cache.

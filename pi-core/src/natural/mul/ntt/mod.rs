@@ -4,21 +4,49 @@
 //! Coefficients of `w` bits (a limb or wider, see `packing.rs`) make a
 //! product's coefficients below `len · 2^(2w)`; the primes multiply to more
 //! than that.
-//! Two fields: [`Montgomery52`] (four 50-bit primes, whose transform stages
-//! run eight lanes at a time with AVX-512 IFMA where the processor has it)
-//! and the portable [`Montgomery64`] (three 62-bit primes).
+//! Three fields, one per kernel family (see `crate::simd::kernel_family`):
+//! [`Montgomery52`] (four 50-bit primes, whose transform stages run eight
+//! lanes at a time with AVX-512 IFMA), [`Double50`] (the same primes held
+//! in doubles, four lanes with AVX2 and FMA or eight with AVX-512F) and the
+//! portable [`Montgomery64`] (three 62-bit primes).
 //!
 //! By role: `field.rs` the arithmetic modulo one prime and its kernel
-//! hooks (`scalar.rs` the portable kernels, `montgomery52.rs` and
-//! `montgomery64.rs` the two fields), `tables.rs` the roots of unity,
+//! hooks (`scalar.rs` the portable kernels, `montgomery52.rs`,
+//! `double50.rs` and `montgomery64.rs` the fields), `tables.rs` the roots of unity,
 //! `cache.rs` what transforms share, `transform.rs` the transforms,
 //! `radix3.rs` the radix-3 step, `convolution.rs` convolutions modulo one
 //! prime, `plan.rs` packing, primes and lengths, `packing.rs` coefficients
 //! from limbs, `garner.rs` the recombination; here, products and sums of
 //! products from those.
 
+/// `$body` with `$F` the field of this process's kernel family.
+macro_rules! with_field {
+    ($F:ident => $body:expr) => {{
+        use crate::simd::KernelFamily;
+        match crate::simd::kernel_family() {
+            KernelFamily::Avx512Ifma => {
+                type $F = crate::natural::mul::ntt::Montgomery52;
+                $body
+            }
+            KernelFamily::Avx512F => {
+                type $F = crate::natural::mul::ntt::Double50<8>;
+                $body
+            }
+            KernelFamily::Avx2 => {
+                type $F = crate::natural::mul::ntt::Double50<4>;
+                $body
+            }
+            KernelFamily::Portable => {
+                type $F = crate::natural::mul::ntt::Montgomery64;
+                $body
+            }
+        }
+    }};
+}
+
 mod cache;
 mod convolution;
+mod double50;
 mod field;
 mod garner;
 mod montgomery52;
@@ -44,6 +72,7 @@ use transform::PARALLEL_MIN;
 pub(crate) use cache::Cache;
 pub(super) use plan::full_length;
 
+pub(super) use double50::Double50;
 pub(super) use montgomery52::Montgomery52;
 pub(super) use montgomery64::Montgomery64;
 
@@ -96,11 +125,7 @@ fn convolved<F: Field>(
 /// Returns `x` unreduced (a few limbs longer than `m` bits) and `m`, a
 /// multiple of 64.
 pub(super) fn wrapped(a: &[u64], b: Option<&[u64]>, bits: u64) -> (Vec<u64>, u64) {
-    if vectorized() {
-        wrapped_in::<Montgomery52>(a, b, bits)
-    } else {
-        wrapped_in::<Montgomery64>(a, b, bits)
-    }
+    with_field!(F => wrapped_in::<F>(a, b, bits))
 }
 
 /// [`wrapped`] over the field `F`.
@@ -129,9 +154,9 @@ fn recycle_all(cache: Option<&Cache>, residues: Vec<Vec<u64>>) {
     }
 }
 
-/// Whether the transforms run on vectors (AVX-512 IFMA) here.
+/// Whether the transforms run on vectors here.
 pub(super) fn vectorized() -> bool {
-    crate::simd::ntt::available()
+    crate::simd::kernel_family() != crate::simd::KernelFamily::Portable
 }
 
 /// The product of `a` and `b`, `a.len() + b.len()` limbs long (untrimmed).
@@ -148,11 +173,7 @@ pub(super) fn square(a: &[u64]) -> Vec<u64> {
 /// the sum of the products of the pairs of `operands` it lists (`(i, i)`:
 /// a square), one limb longer than its longest product (untrimmed).
 pub(super) fn sums_of_products(operands: &[&[u64]], sums: &[&[(usize, usize)]]) -> Vec<Vec<u64>> {
-    if vectorized() {
-        summed::<Montgomery52>(operands, sums)
-    } else {
-        summed::<Montgomery64>(operands, sums)
-    }
+    with_field!(F => summed::<F>(operands, sums))
 }
 
 /// See [`sums_of_products`]: every operand is transformed once per prime.
@@ -216,11 +237,7 @@ const LOW_MEMORY_MIN: usize = 1 << 22;
 
 /// [`product`] over the fastest field on this processor.
 fn planned(a: &[u64], b: Option<&[u64]>) -> Vec<u64> {
-    if vectorized() {
-        product::<Montgomery52>(a, b)
-    } else {
-        product::<Montgomery64>(a, b)
-    }
+    with_field!(F => product::<F>(a, b))
 }
 
 #[cfg(test)]
@@ -254,8 +271,12 @@ mod tests {
             let reference = super::super::schoolbook::mul(&x, &y);
             assert_eq!(product::<Montgomery52>(&x, Some(&y)), reference, "{len}");
             assert_eq!(product::<Montgomery64>(&x, Some(&y)), reference, "{len}");
+            assert_eq!(product::<Double50<4>>(&x, Some(&y)), reference, "{len}");
+            assert_eq!(product::<Double50<8>>(&x, Some(&y)), reference, "{len}");
             let square = super::super::schoolbook::mul(&x, &x);
             assert_eq!(product::<Montgomery52>(&x, None), square, "{len}");
+            assert_eq!(product::<Double50<4>>(&x, None), square, "{len}");
+            assert_eq!(product::<Double50<8>>(&x, None), square, "{len}");
         }
         assert_eq!(transform_length(385), 512);
         assert_eq!(transform_length(384), 384);
@@ -302,11 +323,23 @@ mod tests {
             for (la, lb) in pairs {
                 let (x, y) = (limbs(la, 3), limbs(lb, 5));
                 check::<Montgomery52>(&x, &y, plan(4));
+                check::<Double50<4>>(&x, &y, plan(4));
+                check::<Double50<8>>(&x, &y, plan(4));
                 check::<Montgomery64>(&x, &y, plan(3));
             }
+            let all_ones = all_ones_product(20_000, 20_000);
+            let ones = [u64::MAX; 20_000];
             assert_eq!(
-                planned_product::<Montgomery52>(&[u64::MAX; 20_000], None, plan(4)),
-                all_ones_product(20_000, 20_000)
+                planned_product::<Montgomery52>(&ones, None, plan(4)),
+                all_ones
+            );
+            assert_eq!(
+                planned_product::<Double50<4>>(&ones, None, plan(4)),
+                all_ones
+            );
+            assert_eq!(
+                planned_product::<Double50<8>>(&ones, None, plan(4)),
+                all_ones
             );
         }
     }
@@ -369,17 +402,19 @@ mod tests {
             .find(|&n| primes_needed::<Montgomery52>(Packing::Limbs, n) > Some(3))
             .unwrap_or(1);
         assert!(limit > 1 << 20, "three primes serve up to {limit} limbs");
-        for shorter in [limit - 1, limit] {
+        fn check<F: Field>(shorter: usize) {
             let a = vec![u64::MAX; shorter];
             let longer = vec![u64::MAX; shorter + 5];
+            assert_eq!(product::<F>(&a, None), all_ones_product(shorter, shorter));
             assert_eq!(
-                product::<Montgomery52>(&a, None),
-                all_ones_product(shorter, shorter)
-            );
-            assert_eq!(
-                product::<Montgomery52>(&longer, Some(&a)),
+                product::<F>(&longer, Some(&a)),
                 all_ones_product(shorter + 5, shorter)
             );
+        }
+        for shorter in [limit - 1, limit] {
+            check::<Montgomery52>(shorter);
+            check::<Double50<4>>(shorter);
+            check::<Double50<8>>(shorter);
         }
     }
 
@@ -402,6 +437,7 @@ mod tests {
             }
         }
         check::<Montgomery52>();
+        check::<Double50<4>>();
         check::<Montgomery64>();
     }
 
@@ -434,6 +470,8 @@ mod tests {
                 .map(|x| x | 1 << 63)
                 .collect();
             check::<Montgomery52>(&a, &b, bits);
+            check::<Double50<4>>(&a, &b, bits);
+            check::<Double50<8>>(&a, &b, bits);
             check::<Montgomery64>(&a, &b, bits);
             let (square, _) = wrapped_in::<Montgomery52>(&b, None, bits);
             assert_eq!(square, wrapped_in::<Montgomery52>(&b, Some(&b), bits).0);
@@ -453,6 +491,8 @@ mod tests {
             let b = crate::natural::lcg_limbs(lb, 2);
             let x = product::<Montgomery64>(&a, Some(&b));
             assert_eq!(product::<Montgomery52>(&a, Some(&b)), x, "{la}x{lb}");
+            assert_eq!(product::<Double50<4>>(&a, Some(&b)), x, "{la}x{lb}");
+            assert_eq!(product::<Double50<8>>(&a, Some(&b)), x, "{la}x{lb}");
             assert_eq!(mul(&a, &b), x);
             assert_eq!(
                 product::<Montgomery52>(&a, None),

@@ -2,10 +2,7 @@
 //! transform length.
 
 use super::field::Field;
-use super::montgomery52::Montgomery52;
-use super::montgomery64::Montgomery64;
 use super::packing::{self, Packing};
-use super::vectorized;
 
 /// The coefficients of a sum of the products of `pairs` of `operands`.
 pub(super) fn sum_coefficients(
@@ -49,11 +46,7 @@ pub(super) fn transform_length_below(len: usize) -> usize {
 /// [`super::sums_of_products`] takes them), at most `limbs` limbs long, whose
 /// transform has no padding: longer ones need a longer transform.
 pub(in super::super) fn full_length(limbs: usize) -> usize {
-    if vectorized() {
-        full_length_in::<Montgomery52>(limbs)
-    } else {
-        full_length_in::<Montgomery64>(limbs)
-    }
+    with_field!(F => full_length_in::<F>(limbs))
 }
 
 /// [`full_length`] over the field `F`.

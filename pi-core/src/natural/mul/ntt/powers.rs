@@ -64,7 +64,7 @@ impl Level<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Montgomery52, Montgomery64};
+    use super::super::{Double50, Montgomery52, Montgomery64};
     use super::*;
 
     fn agree_with_repeated_products<F: Field>() {
@@ -88,5 +88,7 @@ mod tests {
     fn powers_agree_with_repeated_products() {
         agree_with_repeated_products::<Montgomery52>();
         agree_with_repeated_products::<Montgomery64>();
+        agree_with_repeated_products::<Double50<4>>();
+        agree_with_repeated_products::<Double50<8>>();
     }
 }

@@ -39,6 +39,13 @@ pub(super) fn pointwise<F: Field>(f: F, x: &mut [u64], y: Option<&[u64]>, scale:
     }
 }
 
+/// See [`Field::add_into`].
+pub(super) fn add_into<F: Field>(f: F, acc: &mut [u64], x: &[u64]) {
+    for (a, &x) in acc.iter_mut().zip(x) {
+        *a = f.add(*a, x);
+    }
+}
+
 /// See [`Field::scale`].
 pub(super) fn scale<F: Field>(f: F, x: &mut [u64], c: u64) {
     for x in x.iter_mut() {

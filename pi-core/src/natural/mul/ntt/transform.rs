@@ -281,17 +281,12 @@ impl<'a, F: Field> Transformer<'a, F> {
 
     /// `acc + x` pointwise.
     pub(super) fn add(&self, acc: &mut [u64], x: &[u64]) {
-        let add = |acc: &mut [u64], x: &[u64]| {
-            for (a, &x) in acc.iter_mut().zip(x) {
-                *a = self.f.add(*a, x);
-            }
-        };
         if self.n < PARALLEL_MIN {
-            add(acc, x);
+            self.f.add_into(acc, x);
         } else {
             acc.par_chunks_mut(PASS_CHUNK)
                 .zip(x.par_chunks(PASS_CHUNK))
-                .for_each(|(acc, x)| add(acc, x));
+                .for_each(|(acc, x)| self.f.add_into(acc, x));
         }
     }
 

@@ -1,0 +1,279 @@
+//! Arithmetic modulo 50-bit primes held in doubles, whose products are
+//! exact by fused multiply-add (FLINT's method): the transform of
+//! processors with AVX2 and FMA (`LANES = 4`) or AVX-512F (`LANES = 8`)
+//! but no IFMA.
+//!
+//! A value is an integer held in a double, its bits in the `u64` slot: any
+//! representative of its residue below `2p` in magnitude. The scalar
+//! methods (tables, the tails the kernels leave) give balanced ones, at
+//! most `p/2`; `R = 1`, so "Montgomery form" is the value itself.
+
+use super::field::Field;
+use super::garner;
+use super::montgomery52::Montgomery52;
+use super::scalar;
+use crate::simd::fma::{self as simd, Modulus};
+
+/// Integers modulo a prime `p < 2^50` held in doubles, with the kernels
+/// of `LANES` lanes where the processor has them.
+#[derive(Clone, Copy)]
+pub(in super::super) struct Double50<const LANES: usize> {
+    modulus: Modulus,
+    /// The same prime, for exact scalar products.
+    scalar: Montgomery52,
+    p: u64,
+}
+
+impl<const LANES: usize> Double50<LANES> {
+    /// The value holding the integer `x` (`|x| < 2^53`).
+    fn value(x: i64) -> u64 {
+        (x as f64).to_bits()
+    }
+
+    /// The integer a value holds.
+    fn integer_of(a: u64) -> i64 {
+        f64::from_bits(a) as i64
+    }
+
+    /// `x mod p` in `[0, p)`.
+    fn canonical(self, x: i64) -> u64 {
+        x.rem_euclid(self.p as i64) as u64
+    }
+
+    /// The balanced value of `x` in `[0, p)`: at most `p/2` in magnitude.
+    fn balanced(self, x: u64) -> u64 {
+        if x > self.p / 2 {
+            Self::value(x as i64 - self.p as i64)
+        } else {
+            Self::value(x as i64)
+        }
+    }
+
+    /// `dst[i] = (dst[i] + high[i]·2^64) mod p`, one at a time.
+    fn wide_residues(self, dst: &mut [u64], high: &[u64]) {
+        let p = u128::from(self.p);
+        for (d, &h) in dst.iter_mut().zip(high) {
+            let x = (u128::from(h) << 64) | u128::from(*d);
+            *d = self.balanced((x % p) as u64);
+        }
+    }
+
+    /// `2^32 mod p` and `2^64 mod p`, balanced.
+    fn powers_of_two(self) -> [u64; 2] {
+        let p = u128::from(self.p);
+        [32, 64].map(|k| self.balanced(((1u128 << k) % p) as u64))
+    }
+}
+
+impl<const LANES: usize> Field for Double50<LANES> {
+    const PRIMES: &'static [(u64, u64)] = Montgomery52::PRIMES;
+
+    fn new(p: u64) -> Self {
+        Double50 {
+            modulus: Modulus {
+                p: p as f64,
+                inv: 1.0 / p as f64,
+            },
+            scalar: Montgomery52::new(p),
+            p,
+        }
+    }
+
+    #[inline(always)]
+    fn modulus(self) -> u64 {
+        self.p
+    }
+
+    /// Two Montgomery products of the canonical residues: `a·b/R·R²/R`.
+    fn mul(self, a: u64, b: u64) -> u64 {
+        let (a, b) = (
+            self.canonical(Self::integer_of(a)),
+            self.canonical(Self::integer_of(b)),
+        );
+        let m = self.scalar;
+        self.balanced(m.mul(m.mul(a, b), m.r2()))
+    }
+
+    /// One: `R = 1`.
+    fn r2(self) -> u64 {
+        Self::value(1)
+    }
+
+    fn reduce(self, a: u64) -> u64 {
+        self.balanced(a % self.p)
+    }
+
+    /// `a` (below `2^51`) is already a representative.
+    fn reduce_residue(self, a: u64) -> u64 {
+        Self::value(a as i64)
+    }
+
+    fn reduce_lazy(self, a: u64) -> u64 {
+        self.balanced(self.canonical(Self::integer_of(a)))
+    }
+
+    fn integer(self, a: u64) -> u64 {
+        self.canonical(Self::integer_of(a))
+    }
+
+    fn add(self, a: u64, b: u64) -> u64 {
+        self.balanced(self.canonical(Self::integer_of(a) + Self::integer_of(b)))
+    }
+
+    fn sub(self, a: u64, b: u64) -> u64 {
+        self.balanced(self.canonical(Self::integer_of(a) - Self::integer_of(b)))
+    }
+
+    fn residue(self, a: u64) -> u64 {
+        self.reduce(a)
+    }
+
+    fn residues_into(self, dst: &mut [u64], src: &[u64]) {
+        let whole = src.len() / LANES.max(1) * LANES;
+        let (head, tail) = dst[..src.len()].split_at_mut(whole);
+        let powers = self.powers_of_two();
+        if !simd::residues(LANES, head, Some(&src[..whole]), None, powers, self.modulus) {
+            scalar::residues_into(self, head, &src[..whole]);
+        }
+        scalar::residues_into(self, tail, &src[whole..]);
+    }
+
+    fn wide_residues_into(self, dst: &mut [u64], high: &[u64]) {
+        let whole = dst.len() / LANES.max(1) * LANES;
+        let (head_high, tail_high) = high[..dst.len()].split_at(whole);
+        let (head, tail) = dst.split_at_mut(whole);
+        let powers = self.powers_of_two();
+        if !simd::residues(LANES, head, None, Some(head_high), powers, self.modulus) {
+            self.wide_residues(head, head_high);
+        }
+        self.wide_residues(tail, tail_high);
+    }
+
+    fn crt_words(
+        fields: &[Self],
+        residues: &[&[u64]],
+        inverse: &[[u64; 4]; 4],
+        words: &mut [u64],
+        stride: usize,
+    ) -> bool {
+        match fields.len() {
+            2 => crt_words::<LANES, 2>(fields, residues, inverse, words, stride),
+            3 => crt_words::<LANES, 3>(fields, residues, inverse, words, stride),
+            4 => crt_words::<LANES, 4>(fields, residues, inverse, words, stride),
+            _ => false,
+        }
+    }
+
+    fn pointwise(self, x: &mut [u64], y: Option<&[u64]>, scale: u64) {
+        if !simd::pointwise(LANES, x, y, scale, self.modulus) {
+            scalar::pointwise(self, x, y, scale);
+        }
+    }
+
+    fn scale(self, x: &mut [u64], c: u64) {
+        if !simd::scale(LANES, x, c, self.modulus) {
+            scalar::scale(self, x, c);
+        }
+    }
+
+    fn add_into(self, acc: &mut [u64], x: &[u64]) {
+        if !simd::add_into(LANES, acc, x, self.modulus) {
+            scalar::add_into(self, acc, x);
+        }
+    }
+
+    fn forward_last(self, a: &mut [u64], w4: &[u64], w2: &[u64]) -> bool {
+        simd::forward_last(LANES, a, w4, w2, self.modulus)
+    }
+
+    fn inverse_first(self, a: &mut [u64], w2: &[u64], w4: &[u64]) -> bool {
+        simd::inverse_first(LANES, a, w2, w4, self.modulus)
+    }
+
+    fn forward_stage(self, lo: &mut [u64], hi: &mut [u64], w: &[u64]) {
+        if !simd::stage::<false>(LANES, lo, hi, w, self.modulus) {
+            scalar::forward_stage(self, lo, hi, w);
+        }
+    }
+
+    fn inverse_stage(self, lo: &mut [u64], hi: &mut [u64], w: &[u64]) {
+        if !simd::stage::<true>(LANES, lo, hi, w, self.modulus) {
+            scalar::inverse_stage(self, lo, hi, w);
+        }
+    }
+
+    fn forward_stage2(self, mut q: [&mut [u64]; 4], w: [&[u64]; 3]) {
+        if !simd::forward_stage2::<false>(LANES, &mut q, w, self.modulus) {
+            scalar::forward_stage2(self, q, w);
+        }
+    }
+
+    fn forward_stage2_half(self, mut q: [&mut [u64]; 4], w: [&[u64]; 3]) {
+        if !simd::forward_stage2::<true>(LANES, &mut q, w, self.modulus) {
+            scalar::forward_stage2_half(self, q, w);
+        }
+    }
+
+    fn inverse_stage2(self, mut q: [&mut [u64]; 4], w: [&[u64]; 3]) {
+        if !simd::inverse_stage2(LANES, &mut q, w, self.modulus) {
+            scalar::inverse_stage2(self, q, w);
+        }
+    }
+
+    fn stage2_blocks(self, a: &mut [u64], w: [&[u64]; 3], inverse: bool) {
+        let done = if inverse {
+            simd::stage2_blocks::<true>(LANES, a, w, self.modulus)
+        } else {
+            simd::stage2_blocks::<false>(LANES, a, w, self.modulus)
+        };
+        if !done {
+            super::field::each_block(self, a, w, inverse);
+        }
+    }
+
+    fn forward_radix3(self, mut x: [&mut [u64]; 3], w: [&[u64]; 2], omega: u64) {
+        if !simd::radix3::<false>(LANES, &mut x, w, omega, self.modulus) {
+            scalar::forward_radix3(self, x, w, omega);
+        }
+    }
+
+    fn inverse_radix3(self, mut x: [&mut [u64]; 3], w: [&[u64]; 2], omega: u64) {
+        if !simd::radix3::<true>(LANES, &mut x, w, omega, self.modulus) {
+            scalar::inverse_radix3(self, x, w, omega);
+        }
+    }
+}
+
+/// [`Field::crt_words`] for `K` primes: the mixed-radix digits by the
+/// kernels, their values by [`garner::value`].
+fn crt_words<const LANES: usize, const K: usize>(
+    fields: &[Double50<LANES>],
+    residues: &[&[u64]],
+    inverse: &[[u64; 4]; 4],
+    words: &mut [u64],
+    stride: usize,
+) -> bool {
+    let count = residues[0].len();
+    let (Ok(residues), Ok(fields)) = (
+        <&[&[u64]; K]>::try_from(residues),
+        <&[Double50<LANES>; K]>::try_from(fields),
+    ) else {
+        return false;
+    };
+    // A batch of Garner's recombination at most: on the stack.
+    let mut digits = [0u64; 4 * 256];
+    let Some(digits) = digits.get_mut(..K * count) else {
+        return false;
+    };
+    if !simd::mixed_radix::<K>(LANES, residues, &fields.map(|f| f.modulus), inverse, digits) {
+        return false;
+    }
+    let primes = fields.map(|f| f.p);
+    for c in 0..count {
+        let d: [u64; K] = std::array::from_fn(|i| digits[i * count + c]);
+        for (w, &x) in garner::value(&primes, &d).iter().take(K).enumerate() {
+            words[w * stride + c] = x;
+        }
+    }
+    true
+}

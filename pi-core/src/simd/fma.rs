@@ -1,0 +1,932 @@
+//! Double-precision kernels for transforms modulo primes below 2^50 whose
+//! residues are integers held in doubles (their bits in `u64` slots), as
+//! FLINT's `fft_small` holds them: `LANES` values at a time, four with AVX2
+//! and FMA, eight with AVX-512F.
+//!
+//! A product `a·w` is exact as `h + l`, `h` the rounded product and `l`
+//! its error by a fused multiply-subtract; the quotient `q = round(h/p)`
+//! makes `a·w - q·p` small, and computing it as `(h - q·p) + l` is exact.
+//! Values stay integers below `2^53` in magnitude, so every step is exact:
+//! the kernels compute the residues the scalar field computes (see
+//! `natural/mul/ntt/double50.rs`), only in other representatives. Ranges:
+//! transform values at most `2p` in magnitude between stages, twiddles and
+//! constants at most about `p/2` (balanced).
+
+/// A prime `p < 2^50` as the kernels take it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Modulus {
+    /// `p`.
+    pub(crate) p: f64,
+    /// `1/p`, rounded.
+    pub(crate) inv: f64,
+}
+
+/// Whether the processor has the `lanes`-wide kernels (4: AVX2 and FMA;
+/// 8: AVX-512F).
+pub(crate) fn detected(lanes: usize) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return match lanes {
+        4 => is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"),
+        8 => is_x86_feature_detected!("avx512f"),
+        _ => false,
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = lanes;
+        false
+    }
+}
+
+/// Runs kernel `$kernel` of the `$lanes`-wide family if `$fits` and the
+/// processor has it, returning `true`; else `false`, nothing done.
+macro_rules! run {
+    ($lanes:expr, $fits:expr, $kernel:ident $(::<$($generic:tt),*>)? ($($arg:expr),*)) => {{
+        #[cfg(target_arch = "x86_64")]
+        {
+            let lanes: usize = $lanes;
+            if $fits(lanes) && detected(lanes) {
+                // SAFETY: `detected` checked that the processor has the
+                // instructions of the family of `lanes` lanes.
+                unsafe {
+                    if lanes == 8 {
+                        x86::avx512::$kernel $(::<$($generic),*>)? ($($arg),*);
+                    } else {
+                        x86::avx2::$kernel $(::<$($generic),*>)? ($($arg),*);
+                    }
+                }
+                return true;
+            }
+        }
+        false
+    }};
+}
+
+/// Whether every slice is as long as the first, a non-zero multiple of
+/// `lanes`.
+fn whole(lanes: usize, lens: &[usize]) -> bool {
+    lanes > 0
+        && lens[0] > 0
+        && lens
+            .iter()
+            .all(|&l| l == lens[0] && l.is_multiple_of(lanes))
+}
+
+/// A forward stage `(u, v) -> (u + v, (u - v)·w)` (`INVERSE`: the inverse
+/// stage `(u, v) -> (u + v·w, u - v·w)`); `false` when not applicable.
+pub(crate) fn stage<const INVERSE: bool>(
+    lanes: usize,
+    lo: &mut [u64],
+    hi: &mut [u64],
+    w: &[u64],
+    m: Modulus,
+) -> bool {
+    let fits = |l| whole(l, &[lo.len(), hi.len(), w.len()]);
+    run!(lanes, fits, stage::<INVERSE>(lo, hi, w, m))
+}
+
+/// Two forward stages on quarters `q` (see `Field::forward_stage2`; with
+/// `ZERO_HALF` the last two are taken as zero); `false` when not applicable.
+pub(crate) fn forward_stage2<const ZERO_HALF: bool>(
+    lanes: usize,
+    q: &mut [&mut [u64]; 4],
+    w: [&[u64]; 3],
+    m: Modulus,
+) -> bool {
+    let fits = |l| {
+        let len = q[0].len();
+        whole(l, &[len, q[1].len(), q[2].len(), q[3].len()]) && w.iter().all(|w| w.len() == len)
+    };
+    run!(lanes, fits, forward_stage2::<ZERO_HALF>(q, w, m))
+}
+
+/// Two inverse stages on quarters `q`; see [`forward_stage2`].
+pub(crate) fn inverse_stage2(
+    lanes: usize,
+    q: &mut [&mut [u64]; 4],
+    w: [&[u64]; 3],
+    m: Modulus,
+) -> bool {
+    let fits = |l| {
+        let len = q[0].len();
+        whole(l, &[len, q[1].len(), q[2].len(), q[3].len()]) && w.iter().all(|w| w.len() == len)
+    };
+    run!(lanes, fits, inverse_stage2(q, w, m))
+}
+
+/// [`forward_stage2`] (`INVERSE`: [`inverse_stage2`]) on each block of `a`
+/// whose quarters are as long as each of `w`.
+pub(crate) fn stage2_blocks<const INVERSE: bool>(
+    lanes: usize,
+    a: &mut [u64],
+    w: [&[u64]; 3],
+    m: Modulus,
+) -> bool {
+    let fits = |l| {
+        let len = w[0].len();
+        whole(l, &[len, w[1].len(), w[2].len()]) && a.len().is_multiple_of(4 * len)
+    };
+    run!(lanes, fits, stage2_blocks::<INVERSE>(a, w, m))
+}
+
+/// A radix-3 step on thirds `x` (see `Field::forward_radix3`; `INVERSE`:
+/// `Field::inverse_radix3`); `false` when not applicable.
+pub(crate) fn radix3<const INVERSE: bool>(
+    lanes: usize,
+    x: &mut [&mut [u64]; 3],
+    w: [&[u64]; 2],
+    omega: u64,
+    m: Modulus,
+) -> bool {
+    let fits = |l| {
+        whole(
+            l,
+            &[x[0].len(), x[1].len(), x[2].len(), w[0].len(), w[1].len()],
+        )
+    };
+    run!(lanes, fits, radix3::<INVERSE>(x, w, omega, m))
+}
+
+/// The last three forward stages (half-lengths 4, 2, 1) over the blocks
+/// of 8 of `a`, in groups of `8·lanes` values left in a layout of their
+/// own that [`inverse_first`] takes; `false` when not applicable.
+pub(crate) fn forward_last(
+    lanes: usize,
+    a: &mut [u64],
+    w4: &[u64],
+    w2: &[u64],
+    m: Modulus,
+) -> bool {
+    let fits = |l: usize| {
+        l > 0 && !a.is_empty() && a.len().is_multiple_of(8 * l) && w4.len() == 4 && w2.len() == 2
+    };
+    run!(lanes, fits, forward_last(a, w4, w2, m))
+}
+
+/// The inverse of [`forward_last`]'s stages, from its layout.
+pub(crate) fn inverse_first(
+    lanes: usize,
+    a: &mut [u64],
+    w2: &[u64],
+    w4: &[u64],
+    m: Modulus,
+) -> bool {
+    let fits = |l: usize| {
+        l > 0 && !a.is_empty() && a.len().is_multiple_of(8 * l) && w4.len() == 4 && w2.len() == 2
+    };
+    run!(lanes, fits, inverse_first(a, w2, w4, m))
+}
+
+/// `dst[i] = src[i] mod p`, given `c32 = 2^32 mod p`; with `high`,
+/// `dst[i] = (dst[i] + high[i]·2^64) mod p` for `high[i] < 2^52`, given
+/// `c64 = 2^64 mod p`. `false` when not applicable.
+pub(crate) fn residues(
+    lanes: usize,
+    dst: &mut [u64],
+    src: Option<&[u64]>,
+    high: Option<&[u64]>,
+    [c32, c64]: [u64; 2],
+    m: Modulus,
+) -> bool {
+    let fits = |l| {
+        whole(l, &[dst.len()])
+            && src.is_none_or(|s| s.len() == dst.len())
+            && high.is_none_or(|h| h.len() == dst.len())
+    };
+    run!(lanes, fits, residues(dst, src, high, [c32, c64], m))
+}
+
+/// `x[i] = x[i]·y[i]·scale` (`y` absent: `x[i]²·scale`); `false` when not
+/// applicable.
+pub(crate) fn pointwise(
+    lanes: usize,
+    x: &mut [u64],
+    y: Option<&[u64]>,
+    scale: u64,
+    m: Modulus,
+) -> bool {
+    let fits = |l| whole(l, &[x.len()]) && y.is_none_or(|y| y.len() == x.len());
+    run!(lanes, fits, pointwise(x, y, scale, m))
+}
+
+/// `x[i] = x[i]·c`, balanced; `false` when not applicable.
+pub(crate) fn scale(lanes: usize, x: &mut [u64], c: u64, m: Modulus) -> bool {
+    let fits = |l| whole(l, &[x.len()]);
+    run!(lanes, fits, scale(x, c, m))
+}
+
+/// `acc[i] = acc[i] + x[i]`; `false` when not applicable.
+pub(crate) fn add_into(lanes: usize, acc: &mut [u64], x: &[u64], m: Modulus) -> bool {
+    let fits = |l| whole(l, &[acc.len(), x.len()]);
+    run!(lanes, fits, add_into(acc, x, m))
+}
+
+/// Garner's mixed-radix digits of the coefficients whose residues modulo
+/// `K` primes (`moduli`) are `residues[i][c]`: `digits[i * count + c]`,
+/// below `p_i`, where `x = d_0 + d_1·p_0 + d_2·p_0·p_1 + ...`, given
+/// `inverse[i][j] = p_j^-1 mod p_i`. `false` when not applicable.
+pub(crate) fn mixed_radix<const K: usize>(
+    lanes: usize,
+    residues: &[&[u64]; K],
+    moduli: &[Modulus; K],
+    inverse: &[[u64; 4]; 4],
+    digits: &mut [u64],
+) -> bool {
+    let count = residues[0].len();
+    let fits = |l| {
+        whole(l, &residues.map(<[u64]>::len)) && digits.len() == K * count && (2..=4).contains(&K)
+    };
+    run!(
+        lanes,
+        fits,
+        mixed_radix::<K>(residues, moduli, inverse, digits)
+    )
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    /// The kernels, written once over the vector operations of a family
+    /// (`$ops`, whose functions all enable `$features`).
+    macro_rules! kernels {
+        ($family:ident, $features:literal, $ops:ident) => {
+            pub(super) mod $family {
+                use super::super::Modulus;
+                use super::$ops::*;
+
+                /// A modulus in every lane.
+                #[derive(Clone, Copy)]
+                struct M {
+                    p: V,
+                    inv: V,
+                }
+
+                #[inline]
+                #[target_feature(enable = $features)]
+                fn modulus(m: Modulus) -> M {
+                    M {
+                        p: splat(m.p),
+                        inv: splat(m.inv),
+                    }
+                }
+
+                /// A value held in a `u64` slot, in every lane.
+                #[inline]
+                #[target_feature(enable = $features)]
+                fn splat_bits(x: u64) -> V {
+                    splat(f64::from_bits(x))
+                }
+
+                /// `x - round(x/p)·p`: at most about `p/2` in magnitude, for
+                /// `|x| < 2^53`.
+                #[inline]
+                #[target_feature(enable = $features)]
+                fn reduce(x: V, m: M) -> V {
+                    fnmadd(round(mul(x, m.inv)), m.p, x)
+                }
+
+                /// `a·b mod p`, exact, in magnitude at most `p` plus
+                /// `|a·b|/p · 2^-51` (so at most `1.25p` for `|a·b| <= 2p²`
+                /// and `2p` for `|a·b| <= 4p²`).
+                #[inline]
+                #[target_feature(enable = $features)]
+                fn mulmod(a: V, b: V, m: M) -> V {
+                    let h = mul(a, b);
+                    let l = fmsub(a, b, h);
+                    let q = round(mul(h, m.inv));
+                    add(fnmadd(q, m.p, h), l)
+                }
+
+                /// `(u + v, (u - v)·w)` from and to magnitudes at most `2p`.
+                #[inline]
+                #[target_feature(enable = $features)]
+                fn forward(u: V, v: V, w: V, m: M) -> (V, V) {
+                    (reduce(add(u, v), m), mulmod(sub(u, v), w, m))
+                }
+
+                /// `(u + v·w, u - v·w)` from and to magnitudes at most `2p`.
+                #[inline]
+                #[target_feature(enable = $features)]
+                fn inverse(u: V, v: V, w: V, m: M) -> (V, V) {
+                    let (u, t) = (reduce(u, m), mulmod(v, w, m));
+                    (add(u, t), sub(u, t))
+                }
+
+                #[target_feature(enable = $features)]
+                pub(crate) fn stage<const INVERSE: bool>(
+                    lo: &mut [u64],
+                    hi: &mut [u64],
+                    w: &[u64],
+                    m: Modulus,
+                ) {
+                    let m = modulus(m);
+                    for i in (0..lo.len()).step_by(LANES) {
+                        let (u, v, w) = (load(lo, i), load(hi, i), load(w, i));
+                        let (u, v) = if INVERSE {
+                            inverse(u, v, w, m)
+                        } else {
+                            forward(u, v, w, m)
+                        };
+                        store(lo, i, u);
+                        store(hi, i, v);
+                    }
+                }
+
+                #[target_feature(enable = $features)]
+                pub(crate) fn forward_stage2<const ZERO_HALF: bool>(
+                    q: &mut [&mut [u64]; 4],
+                    w: [&[u64]; 3],
+                    m: Modulus,
+                ) {
+                    let m = modulus(m);
+                    for i in (0..q[0].len()).step_by(LANES) {
+                        let (a, b) = (load(q[0], i), load(q[1], i));
+                        let (w0, w1) = (load(w[0], i), load(w[1], i));
+                        // The outer stage: (u, 0) -> (u, u·w) on zeros.
+                        let ((a, c), (b, d)) = if ZERO_HALF {
+                            ((a, mulmod(a, w0, m)), (b, mulmod(b, w1, m)))
+                        } else {
+                            let (c, d) = (load(q[2], i), load(q[3], i));
+                            (forward(a, c, w0, m), forward(b, d, w1, m))
+                        };
+                        let inner = load(w[2], i);
+                        // a and b are at most p/2 (residues, or reduced):
+                        // their sum needs no reduction.
+                        let (a, b) = (add(a, b), mulmod(sub(a, b), inner, m));
+                        let (c, d) = forward(c, d, inner, m);
+                        for (s, v) in q.iter_mut().zip([a, b, c, d]) {
+                            store(s, i, v);
+                        }
+                    }
+                }
+
+                #[target_feature(enable = $features)]
+                pub(crate) fn inverse_stage2(q: &mut [&mut [u64]; 4], w: [&[u64]; 3], m: Modulus) {
+                    let m = modulus(m);
+                    for i in (0..q[0].len()).step_by(LANES) {
+                        let (a, b, c, d) =
+                            (load(q[0], i), load(q[1], i), load(q[2], i), load(q[3], i));
+                        let inner = load(w[2], i);
+                        let (a, b) = inverse(a, b, inner, m);
+                        let (c, d) = inverse(c, d, inner, m);
+                        let (a, c) = inverse(a, c, load(w[0], i), m);
+                        let (b, d) = inverse(b, d, load(w[1], i), m);
+                        for (s, v) in q.iter_mut().zip([a, b, c, d]) {
+                            store(s, i, v);
+                        }
+                    }
+                }
+
+                #[target_feature(enable = $features)]
+                pub(crate) fn stage2_blocks<const INVERSE: bool>(
+                    a: &mut [u64],
+                    w: [&[u64]; 3],
+                    m: Modulus,
+                ) {
+                    let len = w[0].len();
+                    for block in a.chunks_exact_mut(4 * len) {
+                        let (low, high) = block.split_at_mut(2 * len);
+                        let (q0, q1) = low.split_at_mut(len);
+                        let (q2, q3) = high.split_at_mut(len);
+                        let mut q = [q0, q1, q2, q3];
+                        if INVERSE {
+                            inverse_stage2(&mut q, w, m);
+                        } else {
+                            forward_stage2::<false>(&mut q, w, m);
+                        }
+                    }
+                }
+
+                /// See `scalar::forward_radix3` and `scalar::inverse_radix3`.
+                #[target_feature(enable = $features)]
+                pub(crate) fn radix3<const INVERSE: bool>(
+                    x: &mut [&mut [u64]; 3],
+                    w: [&[u64]; 2],
+                    omega: u64,
+                    m: Modulus,
+                ) {
+                    let omega = splat_bits(omega);
+                    let m = modulus(m);
+                    for i in (0..x[0].len()).step_by(LANES) {
+                        let (a, b, c) = (load(x[0], i), load(x[1], i), load(x[2], i));
+                        let (w1, w2) = (load(w[0], i), load(w[1], i));
+                        let y = if INVERSE {
+                            let (y0, y1, y2) = (reduce(a, m), mulmod(b, w1, m), mulmod(c, w2, m));
+                            let u = mulmod(sub(y1, y2), omega, m);
+                            [
+                                reduce(add(add(y0, y1), y2), m),
+                                reduce(sub(sub(y0, y1), u), m),
+                                reduce(add(sub(y0, y2), u), m),
+                            ]
+                        } else {
+                            let u = mulmod(sub(b, c), omega, m);
+                            [
+                                reduce(add(add(a, b), c), m),
+                                mulmod(add(sub(a, c), u), w1, m),
+                                mulmod(sub(sub(a, b), u), w2, m),
+                            ]
+                        };
+                        for (s, v) in x.iter_mut().zip(y) {
+                            store(s, i, v);
+                        }
+                    }
+                }
+
+                #[target_feature(enable = $features)]
+                pub(crate) fn forward_last(a: &mut [u64], w4: &[u64], w2: &[u64], m: Modulus) {
+                    let m = modulus(m);
+                    let w4: [V; 4] = std::array::from_fn(|j| splat_bits(w4[j]));
+                    let w2: [V; 2] = std::array::from_fn(|j| splat_bits(w2[j]));
+                    for group in a.chunks_exact_mut(8 * LANES) {
+                        // Row j: value j of each of the group's blocks.
+                        let mut r = load_columns(group);
+                        for j in 0..4 {
+                            (r[j], r[j + 4]) = forward(r[j], r[j + 4], w4[j], m);
+                        }
+                        for j in [0, 1, 4, 5] {
+                            (r[j], r[j + 2]) = forward(r[j], r[j + 2], w2[j % 4], m);
+                        }
+                        for j in [0, 2, 4, 6] {
+                            let (u, v) = (r[j], r[j + 1]);
+                            (r[j], r[j + 1]) = (reduce(add(u, v), m), reduce(sub(u, v), m));
+                        }
+                        store_rows(group, &r);
+                    }
+                }
+
+                #[target_feature(enable = $features)]
+                pub(crate) fn inverse_first(a: &mut [u64], w2: &[u64], w4: &[u64], m: Modulus) {
+                    let m = modulus(m);
+                    let w4: [V; 4] = std::array::from_fn(|j| splat_bits(w4[j]));
+                    let w2: [V; 2] = std::array::from_fn(|j| splat_bits(w2[j]));
+                    for group in a.chunks_exact_mut(8 * LANES) {
+                        let mut r = load_rows(group);
+                        for j in [0, 2, 4, 6] {
+                            let (u, v) = (r[j], r[j + 1]);
+                            (r[j], r[j + 1]) = (reduce(add(u, v), m), reduce(sub(u, v), m));
+                        }
+                        for j in [0, 1, 4, 5] {
+                            (r[j], r[j + 2]) = inverse(r[j], r[j + 2], w2[j % 4], m);
+                        }
+                        for j in 0..4 {
+                            (r[j], r[j + 4]) = inverse(r[j], r[j + 4], w4[j], m);
+                        }
+                        store_columns(group, &r);
+                    }
+                }
+
+                /// `a mod p` for any `a < 2^64`, at most about `p/2`.
+                #[inline]
+                #[target_feature(enable = $features)]
+                fn residue(a: I, c32: V, m: M) -> V {
+                    let (high, low) = split32(a);
+                    reduce(add(mulmod(high, c32, m), low), m)
+                }
+
+                #[target_feature(enable = $features)]
+                pub(crate) fn residues(
+                    dst: &mut [u64],
+                    src: Option<&[u64]>,
+                    high: Option<&[u64]>,
+                    [c32, c64]: [u64; 2],
+                    m: Modulus,
+                ) {
+                    let (c32, c64) = (splat_bits(c32), splat_bits(c64));
+                    let m = modulus(m);
+                    for i in (0..dst.len()).step_by(LANES) {
+                        let mut x = residue(load_int(src.unwrap_or(dst), i), c32, m);
+                        if let Some(high) = high {
+                            // Below 2^52: exact as a double.
+                            let top = mulmod(int_to_double(load_int(high, i)), c64, m);
+                            x = reduce(add(x, top), m);
+                        }
+                        store(dst, i, x);
+                    }
+                }
+
+                #[target_feature(enable = $features)]
+                pub(crate) fn pointwise(x: &mut [u64], y: Option<&[u64]>, scale: u64, m: Modulus) {
+                    let scale = splat_bits(scale);
+                    let m = modulus(m);
+                    for i in (0..x.len()).step_by(LANES) {
+                        let a = load(x, i);
+                        let b = y.map_or(a, |y| load(y, i));
+                        store(x, i, mulmod(mulmod(a, b, m), scale, m));
+                    }
+                }
+
+                #[target_feature(enable = $features)]
+                pub(crate) fn scale(x: &mut [u64], c: u64, m: Modulus) {
+                    let c = splat_bits(c);
+                    let m = modulus(m);
+                    for i in (0..x.len()).step_by(LANES) {
+                        store(x, i, reduce(mulmod(load(x, i), c, m), m));
+                    }
+                }
+
+                #[target_feature(enable = $features)]
+                pub(crate) fn add_into(acc: &mut [u64], x: &[u64], m: Modulus) {
+                    let m = modulus(m);
+                    for i in (0..acc.len()).step_by(LANES) {
+                        let sum = add(load(acc, i), load(x, i));
+                        store(acc, i, reduce(sum, m));
+                    }
+                }
+
+                /// `x mod p` in `[0, p)`, for `|x| < 2^52`.
+                #[inline]
+                #[target_feature(enable = $features)]
+                fn canonical(x: V, m: M) -> V {
+                    add_if_negative(reduce(x, m), m.p)
+                }
+
+                #[target_feature(enable = $features)]
+                pub(crate) fn mixed_radix<const K: usize>(
+                    residues: &[&[u64]; K],
+                    moduli: &[Modulus; K],
+                    inverse: &[[u64; 4]; 4],
+                    digits: &mut [u64],
+                ) {
+                    let count = residues[0].len();
+                    let m: [M; K] = std::array::from_fn(|i| modulus(moduli[i]));
+                    let inverse: [[V; 4]; K] =
+                        std::array::from_fn(|i| std::array::from_fn(|j| splat_bits(inverse[i][j])));
+                    for c in (0..count).step_by(LANES) {
+                        let mut d = [splat(0.0); K];
+                        for i in 0..K {
+                            let mut t = load(residues[i], c);
+                            for j in 0..i {
+                                // d_j < p_j < 2p_i: the difference is below 3p_i.
+                                t = mulmod(sub(t, d[j]), inverse[i][j], m[i]);
+                            }
+                            d[i] = canonical(t, m[i]);
+                            store_int(digits, i * count + c, double_to_int(d[i]));
+                        }
+                    }
+                }
+            }
+        };
+    }
+
+    /// AVX2 and FMA: four lanes.
+    mod avx2_ops {
+        pub(super) use std::arch::x86_64::*;
+
+        pub(super) type V = __m256d;
+        pub(super) type I = __m256i;
+        pub(super) const LANES: usize = 4;
+        const ROUND: i32 = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+        /// 2^52: the integers below it are its mantissa.
+        const TWO_52: f64 = 4_503_599_627_370_496.0;
+
+        #[inline]
+        #[target_feature(enable = "avx2,fma")]
+        pub(super) fn splat(x: f64) -> V {
+            _mm256_set1_pd(x)
+        }
+
+        #[inline]
+        #[target_feature(enable = "avx2,fma")]
+        pub(super) fn load(s: &[u64], i: usize) -> V {
+            let s = &s[i..i + LANES];
+            // SAFETY: `s` holds four u64s; an unaligned load of their bits.
+            unsafe { _mm256_loadu_pd(s.as_ptr().cast()) }
+        }
+
+        #[inline]
+        #[target_feature(enable = "avx2,fma")]
+        pub(super) fn store(s: &mut [u64], i: usize, v: V) {
+            let s = &mut s[i..i + LANES];
+            // SAFETY: `s` holds four u64s; an unaligned store.
+            unsafe { _mm256_storeu_pd(s.as_mut_ptr().cast(), v) }
+        }
+
+        #[inline]
+        #[target_feature(enable = "avx2,fma")]
+        pub(super) fn load_int(s: &[u64], i: usize) -> I {
+            let s = &s[i..i + LANES];
+            // SAFETY: `s` holds four u64s; an unaligned load.
+            unsafe { _mm256_loadu_si256(s.as_ptr().cast()) }
+        }
+
+        #[inline]
+        #[target_feature(enable = "avx2,fma")]
+        pub(super) fn store_int(s: &mut [u64], i: usize, v: I) {
+            let s = &mut s[i..i + LANES];
+            // SAFETY: `s` holds four u64s; an unaligned store.
+            unsafe { _mm256_storeu_si256(s.as_mut_ptr().cast(), v) }
+        }
+
+        #[inline]
+        #[target_feature(enable = "avx2,fma")]
+        pub(super) fn add(a: V, b: V) -> V {
+            _mm256_add_pd(a, b)
+        }
+
+        #[inline]
+        #[target_feature(enable = "avx2,fma")]
+        pub(super) fn sub(a: V, b: V) -> V {
+            _mm256_sub_pd(a, b)
+        }
+
+        #[inline]
+        #[target_feature(enable = "avx2,fma")]
+        pub(super) fn mul(a: V, b: V) -> V {
+            _mm256_mul_pd(a, b)
+        }
+
+        /// `a·b - c`, rounded once.
+        #[inline]
+        #[target_feature(enable = "avx2,fma")]
+        pub(super) fn fmsub(a: V, b: V, c: V) -> V {
+            _mm256_fmsub_pd(a, b, c)
+        }
+
+        /// `c - a·b`, rounded once.
+        #[inline]
+        #[target_feature(enable = "avx2,fma")]
+        pub(super) fn fnmadd(a: V, b: V, c: V) -> V {
+            _mm256_fnmadd_pd(a, b, c)
+        }
+
+        #[inline]
+        #[target_feature(enable = "avx2,fma")]
+        pub(super) fn round(a: V) -> V {
+            _mm256_round_pd::<ROUND>(a)
+        }
+
+        /// `x + p` where `x < 0`, else `x`.
+        #[inline]
+        #[target_feature(enable = "avx2,fma")]
+        pub(super) fn add_if_negative(x: V, p: V) -> V {
+            let negative = _mm256_cmp_pd::<_CMP_LT_OQ>(x, _mm256_setzero_pd());
+            _mm256_add_pd(x, _mm256_and_pd(negative, p))
+        }
+
+        /// Integers below 2^52 as doubles.
+        #[inline]
+        #[target_feature(enable = "avx2,fma")]
+        pub(super) fn int_to_double(x: I) -> V {
+            let magic = _mm256_set1_pd(TWO_52);
+            let biased = _mm256_or_si256(x, _mm256_castpd_si256(magic));
+            _mm256_sub_pd(_mm256_castsi256_pd(biased), magic)
+        }
+
+        /// Doubles holding integers in `[0, 2^52)` as integers.
+        #[inline]
+        #[target_feature(enable = "avx2,fma")]
+        pub(super) fn double_to_int(x: V) -> I {
+            let magic = _mm256_set1_pd(TWO_52);
+            let biased = _mm256_castpd_si256(_mm256_add_pd(x, magic));
+            _mm256_xor_si256(biased, _mm256_castpd_si256(magic))
+        }
+
+        /// `(a >> 32, a mod 2^32)` as doubles.
+        #[inline]
+        #[target_feature(enable = "avx2,fma")]
+        pub(super) fn split32(a: I) -> (V, V) {
+            let low = _mm256_and_si256(a, _mm256_set1_epi64x(0xffff_ffff));
+            (
+                int_to_double(_mm256_srli_epi64::<32>(a)),
+                int_to_double(low),
+            )
+        }
+
+        /// Transposes four rows of four.
+        #[inline]
+        #[target_feature(enable = "avx2,fma")]
+        fn transpose(r: [V; 4]) -> [V; 4] {
+            let t0 = _mm256_unpacklo_pd(r[0], r[1]);
+            let t1 = _mm256_unpackhi_pd(r[0], r[1]);
+            let t2 = _mm256_unpacklo_pd(r[2], r[3]);
+            let t3 = _mm256_unpackhi_pd(r[2], r[3]);
+            [
+                _mm256_permute2f128_pd::<0x20>(t0, t2),
+                _mm256_permute2f128_pd::<0x20>(t1, t3),
+                _mm256_permute2f128_pd::<0x31>(t0, t2),
+                _mm256_permute2f128_pd::<0x31>(t1, t3),
+            ]
+        }
+
+        #[inline]
+        #[target_feature(enable = "avx2,fma")]
+        pub(super) fn load_rows(group: &[u64]) -> [V; 8] {
+            std::array::from_fn(|i| load(group, LANES * i))
+        }
+
+        #[inline]
+        #[target_feature(enable = "avx2,fma")]
+        pub(super) fn store_rows(group: &mut [u64], r: &[V; 8]) {
+            for (i, &v) in r.iter().enumerate() {
+                store(group, LANES * i, v);
+            }
+        }
+
+        /// Value `j` of each of the four blocks of 8 of `group` in row `j`.
+        #[inline]
+        #[target_feature(enable = "avx2,fma")]
+        pub(super) fn load_columns(group: &[u64]) -> [V; 8] {
+            let r = load_rows(group);
+            let low = transpose([r[0], r[2], r[4], r[6]]);
+            let high = transpose([r[1], r[3], r[5], r[7]]);
+            [
+                low[0], low[1], low[2], low[3], high[0], high[1], high[2], high[3],
+            ]
+        }
+
+        /// The inverse of [`load_columns`].
+        #[inline]
+        #[target_feature(enable = "avx2,fma")]
+        pub(super) fn store_columns(group: &mut [u64], r: &[V; 8]) {
+            let low = transpose([r[0], r[1], r[2], r[3]]);
+            let high = transpose([r[4], r[5], r[6], r[7]]);
+            let rows = [
+                low[0], high[0], low[1], high[1], low[2], high[2], low[3], high[3],
+            ];
+            store_rows(group, &rows);
+        }
+    }
+
+    /// AVX-512F: eight lanes.
+    mod avx512_ops {
+        pub(super) use std::arch::x86_64::*;
+
+        pub(super) type V = __m512d;
+        pub(super) type I = __m512i;
+        pub(super) const LANES: usize = 8;
+        const ROUND: i32 = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+        /// 2^52: the integers below it are its mantissa.
+        const TWO_52: f64 = 4_503_599_627_370_496.0;
+
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        pub(super) fn splat(x: f64) -> V {
+            _mm512_set1_pd(x)
+        }
+
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        pub(super) fn load(s: &[u64], i: usize) -> V {
+            let s = &s[i..i + LANES];
+            // SAFETY: `s` holds eight u64s; an unaligned load of their bits.
+            unsafe { _mm512_loadu_pd(s.as_ptr().cast()) }
+        }
+
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        pub(super) fn store(s: &mut [u64], i: usize, v: V) {
+            let s = &mut s[i..i + LANES];
+            // SAFETY: `s` holds eight u64s; an unaligned store.
+            unsafe { _mm512_storeu_pd(s.as_mut_ptr().cast(), v) }
+        }
+
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        pub(super) fn load_int(s: &[u64], i: usize) -> I {
+            let s = &s[i..i + LANES];
+            // SAFETY: `s` holds eight u64s; an unaligned load.
+            unsafe { _mm512_loadu_si512(s.as_ptr().cast()) }
+        }
+
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        pub(super) fn store_int(s: &mut [u64], i: usize, v: I) {
+            let s = &mut s[i..i + LANES];
+            // SAFETY: `s` holds eight u64s; an unaligned store.
+            unsafe { _mm512_storeu_si512(s.as_mut_ptr().cast(), v) }
+        }
+
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        pub(super) fn add(a: V, b: V) -> V {
+            _mm512_add_pd(a, b)
+        }
+
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        pub(super) fn sub(a: V, b: V) -> V {
+            _mm512_sub_pd(a, b)
+        }
+
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        pub(super) fn mul(a: V, b: V) -> V {
+            _mm512_mul_pd(a, b)
+        }
+
+        /// `a·b - c`, rounded once.
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        pub(super) fn fmsub(a: V, b: V, c: V) -> V {
+            _mm512_fmsub_pd(a, b, c)
+        }
+
+        /// `c - a·b`, rounded once.
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        pub(super) fn fnmadd(a: V, b: V, c: V) -> V {
+            _mm512_fnmadd_pd(a, b, c)
+        }
+
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        pub(super) fn round(a: V) -> V {
+            _mm512_roundscale_pd::<ROUND>(a)
+        }
+
+        /// `x + p` where `x < 0`, else `x`.
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        pub(super) fn add_if_negative(x: V, p: V) -> V {
+            let negative = _mm512_cmp_pd_mask::<_CMP_LT_OQ>(x, _mm512_setzero_pd());
+            _mm512_mask_add_pd(x, negative, x, p)
+        }
+
+        /// Integers below 2^52 as doubles.
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        pub(super) fn int_to_double(x: I) -> V {
+            let magic = _mm512_set1_pd(TWO_52);
+            let biased = _mm512_or_si512(x, _mm512_castpd_si512(magic));
+            _mm512_sub_pd(_mm512_castsi512_pd(biased), magic)
+        }
+
+        /// Doubles holding integers in `[0, 2^52)` as integers.
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        pub(super) fn double_to_int(x: V) -> I {
+            let magic = _mm512_set1_pd(TWO_52);
+            let biased = _mm512_castpd_si512(_mm512_add_pd(x, magic));
+            _mm512_xor_si512(biased, _mm512_castpd_si512(magic))
+        }
+
+        /// `(a >> 32, a mod 2^32)` as doubles.
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        pub(super) fn split32(a: I) -> (V, V) {
+            let low = _mm512_and_si512(a, _mm512_set1_epi64(0xffff_ffff));
+            (
+                int_to_double(_mm512_srli_epi64::<32>(a)),
+                int_to_double(low),
+            )
+        }
+
+        /// Transposes 8 rows of 8: at each scale `s`, rows `i` and `i + s`
+        /// swap their off-diagonal `s`-wide blocks.
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        fn transpose(r: &mut [V; 8]) {
+            for s in [4usize, 2, 1] {
+                let (low, high): ([i64; 8], [i64; 8]) = (
+                    std::array::from_fn(|c| if c & s == 0 { c } else { 8 + c - s } as i64),
+                    std::array::from_fn(|c| if c & s == 0 { c + s } else { 8 + c } as i64),
+                );
+                // SAFETY: reading eight i64s from arrays of eight.
+                let (low, high) = unsafe {
+                    (
+                        _mm512_loadu_si512(low.as_ptr().cast()),
+                        _mm512_loadu_si512(high.as_ptr().cast()),
+                    )
+                };
+                for i in (0..8).filter(|i| i & s == 0) {
+                    let (a, b) = (r[i], r[i + s]);
+                    r[i] = _mm512_permutex2var_pd(a, low, b);
+                    r[i + s] = _mm512_permutex2var_pd(a, high, b);
+                }
+            }
+        }
+
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        pub(super) fn load_rows(group: &[u64]) -> [V; 8] {
+            std::array::from_fn(|i| load(group, LANES * i))
+        }
+
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        pub(super) fn store_rows(group: &mut [u64], r: &[V; 8]) {
+            for (i, &v) in r.iter().enumerate() {
+                store(group, LANES * i, v);
+            }
+        }
+
+        /// Value `j` of each of the eight blocks of 8 of `group` in row `j`.
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        pub(super) fn load_columns(group: &[u64]) -> [V; 8] {
+            let mut r = load_rows(group);
+            transpose(&mut r);
+            r
+        }
+
+        /// The inverse of [`load_columns`].
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        pub(super) fn store_columns(group: &mut [u64], r: &[V; 8]) {
+            let mut r = *r;
+            transpose(&mut r);
+            store_rows(group, &r);
+        }
+    }
+
+    kernels!(avx2, "avx2,fma", avx2_ops);
+    kernels!(avx512, "avx512f", avx512_ops);
+}
