@@ -23,7 +23,7 @@ pub(crate) use div::Reciprocal;
 pub(crate) use limbs::{inverse_mod_2_64, pow_mod};
 pub(crate) use mul::{full_length as full_product_length, TransformCache};
 #[cfg(test)]
-use mul::{KARATSUBA_THRESHOLD, NTT_THRESHOLD, NTT_THRESHOLD_SCALAR};
+use mul::{KARATSUBA_THRESHOLD, NTT_THRESHOLD, NTT_THRESHOLD_DOUBLE, NTT_THRESHOLD_SCALAR};
 
 /// A non-negative integer of any size.
 ///

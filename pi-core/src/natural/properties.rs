@@ -1,7 +1,10 @@
 //! Property tests of the natural-number arithmetic against simple references,
 //! at sizes straddling every algorithm crossover.
 
-use super::{lcg_limbs, Natural, KARATSUBA_THRESHOLD, NTT_THRESHOLD, NTT_THRESHOLD_SCALAR};
+use super::{
+    lcg_limbs, Natural, KARATSUBA_THRESHOLD, NTT_THRESHOLD, NTT_THRESHOLD_DOUBLE,
+    NTT_THRESHOLD_SCALAR,
+};
 use proptest::prelude::*;
 
 /// Schoolbook multiplication, the reference.
@@ -35,6 +38,7 @@ fn crossover_len() -> impl Strategy<Value = usize> {
         KARATSUBA_THRESHOLD - 3..KARATSUBA_THRESHOLD + 3,
         2 * KARATSUBA_THRESHOLD - 2..2 * KARATSUBA_THRESHOLD + 2,
         NTT_THRESHOLD - 2..NTT_THRESHOLD + 2,
+        NTT_THRESHOLD_DOUBLE - 2..NTT_THRESHOLD_DOUBLE + 2,
         NTT_THRESHOLD_SCALAR - 2..NTT_THRESHOLD_SCALAR + 2,
         2040usize..2056,
     ]

@@ -35,18 +35,35 @@ impl<const LANES: usize> Double50<LANES> {
         f64::from_bits(a) as i64
     }
 
-    /// `x mod p` in `[0, p)`.
-    fn canonical(self, x: i64) -> u64 {
-        x.rem_euclid(self.p as i64) as u64
+    /// `x mod p` as an integer in `[-p/2, p/2]`.
+    fn balanced_integer(self, x: i64) -> i64 {
+        let (p, half) = (self.p as i64, self.p as i64 / 2);
+        // Values are at most 2p in magnitude but for the rare wider sum.
+        let mut x = if x.unsigned_abs() > 2 * self.p {
+            x % p
+        } else {
+            x
+        };
+        for _ in 0..2 {
+            if x > half {
+                x -= p;
+            }
+            if x < -half {
+                x += p;
+            }
+        }
+        x
     }
 
-    /// The balanced value of `x` in `[0, p)`: at most `p/2` in magnitude.
-    fn balanced(self, x: u64) -> u64 {
-        if x > self.p / 2 {
-            Self::value(x as i64 - self.p as i64)
-        } else {
-            Self::value(x as i64)
-        }
+    /// `x mod p` in `[0, p)`.
+    fn canonical(self, x: i64) -> u64 {
+        let x = self.balanced_integer(x);
+        (if x < 0 { x + self.p as i64 } else { x }) as u64
+    }
+
+    /// The balanced value of `x mod p`: at most `p/2` in magnitude.
+    fn balanced(self, x: i64) -> u64 {
+        Self::value(self.balanced_integer(x))
     }
 
     /// `dst[i] = (dst[i] + high[i]·2^64) mod p`, one at a time.
@@ -54,14 +71,14 @@ impl<const LANES: usize> Double50<LANES> {
         let p = u128::from(self.p);
         for (d, &h) in dst.iter_mut().zip(high) {
             let x = (u128::from(h) << 64) | u128::from(*d);
-            *d = self.balanced((x % p) as u64);
+            *d = self.balanced((x % p) as i64);
         }
     }
 
     /// `2^32 mod p` and `2^64 mod p`, balanced.
     fn powers_of_two(self) -> [u64; 2] {
         let p = u128::from(self.p);
-        [32, 64].map(|k| self.balanced(((1u128 << k) % p) as u64))
+        [32, 64].map(|k| self.balanced(((1u128 << k) % p) as i64))
     }
 }
 
@@ -91,7 +108,14 @@ impl<const LANES: usize> Field for Double50<LANES> {
             self.canonical(Self::integer_of(b)),
         );
         let m = self.scalar;
-        self.balanced(m.mul(m.mul(a, b), m.r2()))
+        self.balanced(m.mul(m.mul(a, b), m.r2()) as i64)
+    }
+
+    /// By the Montgomery field of the same prime: a chain of products.
+    fn pow(self, base: u64, exp: u64) -> u64 {
+        let m = self.scalar;
+        let base = m.to_montgomery(self.canonical(Self::integer_of(base)));
+        self.balanced(m.mul(m.pow(base, exp), 1) as i64)
     }
 
     /// One: `R = 1`.
@@ -100,7 +124,7 @@ impl<const LANES: usize> Field for Double50<LANES> {
     }
 
     fn reduce(self, a: u64) -> u64 {
-        self.balanced(a % self.p)
+        self.balanced((a % self.p) as i64)
     }
 
     /// `a` (below `2^51`) is already a representative.
@@ -109,7 +133,7 @@ impl<const LANES: usize> Field for Double50<LANES> {
     }
 
     fn reduce_lazy(self, a: u64) -> u64 {
-        self.balanced(self.canonical(Self::integer_of(a)))
+        self.balanced(Self::integer_of(a))
     }
 
     fn integer(self, a: u64) -> u64 {
@@ -117,11 +141,11 @@ impl<const LANES: usize> Field for Double50<LANES> {
     }
 
     fn add(self, a: u64, b: u64) -> u64 {
-        self.balanced(self.canonical(Self::integer_of(a) + Self::integer_of(b)))
+        self.balanced(Self::integer_of(a) + Self::integer_of(b))
     }
 
     fn sub(self, a: u64, b: u64) -> u64 {
-        self.balanced(self.canonical(Self::integer_of(a) - Self::integer_of(b)))
+        self.balanced(Self::integer_of(a) - Self::integer_of(b))
     }
 
     fn residue(self, a: u64) -> u64 {

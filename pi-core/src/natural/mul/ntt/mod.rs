@@ -154,11 +154,6 @@ fn recycle_all(cache: Option<&Cache>, residues: Vec<Vec<u64>>) {
     }
 }
 
-/// Whether the transforms run on vectors here.
-pub(super) fn vectorized() -> bool {
-    crate::simd::kernel_family() != crate::simd::KernelFamily::Portable
-}
-
 /// The product of `a` and `b`, `a.len() + b.len()` limbs long (untrimmed).
 pub(super) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
     planned(a, Some(b))

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use super::cache::Cache;
 use super::field::Field;
-use super::powers::{Level, Powers};
+use super::powers::{self, Level, Powers};
 use super::transform::{quarters, PARALLEL_MIN};
 use crate::natural::fallible;
 
@@ -30,16 +30,11 @@ impl Twiddles {
         let mut forward = fallible::filled(n, 0u64);
         let mut inverse = fallible::filled(n, 0u64);
         let half = n / 2;
-        // The top level, w_n^j for j < n/2, in four interleaved chains of
-        // products so that they do not wait on each other.
+        // The top level, w_n^j for j < n/2, a chunk of powers at a time.
         let w = f.pow(f.to_montgomery(generator), (f.modulus() - 1) / n as u64);
-        let w4 = f.pow(w, 4);
-        let mut x = [f.to_montgomery(1), w, f.mul(w, w), f.pow(w, 3)];
-        for block in forward[half..].chunks_mut(4) {
-            for (slot, x) in block.iter_mut().zip(x.iter_mut()) {
-                *slot = *x;
-                *x = f.mul(*x, w4);
-            }
+        let top = Powers::new(f, w);
+        for (i, chunk) in forward[half..].chunks_mut(powers::CHUNK).enumerate() {
+            top.fill(f, i * powers::CHUNK, chunk);
         }
         // w_{2m}^j = w_{4m}^{2j}: each level is every other entry of the next.
         let mut m = half / 2;
