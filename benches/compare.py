@@ -20,6 +20,7 @@ Peers come from PyPI into this tool's own virtualenv (target/compare-venv).
     python3 benches/compare.py --threads 1 1000000   # our thread count
     python3 benches/compare.py --repeat 3 10000000   # best of 3 runs each, taking turns
     python3 benches/compare.py --kernels portable    # ours with PI_SIMD=portable
+    python3 benches/compare.py --kernels avx2,avx512-ifma --skip py  # two families beside FLINT 3
 """
 
 import argparse
@@ -127,8 +128,10 @@ def fastest_of(runs, commands):
 def contenders(pi_binary, threads, kernels):
     """(name, command builder, reads stdout?) for every available contender."""
     python = sys.executable
-    ours = [str(pi_binary)] if kernels is None else ["env", f"PI_SIMD={kernels}", str(pi_binary)]
-    yield "pi (ours)", lambda n, out: [*ours, str(n), "--threads", str(threads)], True
+    for family in kernels or [None]:
+        ours = [str(pi_binary)] if family is None else ["env", f"PI_SIMD={family}", str(pi_binary)]
+        name = "pi (ours)" if family is None else f"pi (ours, {family})"
+        yield name, (lambda n, out, ours=ours: [*ours, str(n), "--threads", str(threads)]), True
     if FLINT3.exists():
         flint_threads = str(threads or os.cpu_count() or 1)
         yield "FLINT 3 (flint3-pi)", lambda n, out: [str(FLINT3), str(n), flint_threads], True
@@ -150,7 +153,9 @@ def main():
     parser.add_argument("sizes", nargs="*", type=int, default=[10**6, 10**7])
     parser.add_argument("--threads", type=int, default=0, help="our thread count (0 = all cores)")
     parser.add_argument("--skip", action="append", default=[], help="skip contenders whose name contains this")
-    parser.add_argument("--kernels", help="our kernel family, as PI_SIMD takes it (portable, avx512-ifma)")
+    parser.add_argument("--kernels", type=lambda text: text.split(","),
+                        help="our kernel families, as PI_SIMD takes them, comma-separated "
+                             "(portable, avx2, avx512f, avx512-ifma): one contender each")
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs per contender and size, taking turns, the fastest shown "
                              "(a shared machine is noisy)")
@@ -161,12 +166,17 @@ def main():
     pi_binary = ROOT / "target" / "release" / "pi"
     checkpoints = checkpoint_sha256()
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-    family = subprocess.run(
-        [str(pi_binary), "--version"], capture_output=True, text=True,
-        env={**os.environ, **({"PI_SIMD": args.kernels} if args.kernels else {})},
-    ).stdout.strip()
+    families = []
+    for family in args.kernels or [None]:
+        version = subprocess.run(
+            [str(pi_binary), "--version"], capture_output=True, text=True,
+            env={**os.environ, **({"PI_SIMD": family} if family else {})},
+        ).stdout.strip()
+        if family and f"kernels: {family})" not in version:
+            sys.exit(f"this processor lacks the kernel family {family} ({version})")
+        families.append(version)
     print(f"machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; "
-          f"ours ({family}) with --threads {args.threads}; "
+          f"ours ({'; '.join(families)}) with --threads {args.threads}; "
           f"fastest of {max(args.repeat, 1)} run(s) each\n")
 
     rows = []
@@ -186,7 +196,7 @@ def main():
                         ok = hashlib.sha256(digits.encode()).hexdigest() == checkpoints[n]
                     else:
                         ok = ours is None or digits == ours
-                    if name == "pi (ours)":
+                    if name.startswith("pi (ours") and ours is None:
                         ours = digits
                     verdict = "ok" if ok else "WRONG DIGITS"
                 results.append((name, measured, verdict))
@@ -196,15 +206,18 @@ def main():
             for path in Path(tmp).iterdir():
                 path.unlink()
 
-    print("\n| N | contender | time (s) | peak RSS (MiB) | digits | peer time / our time |")
-    print("|---|---|---|---|---|---|")
+    print("\n| N | contender | time (s) | peak RSS (MiB) | digits | peer time / our time | our time / FLINT 3's |")
+    print("|---|---|---|---|---|---|---|")
     for n, results in rows:
         our_time = results[0][1][0] if results and results[0][1] else None
+        flint = next((m[0] for name, m, _ in results if name.startswith("FLINT 3") and m), None)
         for name, measured, verdict in results:
-            ratio = f"{measured[0] / our_time:.1f}x" if measured and our_time and name != "pi (ours)" else ""
+            mine = name.startswith("pi (ours")
+            ratio = f"{measured[0] / our_time:.1f}x" if measured and our_time and not mine else ""
+            versus_flint = f"{measured[0] / flint:.2f}x" if measured and flint and mine else ""
             time_text = f"{measured[0]:.2f}" if measured else "-"
             rss_text = f"{measured[1]:.0f}" if measured else "-"
-            print(f"| {n:,} | {name} | {time_text} | {rss_text} | {verdict} | {ratio} |")
+            print(f"| {n:,} | {name} | {time_text} | {rss_text} | {verdict} | {ratio} | {versus_flint} |")
 
 
 if __name__ == "__main__":
