@@ -88,6 +88,19 @@ impl Cache {
         Some(v)
     }
 
+    /// `len` zeros in a kept vector of at most twice that capacity, if one
+    /// is kept: a product's limbs, which leave the cache with it (fresh
+    /// memory costs more than clearing kept memory).
+    pub(super) fn output(&self, len: usize) -> Option<Vec<u64>> {
+        let mut v = self.buffer(len)?;
+        if v.capacity() > 2 * len {
+            self.recycle(v);
+            return None;
+        }
+        v.fill(0);
+        Some(v)
+    }
+
     /// Keeps `v` for [`Cache::buffer`] if it is long.
     pub(super) fn recycle(&self, v: Vec<u64>) {
         if !(POOLED_MIN..=self.pool_values).contains(&v.capacity()) {
@@ -127,9 +140,10 @@ impl Cache {
 }
 
 /// The most values the process-wide cache's kept buffers hold together
-/// (128 MiB): products outside a computation up to about 2^22 limbs then
+/// (1 GiB, as FLINT's default context keeps the buffers of its largest
+/// product): products outside a computation up to about 2^22 limbs then
 /// reuse their buffers instead of clearing fresh pages each time.
-pub(super) const SHARED_POOL_VALUES: usize = 1 << 24;
+pub(super) const SHARED_POOL_VALUES: usize = 1 << 27;
 
 /// The cache for transforms: the computation's, else the process-wide
 /// one, whose tables grow with the longest transform (to at most 32 MiB

@@ -3,6 +3,7 @@
 
 use rayon::prelude::*;
 
+use super::cache::Cache;
 use super::field::Field;
 use super::packing::Packing;
 use crate::natural::fallible;
@@ -227,10 +228,16 @@ fn sum_words<const K: usize>(words: &[u64], out: &mut [u64], carry: &mut u64) {
 }
 
 /// Recombines the residues (one vector per prime, for the first primes of
-/// `F`) of coefficients cut by `packing` into a `len`-limb product.
+/// `F`) of coefficients cut by `packing` into a `len`-limb product, in a
+/// buffer kept by `cache` if it has one of about that length.
 /// Chunks are recombined in parallel, each with its own carry, and the chunk
 /// carries added afterwards.
-pub(super) fn recombine<F: Field>(residues: &[Vec<u64>], len: usize, packing: Packing) -> Vec<u64> {
+pub(super) fn recombine<F: Field>(
+    residues: &[Vec<u64>],
+    len: usize,
+    packing: Packing,
+    cache: Option<&Cache>,
+) -> Vec<u64> {
     // Coefficients per chunk, a multiple of BATCH.
     const CHUNK: usize = 1 << 13;
     let garner = Garner::<F>::new(residues.len());
@@ -241,7 +248,9 @@ pub(super) fn recombine<F: Field>(residues: &[Vec<u64>], len: usize, packing: Pa
         Packing::Bits(86) => garner.groups::<86, 32, 46>(residues, start, chunk),
         Packing::Bits(_) => garner.groups::<80, 8, 13>(residues, start, chunk),
     };
-    let mut out = fallible::filled(len, 0u64);
+    let mut out = cache
+        .and_then(|c| c.output(len))
+        .unwrap_or_else(|| fallible::filled(len, 0u64));
     if len < 2 * chunk_limbs {
         let carry = recombine_chunk(0, &mut out);
         debug_assert_eq!(carry, [0; MAX_PRIMES]);

@@ -113,7 +113,7 @@ fn convolved<F: Field>(
     } else {
         primes.par_iter().map(residue).collect()
     };
-    let product = garner::recombine::<F>(&residues, len, plan.packing);
+    let product = garner::recombine::<F>(&residues, len, plan.packing, cache);
     recycle_all(cache, residues);
     product
 }
@@ -219,7 +219,7 @@ fn summed<F: Field>(operands: &[&[u64]], sums: &[&[(usize, usize)]]) -> Vec<Vec<
             let of_this_sum: Vec<Vec<u64>> =
                 residues.iter_mut().filter_map(Iterator::next).collect();
             let len = sum_length(operands, pairs);
-            let sum = garner::recombine::<F>(&of_this_sum, len, plan.packing);
+            let sum = garner::recombine::<F>(&of_this_sum, len, plan.packing, cache);
             recycle_all(cache, of_this_sum);
             sum
         })
