@@ -649,9 +649,10 @@ pub extern "C" fn pi_last_error_message() -> *const c_char {
 }
 
 /// Returns the name of the transform kernels this process runs, as a
-/// static NUL-terminated string the caller must not free: "avx512-ifma"
-/// where the processor has AVX-512 IFMA, else "portable". The environment
-/// variable `PI_SIMD` ("portable", "avx512-ifma") chooses among those the
+/// static NUL-terminated string the caller must not free: the fastest the
+/// processor has of "avx512-ifma" (AVX-512 IFMA), "avx512f" (AVX-512F),
+/// "avx2" (AVX2 and FMA) and "portable" (any processor). The environment
+/// variable `PI_SIMD` (one of those names) chooses among those the
 /// processor has; `PI_NO_SIMD` forces "portable". Decided at the first
 /// computation or call.
 #[no_mangle]

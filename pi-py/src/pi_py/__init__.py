@@ -38,9 +38,10 @@ __version__: str = ffi.string(lib.pi_version()).decode("ascii")
 
 
 def kernel_family() -> str:
-    """The transform kernels this process runs: ``"avx512-ifma"`` where the
-    processor has AVX-512 IFMA, else ``"portable"``; the environment
-    variable ``PI_SIMD`` chooses among those the processor has."""
+    """The transform kernels this process runs: the fastest the processor
+    has of ``"avx512-ifma"``, ``"avx512f"``, ``"avx2"`` (AVX2 and FMA) and
+    ``"portable"``; the environment variable ``PI_SIMD`` (one of those
+    names) chooses among those the processor has."""
     return str(ffi.string(lib.pi_kernel_family()).decode("ascii"))
 
 
