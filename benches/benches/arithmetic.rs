@@ -3,24 +3,9 @@
 //! in limbs.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use pi_core::Natural;
+use pi_benches::number;
 use std::hint::black_box;
 use std::time::Duration;
-
-/// A pseudo-random number of `limbs` 64-bit limbs.
-fn number(limbs: usize, seed: u64) -> Natural {
-    let mut s = seed | 1;
-    Natural::from_limbs(
-        (0..limbs)
-            .map(|_| {
-                s ^= s << 13;
-                s ^= s >> 7;
-                s ^= s << 17;
-                s
-            })
-            .collect(),
-    )
-}
 
 fn bench_arithmetic(c: &mut Criterion) {
     let mut group = c.benchmark_group("arithmetic");

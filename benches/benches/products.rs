@@ -10,27 +10,15 @@ use std::process::Command;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use pi_core::Natural;
-
-/// A pseudo-random number of `limbs` 64-bit limbs.
-fn number(limbs: usize, seed: u64) -> Natural {
-    let mut s = seed | 1;
-    Natural::from_limbs(
-        (0..limbs)
-            .map(|_| {
-                s ^= s << 13;
-                s ^= s >> 7;
-                s ^= s << 17;
-                s
-            })
-            .collect(),
-    )
-}
+use pi_benches::number;
 
 /// FLINT's line for 2^k limbs, if its measurement build is there.
 fn flint(k: u32) -> Option<String> {
     let peer = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/peers/flint3-mul");
-    let output = Command::new(peer).args(["1", &k.to_string()]).output().ok()?;
+    let output = Command::new(peer)
+        .args(["1", &k.to_string()])
+        .output()
+        .ok()?;
     Some(String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }
 

@@ -4,21 +4,7 @@
 //! so the two can run side by side.
 use std::time::Instant;
 
-use pi_core::Natural;
-
-fn number(limbs: usize, seed: u64) -> Natural {
-    let mut s = seed;
-    Natural::from_limbs(
-        (0..limbs)
-            .map(|_| {
-                s = s
-                    .wrapping_mul(6_364_136_223_846_793_005)
-                    .wrapping_add(1_442_695_040_888_963_407);
-                s ^ s >> 29
-            })
-            .collect(),
-    )
-}
+use pi_benches::number;
 
 fn main() {
     let pool = rayon_pool();

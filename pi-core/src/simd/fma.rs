@@ -243,7 +243,7 @@ pub(crate) fn mixed_radix<const K: usize>(
 }
 
 #[cfg(target_arch = "x86_64")]
-mod x86 {
+pub(super) mod x86 {
     /// The kernels, written once over the vector operations of a family
     /// (`$ops`, whose functions all enable `$features`).
     macro_rules! kernels {
@@ -566,86 +566,149 @@ mod x86 {
         };
     }
 
+    /// The vector operations the kernels take, for one register width:
+    /// `$v` doubles, `$i` integers, the intrinsics of that width by name.
+    macro_rules! operations {
+        (
+            $features:literal, $lanes:literal, $v:ty, $i:ty,
+            set1: $set1:ident, loadu: $loadu:ident, storeu: $storeu:ident,
+            loadu_int: $loadu_int:ident, storeu_int: $storeu_int:ident,
+            add: $add:ident, sub: $sub:ident, mul: $mul:ident,
+            fmsub: $fmsub:ident, fnmadd: $fnmadd:ident,
+            or: $or:ident, and: $and:ident, xor: $xor:ident, set1_int: $set1_int:ident,
+            srli: $srli:ident, to_int: $to_int:ident, to_double: $to_double:ident
+        ) => {
+            pub(super) use std::arch::x86_64::*;
+
+            pub(super) type V = $v;
+            pub(super) type I = $i;
+            pub(super) const LANES: usize = $lanes;
+            const ROUND: i32 = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+            /// 2^52: the integers below it are its mantissa.
+            const TWO_52: f64 = 4_503_599_627_370_496.0;
+
+            #[inline]
+            #[target_feature(enable = $features)]
+            pub(super) fn splat(x: f64) -> V {
+                $set1(x)
+            }
+
+            #[inline]
+            #[target_feature(enable = $features)]
+            pub(super) fn load(s: &[u64], i: usize) -> V {
+                let s = &s[i..i + LANES];
+                // SAFETY: `s` holds LANES u64s; an unaligned load of their bits.
+                unsafe { $loadu(s.as_ptr().cast()) }
+            }
+
+            #[inline]
+            #[target_feature(enable = $features)]
+            pub(super) fn store(s: &mut [u64], i: usize, v: V) {
+                let s = &mut s[i..i + LANES];
+                // SAFETY: `s` holds LANES u64s; an unaligned store.
+                unsafe { $storeu(s.as_mut_ptr().cast(), v) }
+            }
+
+            #[inline]
+            #[target_feature(enable = $features)]
+            pub(super) fn load_int(s: &[u64], i: usize) -> I {
+                let s = &s[i..i + LANES];
+                // SAFETY: `s` holds LANES u64s; an unaligned load.
+                unsafe { $loadu_int(s.as_ptr().cast()) }
+            }
+
+            #[inline]
+            #[target_feature(enable = $features)]
+            pub(super) fn store_int(s: &mut [u64], i: usize, v: I) {
+                let s = &mut s[i..i + LANES];
+                // SAFETY: `s` holds LANES u64s; an unaligned store.
+                unsafe { $storeu_int(s.as_mut_ptr().cast(), v) }
+            }
+
+            #[inline]
+            #[target_feature(enable = $features)]
+            pub(super) fn add(a: V, b: V) -> V {
+                $add(a, b)
+            }
+
+            #[inline]
+            #[target_feature(enable = $features)]
+            pub(super) fn sub(a: V, b: V) -> V {
+                $sub(a, b)
+            }
+
+            #[inline]
+            #[target_feature(enable = $features)]
+            pub(super) fn mul(a: V, b: V) -> V {
+                $mul(a, b)
+            }
+
+            /// `a·b - c`, rounded once.
+            #[inline]
+            #[target_feature(enable = $features)]
+            pub(super) fn fmsub(a: V, b: V, c: V) -> V {
+                $fmsub(a, b, c)
+            }
+
+            /// `c - a·b`, rounded once.
+            #[inline]
+            #[target_feature(enable = $features)]
+            pub(super) fn fnmadd(a: V, b: V, c: V) -> V {
+                $fnmadd(a, b, c)
+            }
+
+            /// Integers below 2^52 as doubles.
+            #[inline]
+            #[target_feature(enable = $features)]
+            pub(super) fn int_to_double(x: I) -> V {
+                let magic = $set1(TWO_52);
+                $sub($to_double($or(x, $to_int(magic))), magic)
+            }
+
+            /// Doubles holding integers in `[0, 2^52)` as integers.
+            #[inline]
+            #[target_feature(enable = $features)]
+            pub(super) fn double_to_int(x: V) -> I {
+                let magic = $set1(TWO_52);
+                $xor($to_int($add(x, magic)), $to_int(magic))
+            }
+
+            /// `(a >> 32, a mod 2^32)` as doubles.
+            #[inline]
+            #[target_feature(enable = $features)]
+            pub(super) fn split32(a: I) -> (V, V) {
+                let low = $and(a, $set1_int(0xffff_ffff));
+                (int_to_double($srli::<32>(a)), int_to_double(low))
+            }
+
+            #[inline]
+            #[target_feature(enable = $features)]
+            pub(in crate::simd) fn load_rows(group: &[u64]) -> [V; 8] {
+                std::array::from_fn(|i| load(group, LANES * i))
+            }
+
+            #[inline]
+            #[target_feature(enable = $features)]
+            pub(in crate::simd) fn store_rows(group: &mut [u64], r: &[V; 8]) {
+                for (i, &v) in r.iter().enumerate() {
+                    store(group, LANES * i, v);
+                }
+            }
+        };
+    }
+
     /// AVX2 and FMA: four lanes.
     mod avx2_ops {
-        pub(super) use std::arch::x86_64::*;
-
-        pub(super) type V = __m256d;
-        pub(super) type I = __m256i;
-        pub(super) const LANES: usize = 4;
-        const ROUND: i32 = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
-        /// 2^52: the integers below it are its mantissa.
-        const TWO_52: f64 = 4_503_599_627_370_496.0;
-
-        #[inline]
-        #[target_feature(enable = "avx2,fma")]
-        pub(super) fn splat(x: f64) -> V {
-            _mm256_set1_pd(x)
-        }
-
-        #[inline]
-        #[target_feature(enable = "avx2,fma")]
-        pub(super) fn load(s: &[u64], i: usize) -> V {
-            let s = &s[i..i + LANES];
-            // SAFETY: `s` holds four u64s; an unaligned load of their bits.
-            unsafe { _mm256_loadu_pd(s.as_ptr().cast()) }
-        }
-
-        #[inline]
-        #[target_feature(enable = "avx2,fma")]
-        pub(super) fn store(s: &mut [u64], i: usize, v: V) {
-            let s = &mut s[i..i + LANES];
-            // SAFETY: `s` holds four u64s; an unaligned store.
-            unsafe { _mm256_storeu_pd(s.as_mut_ptr().cast(), v) }
-        }
-
-        #[inline]
-        #[target_feature(enable = "avx2,fma")]
-        pub(super) fn load_int(s: &[u64], i: usize) -> I {
-            let s = &s[i..i + LANES];
-            // SAFETY: `s` holds four u64s; an unaligned load.
-            unsafe { _mm256_loadu_si256(s.as_ptr().cast()) }
-        }
-
-        #[inline]
-        #[target_feature(enable = "avx2,fma")]
-        pub(super) fn store_int(s: &mut [u64], i: usize, v: I) {
-            let s = &mut s[i..i + LANES];
-            // SAFETY: `s` holds four u64s; an unaligned store.
-            unsafe { _mm256_storeu_si256(s.as_mut_ptr().cast(), v) }
-        }
-
-        #[inline]
-        #[target_feature(enable = "avx2,fma")]
-        pub(super) fn add(a: V, b: V) -> V {
-            _mm256_add_pd(a, b)
-        }
-
-        #[inline]
-        #[target_feature(enable = "avx2,fma")]
-        pub(super) fn sub(a: V, b: V) -> V {
-            _mm256_sub_pd(a, b)
-        }
-
-        #[inline]
-        #[target_feature(enable = "avx2,fma")]
-        pub(super) fn mul(a: V, b: V) -> V {
-            _mm256_mul_pd(a, b)
-        }
-
-        /// `a·b - c`, rounded once.
-        #[inline]
-        #[target_feature(enable = "avx2,fma")]
-        pub(super) fn fmsub(a: V, b: V, c: V) -> V {
-            _mm256_fmsub_pd(a, b, c)
-        }
-
-        /// `c - a·b`, rounded once.
-        #[inline]
-        #[target_feature(enable = "avx2,fma")]
-        pub(super) fn fnmadd(a: V, b: V, c: V) -> V {
-            _mm256_fnmadd_pd(a, b, c)
-        }
+        operations!(
+            "avx2,fma", 4, __m256d, __m256i,
+            set1: _mm256_set1_pd, loadu: _mm256_loadu_pd, storeu: _mm256_storeu_pd,
+            loadu_int: _mm256_loadu_si256, storeu_int: _mm256_storeu_si256,
+            add: _mm256_add_pd, sub: _mm256_sub_pd, mul: _mm256_mul_pd,
+            fmsub: _mm256_fmsub_pd, fnmadd: _mm256_fnmadd_pd,
+            or: _mm256_or_si256, and: _mm256_and_si256, xor: _mm256_xor_si256,
+            set1_int: _mm256_set1_epi64x, srli: _mm256_srli_epi64,
+            to_int: _mm256_castpd_si256, to_double: _mm256_castsi256_pd
+        );
 
         #[inline]
         #[target_feature(enable = "avx2,fma")]
@@ -659,35 +722,6 @@ mod x86 {
         pub(super) fn add_if_negative(x: V, p: V) -> V {
             let negative = _mm256_cmp_pd::<_CMP_LT_OQ>(x, _mm256_setzero_pd());
             _mm256_add_pd(x, _mm256_and_pd(negative, p))
-        }
-
-        /// Integers below 2^52 as doubles.
-        #[inline]
-        #[target_feature(enable = "avx2,fma")]
-        pub(super) fn int_to_double(x: I) -> V {
-            let magic = _mm256_set1_pd(TWO_52);
-            let biased = _mm256_or_si256(x, _mm256_castpd_si256(magic));
-            _mm256_sub_pd(_mm256_castsi256_pd(biased), magic)
-        }
-
-        /// Doubles holding integers in `[0, 2^52)` as integers.
-        #[inline]
-        #[target_feature(enable = "avx2,fma")]
-        pub(super) fn double_to_int(x: V) -> I {
-            let magic = _mm256_set1_pd(TWO_52);
-            let biased = _mm256_castpd_si256(_mm256_add_pd(x, magic));
-            _mm256_xor_si256(biased, _mm256_castpd_si256(magic))
-        }
-
-        /// `(a >> 32, a mod 2^32)` as doubles.
-        #[inline]
-        #[target_feature(enable = "avx2,fma")]
-        pub(super) fn split32(a: I) -> (V, V) {
-            let low = _mm256_and_si256(a, _mm256_set1_epi64x(0xffff_ffff));
-            (
-                int_to_double(_mm256_srli_epi64::<32>(a)),
-                int_to_double(low),
-            )
         }
 
         /// Transposes four rows of four.
@@ -704,20 +738,6 @@ mod x86 {
                 _mm256_permute2f128_pd::<0x31>(t0, t2),
                 _mm256_permute2f128_pd::<0x31>(t1, t3),
             ]
-        }
-
-        #[inline]
-        #[target_feature(enable = "avx2,fma")]
-        pub(super) fn load_rows(group: &[u64]) -> [V; 8] {
-            std::array::from_fn(|i| load(group, LANES * i))
-        }
-
-        #[inline]
-        #[target_feature(enable = "avx2,fma")]
-        pub(super) fn store_rows(group: &mut [u64], r: &[V; 8]) {
-            for (i, &v) in r.iter().enumerate() {
-                store(group, LANES * i, v);
-            }
         }
 
         /// Value `j` of each of the four blocks of 8 of `group` in row `j`.
@@ -746,85 +766,17 @@ mod x86 {
     }
 
     /// AVX-512F: eight lanes.
-    mod avx512_ops {
-        pub(super) use std::arch::x86_64::*;
-
-        pub(super) type V = __m512d;
-        pub(super) type I = __m512i;
-        pub(super) const LANES: usize = 8;
-        const ROUND: i32 = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
-        /// 2^52: the integers below it are its mantissa.
-        const TWO_52: f64 = 4_503_599_627_370_496.0;
-
-        #[inline]
-        #[target_feature(enable = "avx512f")]
-        pub(super) fn splat(x: f64) -> V {
-            _mm512_set1_pd(x)
-        }
-
-        #[inline]
-        #[target_feature(enable = "avx512f")]
-        pub(super) fn load(s: &[u64], i: usize) -> V {
-            let s = &s[i..i + LANES];
-            // SAFETY: `s` holds eight u64s; an unaligned load of their bits.
-            unsafe { _mm512_loadu_pd(s.as_ptr().cast()) }
-        }
-
-        #[inline]
-        #[target_feature(enable = "avx512f")]
-        pub(super) fn store(s: &mut [u64], i: usize, v: V) {
-            let s = &mut s[i..i + LANES];
-            // SAFETY: `s` holds eight u64s; an unaligned store.
-            unsafe { _mm512_storeu_pd(s.as_mut_ptr().cast(), v) }
-        }
-
-        #[inline]
-        #[target_feature(enable = "avx512f")]
-        pub(super) fn load_int(s: &[u64], i: usize) -> I {
-            let s = &s[i..i + LANES];
-            // SAFETY: `s` holds eight u64s; an unaligned load.
-            unsafe { _mm512_loadu_si512(s.as_ptr().cast()) }
-        }
-
-        #[inline]
-        #[target_feature(enable = "avx512f")]
-        pub(super) fn store_int(s: &mut [u64], i: usize, v: I) {
-            let s = &mut s[i..i + LANES];
-            // SAFETY: `s` holds eight u64s; an unaligned store.
-            unsafe { _mm512_storeu_si512(s.as_mut_ptr().cast(), v) }
-        }
-
-        #[inline]
-        #[target_feature(enable = "avx512f")]
-        pub(super) fn add(a: V, b: V) -> V {
-            _mm512_add_pd(a, b)
-        }
-
-        #[inline]
-        #[target_feature(enable = "avx512f")]
-        pub(super) fn sub(a: V, b: V) -> V {
-            _mm512_sub_pd(a, b)
-        }
-
-        #[inline]
-        #[target_feature(enable = "avx512f")]
-        pub(super) fn mul(a: V, b: V) -> V {
-            _mm512_mul_pd(a, b)
-        }
-
-        /// `a·b - c`, rounded once.
-        #[inline]
-        #[target_feature(enable = "avx512f")]
-        pub(super) fn fmsub(a: V, b: V, c: V) -> V {
-            _mm512_fmsub_pd(a, b, c)
-        }
-
-        /// `c - a·b`, rounded once.
-        #[inline]
-        #[target_feature(enable = "avx512f")]
-        pub(super) fn fnmadd(a: V, b: V, c: V) -> V {
-            _mm512_fnmadd_pd(a, b, c)
-        }
+    pub(in crate::simd) mod avx512_ops {
+        operations!(
+            "avx512f", 8, __m512d, __m512i,
+            set1: _mm512_set1_pd, loadu: _mm512_loadu_pd, storeu: _mm512_storeu_pd,
+            loadu_int: _mm512_loadu_si512, storeu_int: _mm512_storeu_si512,
+            add: _mm512_add_pd, sub: _mm512_sub_pd, mul: _mm512_mul_pd,
+            fmsub: _mm512_fmsub_pd, fnmadd: _mm512_fnmadd_pd,
+            or: _mm512_or_si512, and: _mm512_and_si512, xor: _mm512_xor_si512,
+            set1_int: _mm512_set1_epi64, srli: _mm512_srli_epi64,
+            to_int: _mm512_castpd_si512, to_double: _mm512_castsi512_pd
+        );
 
         #[inline]
         #[target_feature(enable = "avx512f")]
@@ -840,40 +792,12 @@ mod x86 {
             _mm512_mask_add_pd(x, negative, x, p)
         }
 
-        /// Integers below 2^52 as doubles.
+        /// Transposes 8 rows of 8 (of doubles, or of any 64-bit values cast
+        /// to them): at each scale `s`, rows `i` and `i + s` swap their
+        /// off-diagonal `s`-wide blocks.
         #[inline]
         #[target_feature(enable = "avx512f")]
-        pub(super) fn int_to_double(x: I) -> V {
-            let magic = _mm512_set1_pd(TWO_52);
-            let biased = _mm512_or_si512(x, _mm512_castpd_si512(magic));
-            _mm512_sub_pd(_mm512_castsi512_pd(biased), magic)
-        }
-
-        /// Doubles holding integers in `[0, 2^52)` as integers.
-        #[inline]
-        #[target_feature(enable = "avx512f")]
-        pub(super) fn double_to_int(x: V) -> I {
-            let magic = _mm512_set1_pd(TWO_52);
-            let biased = _mm512_castpd_si512(_mm512_add_pd(x, magic));
-            _mm512_xor_si512(biased, _mm512_castpd_si512(magic))
-        }
-
-        /// `(a >> 32, a mod 2^32)` as doubles.
-        #[inline]
-        #[target_feature(enable = "avx512f")]
-        pub(super) fn split32(a: I) -> (V, V) {
-            let low = _mm512_and_si512(a, _mm512_set1_epi64(0xffff_ffff));
-            (
-                int_to_double(_mm512_srli_epi64::<32>(a)),
-                int_to_double(low),
-            )
-        }
-
-        /// Transposes 8 rows of 8: at each scale `s`, rows `i` and `i + s`
-        /// swap their off-diagonal `s`-wide blocks.
-        #[inline]
-        #[target_feature(enable = "avx512f")]
-        fn transpose(r: &mut [V; 8]) {
+        pub(in crate::simd) fn transpose(r: &mut [V; 8]) {
             for s in [4usize, 2, 1] {
                 let (low, high): ([i64; 8], [i64; 8]) = (
                     std::array::from_fn(|c| if c & s == 0 { c } else { 8 + c - s } as i64),
@@ -894,24 +818,10 @@ mod x86 {
             }
         }
 
-        #[inline]
-        #[target_feature(enable = "avx512f")]
-        pub(super) fn load_rows(group: &[u64]) -> [V; 8] {
-            std::array::from_fn(|i| load(group, LANES * i))
-        }
-
-        #[inline]
-        #[target_feature(enable = "avx512f")]
-        pub(super) fn store_rows(group: &mut [u64], r: &[V; 8]) {
-            for (i, &v) in r.iter().enumerate() {
-                store(group, LANES * i, v);
-            }
-        }
-
         /// Value `j` of each of the eight blocks of 8 of `group` in row `j`.
         #[inline]
         #[target_feature(enable = "avx512f")]
-        pub(super) fn load_columns(group: &[u64]) -> [V; 8] {
+        pub(in crate::simd) fn load_columns(group: &[u64]) -> [V; 8] {
             let mut r = load_rows(group);
             transpose(&mut r);
             r
@@ -920,7 +830,7 @@ mod x86 {
         /// The inverse of [`load_columns`].
         #[inline]
         #[target_feature(enable = "avx512f")]
-        pub(super) fn store_columns(group: &mut [u64], r: &[V; 8]) {
+        pub(in crate::simd) fn store_columns(group: &mut [u64], r: &[V; 8]) {
             let mut r = *r;
             transpose(&mut r);
             store_rows(group, &r);

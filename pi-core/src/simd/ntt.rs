@@ -311,6 +311,8 @@ pub(crate) fn crt_words(
 mod x86 {
     use std::arch::x86_64::*;
 
+    use super::super::fma::x86::avx512_ops as fma;
+
     /// The low 52 bits, IFMA's operand width.
     const MASK: i64 = (1 << 52) - 1;
 
@@ -606,54 +608,31 @@ mod x86 {
         }
     }
 
-    /// Transposes 8 rows of 8 as a matrix: at each scale `s`, rows `i` and
-    /// `i + s` swap their off-diagonal `s`-wide blocks.
+    /// Value `j` of each of the eight blocks of 8 of `group` in row `j`
+    /// (the transposition of the double-precision kernels, on integers).
     #[inline]
     #[target_feature(enable = "avx512f")]
-    fn transpose(r: &mut [__m512i; 8]) {
-        for s in [4usize, 2, 1] {
-            let mut low = [0i64; 8];
-            let mut high = [0i64; 8];
-            for c in 0..8 {
-                let (lo, hi) = if c & s == 0 {
-                    (c, c + s)
-                } else {
-                    (8 + c - s, 8 + c)
-                };
-                (low[c], high[c]) = (lo as i64, hi as i64);
-            }
-            // SAFETY: reading eight i64s from arrays of eight.
-            let (low, high) = unsafe {
-                (
-                    _mm512_loadu_si512(low.as_ptr().cast()),
-                    _mm512_loadu_si512(high.as_ptr().cast()),
-                )
-            };
-            for i in (0..8).filter(|i| i & s == 0) {
-                let (a, b) = (r[i], r[i + s]);
-                r[i] = _mm512_permutex2var_epi64(a, low, b);
-                r[i + s] = _mm512_permutex2var_epi64(a, high, b);
-            }
-        }
+    fn load_columns(group: &[u64]) -> [__m512i; 8] {
+        fma::load_columns(group).map(|r| _mm512_castpd_si512(r))
     }
 
-    /// The eight rows of eight values of a group of 64.
+    /// The inverse of [`load_columns`].
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn store_columns(group: &mut [u64], rows: &[__m512i; 8]) {
+        fma::store_columns(group, &rows.map(|r| _mm512_castsi512_pd(r)));
+    }
+
     #[inline]
     #[target_feature(enable = "avx512f")]
     fn load_rows(group: &[u64]) -> [__m512i; 8] {
-        assert_eq!(group.len(), 64);
-        // SAFETY: the group holds 64 u64s: eight unaligned rows of eight.
-        std::array::from_fn(|i| unsafe { _mm512_loadu_si512(group[8 * i..].as_ptr().cast()) })
+        fma::load_rows(group).map(|r| _mm512_castpd_si512(r))
     }
 
     #[inline]
     #[target_feature(enable = "avx512f")]
     fn store_rows(group: &mut [u64], rows: &[__m512i; 8]) {
-        assert_eq!(group.len(), 64);
-        for (i, row) in rows.iter().enumerate() {
-            // SAFETY: as for `load_rows`.
-            unsafe { _mm512_storeu_si512(group[8 * i..].as_mut_ptr().cast(), *row) };
-        }
+        fma::store_rows(group, &rows.map(|r| _mm512_castsi512_pd(r)));
     }
 
     /// Each value in all eight lanes.
@@ -670,9 +649,8 @@ mod x86 {
         let k: [__m512i; 3] = broadcast(&[p, 2 * p, p_inv]);
         let (w4, w2): ([__m512i; 4], [__m512i; 2]) = (broadcast(w4), broadcast(w2));
         for group in a.chunks_exact_mut(64) {
-            let mut r = load_rows(group);
-            transpose(&mut r);
-            // Row j now holds value j of each of the eight blocks.
+            // Row j: value j of each of the eight blocks.
+            let mut r = load_columns(group);
             for j in 0..4 {
                 (r[j], r[j + 4]) = butterfly(r[j], r[j + 4], w4[j], k);
             }
@@ -710,8 +688,7 @@ mod x86 {
             for j in 0..4 {
                 (r[j], r[j + 4]) = inverse_butterfly(r[j], r[j + 4], w4[j], k);
             }
-            transpose(&mut r);
-            store_rows(group, &r);
+            store_columns(group, &r);
         }
     }
 
