@@ -242,11 +242,11 @@ pub(super) fn recombine<F: Field>(
     const CHUNK: usize = 1 << 13;
     let garner = Garner::<F>::new(residues.len());
     let chunk_limbs = CHUNK / 64 * packing.bits() as usize;
-    let recombine_chunk = |start: usize, chunk: &mut [u64]| match packing {
-        Packing::Limbs => garner.limbs(residues, start, chunk),
-        Packing::Bits(88) => garner.groups::<88, 8, 14>(residues, start, chunk),
-        Packing::Bits(86) => garner.groups::<86, 32, 46>(residues, start, chunk),
-        Packing::Bits(_) => garner.groups::<80, 8, 13>(residues, start, chunk),
+    let recombine_chunk = |start: usize, chunk: &mut [u64]| match packing.bits() {
+        _ if packing.is_limbs() => garner.limbs(residues, start, chunk),
+        88 => garner.groups::<88, 8, 14>(residues, start, chunk),
+        86 => garner.groups::<86, 32, 46>(residues, start, chunk),
+        _ => garner.groups::<80, 8, 13>(residues, start, chunk),
     };
     let mut out = cache
         .and_then(|c| c.output(len))

@@ -7,18 +7,16 @@
 //! `2^27.6`) or 80 (up to `2^39.6`): 27%, 26% or 20% fewer coefficients
 //! than limbs, so shorter transforms.
 
-/// The width of the transform coefficients.
+/// The width of the transform coefficients: 64 bits (one limb per
+/// coefficient, [`Packing::LIMBS`]) or one of [`WIDE_BITS`], cut a group at
+/// a time: the fewest coefficients that fill whole limbs (eight in 11 or 10
+/// limbs at 88 or 80 bits, 32 in 43 limbs at 86). A plain width rather
+/// than an enum with a payload: no padding that optimised code may read
+/// (valgrind took it for uninitialised memory).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Packing {
-    /// One 64-bit limb per coefficient.
-    Limbs,
-    /// Coefficients of this many bits, one of [`WIDE_BITS`], cut a group
-    /// at a time: the fewest coefficients that fill whole limbs (eight in
-    /// 11 or 10 limbs at 88 or 80 bits, 32 in 43 limbs at 86).
-    Bits(u32),
-}
+pub(super) struct Packing(u32);
 
-/// The widths of [`Packing::Bits`], widest first.
+/// The widths of wide packings, widest first.
 pub(super) const WIDE_BITS: [u32; 3] = [88, 86, 80];
 
 /// The most coefficients in a group of any of [`WIDE_BITS`]: pieces of
@@ -26,20 +24,28 @@ pub(super) const WIDE_BITS: [u32; 3] = [88, 86, 80];
 pub(super) const MAX_GROUP: usize = 32;
 
 impl Packing {
+    /// One 64-bit limb per coefficient.
+    pub(super) const LIMBS: Packing = Packing(64);
+
+    /// Coefficients of `bits` bits, one of [`WIDE_BITS`].
+    pub(super) fn wide(bits: u32) -> Packing {
+        debug_assert!(WIDE_BITS.contains(&bits));
+        Packing(bits)
+    }
+
     /// The bits of a coefficient.
     pub(super) fn bits(self) -> u32 {
-        match self {
-            Packing::Limbs => 64,
-            Packing::Bits(bits) => bits,
-        }
+        self.0
+    }
+
+    /// Whether each coefficient is one limb.
+    pub(super) fn is_limbs(self) -> bool {
+        self == Packing::LIMBS
     }
 
     /// The coefficients of a number of `limbs` limbs.
     pub(super) fn coefficients(self, limbs: usize) -> usize {
-        match self {
-            Packing::Limbs => limbs,
-            Packing::Bits(bits) => (limbs * 64).div_ceil(bits as usize),
-        }
+        (limbs * 64).div_ceil(self.0 as usize)
     }
 }
 
@@ -95,7 +101,7 @@ mod tests {
         let limbs = crate::natural::lcg_limbs(100, 1);
         let bit = |b: usize| limbs.get(b / 64).map_or(0, |l| l >> (b % 64) & 1);
         for bits in WIDE_BITS {
-            let count = Packing::Bits(bits).coefficients(limbs.len());
+            let count = Packing::wide(bits).coefficients(limbs.len());
             assert_eq!(count, (100 * 64usize).div_ceil(bits as usize));
             for start in [0, MAX_GROUP, 2 * MAX_GROUP] {
                 let (mut low, mut high) = (vec![0; count + 1 - start], vec![0; count + 1 - start]);

@@ -86,15 +86,15 @@ impl Plan {
     /// `bound / k` limbs: the widest coefficients that need no more primes
     /// than limbs do.
     pub(super) fn new<F: Field>(bound: usize) -> Plan {
-        let limbs = primes_needed::<F>(Packing::Limbs, bound);
+        let limbs = primes_needed::<F>(Packing::LIMBS, bound);
         let wide = packing::WIDE_BITS.iter().find_map(|&bits| {
-            let packing = Packing::Bits(bits);
+            let packing = Packing::wide(bits);
             primes_needed::<F>(packing, bound)
                 .filter(|&primes| limbs.is_none_or(|limbs| primes <= limbs))
                 .map(|primes| Plan { packing, primes })
         });
         wide.unwrap_or(Plan {
-            packing: Packing::Limbs,
+            packing: Packing::LIMBS,
             primes: limbs.unwrap_or(F::PRIMES.len()),
         })
     }

@@ -237,18 +237,17 @@ impl<'a, F: Field> Transformer<'a, F> {
     /// The residues of the coefficients of `src` from `start` (a multiple
     /// of 8), as many as `v` holds, into `v`.
     pub(super) fn residues(&self, src: &[u64], start: usize, v: &mut [u64]) {
-        match self.packing {
-            Packing::Limbs => self.f.residues_into(v, &src[start..start + v.len()]),
-            Packing::Bits(bits) => {
-                // Called per chunk of a pass: the high bits on the stack,
-                // not in an allocation per chunk.
-                const STEP: usize = 512;
-                let mut high = [0; STEP];
-                for (i, v) in v.chunks_mut(STEP).enumerate() {
-                    let high = &mut high[..v.len()];
-                    packing::split(src, bits, start + i * STEP, v, high);
-                    self.f.wide_residues_into(v, high);
-                }
+        if self.packing.is_limbs() {
+            self.f.residues_into(v, &src[start..start + v.len()]);
+        } else {
+            // Called per chunk of a pass: the high bits on the stack, not
+            // in an allocation per chunk.
+            const STEP: usize = 512;
+            let mut high = [0; STEP];
+            for (i, v) in v.chunks_mut(STEP).enumerate() {
+                let high = &mut high[..v.len()];
+                packing::split(src, self.packing.bits(), start + i * STEP, v, high);
+                self.f.wide_residues_into(v, high);
             }
         }
     }
