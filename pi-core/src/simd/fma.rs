@@ -257,6 +257,9 @@ pub(super) mod x86 {
                 struct M {
                     p: V,
                     inv: V,
+                    /// 1.5·2^52: added to a double below 2^51 in magnitude,
+                    /// it leaves the nearest integer in the mantissa.
+                    rounder: V,
                 }
 
                 #[inline]
@@ -265,6 +268,7 @@ pub(super) mod x86 {
                     M {
                         p: splat(m.p),
                         inv: splat(m.inv),
+                        rounder: splat(6_755_399_441_055_744.0),
                     }
                 }
 
@@ -275,20 +279,39 @@ pub(super) mod x86 {
                     splat(f64::from_bits(x))
                 }
 
+                /// The integer nearest `x·(1/p)`, for `|x/p| < 2^51`: one
+                /// fused multiply-add and a subtraction (a rounding
+                /// instruction is two operations on Intel's cores).
+                #[inline]
+                #[target_feature(enable = $features)]
+                fn quotient(x: V, m: M) -> V {
+                    sub(fmadd(x, m.inv, m.rounder), m.rounder)
+                }
+
                 /// `x - round(x/p)·p`: at most about `p/2` in magnitude, for
                 /// `|x| < 2^53`.
                 #[inline]
                 #[target_feature(enable = $features)]
                 fn reduce(x: V, m: M) -> V {
-                    fnmadd(round(mul(x, m.inv)), m.p, x)
+                    fnmadd(quotient(x, m), m.p, x)
                 }
 
-                /// `a·b mod p`, exact, in magnitude at most `p` plus
-                /// `|a·b|/p · 2^-51` (so at most `1.25p` for `|a·b| <= 2p²`
-                /// and `2p` for `|a·b| <= 4p²`).
+                /// `a·b mod p`, exact, for `|a·b/p| < 2^51` (as for `a` at
+                /// most `4p` and `b` at most `p/2 + 1` in magnitude: `p` is
+                /// below 2^49.98): at most `p` in magnitude.
                 #[inline]
                 #[target_feature(enable = $features)]
                 fn mulmod(a: V, b: V, m: M) -> V {
+                    let h = mul(a, b);
+                    let l = fmsub(a, b, h);
+                    add(fnmadd(quotient(h, m), m.p, h), l)
+                }
+
+                /// [`mulmod`] for any `|a·b| < 2^102`: in magnitude at most
+                /// `p` plus `|a·b|/p · 2^-51` (so `2p` for `|a·b| <= 4p²`).
+                #[inline]
+                #[target_feature(enable = $features)]
+                fn mulmod_wide(a: V, b: V, m: M) -> V {
                     let h = mul(a, b);
                     let l = fmsub(a, b, h);
                     let q = round(mul(h, m.inv));
@@ -495,7 +518,7 @@ pub(super) mod x86 {
                         let mut x = residue(load_int(src.unwrap_or(dst), i), c32, m);
                         if let Some(high) = high {
                             // Below 2^52: exact as a double.
-                            let top = mulmod(int_to_double(load_int(high, i)), c64, m);
+                            let top = mulmod_wide(int_to_double(load_int(high, i)), c64, m);
                             x = reduce(add(x, top), m);
                         }
                         store(dst, i, x);
@@ -509,7 +532,7 @@ pub(super) mod x86 {
                     for i in (0..x.len()).step_by(LANES) {
                         let a = load(x, i);
                         let b = y.map_or(a, |y| load(y, i));
-                        store(x, i, mulmod(mulmod(a, b, m), scale, m));
+                        store(x, i, mulmod(mulmod_wide(a, b, m), scale, m));
                     }
                 }
 
@@ -574,7 +597,7 @@ pub(super) mod x86 {
             set1: $set1:ident, loadu: $loadu:ident, storeu: $storeu:ident,
             loadu_int: $loadu_int:ident, storeu_int: $storeu_int:ident,
             add: $add:ident, sub: $sub:ident, mul: $mul:ident,
-            fmsub: $fmsub:ident, fnmadd: $fnmadd:ident,
+            fmadd: $fmadd:ident, fmsub: $fmsub:ident, fnmadd: $fnmadd:ident,
             or: $or:ident, and: $and:ident, xor: $xor:ident, set1_int: $set1_int:ident,
             srli: $srli:ident, to_int: $to_int:ident, to_double: $to_double:ident
         ) => {
@@ -643,6 +666,13 @@ pub(super) mod x86 {
                 $mul(a, b)
             }
 
+            /// `a·b + c`, rounded once.
+            #[inline]
+            #[target_feature(enable = $features)]
+            pub(super) fn fmadd(a: V, b: V, c: V) -> V {
+                $fmadd(a, b, c)
+            }
+
             /// `a·b - c`, rounded once.
             #[inline]
             #[target_feature(enable = $features)]
@@ -704,7 +734,7 @@ pub(super) mod x86 {
             set1: _mm256_set1_pd, loadu: _mm256_loadu_pd, storeu: _mm256_storeu_pd,
             loadu_int: _mm256_loadu_si256, storeu_int: _mm256_storeu_si256,
             add: _mm256_add_pd, sub: _mm256_sub_pd, mul: _mm256_mul_pd,
-            fmsub: _mm256_fmsub_pd, fnmadd: _mm256_fnmadd_pd,
+            fmadd: _mm256_fmadd_pd, fmsub: _mm256_fmsub_pd, fnmadd: _mm256_fnmadd_pd,
             or: _mm256_or_si256, and: _mm256_and_si256, xor: _mm256_xor_si256,
             set1_int: _mm256_set1_epi64x, srli: _mm256_srli_epi64,
             to_int: _mm256_castpd_si256, to_double: _mm256_castsi256_pd
@@ -772,7 +802,7 @@ pub(super) mod x86 {
             set1: _mm512_set1_pd, loadu: _mm512_loadu_pd, storeu: _mm512_storeu_pd,
             loadu_int: _mm512_loadu_si512, storeu_int: _mm512_storeu_si512,
             add: _mm512_add_pd, sub: _mm512_sub_pd, mul: _mm512_mul_pd,
-            fmsub: _mm512_fmsub_pd, fnmadd: _mm512_fnmadd_pd,
+            fmadd: _mm512_fmadd_pd, fmsub: _mm512_fmsub_pd, fnmadd: _mm512_fnmadd_pd,
             or: _mm512_or_si512, and: _mm512_and_si512, xor: _mm512_xor_si512,
             set1_int: _mm512_set1_epi64, srli: _mm512_srli_epi64,
             to_int: _mm512_castpd_si512, to_double: _mm512_castsi512_pd
