@@ -22,6 +22,8 @@ pub(in super::super) struct Double50<const LANES: usize> {
     /// The same prime, for exact scalar products.
     scalar: Montgomery52,
     p: u64,
+    /// `2^32 mod p` and `2^64 mod p`, balanced: a residue's constants.
+    powers_of_two: [u64; 2],
 }
 
 impl<const LANES: usize> Double50<LANES> {
@@ -74,26 +76,23 @@ impl<const LANES: usize> Double50<LANES> {
             *d = self.balanced((x % p) as i64);
         }
     }
-
-    /// `2^32 mod p` and `2^64 mod p`, balanced.
-    fn powers_of_two(self) -> [u64; 2] {
-        let p = u128::from(self.p);
-        [32, 64].map(|k| self.balanced(((1u128 << k) % p) as i64))
-    }
 }
 
 impl<const LANES: usize> Field for Double50<LANES> {
     const PRIMES: &'static [(u64, u64)] = Montgomery52::PRIMES;
 
     fn new(p: u64) -> Self {
-        Double50 {
+        let mut f = Double50 {
             modulus: Modulus {
                 p: p as f64,
                 inv: 1.0 / p as f64,
             },
             scalar: Montgomery52::new(p),
             p,
-        }
+            powers_of_two: [0; 2],
+        };
+        f.powers_of_two = [32, 64].map(|k| f.balanced(((1u128 << k) % u128::from(p)) as i64));
+        f
     }
 
     #[inline(always)]
@@ -155,7 +154,7 @@ impl<const LANES: usize> Field for Double50<LANES> {
     fn residues_into(self, dst: &mut [u64], src: &[u64]) {
         let whole = src.len() / LANES.max(1) * LANES;
         let (head, tail) = dst[..src.len()].split_at_mut(whole);
-        let powers = self.powers_of_two();
+        let powers = self.powers_of_two;
         if !simd::residues(LANES, head, Some(&src[..whole]), None, powers, self.modulus) {
             scalar::residues_into(self, head, &src[..whole]);
         }
@@ -166,7 +165,7 @@ impl<const LANES: usize> Field for Double50<LANES> {
         let whole = dst.len() / LANES.max(1) * LANES;
         let (head_high, tail_high) = high[..dst.len()].split_at(whole);
         let (head, tail) = dst.split_at_mut(whole);
-        let powers = self.powers_of_two();
+        let powers = self.powers_of_two;
         if !simd::residues(LANES, head, None, Some(head_high), powers, self.modulus) {
             self.wide_residues(head, head_high);
         }
