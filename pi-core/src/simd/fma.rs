@@ -71,6 +71,23 @@ fn whole(lanes: usize, lens: &[usize]) -> bool {
             .all(|&l| l == lens[0] && l.is_multiple_of(lanes))
 }
 
+/// Whether quarters `q` and twiddles `w`, all of one length, suit
+/// [`forward_stage2`] and [`inverse_stage2`] on `lanes` lanes.
+fn quarters_fit(lanes: usize, q: &[&mut [u64]; 4], w: &[&[u64]; 3]) -> bool {
+    let len = q[0].len();
+    whole(lanes, &[len, q[1].len(), q[2].len(), q[3].len()]) && w.iter().all(|w| w.len() == len)
+}
+
+/// Whether `a` splits into groups of `8·lanes` for [`forward_last`] and
+/// [`inverse_first`], with their twiddles.
+fn groups_fit(lanes: usize, a: &[u64], w4: &[u64], w2: &[u64]) -> bool {
+    lanes > 0
+        && !a.is_empty()
+        && a.len().is_multiple_of(8 * lanes)
+        && w4.len() == 4
+        && w2.len() == 2
+}
+
 /// A forward stage `(u, v) -> (u + v, (u - v)·w)` (`INVERSE`: the inverse
 /// stage `(u, v) -> (u + v·w, u - v·w)`); `false` when not applicable.
 pub(crate) fn stage<const INVERSE: bool>(
@@ -92,10 +109,7 @@ pub(crate) fn forward_stage2<const ZERO_HALF: bool>(
     w: [&[u64]; 3],
     m: Modulus,
 ) -> bool {
-    let fits = |l| {
-        let len = q[0].len();
-        whole(l, &[len, q[1].len(), q[2].len(), q[3].len()]) && w.iter().all(|w| w.len() == len)
-    };
+    let fits = |l| quarters_fit(l, q, &w);
     run!(lanes, fits, forward_stage2::<ZERO_HALF>(q, w, m))
 }
 
@@ -106,10 +120,7 @@ pub(crate) fn inverse_stage2(
     w: [&[u64]; 3],
     m: Modulus,
 ) -> bool {
-    let fits = |l| {
-        let len = q[0].len();
-        whole(l, &[len, q[1].len(), q[2].len(), q[3].len()]) && w.iter().all(|w| w.len() == len)
-    };
+    let fits = |l| quarters_fit(l, q, &w);
     run!(lanes, fits, inverse_stage2(q, w, m))
 }
 
@@ -156,9 +167,7 @@ pub(crate) fn forward_last(
     w2: &[u64],
     m: Modulus,
 ) -> bool {
-    let fits = |l: usize| {
-        l > 0 && !a.is_empty() && a.len().is_multiple_of(8 * l) && w4.len() == 4 && w2.len() == 2
-    };
+    let fits = |l| groups_fit(l, a, w4, w2);
     run!(lanes, fits, forward_last(a, w4, w2, m))
 }
 
@@ -170,9 +179,7 @@ pub(crate) fn inverse_first(
     w4: &[u64],
     m: Modulus,
 ) -> bool {
-    let fits = |l: usize| {
-        l > 0 && !a.is_empty() && a.len().is_multiple_of(8 * l) && w4.len() == 4 && w2.len() == 2
-    };
+    let fits = |l| groups_fit(l, a, w4, w2);
     run!(lanes, fits, inverse_first(a, w2, w4, m))
 }
 

@@ -159,21 +159,24 @@ pub(super) fn cache_for(computation: Option<&Cache>) -> &Cache {
 /// key's shorter one if `keep`.
 fn longest<T>(
     tables: &Mutex<Vec<(Key, Arc<T>)>>,
-    p: Key,
+    key: Key,
     n: usize,
     len: impl Fn(&T) -> usize,
     keep: bool,
     build: impl FnOnce() -> T,
 ) -> Arc<T> {
-    if let Some((_, t)) = locked(tables).iter().find(|(q, t)| *q == p && len(t) >= n) {
+    if let Some((_, t)) = locked(tables)
+        .iter()
+        .find(|(k, t)| *k == key && len(t) >= n)
+    {
         return Arc::clone(t);
     }
     let t = Arc::new(build());
     if keep {
         let mut tables = locked(tables);
-        tables.retain(|(q, old)| *q != p || len(old) > n);
-        if tables.iter().all(|(q, _)| *q != p) {
-            tables.push((p, Arc::clone(&t)));
+        tables.retain(|(k, old)| *k != key || len(old) > n);
+        if tables.iter().all(|(k, _)| *k != key) {
+            tables.push((key, Arc::clone(&t)));
         }
     }
     t
