@@ -835,11 +835,15 @@ pub(super) mod x86 {
         #[inline]
         #[target_feature(enable = "avx512f")]
         pub(in crate::simd) fn transpose(r: &mut [V; 8]) {
-            for s in [4usize, 2, 1] {
-                let (low, high): ([i64; 8], [i64; 8]) = (
-                    std::array::from_fn(|c| if c & s == 0 { c } else { 8 + c - s } as i64),
-                    std::array::from_fn(|c| if c & s == 0 { c + s } else { 8 + c } as i64),
-                );
+            // For each scale: where the lanes of the lower and of the
+            // upper row come from (0..8 the lower row's lanes, 8..16 the
+            // upper's).
+            const SCALES: [(usize, [i64; 8], [i64; 8]); 3] = [
+                (4, [0, 1, 2, 3, 8, 9, 10, 11], [4, 5, 6, 7, 12, 13, 14, 15]),
+                (2, [0, 1, 8, 9, 4, 5, 12, 13], [2, 3, 10, 11, 6, 7, 14, 15]),
+                (1, [0, 8, 2, 10, 4, 12, 6, 14], [1, 9, 3, 11, 5, 13, 7, 15]),
+            ];
+            for (s, low, high) in SCALES {
                 // SAFETY: reading eight i64s from arrays of eight.
                 let (low, high) = unsafe {
                     (

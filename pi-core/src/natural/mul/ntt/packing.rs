@@ -74,20 +74,34 @@ fn split_groups<const W: usize, const G: usize, const L: usize>(
     debug_assert!(group * 64 == G * W && L == group + 1);
     debug_assert!(start.is_multiple_of(G) && high.len() == low.len());
     let first = start / G * group;
-    let mask = (1 << (W - 64)) - 1;
     for (g, (low, high)) in low.chunks_mut(G).zip(high.chunks_mut(G)).enumerate() {
         // The group's limbs and the one after (its last coefficient reads it).
-        let mut l = [0u64; L];
         let base = first + g * group;
-        let present = limbs.get(base..).unwrap_or_default();
-        let count = present.len().min(group + 1);
-        l[..count].copy_from_slice(&present[..count]);
-        for (i, (low, high)) in low.iter_mut().zip(high.iter_mut()).enumerate() {
-            let (k, shift) = (i * W / 64, i * W % 64);
-            let joined = |a: u64, b: u64| ((u128::from(b) << 64 | u128::from(a)) >> shift) as u64;
-            *low = joined(l[k], l[k + 1]);
-            *high = joined(l[k + 1], l[k + 2]) & mask;
+        match limbs.get(base..base + L) {
+            // Most groups: fixed lengths, so no copy and the shifts unrolled.
+            Some(l) if low.len() == G => cut::<W, L>(l, &mut low[..G], &mut high[..G]),
+            _ => {
+                let mut l = [0u64; L];
+                let present = limbs.get(base..).unwrap_or_default();
+                let count = present.len().min(L);
+                l[..count].copy_from_slice(&present[..count]);
+                cut::<W, L>(&l, low, high);
+            }
         }
+    }
+}
+
+/// The coefficients of `W` bits that start in `l` (`L` limbs), as many as
+/// `low` holds:
+/// the low 64 bits of each to `low`, the others to `high`.
+#[inline(always)]
+fn cut<const W: usize, const L: usize>(l: &[u64], low: &mut [u64], high: &mut [u64]) {
+    let mask = (1 << (W - 64)) - 1;
+    for (i, (low, high)) in low.iter_mut().zip(high.iter_mut()).enumerate() {
+        let (k, shift) = (i * W / 64, i * W % 64);
+        let joined = |a: u64, b: u64| ((u128::from(b) << 64 | u128::from(a)) >> shift) as u64;
+        *low = joined(l[k], l[k + 1]);
+        *high = joined(l[k + 1], l[k + 2]) & mask;
     }
 }
 

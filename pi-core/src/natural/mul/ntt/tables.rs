@@ -151,4 +151,57 @@ impl Roots {
                 .for_each(chunk);
         }
     }
+
+    /// The four stages of the block `a` (`n` values in sixteenths of `s`,
+    /// `s` a multiple of [`STAGE4_CHUNK`]) in one pass over memory:
+    /// `pass` runs them on matching chunks of the sixteenths (`rows[k][t]`
+    /// of sixteenth `4k + t`), given the chunks' offset in their sixteenths
+    /// and the twiddles of the outer two stages for each `t` (those that
+    /// [`Roots::stage2_chunks`] gives for the block at offset `t·s`) and of
+    /// the inner two (those it gives for a quarter), on several threads.
+    pub(super) fn stage4_chunks<F: Field>(
+        &self,
+        f: F,
+        a: &mut [u64],
+        inverse: bool,
+        pass: impl Fn(usize, [[&mut [u64]; 4]; 4], [[&[u64]; 3]; 4], [&[u64]; 3]) + Sync,
+    ) {
+        let (n, s) = (a.len(), a.len() / 16);
+        let m = n / 4;
+        let levels = [n, n / 2, m, m / 2].map(|len| self.level(len, inverse));
+        // Each chunk's twiddles: (level, offset), outer then inner.
+        let mut wanted = Vec::with_capacity(15);
+        for t in 0..4 {
+            wanted.extend([(0, t * s), (0, m + t * s), (1, t * s)]);
+        }
+        wanted.extend([(2, 0), (2, s), (3, 0)]);
+        let columns = s / STAGE4_CHUNK;
+        let mut chunks: Vec<Option<&mut [u64]>> = a.chunks_mut(STAGE4_CHUNK).map(Some).collect();
+        let rows: Vec<[[&mut [u64]; 4]; 4]> = (0..columns)
+            .map(|i| {
+                std::array::from_fn(|k| {
+                    std::array::from_fn(|t| {
+                        chunks[(4 * k + t) * columns + i].take().unwrap_or_default()
+                    })
+                })
+            })
+            .collect();
+        rows.into_par_iter().enumerate().for_each_init(
+            || vec![Vec::new(); wanted.len()],
+            |bufs, (i, rows)| {
+                let start = i * STAGE4_CHUNK;
+                let w: Vec<&[u64]> = (bufs.iter_mut().zip(&wanted))
+                    .map(|(buf, &(level, offset))| {
+                        levels[level].get(f, offset + start, STAGE4_CHUNK, buf)
+                    })
+                    .collect();
+                let outer = std::array::from_fn(|t| [w[3 * t], w[3 * t + 1], w[3 * t + 2]]);
+                pass(start, rows, outer, [w[12], w[13], w[14]]);
+            },
+        );
+    }
 }
+
+/// The columns of the sixteenths that [`Roots::stage4_chunks`] takes at a
+/// time: 16 of them fill 128 KiB.
+pub(super) const STAGE4_CHUNK: usize = 1 << 10;

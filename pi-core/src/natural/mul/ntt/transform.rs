@@ -66,20 +66,72 @@ pub(super) fn forward<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
         return;
     }
     work::checkpoint();
-    // Two stages per pass over memory, then the four quarters.
-    roots.stage2_chunks(f, a, false, |_, q, w| f.forward_stage2(q, w));
-    forward_quarters(f, roots, a);
+    // Four stages per pass over memory (two for shorter blocks), then the
+    // parts.
+    if n >= STAGE4_MIN {
+        roots.stage4_chunks(f, a, false, |_, rows, outer, inner| {
+            forward_stage4(f, rows, outer, inner, false);
+        });
+        in_parts(a, 16, |part| forward(f, roots, part));
+    } else {
+        roots.stage2_chunks(f, a, false, |_, q, w| f.forward_stage2(q, w));
+        in_parts(a, 4, |part| forward(f, roots, part));
+    }
 }
 
-/// [`forward`] on each quarter of `a`.
-pub(super) fn forward_quarters<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
-    let parallel = a.len() >= PARALLEL_MIN;
-    let [q0, q1, q2, q3] = quarters(a);
-    join_if(
-        parallel,
-        || join_if(parallel, || forward(f, roots, q0), || forward(f, roots, q1)),
-        || join_if(parallel, || forward(f, roots, q2), || forward(f, roots, q3)),
-    );
+/// Blocks from this length take four stages per pass over memory.
+pub(super) const STAGE4_MIN: usize = 1 << 16;
+
+/// Four forward stages on matching chunks `rows[k][t]` of a block's
+/// sixteenths `4k + t` (see [`Roots::stage4_chunks`]); with `half` the last
+/// eight are taken as zero.
+fn forward_stage4<F: Field>(
+    f: F,
+    rows: [[&mut [u64]; 4]; 4],
+    outer: [[&[u64]; 3]; 4],
+    inner: [&[u64]; 3],
+    half: bool,
+) {
+    let [r0, r1, r2, r3] = rows;
+    for (t, w) in outer.into_iter().enumerate() {
+        let q = [&mut *r0[t], &mut *r1[t], &mut *r2[t], &mut *r3[t]];
+        if half {
+            f.forward_stage2_half(q, w);
+        } else {
+            f.forward_stage2(q, w);
+        }
+    }
+    for quarter in [r0, r1, r2, r3] {
+        let [a, b, c, d] = quarter;
+        f.forward_stage2([a, b, c, d], inner);
+    }
+}
+
+/// The inverse of [`forward_stage4`].
+fn inverse_stage4<F: Field>(
+    f: F,
+    rows: [[&mut [u64]; 4]; 4],
+    outer: [[&[u64]; 3]; 4],
+    inner: [&[u64]; 3],
+) {
+    let [mut r0, mut r1, mut r2, mut r3] = rows;
+    for quarter in [&mut r0, &mut r1, &mut r2, &mut r3] {
+        let [a, b, c, d] = quarter;
+        f.inverse_stage2([a, b, c, d], inner);
+    }
+    for (t, w) in outer.into_iter().enumerate() {
+        f.inverse_stage2([&mut *r0[t], &mut *r1[t], &mut *r2[t], &mut *r3[t]], w);
+    }
+}
+
+/// `transform` on each of the `parts` equal parts of `a`.
+fn in_parts(a: &mut [u64], parts: usize, transform: impl Fn(&mut [u64]) + Send + Sync) {
+    let len = a.len() / parts;
+    if a.len() >= PARALLEL_MIN {
+        a.par_chunks_mut(len).for_each(transform);
+    } else {
+        a.chunks_mut(len).for_each(transform);
+    }
 }
 
 /// Decimation-in-time inverse of [`forward`] times `a.len()`, bit-reversed
@@ -110,14 +162,15 @@ pub(super) fn inverse<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
         return;
     }
     work::checkpoint();
-    let parallel = n >= PARALLEL_MIN;
-    let [q0, q1, q2, q3] = quarters(a);
-    join_if(
-        parallel,
-        || join_if(parallel, || inverse(f, roots, q0), || inverse(f, roots, q1)),
-        || join_if(parallel, || inverse(f, roots, q2), || inverse(f, roots, q3)),
-    );
-    roots.stage2_chunks(f, a, true, |_, q, w| f.inverse_stage2(q, w));
+    if n >= STAGE4_MIN {
+        in_parts(a, 16, |part| inverse(f, roots, part));
+        roots.stage4_chunks(f, a, true, |_, rows, outer, inner| {
+            inverse_stage4(f, rows, outer, inner);
+        });
+    } else {
+        in_parts(a, 4, |part| inverse(f, roots, part));
+        roots.stage2_chunks(f, a, true, |_, q, w| f.inverse_stage2(q, w));
+    }
 }
 
 /// Transforms of length `n` modulo one prime: the twiddles and radix-3
@@ -210,6 +263,20 @@ impl<'a, F: Field> Transformer<'a, F> {
         if let Some(radix3) = &self.radix3 {
             radix3.forward(f, &mut v, fill);
             self.each_part(&mut v, &|part| forward(f, t, part));
+        } else if n >= STAGE4_MIN {
+            let s = n / 16;
+            let half = 2 * count <= n;
+            t.stage4_chunks(f, &mut v, false, |start, mut rows, outer, inner| {
+                for (k, quarter) in rows.iter_mut().enumerate() {
+                    for (i, row) in quarter.iter_mut().enumerate() {
+                        if !half || k < 2 {
+                            fill((4 * k + i) * s + start, row);
+                        }
+                    }
+                }
+                forward_stage4(f, rows, outer, inner, half);
+            });
+            in_parts(&mut v, 16, |part| forward(f, t, part));
         } else if n > ITERATIVE_MAX {
             let m = n / 4;
             // Products have at most half the coefficients of their length:
@@ -226,7 +293,7 @@ impl<'a, F: Field> Transformer<'a, F> {
                     f.forward_stage2([q0, q1, q2, q3], w);
                 }
             });
-            forward_quarters(f, t, &mut v);
+            in_parts(&mut v, 4, |part| forward(f, t, part));
         } else {
             fill(0, &mut v);
             forward(f, t, &mut v);
