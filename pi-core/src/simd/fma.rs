@@ -12,6 +12,8 @@
 //! transform values at most `2p` in magnitude between stages, twiddles and
 //! constants at most about `p/2` (balanced).
 
+use super::layout::{blocks_fit, groups_fit, quarters_fit, thirds_fit, whole};
+
 /// A prime `p < 2^50` as the kernels take it.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Modulus {
@@ -61,33 +63,6 @@ macro_rules! run {
     }};
 }
 
-/// Whether every slice is as long as the first, a non-zero multiple of
-/// `lanes`.
-fn whole(lanes: usize, lens: &[usize]) -> bool {
-    lanes > 0
-        && lens[0] > 0
-        && lens
-            .iter()
-            .all(|&l| l == lens[0] && l.is_multiple_of(lanes))
-}
-
-/// Whether quarters `q` and twiddles `w`, all of one length, suit
-/// [`forward_stage2`] and [`inverse_stage2`] on `lanes` lanes.
-fn quarters_fit(lanes: usize, q: &[&mut [u64]; 4], w: &[&[u64]; 3]) -> bool {
-    let len = q[0].len();
-    whole(lanes, &[len, q[1].len(), q[2].len(), q[3].len()]) && w.iter().all(|w| w.len() == len)
-}
-
-/// Whether `a` splits into groups of `8·lanes` for [`forward_last`] and
-/// [`inverse_first`], with their twiddles.
-fn groups_fit(lanes: usize, a: &[u64], w4: &[u64], w2: &[u64]) -> bool {
-    lanes > 0
-        && !a.is_empty()
-        && a.len().is_multiple_of(8 * lanes)
-        && w4.len() == 4
-        && w2.len() == 2
-}
-
 /// A forward stage `(u, v) -> (u + v, (u - v)·w)` (`INVERSE`: the inverse
 /// stage `(u, v) -> (u + v·w, u - v·w)`); `false` when not applicable.
 pub(crate) fn stage<const INVERSE: bool>(
@@ -132,10 +107,7 @@ pub(crate) fn stage2_blocks<const INVERSE: bool>(
     w: [&[u64]; 3],
     m: Modulus,
 ) -> bool {
-    let fits = |l| {
-        let len = w[0].len();
-        whole(l, &[len, w[1].len(), w[2].len()]) && a.len().is_multiple_of(4 * len)
-    };
+    let fits = |l| blocks_fit(l, a, &w);
     run!(lanes, fits, stage2_blocks::<INVERSE>(a, w, m))
 }
 
@@ -148,12 +120,7 @@ pub(crate) fn radix3<const INVERSE: bool>(
     omega: u64,
     m: Modulus,
 ) -> bool {
-    let fits = |l| {
-        whole(
-            l,
-            &[x[0].len(), x[1].len(), x[2].len(), w[0].len(), w[1].len()],
-        )
-    };
+    let fits = |l| thirds_fit(l, x, &w);
     run!(lanes, fits, radix3::<INVERSE>(x, w, omega, m))
 }
 
@@ -258,6 +225,7 @@ pub(super) mod x86 {
             pub(super) mod $family {
                 use super::super::Modulus;
                 use super::$ops::*;
+                use crate::simd::layout::{last_stages, quarters};
 
                 /// A modulus in every lane.
                 #[derive(Clone, Copy)]
@@ -413,10 +381,7 @@ pub(super) mod x86 {
                 ) {
                     let len = w[0].len();
                     for block in a.chunks_exact_mut(4 * len) {
-                        let (low, high) = block.split_at_mut(2 * len);
-                        let (q0, q1) = low.split_at_mut(len);
-                        let (q2, q3) = high.split_at_mut(len);
-                        let mut q = [q0, q1, q2, q3];
+                        let mut q = quarters(block);
                         if INVERSE {
                             inverse_stage2(&mut q, w, m);
                         } else {
@@ -468,16 +433,11 @@ pub(super) mod x86 {
                     for group in a.chunks_exact_mut(8 * LANES) {
                         // Row j: value j of each of the group's blocks.
                         let mut r = load_columns(group);
-                        for j in 0..4 {
-                            (r[j], r[j + 4]) = forward(r[j], r[j + 4], w4[j], m);
-                        }
-                        for j in [0, 1, 4, 5] {
-                            (r[j], r[j + 2]) = forward(r[j], r[j + 2], w2[j % 4], m);
-                        }
-                        for j in [0, 2, 4, 6] {
-                            let (u, v) = (r[j], r[j + 1]);
-                            (r[j], r[j + 1]) = (reduce(add(u, v), m), reduce(sub(u, v), m));
-                        }
+                        last_stages(&mut r, false, |u, v, h, j| match h {
+                            4 => forward(u, v, w4[j], m),
+                            2 => forward(u, v, w2[j], m),
+                            _ => (reduce(add(u, v), m), reduce(sub(u, v), m)),
+                        });
                         store_rows(group, &r);
                     }
                 }
@@ -489,16 +449,11 @@ pub(super) mod x86 {
                     let w2: [V; 2] = std::array::from_fn(|j| splat_bits(w2[j]));
                     for group in a.chunks_exact_mut(8 * LANES) {
                         let mut r = load_rows(group);
-                        for j in [0, 2, 4, 6] {
-                            let (u, v) = (r[j], r[j + 1]);
-                            (r[j], r[j + 1]) = (reduce(add(u, v), m), reduce(sub(u, v), m));
-                        }
-                        for j in [0, 1, 4, 5] {
-                            (r[j], r[j + 2]) = inverse(r[j], r[j + 2], w2[j % 4], m);
-                        }
-                        for j in 0..4 {
-                            (r[j], r[j + 4]) = inverse(r[j], r[j + 4], w4[j], m);
-                        }
+                        last_stages(&mut r, true, |u, v, h, j| match h {
+                            4 => inverse(u, v, w4[j], m),
+                            2 => inverse(u, v, w2[j], m),
+                            _ => (reduce(add(u, v), m), reduce(sub(u, v), m)),
+                        });
                         store_columns(group, &r);
                     }
                 }

@@ -6,7 +6,10 @@
 
 pub(crate) mod bbp;
 pub(crate) mod fma;
+mod layout;
 pub(crate) mod ntt;
+
+pub(crate) use layout::quarters;
 
 /// A family of transform kernels, chosen once per process at run time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -7,10 +7,15 @@
 //! stages keep values in `[0, 2p)`, the inverse ones in `[0, 4p)`), so
 //! products never depend on the processor.
 
+use super::layout::{blocks_fit, groups_fit, quarters_fit, thirds_fit, whole};
+
 /// Whether the kernels run: the chosen family (see [`super::kernel_family`]).
 pub(crate) fn available() -> bool {
     super::kernel_family() == super::KernelFamily::Avx512Ifma
 }
+
+/// The lanes of a vector: eight 64-bit values.
+const LANES: usize = 8;
 
 /// Whether the processor has the kernels' instructions.
 pub(super) fn detected() -> bool {
@@ -20,209 +25,115 @@ pub(super) fn detected() -> bool {
     return false;
 }
 
-/// Whether a stage over `lo`, `hi` and `w` suits the kernels.
-#[cfg(target_arch = "x86_64")]
-fn fits(lo: &[u64], hi: &[u64], w: &[u64]) -> bool {
-    lo.len() >= 8
-        && lo.len().is_multiple_of(8)
-        && hi.len() == lo.len()
-        && w.len() == lo.len()
-        && available()
+/// Runs kernel `$kernel` if `$fits` and the IFMA family is chosen, which
+/// the processor then has (see [`available`]), returning `true`; else
+/// `false`, nothing done.
+macro_rules! run {
+    ($fits:expr, $kernel:ident $(::<$($generic:tt),*>)? ($($arg:expr),*)) => {{
+        #[cfg(target_arch = "x86_64")]
+        if $fits && available() {
+            // SAFETY: `available` says the processor has AVX-512F and IFMA;
+            // `$fits` checked the lengths the kernel needs.
+            unsafe { x86::$kernel $(::<$($generic),*>)? ($($arg),*) };
+            return true;
+        }
+        false
+    }};
 }
 
 /// A forward stage `(u, v) -> (u + v, (u - v)·w)` modulo `p < 2^50` with
-/// `R = 2^52`; `false` (and nothing done) when the kernels do not apply.
-pub(crate) fn forward_stage(lo: &mut [u64], hi: &mut [u64], w: &[u64], p: u64, p_inv: u64) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    if fits(lo, hi, w) {
-        // SAFETY: `fits` checked that the processor has AVX-512F and IFMA.
-        unsafe { x86::stage::<false>(lo, hi, w, p, p_inv) };
-        return true;
-    }
-    false
-}
-
-/// An inverse stage `(u, v) -> (u + v·w, u - v·w)`; see [`forward_stage`].
-pub(crate) fn inverse_stage(lo: &mut [u64], hi: &mut [u64], w: &[u64], p: u64, p_inv: u64) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    if fits(lo, hi, w) {
-        // SAFETY: `fits` checked that the processor has AVX-512F and IFMA.
-        unsafe { x86::stage::<true>(lo, hi, w, p, p_inv) };
-        return true;
-    }
-    false
-}
-
-/// Whether quarters `q` and twiddles `w` suit the two-stage kernels.
-#[cfg(target_arch = "x86_64")]
-fn fits2(q: &[&mut [u64]; 4], w: &[&[u64]; 3]) -> bool {
-    let len = q[0].len();
-    len >= 8
-        && len.is_multiple_of(8)
-        && q.iter().all(|q| q.len() == len)
-        && w.iter().all(|w| w.len() == len)
-        && available()
-}
-
-/// Two forward stages at once (see `Field::forward_stage2`; with
-/// `zero_half`, on quarters whose last two are zero, see
-/// `Field::forward_stage2_half`); `false` (and nothing done) when the
-/// kernels do not apply.
-pub(crate) fn forward_stage2(
-    q: &mut [&mut [u64]; 4],
-    w: [&[u64]; 3],
-    zero_half: bool,
+/// `R = 2^52` (`INVERSE`: the inverse stage `(u, v) -> (u + v·w, u - v·w)`);
+/// `false` (and nothing done) when the kernels do not apply.
+pub(crate) fn stage<const INVERSE: bool>(
+    lo: &mut [u64],
+    hi: &mut [u64],
+    w: &[u64],
     p: u64,
     p_inv: u64,
 ) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    if fits2(q, &w) {
-        // SAFETY: `fits2` checked the lengths and that the processor has AVX-512F and IFMA.
-        unsafe {
-            if zero_half {
-                x86::forward_stage2::<true>(q, w, p, p_inv);
-            } else {
-                x86::forward_stage2::<false>(q, w, p, p_inv);
-            }
-        }
-        return true;
-    }
-    false
+    run!(
+        whole(LANES, &[lo.len(), hi.len(), w.len()]),
+        stage::<INVERSE>(lo, hi, w, p, p_inv)
+    )
+}
+
+/// Two forward stages at once (see `Field::forward_stage2`; with
+/// `ZERO_HALF`, on quarters whose last two are zero, see
+/// `Field::forward_stage2_half`); `false` (and nothing done) when the
+/// kernels do not apply.
+pub(crate) fn forward_stage2<const ZERO_HALF: bool>(
+    q: &mut [&mut [u64]; 4],
+    w: [&[u64]; 3],
+    p: u64,
+    p_inv: u64,
+) -> bool {
+    run!(
+        quarters_fit(LANES, q, &w),
+        forward_stage2::<ZERO_HALF>(q, w, p, p_inv)
+    )
 }
 
 /// Two inverse stages at once (see `Field::inverse_stage2`); see
 /// [`forward_stage2`].
 pub(crate) fn inverse_stage2(q: &mut [&mut [u64]; 4], w: [&[u64]; 3], p: u64, p_inv: u64) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    if fits2(q, &w) {
-        // SAFETY: `fits2` checked the lengths and that the processor has AVX-512F and IFMA.
-        unsafe { x86::inverse_stage2(q, w, p, p_inv) };
-        return true;
-    }
-    false
+    run!(quarters_fit(LANES, q, &w), inverse_stage2(q, w, p, p_inv))
 }
 
-/// Whether `a`, a whole number of blocks of four quarters, and the
-/// twiddles `w` of a quarter's length suit the two-stage kernels.
-#[cfg(target_arch = "x86_64")]
-fn fits_blocks(a: &[u64], w: &[&[u64]; 3]) -> bool {
-    let len = w[0].len();
-    len >= 8
-        && len.is_multiple_of(8)
-        && a.len().is_multiple_of(4 * len)
-        && w.iter().all(|w| w.len() == len)
-        && available()
-}
-
-/// [`forward_stage2`] (`inverse`: [`inverse_stage2`]) on each block of `a`
+/// [`forward_stage2`] (`INVERSE`: [`inverse_stage2`]) on each block of `a`
 /// whose quarters are as long as each of `w`, with the same twiddles;
 /// `false` (and nothing done) when the kernels do not apply.
-pub(crate) fn stage2_blocks(
+pub(crate) fn stage2_blocks<const INVERSE: bool>(
     a: &mut [u64],
     w: [&[u64]; 3],
-    inverse: bool,
     p: u64,
     p_inv: u64,
 ) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    if fits_blocks(a, &w) {
-        // SAFETY: `fits_blocks` checked the lengths and that the processor has AVX-512F and IFMA.
-        unsafe {
-            if inverse {
-                x86::stage2_blocks::<true>(a, w, p, p_inv);
-            } else {
-                x86::stage2_blocks::<false>(a, w, p, p_inv);
-            }
-        }
-        return true;
-    }
-    false
+    run!(
+        blocks_fit(LANES, a, &w),
+        stage2_blocks::<INVERSE>(a, w, p, p_inv)
+    )
 }
 
-/// Whether thirds `x` and twiddles `w` suit the radix-3 kernels.
-#[cfg(target_arch = "x86_64")]
-fn fits3(x: &[&mut [u64]; 3], w: &[&[u64]; 2]) -> bool {
-    let len = x[0].len();
-    len.is_multiple_of(8)
-        && x.iter().all(|x| x.len() == len)
-        && w.iter().all(|w| w.len() == len)
-        && available()
-}
-
-/// A forward radix-3 step (see `Field::forward_radix3`); `false` (and
-/// nothing done) when the kernels do not apply.
-pub(crate) fn forward_radix3(
+/// A forward radix-3 step (see `Field::forward_radix3`; `INVERSE`:
+/// `Field::inverse_radix3`); `false` (and nothing done) when the kernels
+/// do not apply.
+pub(crate) fn radix3<const INVERSE: bool>(
     x: &mut [&mut [u64]; 3],
     w: [&[u64]; 2],
     omega: u64,
     p: u64,
     p_inv: u64,
 ) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    if fits3(x, &w) {
-        // SAFETY: `fits3` checked the lengths and that the processor has AVX-512F and IFMA.
-        unsafe { x86::forward_radix3(x, w, omega, p, p_inv) };
-        return true;
-    }
-    false
-}
-
-/// An inverse radix-3 step; see [`forward_radix3`].
-pub(crate) fn inverse_radix3(
-    x: &mut [&mut [u64]; 3],
-    w: [&[u64]; 2],
-    omega: u64,
-    p: u64,
-    p_inv: u64,
-) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    if fits3(x, &w) {
-        // SAFETY: `fits3` checked the lengths and that the processor has AVX-512F and IFMA.
-        unsafe { x86::inverse_radix3(x, w, omega, p, p_inv) };
-        return true;
-    }
-    false
-}
-
-/// Whether `a` splits into groups of 64 for the kernels on the last stages.
-#[cfg(target_arch = "x86_64")]
-fn fits_groups(a: &[u64], w4: &[u64], w2: &[u64]) -> bool {
-    !a.is_empty() && a.len().is_multiple_of(64) && w4.len() == 4 && w2.len() == 2 && available()
+    run!(
+        thirds_fit(LANES, x, &w),
+        radix3::<INVERSE>(x, w, omega, p, p_inv)
+    )
 }
 
 /// The last three forward stages over blocks of 8, leaving each group of
 /// 64 values transposed; `false` (and nothing done) when not applicable.
 pub(crate) fn forward_last(a: &mut [u64], w4: &[u64], w2: &[u64], p: u64, p_inv: u64) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    if fits_groups(a, w4, w2) {
-        // SAFETY: `fits_groups` checked the processor and the lengths.
-        unsafe { x86::forward_last(a, w4, w2, p, p_inv) };
-        return true;
-    }
-    false
+    run!(
+        groups_fit(LANES, a, w4, w2),
+        forward_last(a, w4, w2, p, p_inv)
+    )
 }
 
 /// The inverse of [`forward_last`], from its layout.
 pub(crate) fn inverse_first(a: &mut [u64], w2: &[u64], w4: &[u64], p: u64, p_inv: u64) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    if fits_groups(a, w4, w2) {
-        // SAFETY: `fits_groups` checked the processor and the lengths.
-        unsafe { x86::inverse_first(a, w2, w4, p, p_inv) };
-        return true;
-    }
-    false
+    run!(
+        groups_fit(LANES, a, w4, w2),
+        inverse_first(a, w2, w4, p, p_inv)
+    )
 }
 
 /// `dst[i] = src[i] / 2^52 mod p` (see `Field::residue`); `false` (and
 /// nothing done) when not applicable.
 pub(crate) fn residues_into(dst: &mut [u64], src: &[u64], p: u64, p_inv: u64) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    if src.len().is_multiple_of(8) && dst.len() == src.len() && available() {
-        // SAFETY: the processor has the instructions; the lengths match.
-        unsafe { x86::residues_into(dst, src, p, p_inv) };
-        return true;
-    }
-    false
+    run!(
+        whole(LANES, &[dst.len(), src.len()]),
+        residues_into(dst, src, p, p_inv)
+    )
 }
 
 /// `dst[i] = (dst[i] + high[i]·2^64) / 2^52 mod p` for `high[i] < 2^52`,
@@ -234,77 +145,48 @@ pub(crate) fn wide_residues_into(
     p_inv: u64,
     k: u64,
 ) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    if dst.len().is_multiple_of(8) && high.len() == dst.len() && available() {
-        // SAFETY: the processor has the instructions; the lengths match.
-        unsafe { x86::wide_residues_into(dst, high, p, p_inv, k) };
-        return true;
-    }
-    false
+    run!(
+        whole(LANES, &[dst.len(), high.len()]),
+        wide_residues_into(dst, high, p, p_inv, k)
+    )
 }
 
 /// `x[i] = x[i]·y[i]·scale / R²` (`y` absent: `x[i]²·scale / R²`); `false`
 /// (and nothing done) when not applicable.
 pub(crate) fn pointwise(x: &mut [u64], y: Option<&[u64]>, scale: u64, p: u64, p_inv: u64) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    if x.len().is_multiple_of(8) && y.is_none_or(|y| y.len() == x.len()) && available() {
-        // SAFETY: the processor has the instructions; the lengths match.
-        unsafe { x86::pointwise(x, y, scale, p, p_inv) };
-        return true;
-    }
-    false
+    run!(
+        whole(LANES, &[x.len()]) && y.is_none_or(|y| y.len() == x.len()),
+        pointwise(x, y, scale, p, p_inv)
+    )
 }
 
 /// `x[i] = x[i]·c / R` (see `Field::scale`); `false` (and nothing done)
 /// when not applicable.
 pub(crate) fn scale(x: &mut [u64], c: u64, p: u64, p_inv: u64) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    if x.len().is_multiple_of(8) && available() {
-        // SAFETY: the processor has the instructions; whole vectors only.
-        unsafe { x86::scale(x, c, p, p_inv) };
-        return true;
-    }
-    false
+    run!(whole(LANES, &[x.len()]), scale(x, c, p, p_inv))
 }
 
 /// Garner's recombination of the residues `residues[i][c]` modulo
 /// `primes[i]` (Montgomery constants `p_invs[i]`; `inverse[i][j]` is
-/// `p_j^-1` in field `i`'s Montgomery form), two to four primes: word `w`
-/// of coefficient `c`'s value goes to `words[w * stride + c]`. `false` (and
+/// `p_j^-1` in field `i`'s Montgomery form), `K` primes: word `w` of
+/// coefficient `c`'s value goes to `words[w * stride + c]`. `false` (and
 /// nothing done) when not applicable.
-pub(crate) fn crt_words(
-    residues: &[&[u64]],
-    primes: &[u64],
-    p_invs: &[u64],
+pub(crate) fn crt_words<const K: usize>(
+    residues: &[&[u64]; K],
+    primes: &[u64; K],
+    p_invs: &[u64; K],
     inverse: &[[u64; 4]; 4],
     words: &mut [u64],
     stride: usize,
 ) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        let k = residues.len();
-        let count = residues.first().map_or(0, |r| r.len());
-        let fits = (2..=4).contains(&k)
-            && primes.len() == k
-            && p_invs.len() == k
-            && count.is_multiple_of(8)
-            && residues.iter().all(|r| r.len() == count)
+    let count = residues[0].len();
+    run!(
+        (2..=4).contains(&K)
+            && whole(LANES, &residues.map(<[u64]>::len))
             && count <= stride
-            && words.len() >= (k - 1) * stride + count
-            && available();
-        if fits {
-            // SAFETY: `fits` checked the processor, the prime count and the lengths.
-            unsafe {
-                match k {
-                    2 => x86::crt_words::<2>(residues, primes, p_invs, inverse, words, stride),
-                    3 => x86::crt_words::<3>(residues, primes, p_invs, inverse, words, stride),
-                    _ => x86::crt_words::<4>(residues, primes, p_invs, inverse, words, stride),
-                }
-            }
-            return true;
-        }
-    }
-    false
+            && words.len() >= (K - 1) * stride + count,
+        crt_words::<K>(residues, primes, p_invs, inverse, words, stride)
+    )
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -312,6 +194,7 @@ mod x86 {
     use std::arch::x86_64::*;
 
     use super::super::fma::x86::avx512_ops as fma;
+    use super::super::layout::{last_stages, quarters};
 
     /// The low 52 bits, IFMA's operand width.
     const MASK: i64 = (1 << 52) - 1;
@@ -533,10 +416,7 @@ mod x86 {
     ) {
         let len = w[0].len();
         for block in a.chunks_exact_mut(4 * len) {
-            let (low, high) = block.split_at_mut(2 * len);
-            let (q0, q1) = low.split_at_mut(len);
-            let (q2, q3) = high.split_at_mut(len);
-            let mut q = [q0, q1, q2, q3];
+            let mut q = quarters(block);
             // SAFETY: the same features; the quarters and twiddles are of one length.
             unsafe {
                 if INVERSE {
@@ -548,11 +428,13 @@ mod x86 {
         }
     }
 
+    /// See `scalar::forward_radix3` and `scalar::inverse_radix3`.
+    ///
     /// # Safety
     /// The processor must have AVX-512F and IFMA; the thirds and twiddles
     /// must be of one length, a multiple of 8.
     #[target_feature(enable = "avx512f,avx512ifma")]
-    pub(super) unsafe fn forward_radix3(
+    pub(super) unsafe fn radix3<const INVERSE: bool>(
         x: &mut [&mut [u64]; 3],
         w: [&[u64]; 2],
         omega: u64,
@@ -566,73 +448,46 @@ mod x86 {
             unsafe {
                 let load = |s: &[u64]| _mm512_loadu_si512(s.as_ptr().add(i).cast());
                 let (a, b, c) = (load(x[0]), load(x[1]), load(x[2]));
-                let u = montgomery(sub(b, c, p), omega, p, p_inv);
-                let y0 = add(add(a, b, p), c, p);
-                let y1 = montgomery(add(sub(a, c, p), u, p), load(w[0]), p, p_inv);
-                let y2 = montgomery(sub(sub(a, b, p), u, p), load(w[1]), p, p_inv);
-                for (s, v) in x.iter_mut().zip([y0, y1, y2]) {
+                let (w1, w2) = (load(w[0]), load(w[1]));
+                let y = if INVERSE {
+                    // Values below 4p, as inverse transforms leave them.
+                    let y0 = lazy_to_strict(a, p);
+                    let y1 = montgomery(b, w1, p, p_inv);
+                    let y2 = montgomery(c, w2, p, p_inv);
+                    let u = montgomery(sub(y1, y2, p), omega, p, p_inv);
+                    [
+                        add(add(y0, y1, p), y2, p),
+                        sub(sub(y0, y1, p), u, p),
+                        add(sub(y0, y2, p), u, p),
+                    ]
+                } else {
+                    let u = montgomery(sub(b, c, p), omega, p, p_inv);
+                    [
+                        add(add(a, b, p), c, p),
+                        montgomery(add(sub(a, c, p), u, p), w1, p, p_inv),
+                        montgomery(sub(sub(a, b, p), u, p), w2, p, p_inv),
+                    ]
+                };
+                for (s, v) in x.iter_mut().zip(y) {
                     _mm512_storeu_si512(s.as_mut_ptr().add(i).cast(), v);
                 }
             }
         }
     }
 
-    /// # Safety
-    /// As for [`forward_radix3`].
-    #[target_feature(enable = "avx512f,avx512ifma")]
-    pub(super) unsafe fn inverse_radix3(
-        x: &mut [&mut [u64]; 3],
-        w: [&[u64]; 2],
-        omega: u64,
-        p: u64,
-        p_inv: u64,
-    ) {
-        let omega = _mm512_set1_epi64(omega as i64);
-        let (p, p_inv) = (_mm512_set1_epi64(p as i64), _mm512_set1_epi64(p_inv as i64));
-        for i in (0..x[0].len()).step_by(8) {
-            // SAFETY: i + 8 <= the common length of every slice; unaligned accesses.
-            unsafe {
-                let load = |s: &[u64]| _mm512_loadu_si512(s.as_ptr().add(i).cast());
-                // Values below 4p, as inverse transforms leave them.
-                let y0 = lazy_to_strict(load(x[0]), p);
-                let y1 = montgomery(load(x[1]), load(w[0]), p, p_inv);
-                let y2 = montgomery(load(x[2]), load(w[1]), p, p_inv);
-                let u = montgomery(sub(y1, y2, p), omega, p, p_inv);
-                let a = add(add(y0, y1, p), y2, p);
-                let b = sub(sub(y0, y1, p), u, p);
-                let c = add(sub(y0, y2, p), u, p);
-                for (s, v) in x.iter_mut().zip([a, b, c]) {
-                    _mm512_storeu_si512(s.as_mut_ptr().add(i).cast(), v);
-                }
-            }
-        }
-    }
-
-    /// Value `j` of each of the eight blocks of 8 of `group` in row `j`
-    /// (the transposition of the double-precision kernels, on integers).
+    /// Rows of doubles (as the double-precision kernels load and store
+    /// them) as rows of integers.
     #[inline]
     #[target_feature(enable = "avx512f")]
-    fn load_columns(group: &[u64]) -> [__m512i; 8] {
-        fma::load_columns(group).map(|r| _mm512_castpd_si512(r))
+    fn to_int(rows: [__m512d; 8]) -> [__m512i; 8] {
+        rows.map(|r| _mm512_castpd_si512(r))
     }
 
-    /// The inverse of [`load_columns`].
+    /// The inverse of [`to_int`].
     #[inline]
     #[target_feature(enable = "avx512f")]
-    fn store_columns(group: &mut [u64], rows: &[__m512i; 8]) {
-        fma::store_columns(group, &rows.map(|r| _mm512_castsi512_pd(r)));
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn load_rows(group: &[u64]) -> [__m512i; 8] {
-        fma::load_rows(group).map(|r| _mm512_castpd_si512(r))
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn store_rows(group: &mut [u64], rows: &[__m512i; 8]) {
-        fma::store_rows(group, &rows.map(|r| _mm512_castsi512_pd(r)));
+    fn to_double(rows: [__m512i; 8]) -> [__m512d; 8] {
+        rows.map(|r| _mm512_castsi512_pd(r))
     }
 
     /// Each value in all eight lanes.
@@ -650,21 +505,16 @@ mod x86 {
         let (w4, w2): ([__m512i; 4], [__m512i; 2]) = (broadcast(w4), broadcast(w2));
         for group in a.chunks_exact_mut(64) {
             // Row j: value j of each of the eight blocks.
-            let mut r = load_columns(group);
-            for j in 0..4 {
-                (r[j], r[j + 4]) = butterfly(r[j], r[j + 4], w4[j], k);
-            }
-            for j in [0, 1, 4, 5] {
-                (r[j], r[j + 2]) = butterfly(r[j], r[j + 2], w2[j % 4], k);
-            }
+            let mut r = to_int(fma::load_columns(group));
             // Half-length 1: the twiddle is 1; sum and difference modulo
             // 2p stay in [0, 2p).
             let [_, p2, _] = k;
-            for j in [0, 2, 4, 6] {
-                let (u, v) = (r[j], r[j + 1]);
-                (r[j], r[j + 1]) = (add(u, v, p2), sub(u, v, p2));
-            }
-            store_rows(group, &r);
+            last_stages(&mut r, false, |u, v, h, j| match h {
+                4 => butterfly(u, v, w4[j], k),
+                2 => butterfly(u, v, w2[j], k),
+                _ => (add(u, v, p2), sub(u, v, p2)),
+            });
+            fma::store_rows(group, &to_double(r));
         }
     }
 
@@ -675,20 +525,14 @@ mod x86 {
         let k: [__m512i; 3] = broadcast(&[p, 2 * p, p_inv]);
         let (w4, w2): ([__m512i; 4], [__m512i; 2]) = (broadcast(w4), broadcast(w2));
         for group in a.chunks_exact_mut(64) {
-            let mut r = load_rows(group);
+            let mut r = to_int(fma::load_rows(group));
             // The first stage takes pointwise products, in [0, p).
-            for j in [0, 2, 4, 6] {
-                let (u, v) = (r[j], r[j + 1]);
-                r[j] = add(u, v, k[0]);
-                r[j + 1] = sub(u, v, k[0]);
-            }
-            for j in [0, 1, 4, 5] {
-                (r[j], r[j + 2]) = inverse_butterfly(r[j], r[j + 2], w2[j % 4], k);
-            }
-            for j in 0..4 {
-                (r[j], r[j + 4]) = inverse_butterfly(r[j], r[j + 4], w4[j], k);
-            }
-            store_columns(group, &r);
+            last_stages(&mut r, true, |u, v, h, j| match h {
+                4 => inverse_butterfly(u, v, w4[j], k),
+                2 => inverse_butterfly(u, v, w2[j], k),
+                _ => (add(u, v, k[0]), sub(u, v, k[0])),
+            });
+            fma::store_columns(group, &to_double(r));
         }
     }
 

@@ -172,19 +172,32 @@ impl<const LANES: usize> Field for Double50<LANES> {
         self.wide_residues(tail, tail_high);
     }
 
-    fn crt_words(
-        fields: &[Self],
-        residues: &[&[u64]],
+    /// The mixed-radix digits by the kernels, their values by
+    /// [`garner::value`].
+    fn crt_words<const K: usize>(
+        fields: &[Self; K],
+        residues: &[&[u64]; K],
         inverse: &[[u64; 4]; 4],
         words: &mut [u64],
         stride: usize,
     ) -> bool {
-        match fields.len() {
-            2 => crt_words::<LANES, 2>(fields, residues, inverse, words, stride),
-            3 => crt_words::<LANES, 3>(fields, residues, inverse, words, stride),
-            4 => crt_words::<LANES, 4>(fields, residues, inverse, words, stride),
-            _ => false,
+        let count = residues[0].len();
+        // A batch of Garner's recombination at most: on the stack.
+        let mut digits = [0u64; 4 * 256];
+        let Some(digits) = digits.get_mut(..K * count) else {
+            return false;
+        };
+        if !simd::mixed_radix::<K>(LANES, residues, &fields.map(|f| f.modulus), inverse, digits) {
+            return false;
         }
+        let primes = fields.map(|f| f.p);
+        for c in 0..count {
+            let d: [u64; K] = std::array::from_fn(|i| digits[i * count + c]);
+            for (w, &x) in garner::value(&primes, &d).iter().take(K).enumerate() {
+                words[w * stride + c] = x;
+            }
+        }
+        true
     }
 
     fn pointwise(self, x: &mut [u64], y: Option<&[u64]>, scale: u64) {
@@ -265,38 +278,4 @@ impl<const LANES: usize> Field for Double50<LANES> {
             scalar::inverse_radix3(self, x, w, omega);
         }
     }
-}
-
-/// [`Field::crt_words`] for `K` primes: the mixed-radix digits by the
-/// kernels, their values by [`garner::value`].
-fn crt_words<const LANES: usize, const K: usize>(
-    fields: &[Double50<LANES>],
-    residues: &[&[u64]],
-    inverse: &[[u64; 4]; 4],
-    words: &mut [u64],
-    stride: usize,
-) -> bool {
-    let count = residues[0].len();
-    let (Ok(residues), Ok(fields)) = (
-        <&[&[u64]; K]>::try_from(residues),
-        <&[Double50<LANES>; K]>::try_from(fields),
-    ) else {
-        return false;
-    };
-    // A batch of Garner's recombination at most: on the stack.
-    let mut digits = [0u64; 4 * 256];
-    let Some(digits) = digits.get_mut(..K * count) else {
-        return false;
-    };
-    if !simd::mixed_radix::<K>(LANES, residues, &fields.map(|f| f.modulus), inverse, digits) {
-        return false;
-    }
-    let primes = fields.map(|f| f.p);
-    for c in 0..count {
-        let d: [u64; K] = std::array::from_fn(|i| digits[i * count + c]);
-        for (w, &x) in garner::value(&primes, &d).iter().take(K).enumerate() {
-            words[w * stride + c] = x;
-        }
-    }
-    true
 }

@@ -2,7 +2,7 @@
 //! which a field's vector kernels take over transform stages.
 
 use super::scalar;
-use super::transform::quarters;
+use crate::simd::quarters;
 
 /// Arithmetic modulo one prime, in Montgomery form with a field-specific `R`.
 pub(super) trait Field: Copy + Send + Sync + 'static {
@@ -94,13 +94,13 @@ pub(super) trait Field: Copy + Send + Sync + 'static {
     }
 
     /// Garner's recombination on vectors (see `garner.rs`) of the residues
-    /// modulo the primes of `fields`, given `inverse[i][j] = p_j^-1` in
+    /// modulo the primes of `K` `fields`, given `inverse[i][j] = p_j^-1` in
     /// field `i`'s Montgomery form: word `w` of coefficient `c`'s value goes
     /// to `words[w * stride + c]`. `false` (nothing done) when this field
     /// has no such kernel for these lengths.
-    fn crt_words(
-        _fields: &[Self],
-        _residues: &[&[u64]],
+    fn crt_words<const K: usize>(
+        _fields: &[Self; K],
+        _residues: &[&[u64]; K],
         _inverse: &[[u64; 4]; 4],
         _words: &mut [u64],
         _stride: usize,

@@ -71,7 +71,12 @@ impl<F: Field> Garner<F> {
         for (slice, residue) in slices.iter_mut().zip(residues) {
             *slice = &residue[start..start + count / 8 * 8];
         }
-        let vectorized = F::crt_words(&self.fields, &slices[..k], &self.inverse, words, ROW);
+        let (fields, slices) = (&self.fields[..], &slices[..k]);
+        let vectorized = match k {
+            2 => crt_words::<F, 2>(fields, slices, &self.inverse, words),
+            3 => crt_words::<F, 3>(fields, slices, &self.inverse, words),
+            _ => crt_words::<F, 4>(fields, slices, &self.inverse, words),
+        };
         let scalar_from = if vectorized { count / 8 * 8 } else { 0 };
         for c in scalar_from..count {
             for (w, &x) in self.combine(residues, start + c)[..k].iter().enumerate() {
@@ -274,6 +279,23 @@ pub(super) fn recombine<F: Field>(
         }
     }
     out
+}
+
+/// [`Field::crt_words`] for `K` primes, rows [`ROW`] apart; `false` when
+/// there are not `K` of them.
+fn crt_words<F: Field, const K: usize>(
+    fields: &[F],
+    residues: &[&[u64]],
+    inverse: &[[u64; 4]; 4],
+    words: &mut [u64],
+) -> bool {
+    match (
+        <&[F; K]>::try_from(fields),
+        <&[&[u64]; K]>::try_from(residues),
+    ) {
+        (Ok(fields), Ok(residues)) => F::crt_words(fields, residues, inverse, words, ROW),
+        _ => false,
+    }
 }
 
 #[cfg(test)]

@@ -125,20 +125,15 @@ impl Field for Montgomery52 {
         scalar::scale(self, &mut x[start..], c);
     }
 
-    fn crt_words(
-        fields: &[Self],
-        residues: &[&[u64]],
+    fn crt_words<const K: usize>(
+        fields: &[Self; K],
+        residues: &[&[u64]; K],
         inverse: &[[u64; 4]; 4],
         words: &mut [u64],
         stride: usize,
     ) -> bool {
-        let mut primes = [0; 4];
-        let mut p_invs = [0; 4];
-        for ((p, p_inv), f) in primes.iter_mut().zip(&mut p_invs).zip(fields) {
-            (*p, *p_inv) = (f.p, f.p_inv);
-        }
-        let k = fields.len().min(4);
-        simd::crt_words(residues, &primes[..k], &p_invs[..k], inverse, words, stride)
+        let (primes, p_invs) = (fields.map(|f| f.p), fields.map(|f| f.p_inv));
+        simd::crt_words(residues, &primes, &p_invs, inverse, words, stride)
     }
 
     fn forward_last(self, a: &mut [u64], w4: &[u64], w2: &[u64]) -> bool {
@@ -151,26 +146,26 @@ impl Field for Montgomery52 {
 
     #[inline(always)]
     fn forward_stage(self, lo: &mut [u64], hi: &mut [u64], w: &[u64]) {
-        if !simd::forward_stage(lo, hi, w, self.p, self.p_inv) {
+        if !simd::stage::<false>(lo, hi, w, self.p, self.p_inv) {
             scalar::forward_stage(self, lo, hi, w);
         }
     }
 
     #[inline(always)]
     fn inverse_stage(self, lo: &mut [u64], hi: &mut [u64], w: &[u64]) {
-        if !simd::inverse_stage(lo, hi, w, self.p, self.p_inv) {
+        if !simd::stage::<true>(lo, hi, w, self.p, self.p_inv) {
             scalar::inverse_stage(self, lo, hi, w);
         }
     }
 
     fn forward_stage2(self, mut q: [&mut [u64]; 4], w: [&[u64]; 3]) {
-        if !simd::forward_stage2(&mut q, w, false, self.p, self.p_inv) {
+        if !simd::forward_stage2::<false>(&mut q, w, self.p, self.p_inv) {
             scalar::forward_stage2(self, q, w);
         }
     }
 
     fn forward_stage2_half(self, mut q: [&mut [u64]; 4], w: [&[u64]; 3]) {
-        if !simd::forward_stage2(&mut q, w, true, self.p, self.p_inv) {
+        if !simd::forward_stage2::<true>(&mut q, w, self.p, self.p_inv) {
             scalar::forward_stage2_half(self, q, w);
         }
     }
@@ -182,19 +177,24 @@ impl Field for Montgomery52 {
     }
 
     fn stage2_blocks(self, a: &mut [u64], w: [&[u64]; 3], inverse: bool) {
-        if !simd::stage2_blocks(a, w, inverse, self.p, self.p_inv) {
+        let vectorized = if inverse {
+            simd::stage2_blocks::<true>(a, w, self.p, self.p_inv)
+        } else {
+            simd::stage2_blocks::<false>(a, w, self.p, self.p_inv)
+        };
+        if !vectorized {
             each_block(self, a, w, inverse);
         }
     }
 
     fn forward_radix3(self, mut x: [&mut [u64]; 3], w: [&[u64]; 2], omega: u64) {
-        if !simd::forward_radix3(&mut x, w, omega, self.p, self.p_inv) {
+        if !simd::radix3::<false>(&mut x, w, omega, self.p, self.p_inv) {
             scalar::forward_radix3(self, x, w, omega);
         }
     }
 
     fn inverse_radix3(self, mut x: [&mut [u64]; 3], w: [&[u64]; 2], omega: u64) {
-        if !simd::inverse_radix3(&mut x, w, omega, self.p, self.p_inv) {
+        if !simd::radix3::<true>(&mut x, w, omega, self.p, self.p_inv) {
             scalar::inverse_radix3(self, x, w, omega);
         }
     }

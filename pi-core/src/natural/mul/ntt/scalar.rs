@@ -100,25 +100,34 @@ pub(super) fn inverse_stage2<F: Field>(f: F, q: [&mut [u64]; 4], w: [&[u64]; 3])
 /// [`Field::forward_radix3`]. With `ω² = -1 - ω`: `a + ωb + ω²c = (a - c) + u`
 /// and `a + ω²b + ωc = (a - b) - u`, where `u = ω(b - c)`.
 pub(super) fn forward_radix3<F: Field>(f: F, x: [&mut [u64]; 3], w: [&[u64]; 2], omega: u64) {
-    let [a, b, c] = x;
-    for ((((a, b), c), &w1), &w2) in a
-        .iter_mut()
-        .zip(b.iter_mut())
-        .zip(c.iter_mut())
-        .zip(w[0])
-        .zip(w[1])
-    {
-        let (x, y, z) = (*a, *b, *c);
-        let u = f.mul(f.sub(y, z), omega);
-        *a = f.add(f.add(x, y), z);
-        *b = f.mul(f.add(f.sub(x, z), u), w1);
-        *c = f.mul(f.sub(f.sub(x, y), u), w2);
-    }
+    each_third(x, w, |[a, b, c], [w1, w2]| {
+        let u = f.mul(f.sub(b, c), omega);
+        [
+            f.add(f.add(a, b), c),
+            f.mul(f.add(f.sub(a, c), u), w1),
+            f.mul(f.sub(f.sub(a, b), u), w2),
+        ]
+    });
 }
 
 /// [`Field::inverse_radix3`]: `(y0, y1, y2)` untwiddled, then
 /// `y0 + y1 + y2`, `(y0 - y1) - u` and `(y0 - y2) + u` with `u = ω(y1 - y2)`.
 pub(super) fn inverse_radix3<F: Field>(f: F, x: [&mut [u64]; 3], w: [&[u64]; 2], omega: u64) {
+    each_third(x, w, |[a, b, c], [w1, w2]| {
+        let (y0, y1, y2) = (f.reduce_lazy(a), f.mul(b, w1), f.mul(c, w2));
+        let u = f.mul(f.sub(y1, y2), omega);
+        [
+            f.add(f.add(y0, y1), y2),
+            f.sub(f.sub(y0, y1), u),
+            f.add(f.sub(y0, y2), u),
+        ]
+    });
+}
+
+/// `step` on the values at each index of the thirds `x`, with the
+/// twiddles `w` at that index.
+#[inline(always)]
+fn each_third(x: [&mut [u64]; 3], w: [&[u64]; 2], step: impl Fn([u64; 3], [u64; 2]) -> [u64; 3]) {
     let [a, b, c] = x;
     for ((((a, b), c), &w1), &w2) in a
         .iter_mut()
@@ -127,10 +136,6 @@ pub(super) fn inverse_radix3<F: Field>(f: F, x: [&mut [u64]; 3], w: [&[u64]; 2],
         .zip(w[0])
         .zip(w[1])
     {
-        let (y0, y1, y2) = (f.reduce_lazy(*a), f.mul(*b, w1), f.mul(*c, w2));
-        let u = f.mul(f.sub(y1, y2), omega);
-        *a = f.add(f.add(y0, y1), y2);
-        *b = f.sub(f.sub(y0, y1), u);
-        *c = f.add(f.sub(y0, y2), u);
+        [*a, *b, *c] = step([*a, *b, *c], [w1, w2]);
     }
 }

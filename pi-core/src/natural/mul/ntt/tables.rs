@@ -8,8 +8,9 @@ use rayon::prelude::*;
 use super::cache::Cache;
 use super::field::Field;
 use super::powers::{self, Level, Powers};
-use super::transform::{quarters, PARALLEL_MIN};
+use super::transform::PARALLEL_MIN;
 use crate::natural::fallible;
+use crate::simd::quarters;
 
 /// Twiddle factors for transforms of length up to `n`, in Montgomery form:
 /// `forward[m + j] = w_{2m}^j` and `inverse[m + j] = w_{2m}^-j` for each

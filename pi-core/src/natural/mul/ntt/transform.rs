@@ -22,15 +22,6 @@ pub(super) const PASS_CHUNK: usize = 1 << 13;
 /// Blocks from this length split their work across threads.
 pub(super) const PARALLEL_MIN: usize = 1 << 14;
 
-/// Splits `a` into its four quarters.
-pub(super) fn quarters(a: &mut [u64]) -> [&mut [u64]; 4] {
-    let m = a.len() / 4;
-    let (left, right) = a.split_at_mut(2 * m);
-    let (q0, q1) = left.split_at_mut(m);
-    let (q2, q3) = right.split_at_mut(m);
-    [q0, q1, q2, q3]
-}
-
 /// Decimation-in-frequency transform, natural order in, bit-reversed out.
 pub(super) fn forward<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
     let n = a.len();
