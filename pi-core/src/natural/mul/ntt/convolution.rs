@@ -19,14 +19,16 @@ pub(super) fn convolution<F: Field>(
     cache: Option<&Cache>,
 ) -> Vec<u64> {
     let t = Transformer::<F>::new(prime, (n, packing), cache);
-    let mut fa = t.forward(a);
-    let fb = b.map(|b| t.forward(b));
-    t.pointwise(&mut fa, fb.as_deref());
-    if let Some(fb) = fb {
-        t.recycle(fb);
-    }
-    t.inverse(&mut fa);
-    shortened(fa, len)
+    let convolution = match b {
+        Some(b) => {
+            let fb = t.forward(b);
+            let convolution = t.convolve(a, Some(&fb));
+            t.recycle(fb);
+            convolution
+        }
+        None => t.convolve(a, None),
+    };
+    shortened(convolution, len)
 }
 
 /// `v` cut to `len` values; the memory beyond them is given back for

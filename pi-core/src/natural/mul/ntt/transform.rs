@@ -11,7 +11,6 @@ use super::packing::{self, Packing};
 use super::radix3::Radix3;
 use super::tables::Roots;
 use crate::natural::fallible;
-use crate::natural::parallel::join_if;
 use crate::natural::work;
 
 /// Blocks up to this length are transformed stage by stage in cache.
@@ -63,10 +62,10 @@ pub(super) fn forward<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
         roots.stage4_chunks(f, a, false, |_, rows, outer, inner| {
             forward_stage4(f, rows, outer, inner, false);
         });
-        in_parts(a, 16, |part| forward(f, roots, part));
+        in_parts(a, 16, |_, part| forward(f, roots, part));
     } else {
         roots.stage2_chunks(f, a, false, |_, q, w| f.forward_stage2(q, w));
-        in_parts(a, 4, |part| forward(f, roots, part));
+        in_parts(a, 4, |_, part| forward(f, roots, part));
     }
 }
 
@@ -115,13 +114,56 @@ fn inverse_stage4<F: Field>(
     }
 }
 
-/// `transform` on each of the `parts` equal parts of `a`.
-fn in_parts(a: &mut [u64], parts: usize, transform: impl Fn(&mut [u64]) + Send + Sync) {
+/// `transform(offset, part)` on each of the `parts` equal parts of `a`.
+fn in_parts(a: &mut [u64], parts: usize, transform: impl Fn(usize, &mut [u64]) + Send + Sync) {
     let len = a.len() / parts;
     if a.len() >= PARALLEL_MIN {
-        a.par_chunks_mut(len).for_each(transform);
+        (a.par_chunks_mut(len).enumerate()).for_each(|(i, part)| transform(i * len, part));
     } else {
-        a.chunks_mut(len).for_each(transform);
+        (a.chunks_mut(len).enumerate()).for_each(|(i, part)| transform(i * len, part));
+    }
+}
+
+/// `inverse(pointwise(forward(a), y))`, where `y` is the transform of the
+/// other operand at the place of `a` in its transform (`None`: square), and
+/// `scale` the pointwise products' scale: block by block, each block's
+/// product and first inverse stages while it is in cache, instead of a
+/// pass over memory each.
+fn convolve_block<F: Field>(f: F, roots: &Roots, a: &mut [u64], y: Option<&[u64]>, scale: u64) {
+    let n = a.len();
+    if n <= ITERATIVE_MAX {
+        forward(f, roots, a);
+        f.pointwise(a, y, scale);
+        inverse(f, roots, a);
+        return;
+    }
+    work::checkpoint();
+    let parts = if n >= STAGE4_MIN { 16 } else { 4 };
+    let part = |offset: usize, a: &mut [u64]| {
+        let y = y.map(|y| &y[offset..offset + a.len()]);
+        convolve_block(f, roots, a, y, scale);
+    };
+    if parts == 16 {
+        roots.stage4_chunks(f, a, false, |_, rows, outer, inner| {
+            forward_stage4(f, rows, outer, inner, false);
+        });
+        in_parts(a, 16, part);
+    } else {
+        roots.stage2_chunks(f, a, false, |_, q, w| f.forward_stage2(q, w));
+        in_parts(a, 4, part);
+    }
+    inverse_top(f, roots, a);
+}
+
+/// The stages of [`inverse`] above its parts: those of a block of more
+/// than [`ITERATIVE_MAX`] values, whose parts are transformed back.
+fn inverse_top<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
+    if a.len() >= STAGE4_MIN {
+        roots.stage4_chunks(f, a, true, |_, rows, outer, inner| {
+            inverse_stage4(f, rows, outer, inner);
+        });
+    } else {
+        roots.stage2_chunks(f, a, true, |_, q, w| f.inverse_stage2(q, w));
     }
 }
 
@@ -153,15 +195,9 @@ pub(super) fn inverse<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
         return;
     }
     work::checkpoint();
-    if n >= STAGE4_MIN {
-        in_parts(a, 16, |part| inverse(f, roots, part));
-        roots.stage4_chunks(f, a, true, |_, rows, outer, inner| {
-            inverse_stage4(f, rows, outer, inner);
-        });
-    } else {
-        in_parts(a, 4, |part| inverse(f, roots, part));
-        roots.stage2_chunks(f, a, true, |_, q, w| f.inverse_stage2(q, w));
-    }
+    let parts = if n >= STAGE4_MIN { 16 } else { 4 };
+    in_parts(a, parts, |_, part| inverse(f, roots, part));
+    inverse_top(f, roots, a);
 }
 
 /// Transforms of length `n` modulo one prime: the twiddles and radix-3
@@ -230,33 +266,50 @@ impl<'a, F: Field> Transformer<'a, F> {
         }
     }
 
-    /// Runs `transform` on each power-of-two part of `v`.
-    pub(super) fn each_part(&self, v: &mut [u64], transform: &(dyn Fn(&mut [u64]) + Sync)) {
-        let parallel = self.n >= PARALLEL_MIN;
-        let parts = if self.radix3.is_some() { 3 } else { 1 };
-        let mut parts = v.chunks_mut(self.n / parts);
-        let (first, second, third) = (parts.next(), parts.next(), parts.next());
-        join_if(
-            parallel,
-            || first.map(transform),
-            || join_if(parallel, || second.map(transform), || third.map(transform)),
-        );
-    }
-
     /// The transform modulo the prime of the coefficients of `src` (at
     /// most `n` of them).
     pub(super) fn forward(&self, src: &[u64]) -> Vec<u64> {
+        let (f, t) = (self.f, &self.roots);
+        self.with_parts(src, |_, part| forward(f, t, part))
+    }
+
+    /// The cyclic convolution of the coefficients of `src` with those whose
+    /// transform is `y` (`None`: of `src` with itself), as
+    /// [`Transformer::inverse`] leaves it: `src`'s transform, the pointwise
+    /// product and the inverse transform, block by block in cache.
+    pub(super) fn convolve(&self, src: &[u64], y: Option<&[u64]>) -> Vec<u64> {
+        let (f, t, scale) = (self.f, &self.roots, self.scale);
+        let mut v = self.with_parts(src, |offset, part| {
+            let y = y.map(|y| &y[offset..offset + part.len()]);
+            convolve_block(f, t, part, y, scale);
+        });
+        if let Some(radix3) = &self.radix3 {
+            radix3.inverse(f, &mut v);
+        } else if self.n > ITERATIVE_MAX {
+            inverse_top(f, t, &mut v);
+        }
+        v
+    }
+
+    /// The residues of the coefficients of `src` (at most `n` of them)
+    /// through the stages of the transform above its parts, then `part`
+    /// on each part with its offset: the parts of the radix-3 step, else
+    /// those of the first pass of a block of more than [`ITERATIVE_MAX`]
+    /// values, else the whole.
+    fn with_parts(&self, src: &[u64], part: impl Fn(usize, &mut [u64]) + Send + Sync) -> Vec<u64> {
         let (f, t, n) = (self.f, &self.roots, self.n);
         let mut v = self.buffer();
         let count = self.packing.coefficients(src.len()).min(n);
         // The residues are computed in the first pass over the transform.
         let fill = |start: usize, chunk: &mut [u64]| self.residues_padded(src, count, start, chunk);
+        // Products have at most half the coefficients of their length:
+        // then the last half starts as zeros and need not be read.
+        let half = 2 * count <= n;
         if let Some(radix3) = &self.radix3 {
             radix3.forward(f, &mut v, fill);
-            self.each_part(&mut v, &|part| forward(f, t, part));
+            in_parts(&mut v, 3, part);
         } else if n >= STAGE4_MIN {
             let s = n / 16;
-            let half = 2 * count <= n;
             t.stage4_chunks(f, &mut v, false, |start, mut rows, outer, inner| {
                 for (k, quarter) in rows.iter_mut().enumerate() {
                     for (i, row) in quarter.iter_mut().enumerate() {
@@ -267,12 +320,9 @@ impl<'a, F: Field> Transformer<'a, F> {
                 }
                 forward_stage4(f, rows, outer, inner, half);
             });
-            in_parts(&mut v, 16, |part| forward(f, t, part));
+            in_parts(&mut v, 16, part);
         } else if n > ITERATIVE_MAX {
             let m = n / 4;
-            // Products have at most half the coefficients of their length:
-            // then the last quarters start as zeros and need not be read.
-            let half = 2 * count <= n;
             t.stage2_chunks(f, &mut v, false, |start, [q0, q1, q2, q3], w| {
                 fill(start, q0);
                 fill(m + start, q1);
@@ -284,10 +334,10 @@ impl<'a, F: Field> Transformer<'a, F> {
                     f.forward_stage2([q0, q1, q2, q3], w);
                 }
             });
-            in_parts(&mut v, 4, |part| forward(f, t, part));
+            in_parts(&mut v, 4, part);
         } else {
             fill(0, &mut v);
-            forward(f, t, &mut v);
+            part(0, &mut v);
         }
         v
     }
@@ -351,7 +401,8 @@ impl<'a, F: Field> Transformer<'a, F> {
     /// values below `4p` (see [`Field::inverse_butterfly`]).
     pub(super) fn inverse(&self, v: &mut [u64]) {
         let (f, t) = (self.f, &self.roots);
-        self.each_part(v, &|part| inverse(f, t, part));
+        let parts = if self.radix3.is_some() { 3 } else { 1 };
+        in_parts(v, parts, |_, part| inverse(f, t, part));
         if let Some(radix3) = &self.radix3 {
             radix3.inverse(f, v);
         }
