@@ -300,6 +300,14 @@ pub(super) mod x86 {
                     (reduce(add(u, v), m), mulmod(sub(u, v), w, m))
                 }
 
+                /// [`forward`] for `u` and `v` at most `p` in magnitude: their
+                /// sum, at most `2p`, needs no reduction.
+                #[inline]
+                #[target_feature(enable = $features)]
+                fn forward_small(u: V, v: V, w: V, m: M) -> (V, V) {
+                    (add(u, v), mulmod(sub(u, v), w, m))
+                }
+
                 /// `(u + v·w, u - v·w)` from and to magnitudes at most `2p`.
                 #[inline]
                 #[target_feature(enable = $features)]
@@ -346,10 +354,10 @@ pub(super) mod x86 {
                             (forward(a, c, w0, m), forward(b, d, w1, m))
                         };
                         let inner = load(w[2], i);
-                        // a and b are at most p/2 (residues, or reduced):
-                        // their sum needs no reduction.
-                        let (a, b) = (add(a, b), mulmod(sub(a, b), inner, m));
-                        let (c, d) = forward(c, d, inner, m);
+                        // a and b are at most p/2 (residues, or reduced), c
+                        // and d at most p (products).
+                        let (a, b) = forward_small(a, b, inner, m);
+                        let (c, d) = forward_small(c, d, inner, m);
                         for (s, v) in q.iter_mut().zip([a, b, c, d]) {
                             store(s, i, v);
                         }
@@ -433,9 +441,11 @@ pub(super) mod x86 {
                     for group in a.chunks_exact_mut(8 * LANES) {
                         // Row j: value j of each of the group's blocks.
                         let mut r = load_columns(group);
+                        // After the first stage, sums are at most p/2
+                        // (reduced) and differences at most p (products).
                         last_stages(&mut r, false, |u, v, h, j| match h {
                             4 => forward(u, v, w4[j], m),
-                            2 => forward(u, v, w2[j], m),
+                            2 => forward_small(u, v, w2[j], m),
                             _ => (reduce(add(u, v), m), reduce(sub(u, v), m)),
                         });
                         store_rows(group, &r);
