@@ -56,21 +56,35 @@ pub(super) fn forward<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
         return;
     }
     work::checkpoint();
-    // Four stages per pass over memory (two for shorter blocks), then the
-    // parts.
-    if n >= STAGE4_MIN {
-        roots.stage4_chunks(f, a, false, |_, rows, outer, inner| {
-            forward_stage4(f, rows, outer, inner, false);
-        });
-        in_parts(a, 16, |_, part| forward(f, roots, part));
-    } else {
-        roots.stage2_chunks(f, a, false, |_, q, w| f.forward_stage2(q, w));
-        in_parts(a, 4, |_, part| forward(f, roots, part));
-    }
+    forward_top(f, roots, a);
+    in_parts(a, parts(n), |_, part| forward(f, roots, part));
 }
 
 /// Blocks from this length take four stages per pass over memory.
 pub(super) const STAGE4_MIN: usize = 1 << 16;
+
+/// The parts of a block of `n` values (more than [`ITERATIVE_MAX`]) below
+/// its first pass over memory: sixteenths after four stages, quarters
+/// after two.
+fn parts(n: usize) -> usize {
+    if n >= STAGE4_MIN {
+        16
+    } else {
+        4
+    }
+}
+
+/// The stages of [`forward`] above its [`parts`], for a block of more than
+/// [`ITERATIVE_MAX`] values: one pass over memory.
+fn forward_top<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
+    if parts(a.len()) == 16 {
+        roots.stage4_chunks(f, a, false, |_, rows, outer, inner| {
+            forward_stage4(f, rows, outer, inner, false);
+        });
+    } else {
+        roots.stage2_chunks(f, a, false, |_, q, w| f.forward_stage2(q, w));
+    }
+}
 
 /// Four forward stages on matching chunks `rows[k][t]` of a block's
 /// sixteenths `4k + t` (see [`Roots::stage4_chunks`]); with `half` the last
@@ -138,27 +152,18 @@ fn convolve_block<F: Field>(f: F, roots: &Roots, a: &mut [u64], y: Option<&[u64]
         return;
     }
     work::checkpoint();
-    let parts = if n >= STAGE4_MIN { 16 } else { 4 };
-    let part = |offset: usize, a: &mut [u64]| {
-        let y = y.map(|y| &y[offset..offset + a.len()]);
-        convolve_block(f, roots, a, y, scale);
-    };
-    if parts == 16 {
-        roots.stage4_chunks(f, a, false, |_, rows, outer, inner| {
-            forward_stage4(f, rows, outer, inner, false);
-        });
-        in_parts(a, 16, part);
-    } else {
-        roots.stage2_chunks(f, a, false, |_, q, w| f.forward_stage2(q, w));
-        in_parts(a, 4, part);
-    }
+    forward_top(f, roots, a);
+    in_parts(a, parts(n), |offset, part| {
+        let y = y.map(|y| &y[offset..offset + part.len()]);
+        convolve_block(f, roots, part, y, scale);
+    });
     inverse_top(f, roots, a);
 }
 
-/// The stages of [`inverse`] above its parts: those of a block of more
-/// than [`ITERATIVE_MAX`] values, whose parts are transformed back.
+/// The stages of [`inverse`] above its [`parts`], once they are
+/// transformed back: the inverse of [`forward_top`].
 fn inverse_top<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
-    if a.len() >= STAGE4_MIN {
+    if parts(a.len()) == 16 {
         roots.stage4_chunks(f, a, true, |_, rows, outer, inner| {
             inverse_stage4(f, rows, outer, inner);
         });
@@ -195,8 +200,7 @@ pub(super) fn inverse<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
         return;
     }
     work::checkpoint();
-    let parts = if n >= STAGE4_MIN { 16 } else { 4 };
-    in_parts(a, parts, |_, part| inverse(f, roots, part));
+    in_parts(a, parts(n), |_, part| inverse(f, roots, part));
     inverse_top(f, roots, a);
 }
 
@@ -401,8 +405,8 @@ impl<'a, F: Field> Transformer<'a, F> {
     /// values below `4p` (see [`Field::inverse_butterfly`]).
     pub(super) fn inverse(&self, v: &mut [u64]) {
         let (f, t) = (self.f, &self.roots);
-        let parts = if self.radix3.is_some() { 3 } else { 1 };
-        in_parts(v, parts, |_, part| inverse(f, t, part));
+        let thirds = if self.radix3.is_some() { 3 } else { 1 };
+        in_parts(v, thirds, |_, part| inverse(f, t, part));
         if let Some(radix3) = &self.radix3 {
             radix3.inverse(f, v);
         }
