@@ -8,8 +8,10 @@ pub(crate) mod bbp;
 pub(crate) mod fma;
 mod layout;
 pub(crate) mod ntt;
+mod split;
 
 pub(crate) use layout::quarters;
+pub(crate) use split::split;
 
 /// A family of transform kernels, chosen once per process at run time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

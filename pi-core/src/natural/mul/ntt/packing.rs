@@ -73,6 +73,9 @@ fn split_groups<const W: usize, const G: usize, const L: usize>(
     let group = G * W / 64;
     debug_assert!(group * 64 == G * W && L == group + 1);
     debug_assert!(start.is_multiple_of(G) && high.len() == low.len());
+    // Whole groups by the vector kernel where it runs, the rest here.
+    let done = crate::simd::split(limbs, W, start, G, low, high);
+    let (start, low, high) = (start + done, &mut low[done..], &mut high[done..]);
     let first = start / G * group;
     for (g, (low, high)) in low.chunks_mut(G).zip(high.chunks_mut(G)).enumerate() {
         // The group's limbs and the one after (its last coefficient reads it).
