@@ -65,32 +65,37 @@ mod x86 {
     ) {
         let mask = _mm512_set1_epi64(((1u64 << (bits - 64)) - 1) as i64);
         let sixty_four = _mm512_set1_epi64(64);
+        // Where the coefficients of a block start depends on its first bit
+        // modulo 64 alone, which repeats every 8 blocks (`start` and the
+        // blocks are multiples of 8 coefficients): for each of those 8, the
+        // limbs of the window that hold each coefficient's three limbs, and
+        // its shift.
+        let patterns: [[__m512i; 4]; 8] = std::array::from_fn(|r| {
+            let offset = (start + 8 * r) * bits % 64;
+            let limb = |extra: usize| -> [i64; 8] {
+                std::array::from_fn(|i| ((offset + i * bits) / 64 + extra) as i64)
+            };
+            let shifts: [i64; 8] = std::array::from_fn(|i| ((offset + i * bits) % 64) as i64);
+            // SAFETY: eight i64s each.
+            [limb(0), limb(1), limb(2), shifts]
+                .map(|v| unsafe { _mm512_loadu_si512(v.as_ptr().cast()) })
+        });
         for (j, (low, high)) in low
             .chunks_exact_mut(8)
             .zip(high.chunks_exact_mut(8))
             .enumerate()
         {
-            let first = (start + 8 * j) * bits;
-            let base = first / 64;
-            // Coefficient i starts at bit `offset` of limb `base + k`.
-            let at = |i: usize, extra: usize| ((first % 64 + i * bits) / 64 + extra) as i64;
-            let index = |extra| {
-                let k: [i64; 8] = std::array::from_fn(|i| at(i, extra));
-                // SAFETY: eight i64s.
-                unsafe { _mm512_loadu_si512(k.as_ptr().cast()) }
-            };
-            let shifts: [i64; 8] = std::array::from_fn(|i| ((first % 64 + i * bits) % 64) as i64);
-            // SAFETY: eight i64s; `base + 16 <= limbs.len()` (the caller's
-            // window); `low` and `high` hold eight each.
+            let base = (start + 8 * j) * bits / 64;
+            let [k0, k1, k2, s] = patterns[j % 8];
+            // SAFETY: `base + 16 <= limbs.len()` (the caller's window); `low`
+            // and `high` hold eight each.
             unsafe {
-                let s = _mm512_loadu_si512(shifts.as_ptr().cast());
                 let window = limbs.as_ptr().add(base);
                 let (w0, w1) = (
                     _mm512_loadu_si512(window.cast()),
                     _mm512_loadu_si512(window.add(8).cast()),
                 );
-                let [a, b, c] =
-                    [0, 1, 2].map(|extra| _mm512_permutex2var_epi64(w0, index(extra), w1));
+                let [a, b, c] = [k0, k1, k2].map(|k| _mm512_permutex2var_epi64(w0, k, w1));
                 // A shift by 64 or more gives zero: a coefficient starting
                 // at bit 0 of a limb takes nothing from the limb before.
                 let back = _mm512_sub_epi64(sixty_four, s);

@@ -95,8 +95,7 @@ fn split_groups<const W: usize, const G: usize, const L: usize>(
 }
 
 /// The coefficients of `W` bits that start in `l` (`L` limbs), as many as
-/// `low` holds:
-/// the low 64 bits of each to `low`, the others to `high`.
+/// `low` holds: the low 64 bits of each to `low`, the others to `high`.
 #[inline(always)]
 fn cut<const W: usize, const L: usize>(l: &[u64], low: &mut [u64], high: &mut [u64]) {
     let mask = (1 << (W - 64)) - 1;
