@@ -308,11 +308,21 @@ pub(super) mod x86 {
                     (add(u, v), mulmod(sub(u, v), w, m))
                 }
 
-                /// `(u + v·w, u - v·w)` from and to magnitudes at most `2p`.
+                /// `(u + v·w, u - v·w)` from magnitudes at most `4p` to at
+                /// most `1.5p`.
                 #[inline]
                 #[target_feature(enable = $features)]
                 fn inverse(u: V, v: V, w: V, m: M) -> (V, V) {
-                    let (u, t) = (reduce(u, m), mulmod(v, w, m));
+                    inverse_unreduced(reduce(u, m), v, w, m)
+                }
+
+                /// [`inverse`] with `u` left unreduced: from `u` and `v` at
+                /// most `2p` in magnitude to at most `3p`, which an
+                /// [`inverse`] stage still takes.
+                #[inline]
+                #[target_feature(enable = $features)]
+                fn inverse_unreduced(u: V, v: V, w: V, m: M) -> (V, V) {
+                    let t = mulmod(v, w, m);
                     (add(u, t), sub(u, t))
                 }
 
@@ -351,12 +361,19 @@ pub(super) mod x86 {
                             ((a, mulmod(a, w0, m)), (b, mulmod(b, w1, m)))
                         } else {
                             let (c, d) = (load(q[2], i), load(q[3], i));
-                            (forward(a, c, w0, m), forward(b, d, w1, m))
+                            let (s, t) = (add(a, c), mulmod(sub(a, c), w0, m));
+                            ((s, t), (add(b, d), mulmod(sub(b, d), w1, m)))
                         };
                         let inner = load(w[2], i);
-                        // a and b are at most p/2 (residues, or reduced), c
-                        // and d at most p (products).
-                        let (a, b) = forward_small(a, b, inner, m);
+                        // c and d are at most p (products); a and b are at
+                        // most p/2 (residues) on zeros, else sums at most 4p
+                        // whose difference, at most 8p, mulmod_wide takes
+                        // (8p·(p/2 + 1) < 2^102 for p < 2^49.98).
+                        let (a, b) = if ZERO_HALF {
+                            forward_small(a, b, inner, m)
+                        } else {
+                            (reduce(add(a, b), m), mulmod_wide(sub(a, b), inner, m))
+                        };
                         let (c, d) = forward_small(c, d, inner, m);
                         for (s, v) in q.iter_mut().zip([a, b, c, d]) {
                             store(s, i, v);
@@ -371,8 +388,10 @@ pub(super) mod x86 {
                         let (a, b, c, d) =
                             (load(q[0], i), load(q[1], i), load(q[2], i), load(q[3], i));
                         let inner = load(w[2], i);
-                        let (a, b) = inverse(a, b, inner, m);
-                        let (c, d) = inverse(c, d, inner, m);
+                        // Inputs at most 2p: the inner stage's values, at
+                        // most 3p, are reduced or multiplied by the outer.
+                        let (a, b) = inverse_unreduced(a, b, inner, m);
+                        let (c, d) = inverse_unreduced(c, d, inner, m);
                         let (a, c) = inverse(a, c, load(w[0], i), m);
                         let (b, d) = inverse(b, d, load(w[1], i), m);
                         for (s, v) in q.iter_mut().zip([a, b, c, d]) {
@@ -459,10 +478,12 @@ pub(super) mod x86 {
                     let w2: [V; 2] = std::array::from_fn(|j| splat_bits(w2[j]));
                     for group in a.chunks_exact_mut(8 * LANES) {
                         let mut r = load_rows(group);
+                        // From pointwise products, at most p: at most 2p
+                        // after the first stage, 3p after the second.
                         last_stages(&mut r, true, |u, v, h, j| match h {
                             4 => inverse(u, v, w4[j], m),
-                            2 => inverse(u, v, w2[j], m),
-                            _ => (reduce(add(u, v), m), reduce(sub(u, v), m)),
+                            2 => inverse_unreduced(u, v, w2[j], m),
+                            _ => (add(u, v), sub(u, v)),
                         });
                         store_columns(group, &r);
                     }
