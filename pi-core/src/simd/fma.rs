@@ -182,10 +182,10 @@ pub(crate) fn pointwise(
     run!(lanes, fits, pointwise(x, y, scale, m))
 }
 
-/// `x[i] = x[i]·c`, balanced; `false` when not applicable.
-pub(crate) fn scale(lanes: usize, x: &mut [u64], c: u64, m: Modulus) -> bool {
-    let fits = |l| whole(l, &[x.len()]);
-    run!(lanes, fits, scale(x, c, m))
+/// `dst[i] = src[i]·c`, balanced; `false` when not applicable.
+pub(crate) fn scale(lanes: usize, dst: &mut [u64], src: &[u64], c: u64, m: Modulus) -> bool {
+    let fits = |l| whole(l, &[dst.len(), src.len()]);
+    run!(lanes, fits, scale(dst, src, c, m))
 }
 
 /// `acc[i] = acc[i] + x[i]`; `false` when not applicable.
@@ -530,11 +530,11 @@ pub(super) mod x86 {
                 }
 
                 #[target_feature(enable = $features)]
-                pub(crate) fn scale(x: &mut [u64], c: u64, m: Modulus) {
+                pub(crate) fn scale(dst: &mut [u64], src: &[u64], c: u64, m: Modulus) {
                     let c = splat_bits(c);
                     let m = modulus(m);
-                    for i in (0..x.len()).step_by(LANES) {
-                        store(x, i, reduce(mulmod(load(x, i), c, m), m));
+                    for i in (0..dst.len()).step_by(LANES) {
+                        store(dst, i, reduce(mulmod(load(src, i), c, m), m));
                     }
                 }
 

@@ -160,10 +160,13 @@ pub(crate) fn pointwise(x: &mut [u64], y: Option<&[u64]>, scale: u64, p: u64, p_
     )
 }
 
-/// `x[i] = x[i]·c / R` (see `Field::scale`); `false` (and nothing done)
-/// when not applicable.
-pub(crate) fn scale(x: &mut [u64], c: u64, p: u64, p_inv: u64) -> bool {
-    run!(whole(LANES, &[x.len()]), scale(x, c, p, p_inv))
+/// `dst[i] = src[i]·c / R` (see `Field::scale`); `false` (and nothing
+/// done) when not applicable.
+pub(crate) fn scale(dst: &mut [u64], src: &[u64], c: u64, p: u64, p_inv: u64) -> bool {
+    run!(
+        whole(LANES, &[dst.len(), src.len()]),
+        scale(dst, src, c, p, p_inv)
+    )
 }
 
 /// Garner's recombination of the residues `residues[i][c]` modulo
@@ -615,15 +618,16 @@ mod x86 {
     }
 
     /// # Safety
-    /// The processor must have AVX-512F and IFMA; `x.len()` a multiple of 8.
+    /// The processor must have AVX-512F and IFMA; `dst` and `src` of one
+    /// length, a multiple of 8.
     #[target_feature(enable = "avx512f,avx512ifma")]
-    pub(super) unsafe fn scale(x: &mut [u64], c: u64, p: u64, p_inv: u64) {
+    pub(super) unsafe fn scale(dst: &mut [u64], src: &[u64], c: u64, p: u64, p_inv: u64) {
         let [c, p, p_inv]: [__m512i; 3] = broadcast(&[c, p, p_inv]);
-        for chunk in x.chunks_exact_mut(8) {
-            // SAFETY: eight u64s; unaligned accesses.
+        for (d, s) in dst.chunks_exact_mut(8).zip(src.chunks_exact(8)) {
+            // SAFETY: eight u64s each; unaligned accesses.
             unsafe {
-                let a = _mm512_loadu_si512(chunk.as_ptr().cast());
-                _mm512_storeu_si512(chunk.as_mut_ptr().cast(), montgomery(a, c, p, p_inv));
+                let a = _mm512_loadu_si512(s.as_ptr().cast());
+                _mm512_storeu_si512(d.as_mut_ptr().cast(), montgomery(a, c, p, p_inv));
             }
         }
     }

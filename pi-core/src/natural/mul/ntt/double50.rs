@@ -206,9 +206,9 @@ impl<const LANES: usize> Field for Double50<LANES> {
         }
     }
 
-    fn scale(self, x: &mut [u64], c: u64) {
-        if !simd::scale(LANES, x, c, self.modulus) {
-            scalar::scale(self, x, c);
+    fn scale(self, dst: &mut [u64], src: &[u64], c: u64) {
+        if !simd::scale(LANES, dst, src, c, self.modulus) {
+            scalar::scale(self, dst, src, c);
         }
     }
 

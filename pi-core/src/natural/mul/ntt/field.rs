@@ -118,9 +118,9 @@ pub(super) trait Field: Copy + Send + Sync + 'static {
         scalar::add_into(self, acc, x);
     }
 
-    /// `x[i] = x[i]·c / R`.
-    fn scale(self, x: &mut [u64], c: u64) {
-        scalar::scale(self, x, c);
+    /// `dst[i] = src[i]·c / R` (`dst` and `src` of one length).
+    fn scale(self, dst: &mut [u64], src: &[u64], c: u64) {
+        scalar::scale(self, dst, src, c);
     }
 
     /// The last three forward stages (half-lengths 4, 2, 1) over all the

@@ -120,9 +120,12 @@ impl Field for Montgomery52 {
         }
     }
 
-    fn scale(self, x: &mut [u64], c: u64) {
-        let start = vector_prefix(x.len(), |n| simd::scale(&mut x[..n], c, self.p, self.p_inv));
-        scalar::scale(self, &mut x[start..], c);
+    fn scale(self, dst: &mut [u64], src: &[u64], c: u64) {
+        let (p, p_inv) = (self.p, self.p_inv);
+        let start = vector_prefix(dst.len(), |n| {
+            simd::scale(&mut dst[..n], &src[..n], c, p, p_inv)
+        });
+        scalar::scale(self, &mut dst[start..], &src[start..], c);
     }
 
     fn crt_words<const K: usize>(

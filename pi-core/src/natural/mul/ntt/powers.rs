@@ -6,30 +6,38 @@ use super::field::Field;
 /// The most powers one [`Powers::fill`] produces.
 pub(super) const CHUNK: usize = 1 << 12;
 
-/// The powers `x^j` of one root `x`, in Montgomery form.
+/// The powers `x^j` of one root `x` for `j` below a length, in Montgomery
+/// form.
 pub(super) struct Powers {
-    x: u64,
     /// `x^0 .. x^(CHUNK-1)`.
     low: Vec<u64>,
+    /// `x^(k·CHUNK)` for each `k·CHUNK` below the length.
+    high: Vec<u64>,
 }
 
 impl Powers {
-    /// The powers of `x` (in Montgomery form).
-    pub(super) fn new<F: Field>(f: F, x: u64) -> Powers {
-        let mut low = Vec::with_capacity(CHUNK);
-        let mut y = f.to_montgomery(1);
-        for _ in 0..CHUNK {
-            low.push(y);
-            y = f.mul(y, x);
-        }
-        Powers { x, low }
+    /// The powers of `x` (in Montgomery form) below `len`.
+    pub(super) fn new<F: Field>(f: F, x: u64, len: usize) -> Powers {
+        let chain = |step: u64, count: usize| {
+            let mut v = Vec::with_capacity(count);
+            let mut y = f.to_montgomery(1);
+            for _ in 0..count {
+                v.push(y);
+                y = f.mul(y, step);
+            }
+            v
+        };
+        let low = chain(x, CHUNK);
+        let high = chain(f.mul(low[CHUNK - 1], x), len.div_ceil(CHUNK));
+        Powers { low, high }
     }
 
-    /// `out[i] = x^(start + i)`, for `out` at most [`CHUNK`] long.
+    /// `out[i] = x^(start + i)`, for `out` at most [`CHUNK`] long and
+    /// `start` below the length.
     pub(super) fn fill<F: Field>(&self, f: F, start: usize, out: &mut [u64]) {
         // x^(start + i) = x^start · x^i: independent products, not a chain.
-        out.copy_from_slice(&self.low[..out.len()]);
-        f.scale(out, f.pow(self.x, start as u64));
+        let x_start = f.mul(self.high[start / CHUNK], self.low[start % CHUNK]);
+        f.scale(out, &self.low[..out.len()], x_start);
     }
 }
 
@@ -71,7 +79,7 @@ mod tests {
         for &(p, generator) in F::PRIMES {
             let f = F::new(p);
             let x = f.pow(f.to_montgomery(generator), 12_345);
-            let powers = Powers::new(f, x);
+            let powers = Powers::new(f, x, 1 << 21);
             for start in [0usize, 1, 4095, 1 << 20] {
                 let mut out = vec![0u64; CHUNK];
                 powers.fill(f, start, &mut out);

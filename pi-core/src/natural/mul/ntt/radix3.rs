@@ -45,7 +45,7 @@ pub(super) struct Radix3 {
 /// each shorter level below it: `x_{m/2}^j = x^{2j}`.
 fn tables<F: Field>(f: F, x: u64, m: usize) -> [Vec<u64>; 2] {
     let mut single = fallible::filled(2 * m, 0u64);
-    let generator = Powers::new(f, x);
+    let generator = Powers::new(f, x, m);
     single[m..]
         .chunks_mut(CHUNK)
         .enumerate()
@@ -75,7 +75,7 @@ impl Radix3 {
                 inverse: self::tables(f, w_inv, m),
             }
         } else {
-            let both = |x: u64| [Powers::new(f, x), Powers::new(f, f.mul(x, x))];
+            let both = |x: u64| [Powers::new(f, x, m), Powers::new(f, f.mul(x, x), m)];
             Constants::Generated {
                 n,
                 forward: both(w),

@@ -47,9 +47,9 @@ pub(super) fn add_into<F: Field>(f: F, acc: &mut [u64], x: &[u64]) {
 }
 
 /// See [`Field::scale`].
-pub(super) fn scale<F: Field>(f: F, x: &mut [u64], c: u64) {
-    for x in x.iter_mut() {
-        *x = f.mul(*x, c);
+pub(super) fn scale<F: Field>(f: F, dst: &mut [u64], src: &[u64], c: u64) {
+    for (d, &s) in dst.iter_mut().zip(src) {
+        *d = f.mul(s, c);
     }
 }
 

@@ -33,7 +33,7 @@ impl Twiddles {
         let half = n / 2;
         // The top level, w_n^j for j < n/2, a chunk of powers at a time.
         let w = f.pow(f.to_montgomery(generator), (f.modulus() - 1) / n as u64);
-        let top = Powers::new(f, w);
+        let top = Powers::new(f, w, half);
         for (i, chunk) in forward[half..].chunks_mut(powers::CHUNK).enumerate() {
             top.fill(f, i * powers::CHUNK, chunk);
         }
@@ -84,7 +84,10 @@ impl Roots {
             .take_while(|&l| l <= n)
             .map(|l| {
                 let w = f.pow(g, (f.modulus() - 1) / l as u64);
-                [Powers::new(f, w), Powers::new(f, f.inverse(w))]
+                [
+                    Powers::new(f, w, l / 2),
+                    Powers::new(f, f.inverse(w), l / 2),
+                ]
             })
             .collect();
         Roots { table, long }
