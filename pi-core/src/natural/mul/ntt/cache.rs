@@ -88,16 +88,15 @@ impl Cache {
         Some(v)
     }
 
-    /// `len` zeros in a kept vector of at most twice that capacity, if one
-    /// is kept: a product's limbs, which leave the cache with it (fresh
-    /// memory costs more than clearing kept memory).
+    /// `len` values to be overwritten in a kept vector of at most twice
+    /// that capacity, if one is kept: a product's limbs, which leave the
+    /// cache with it (fresh memory costs more than kept memory).
     pub(super) fn output(&self, len: usize) -> Option<Vec<u64>> {
-        let mut v = self.buffer(len)?;
+        let v = self.buffer(len)?;
         if v.capacity() > 2 * len {
             self.recycle(v);
             return None;
         }
-        v.fill(0);
         Some(v)
     }
 
