@@ -44,22 +44,26 @@ pub(super) struct Radix3 {
 /// `[x^j, x^2j]` for `j < m` at offset `m` of tables of length `2m`, and
 /// each shorter level below it: `x_{m/2}^j = x^{2j}`.
 fn tables<F: Field>(f: F, x: u64, m: usize) -> [Vec<u64>; 2] {
-    let mut single = fallible::filled(2 * m, 0u64);
-    let generator = Powers::new(f, x, m);
-    single[m..]
+    [x, f.mul(x, x)].map(|x| levels(f, x, m))
+}
+
+/// `y^j` for `j < m` at offset `m` of a table of length `2m`, and each
+/// shorter level below it.
+fn levels<F: Field>(f: F, y: u64, m: usize) -> Vec<u64> {
+    let mut table = fallible::filled(2 * m, 0u64);
+    let generator = Powers::new(f, y, m);
+    table[m..]
         .chunks_mut(CHUNK)
         .enumerate()
         .for_each(|(i, chunk)| generator.fill(f, i * CHUNK, chunk));
     let mut level = m / 2;
     while level >= 1 {
         for j in 0..level {
-            single[level + j] = single[2 * level + 2 * j];
+            table[level + j] = table[2 * level + 2 * j];
         }
         level /= 2;
     }
-    let mut double = fallible::with_capacity(single.len());
-    double.extend(single.iter().map(|&y| f.mul(y, y)));
-    [single, double]
+    table
 }
 
 impl Radix3 {
