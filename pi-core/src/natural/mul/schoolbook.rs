@@ -5,8 +5,15 @@ use crate::natural::fallible;
 /// The product of `a` and `b`, `a.len() + b.len()` limbs long (untrimmed).
 pub(super) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
     let mut out = fallible::filled(a.len() + b.len(), 0u64);
+    mul_into(&mut out, a, b);
+    out
+}
+
+/// `out = a·b`, `out` exactly `a.len() + b.len()` limbs long.
+pub(super) fn mul_into(out: &mut [u64], a: &[u64], b: &[u64]) {
+    out.fill(0);
     if a.is_empty() {
-        return out;
+        return;
     }
     // Two rows per pass: each limb of `out` is loaded and stored once for
     // both, and their carry chains are independent.
@@ -39,5 +46,4 @@ pub(super) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
         }
         out[i + a.len()] = carry;
     }
-    out
 }
