@@ -279,3 +279,114 @@ impl<const LANES: usize> Field for Double50<LANES> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tables::Twiddles;
+    use super::*;
+
+    /// The integer a value holds, exactly.
+    fn int(a: u64) -> i128 {
+        i128::from(Double50::<4>::integer_of(a))
+    }
+
+    /// Values at the magnitudes the stages may take (`bound·p`) and
+    /// around them, and pseudo-random ones between.
+    fn extremes(p: u64, bound: i64, len: usize, seed: u64) -> Vec<u64> {
+        let top = bound * p as i64;
+        let edge = [top, -top, top - 1, 1 - top, p as i64, -(p as i64), 0];
+        let random = crate::natural::lcg_limbs(len, seed);
+        (0..len)
+            .map(|i| {
+                let x = match edge.get(i % 16) {
+                    Some(&e) => e,
+                    None => (random[i] % (2 * top as u64 + 1)) as i64 - top,
+                };
+                Double50::<4>::value(x)
+            })
+            .collect()
+    }
+
+    /// Twiddles: the largest balanced residues and pseudo-random ones.
+    fn twiddles(p: u64, len: usize, seed: u64) -> Vec<u64> {
+        let half = (p / 2) as i64;
+        let random = crate::natural::lcg_limbs(len, seed);
+        (0..len)
+            .map(|i| match i % 4 {
+                0 => Double50::<4>::value(half),
+                1 => Double50::<4>::value(-half),
+                _ => Double50::<4>::value((random[i] % p) as i64 - half),
+            })
+            .collect()
+    }
+
+    /// `x ≡ y (mod p)`, and `x` within the `2p` the next stage takes.
+    fn check(x: u64, y: i128, p: u64, what: &str) {
+        let p = i128::from(p);
+        assert!(int(x).abs() <= 2 * p, "{what}: {} above 2p", int(x));
+        assert_eq!((int(x) - y).rem_euclid(p), 0, "{what}");
+    }
+
+    /// The radix-4 stages from inputs at most `2p` in magnitude, with the
+    /// largest twiddles, against exact integers; and the first three
+    /// inverse stages from pointwise products (at most `p`) through the
+    /// last three forward ones, which give them back times 8.
+    fn stages_hold_at_their_bounds<const L: usize>() {
+        const LEN: usize = 64;
+        for &(p, generator) in Double50::<L>::PRIMES {
+            let f = Double50::<L>::new(p);
+            let w: [Vec<u64>; 3] = std::array::from_fn(|i| twiddles(p, LEN, 10 + i as u64));
+            let w_refs = [&w[0][..], &w[1][..], &w[2][..]];
+            for inverse in [false, true] {
+                let input: [Vec<u64>; 4] = std::array::from_fn(|i| extremes(p, 2, LEN, i as u64));
+                let mut q = input.clone();
+                let [q0, q1, q2, q3] = &mut q;
+                if inverse {
+                    f.inverse_stage2([q0, q1, q2, q3], w_refs);
+                } else {
+                    f.forward_stage2([q0, q1, q2, q3], w_refs);
+                }
+                for i in 0..LEN {
+                    let [a, b, c, d] = input.each_ref().map(|v| int(v[i]));
+                    let [w0, w1, inner] = w.each_ref().map(|v| int(v[i]));
+                    // Reduced between the stages, so that products fit.
+                    let r = |x: i128| x.rem_euclid(i128::from(p));
+                    let expected = if inverse {
+                        let (a, b) = (r(a + b * inner), r(a - b * inner));
+                        let (c, d) = (r(c + d * inner), r(c - d * inner));
+                        [a + c * w0, b + d * w1, a - c * w0, b - d * w1]
+                    } else {
+                        let (a, c) = (a + c, r((a - c) * w0));
+                        let (b, d) = (b + d, r((b - d) * w1));
+                        [a + b, (a - b) * inner, c + d, (c - d) * inner]
+                    };
+                    for (k, &y) in expected.iter().enumerate() {
+                        let what = format!("p = {p}, inverse = {inverse}, quarter {k}, {i}");
+                        check(q[k][i], y, p, &what);
+                    }
+                }
+            }
+            let t = Twiddles::new(f, generator, 8);
+            let x = extremes(p, 1, 8 * L * 4, 7);
+            let mut y = x.clone();
+            if !f.inverse_first(&mut y, &t.inverse[2..4], &t.inverse[4..8]) {
+                eprintln!("no {L}-lane kernels on this processor: their last stages untested");
+                continue;
+            }
+            assert!(f.forward_last(&mut y, &t.forward[4..8], &t.forward[2..4]));
+            for (i, (&x, &y)) in x.iter().zip(&y).enumerate() {
+                check(y, 8 * int(x), p, &format!("p = {p}, last stages, {i}"));
+            }
+        }
+    }
+
+    #[test]
+    fn stages_hold_at_their_bounds_4() {
+        stages_hold_at_their_bounds::<4>();
+    }
+
+    #[test]
+    fn stages_hold_at_their_bounds_8() {
+        stages_hold_at_their_bounds::<8>();
+    }
+}
