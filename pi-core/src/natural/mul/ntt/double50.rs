@@ -290,16 +290,21 @@ mod tests {
         i128::from(Double50::<4>::integer_of(a))
     }
 
-    /// Values at the magnitudes the stages may take (`bound·p`) and
-    /// around them, and pseudo-random ones between.
-    fn extremes(p: u64, bound: i64, len: usize, seed: u64) -> Vec<u64> {
+    /// Values of magnitude `bound·p` with the signs `sign(i)` gives, where
+    /// it gives one, and pseudo-random ones of at most that magnitude.
+    fn extremes(p: u64, bound: i64, len: usize, sign: impl Fn(usize) -> Option<bool>) -> Vec<u64> {
         let top = bound * p as i64;
-        let edge = [top, -top, top - 1, 1 - top, p as i64, -(p as i64), 0];
-        let random = crate::natural::lcg_limbs(len, seed);
+        let random = crate::natural::lcg_limbs(len, bound as u64);
         (0..len)
             .map(|i| {
-                let x = match edge.get(i % 16) {
-                    Some(&e) => e,
+                let x = match sign(i) {
+                    Some(negative) => {
+                        if negative {
+                            -top
+                        } else {
+                            top
+                        }
+                    }
                     None => (random[i] % (2 * top as u64 + 1)) as i64 - top,
                 };
                 Double50::<4>::value(x)
@@ -307,14 +312,15 @@ mod tests {
             .collect()
     }
 
-    /// Twiddles: the largest balanced residues and pseudo-random ones.
-    fn twiddles(p: u64, len: usize, seed: u64) -> Vec<u64> {
+    /// Twiddles: the largest balanced residues with the signs of bit `bit`
+    /// of the first 128 indices, pseudo-random ones after.
+    fn twiddles(p: u64, len: usize, bit: usize) -> Vec<u64> {
         let half = (p / 2) as i64;
-        let random = crate::natural::lcg_limbs(len, seed);
+        let random = crate::natural::lcg_limbs(len, bit as u64);
         (0..len)
-            .map(|i| match i % 4 {
-                0 => Double50::<4>::value(half),
-                1 => Double50::<4>::value(-half),
+            .map(|i| match i {
+                0..128 if (i >> bit) & 1 == 1 => Double50::<4>::value(-half),
+                0..128 => Double50::<4>::value(half),
                 _ => Double50::<4>::value((random[i] % p) as i64 - half),
             })
             .collect()
@@ -332,13 +338,16 @@ mod tests {
     /// inverse stages from pointwise products (at most `p`) through the
     /// last three forward ones, which give them back times 8.
     fn stages_hold_at_their_bounds<const L: usize>() {
-        const LEN: usize = 64;
+        const LEN: usize = 256;
         for &(p, generator) in Double50::<L>::PRIMES {
             let f = Double50::<L>::new(p);
-            let w: [Vec<u64>; 3] = std::array::from_fn(|i| twiddles(p, LEN, 10 + i as u64));
+            // Every combination of the signs of the inputs and twiddles.
+            let w: [Vec<u64>; 3] = std::array::from_fn(|k| twiddles(p, LEN, 4 + k));
             let w_refs = [&w[0][..], &w[1][..], &w[2][..]];
             for inverse in [false, true] {
-                let input: [Vec<u64>; 4] = std::array::from_fn(|i| extremes(p, 2, LEN, i as u64));
+                let input: [Vec<u64>; 4] = std::array::from_fn(|k| {
+                    extremes(p, 2, LEN, |i| (i < 128).then_some((i >> k) & 1 == 1))
+                });
                 let mut q = input.clone();
                 let [q0, q1, q2, q3] = &mut q;
                 if inverse {
@@ -367,7 +376,34 @@ mod tests {
                 }
             }
             let t = Twiddles::new(f, generator, 8);
-            let x = extremes(p, 1, 8 * L * 4, 7);
+            // The last three forward stages on each block of 8, from
+            // inputs at most 2p, left with row j of a group holding value
+            // j of each of its blocks.
+            // Every combination of the signs of a block's 8 values.
+            let x = extremes(p, 2, 8 * 256, |i| Some(((i / 8) >> (i % 8)) & 1 == 1));
+            let mut y = x.clone();
+            if f.forward_last(&mut y, &t.forward[4..8], &t.forward[2..4]) {
+                let r = |x: i128| x.rem_euclid(i128::from(p));
+                let (w4, w2) = (&t.forward[4..8], &t.forward[2..4]);
+                for (g, (x, y)) in x.chunks(8 * L).zip(y.chunks(8 * L)).enumerate() {
+                    for (b, block) in x.chunks(8).enumerate() {
+                        let mut v: Vec<i128> = block.iter().map(|&x| int(x)).collect();
+                        for (h, w) in [(4, w4), (2, w2), (1, &w2[..1])] {
+                            for j in (0..8).filter(|j| j & h == 0) {
+                                let (a, c) = (v[j], v[j + h]);
+                                v[j] = r(a + c);
+                                v[j + h] = r((a - c) * r(int(w[j % h])));
+                            }
+                        }
+                        for (j, &v) in v.iter().enumerate() {
+                            check(y[j * L + b], v, p, &format!("p = {p}, last, {g} {b} {j}"));
+                        }
+                    }
+                }
+            }
+            let x = extremes(p, 1, 8 * 256, |i| {
+                (i % 3 > 0).then_some(((i / 8) >> (i % 8)) & 1 == 1)
+            });
             let mut y = x.clone();
             if !f.inverse_first(&mut y, &t.inverse[2..4], &t.inverse[4..8]) {
                 eprintln!("no {L}-lane kernels on this processor: their last stages untested");
