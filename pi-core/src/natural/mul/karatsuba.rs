@@ -12,19 +12,23 @@ use crate::natural::fallible;
 pub(super) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
     debug_assert!(a.len() >= b.len() && !b.is_empty());
     let mut out = fallible::filled(a.len() + b.len(), 0u64);
-    let mut scratch = fallible::filled(scratch_len(a.len()), 0u64);
+    let mut scratch = fallible::filled(scratch_len(a.len(), b.len()), 0u64);
     mul_into(&mut out, a, b, &mut scratch);
     out
 }
 
-/// Scratch limbs that [`mul_into`] takes for a longer operand of `n` limbs:
-/// each level keeps two sums and their product, `4·(n/2 + 1)` limbs, and
-/// the next level works past them.
-fn scratch_len(n: usize) -> usize {
-    if n < KARATSUBA_THRESHOLD {
+/// Scratch limbs that [`mul_into`] takes for operands of `n >= m` limbs:
+/// a balanced level keeps two sums and their product, `4·(n/2 + 1)`
+/// limbs, an unbalanced one a product of two `m`-limb chunks, and the
+/// next level works past them.
+fn scratch_len(n: usize, m: usize) -> usize {
+    if m < KARATSUBA_THRESHOLD {
         0
+    } else if 2 * m <= n {
+        2 * m + scratch_len(m, m)
     } else {
-        4 * (n.div_ceil(2) + 1) + scratch_len(n.div_ceil(2) + 1)
+        let h = n.div_ceil(2) + 1;
+        4 * h + scratch_len(h, h)
     }
 }
 
