@@ -298,13 +298,8 @@ mod tests {
         (0..len)
             .map(|i| {
                 let x = match sign(i) {
-                    Some(negative) => {
-                        if negative {
-                            -top
-                        } else {
-                            top
-                        }
-                    }
+                    Some(true) => -top,
+                    Some(false) => top,
                     None => (random[i] % (2 * top as u64 + 1)) as i64 - top,
                 };
                 Double50::<4>::value(x)
@@ -341,6 +336,8 @@ mod tests {
         const LEN: usize = 256;
         for &(p, generator) in Double50::<L>::PRIMES {
             let f = Double50::<L>::new(p);
+            // Reduced between the stages, so that products fit.
+            let r = |x: i128| x.rem_euclid(i128::from(p));
             // Every combination of the signs of the inputs and twiddles.
             let w: [Vec<u64>; 3] = std::array::from_fn(|k| twiddles(p, LEN, 4 + k));
             let w_refs = [&w[0][..], &w[1][..], &w[2][..]];
@@ -358,8 +355,6 @@ mod tests {
                 for i in 0..LEN {
                     let [a, b, c, d] = input.each_ref().map(|v| int(v[i]));
                     let [w0, w1, inner] = w.each_ref().map(|v| int(v[i]));
-                    // Reduced between the stages, so that products fit.
-                    let r = |x: i128| x.rem_euclid(i128::from(p));
                     let expected = if inverse {
                         let (a, b) = (r(a + b * inner), r(a - b * inner));
                         let (c, d) = (r(c + d * inner), r(c - d * inner));
@@ -376,14 +371,12 @@ mod tests {
                 }
             }
             let t = Twiddles::new(f, generator, 8);
-            // The last three forward stages on each block of 8, from
-            // inputs at most 2p, left with row j of a group holding value
-            // j of each of its blocks.
-            // Every combination of the signs of a block's 8 values.
+            // The last three forward stages on each block of 8, from every
+            // combination of the signs of its values at 2p, left with row j
+            // of a group holding value j of each of its blocks.
             let x = extremes(p, 2, 8 * 256, |i| Some(((i / 8) >> (i % 8)) & 1 == 1));
             let mut y = x.clone();
             if f.forward_last(&mut y, &t.forward[4..8], &t.forward[2..4]) {
-                let r = |x: i128| x.rem_euclid(i128::from(p));
                 let (w4, w2) = (&t.forward[4..8], &t.forward[2..4]);
                 for (g, (x, y)) in x.chunks(8 * L).zip(y.chunks(8 * L)).enumerate() {
                     for (b, block) in x.chunks(8).enumerate() {
