@@ -71,17 +71,22 @@ impl Cache {
     }
 
     /// A kept vector of `n` values (stale ones: the caller overwrites
-    /// them), if any is kept: the shortest that holds them, else the
-    /// longest, grown (only its new pages are fresh memory).
+    /// them), if any is kept: the shortest that holds them if at most
+    /// four times as long (a much longer one stays for the transforms it
+    /// fits: taken by a short one, it would leave a concurrent long one to
+    /// fresh memory), else the longest, grown (only its new pages are fresh
+    /// memory).
     pub(super) fn buffer(&self, n: usize) -> Option<Vec<u64>> {
         if n < POOLED_MIN {
             return None;
         }
         let mut pool = locked(&self.buffers);
-        let best = (0..pool.len())
-            .filter(|&i| pool[i].capacity() >= n)
-            .min_by_key(|&i| pool[i].capacity())
-            .or_else(|| (0..pool.len()).max_by_key(|&i| pool[i].capacity()))?;
+        let holding = (0..pool.len()).filter(|&i| pool[i].capacity() >= n);
+        let best = match holding.min_by_key(|&i| pool[i].capacity()) {
+            Some(i) if pool[i].capacity() > 4 * n => None,
+            Some(i) => Some(i),
+            None => (0..pool.len()).max_by_key(|&i| pool[i].capacity()),
+        }?;
         let mut v = pool.swap_remove(best);
         drop(pool);
         // Only values past the old length are written.
