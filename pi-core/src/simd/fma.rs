@@ -300,11 +300,12 @@ pub(super) mod x86 {
                     (reduce(add(u, v), m), mulmod(sub(u, v), w, m))
                 }
 
-                /// [`forward`] for `u` and `v` at most `p` in magnitude: their
-                /// sum, at most `2p`, needs no reduction.
+                /// [`forward`] with the sum left unreduced: from `u` and `v`
+                /// at most `2p` in magnitude, a sum at most `4p` and a
+                /// product at most `p`.
                 #[inline]
                 #[target_feature(enable = $features)]
-                fn forward_small(u: V, v: V, w: V, m: M) -> (V, V) {
+                fn forward_unreduced(u: V, v: V, w: V, m: M) -> (V, V) {
                     (add(u, v), mulmod(sub(u, v), w, m))
                 }
 
@@ -361,8 +362,10 @@ pub(super) mod x86 {
                             ((a, mulmod(a, w0, m)), (b, mulmod(b, w1, m)))
                         } else {
                             let (c, d) = (load(q[2], i), load(q[3], i));
-                            let (s, t) = (add(a, c), mulmod(sub(a, c), w0, m));
-                            ((s, t), (add(b, d), mulmod(sub(b, d), w1, m)))
+                            (
+                                forward_unreduced(a, c, w0, m),
+                                forward_unreduced(b, d, w1, m),
+                            )
                         };
                         let inner = load(w[2], i);
                         // c and d are at most p (products); a and b are at
@@ -370,11 +373,11 @@ pub(super) mod x86 {
                         // whose difference, at most 8p, mulmod_wide takes
                         // (8p·(p/2 + 1) < 2^102 for p < 2^49.98).
                         let (a, b) = if ZERO_HALF {
-                            forward_small(a, b, inner, m)
+                            forward_unreduced(a, b, inner, m)
                         } else {
                             (reduce(add(a, b), m), mulmod_wide(sub(a, b), inner, m))
                         };
-                        let (c, d) = forward_small(c, d, inner, m);
+                        let (c, d) = forward_unreduced(c, d, inner, m);
                         for (s, v) in q.iter_mut().zip([a, b, c, d]) {
                             store(s, i, v);
                         }
@@ -464,7 +467,7 @@ pub(super) mod x86 {
                         // (reduced) and differences at most p (products).
                         last_stages(&mut r, false, |u, v, h, j| match h {
                             4 => forward(u, v, w4[j], m),
-                            2 => forward_small(u, v, w2[j], m),
+                            2 => forward_unreduced(u, v, w2[j], m),
                             _ => (reduce(add(u, v), m), reduce(sub(u, v), m)),
                         });
                         store_rows(group, &r);

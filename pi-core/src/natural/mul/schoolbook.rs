@@ -5,13 +5,18 @@ use crate::natural::fallible;
 /// The product of `a` and `b`, `a.len() + b.len()` limbs long (untrimmed).
 pub(super) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
     let mut out = fallible::filled(a.len() + b.len(), 0u64);
-    mul_into(&mut out, a, b);
+    product_into_zeros(&mut out, a, b);
     out
 }
 
 /// `out = a·b`, `out` exactly `a.len() + b.len()` limbs long.
 pub(super) fn mul_into(out: &mut [u64], a: &[u64], b: &[u64]) {
     out.fill(0);
+    product_into_zeros(out, a, b);
+}
+
+/// [`mul_into`] for `out` already zero.
+fn product_into_zeros(out: &mut [u64], a: &[u64], b: &[u64]) {
     if a.is_empty() {
         return;
     }

@@ -71,11 +71,11 @@ impl Cache {
     }
 
     /// A kept vector of `n` values (stale ones: the caller overwrites
-    /// them), if any is kept: the shortest that holds them if at most
-    /// four times as long (a much longer one stays for the transforms it
-    /// fits: taken by a short one, it would leave a concurrent long one to
-    /// fresh memory), else the longest, grown (only its new pages are fresh
-    /// memory).
+    /// them), if any is kept: the shortest that holds them, but none if
+    /// that one is more than four times as long (it stays for the
+    /// transforms it fits: taken by a short one, it would leave a
+    /// concurrent long one to fresh memory); if none holds them, the
+    /// longest, grown (only its new pages are fresh memory).
     pub(super) fn buffer(&self, n: usize) -> Option<Vec<u64>> {
         if n < POOLED_MIN {
             return None;

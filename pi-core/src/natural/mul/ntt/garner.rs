@@ -235,8 +235,8 @@ fn sum_words<const K: usize>(words: &[u64], out: &mut [u64], carry: &mut u64) {
 /// Recombines the residues (one vector per prime, for the first primes of
 /// `F`) of coefficients cut by `packing` into a `len`-limb product, in a
 /// buffer kept by `cache` if it has one of about that length (every limb
-/// is written). Chunks are recombined in parallel, each with its own carry, and the chunk
-/// carries added afterwards.
+/// is written). Chunks are recombined in parallel, each with its own
+/// carry, and the chunk carries added afterwards.
 pub(super) fn recombine<F: Field>(
     residues: &[Vec<u64>],
     len: usize,
