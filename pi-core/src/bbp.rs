@@ -11,16 +11,11 @@
 
 use rayon::prelude::*;
 
-use crate::monitor::{self, Stage};
+use std::ops::Range;
+
+use crate::monitor;
 use crate::natural::limbs::{add_in_place, inverse_mod_2_64, montgomery_mul, sub_in_place};
 use crate::natural::radix::HEX_DIGITS;
-use crate::{Error, Options};
-
-/// The largest position accepted; the moduli then stay below 2^53.
-pub const MAX_HEX_POSITION: u64 = 1_000_000_000_000_000;
-
-/// The most digits one extraction returns.
-pub const MAX_HEX_COUNT: usize = 1 << 16;
 
 /// `(a, negative, k, c)` for each of the seven sub-terms of term `n`:
 /// `∓2^a / (k·n + c)`.
@@ -201,11 +196,21 @@ fn montgomery32(a: u64, b: u64, m: u64, inverse: u64) -> u64 {
 /// A fraction in `[0, 1)` in fixed point: little-endian limbs, the value
 /// being `limbs / 2^(64·len)`; arithmetic wraps modulo 1.
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct FixedPoint(Vec<u64>);
+pub(crate) struct FixedPoint(Vec<u64>);
 
 impl FixedPoint {
-    fn zero(limbs: usize) -> FixedPoint {
+    pub(crate) fn zero(limbs: usize) -> FixedPoint {
         FixedPoint(vec![0; limbs])
+    }
+
+    /// The fraction `limbs / 2^(64·limbs.len())`.
+    pub(crate) fn from_limbs(limbs: Vec<u64>) -> FixedPoint {
+        FixedPoint(limbs)
+    }
+
+    /// The limbs, least significant first.
+    pub(crate) fn limbs(&self) -> &[u64] {
+        &self.0
     }
 
     /// `r / m / 2^shift` modulo 1, truncated to `limbs` limbs.
@@ -265,7 +270,7 @@ impl FixedPoint {
     }
 
     /// `self + other` modulo 1: the carry out of the top limb is dropped.
-    fn add(&mut self, other: &FixedPoint) {
+    pub(crate) fn add(&mut self, other: &FixedPoint) {
         add_in_place(&mut self.0, &other.0);
     }
 
@@ -358,113 +363,101 @@ fn partial_sum(s: u64, range: std::ops::Range<u64>, limbs: usize) -> FixedPoint 
 }
 
 /// Limbs of the first attempt at `count` digits.
-fn initial_limbs(count: usize) -> usize {
+pub(crate) fn initial_limbs(count: usize) -> usize {
     (4 * count).div_ceil(64) + 2
 }
 
 /// Terms summed for the digits at bit `s` with `limbs` limbs of precision:
 /// those beyond are below 2^-(64·limbs) together.
-fn terms(s: u64, limbs: usize) -> u64 {
+pub(crate) fn terms(s: u64, limbs: usize) -> u64 {
     (s + 64 * limbs as u64 + 16) / 10 + 1
 }
 
+/// Units of the last limb by which the terms beyond [`terms`] can add to
+/// the sum.
+pub(crate) const TAIL_BOUND: u64 = 16;
+
+/// Units of the last limb by which the sum of `terms` terms can fall short
+/// or exceed the truth: less than one per sub-term.
+pub(crate) fn error_bound(terms: u64) -> u64 {
+    SUBTERMS.len() as u64 * terms
+}
+
+/// The terms `n` in `range` of `2^s·π` modulo 1, each truncated to `limbs`
+/// limbs, summed on this thread.
+pub(crate) fn sum_terms(s: u64, range: Range<u64>, limbs: usize) -> FixedPoint {
+    let mut sum = FixedPoint::zero(limbs);
+    for start in range.clone().step_by(CHUNK_TERMS as usize) {
+        sum.add(&partial_sum(
+            s,
+            start..(start + CHUNK_TERMS).min(range.end),
+            limbs,
+        ));
+    }
+    sum
+}
+
+/// [`sum_terms`] on the current thread pool, a unit of work done for each
+/// [`CHUNK_TERMS`] terms.
+pub(crate) fn sum_terms_parallel(s: u64, range: Range<u64>, limbs: usize) -> FixedPoint {
+    let chunks = chunks(&range);
+    let mut sum = FixedPoint::zero(limbs);
+    // Cancellation skips the rest of a batch and unwinds from here, not
+    // through rayon's joins: across millions of tasks, that unwinding
+    // takes seconds.
+    for first in (0..chunks).step_by(BATCH_CHUNKS) {
+        let batch = first..(first + BATCH_CHUNKS as u64).min(chunks);
+        let part = batch
+            .into_par_iter()
+            .map(|chunk| {
+                if monitor::cancelled() {
+                    return FixedPoint::zero(limbs);
+                }
+                let start = range.start + chunk * CHUNK_TERMS;
+                let sum = partial_sum(s, start..(start + CHUNK_TERMS).min(range.end), limbs);
+                monitor::count(1);
+                sum
+            })
+            .reduce(
+                || FixedPoint::zero(limbs),
+                |mut a, b| {
+                    a.add(&b);
+                    a
+                },
+            );
+        sum.add(&part);
+        monitor::checkpoint();
+    }
+    sum
+}
+
+/// The units of work of [`sum_terms_parallel`] over `range`.
+pub(crate) fn chunks(range: &Range<u64>) -> u64 {
+    (range.end - range.start).div_ceil(CHUNK_TERMS)
+}
+
+/// The first `count` hexadecimal digits of `sum`, the sum of all the terms
+/// of an attempt, if its error bound `bound` cannot change them.
+pub(crate) fn settled_digits(sum: &FixedPoint, bound: u64, count: usize) -> Option<String> {
+    let (low, high) = (sum.offset(bound, true)?, sum.offset(bound, false)?);
+    let digits = low.hex(count);
+    (digits == high.hex(count)).then_some(digits)
+}
+
 /// `count` hexadecimal digits of π starting at `position` (1 is the first
-/// digit after the point), on the current thread pool; a unit of work
-/// done for each [`CHUNK_TERMS`] terms.
+/// digit after the point), on the current thread pool: the local use of
+/// [`crate::HexExtraction`].
 pub(crate) fn hex_digits(position: u64, count: usize) -> String {
     let s = 4 * (position - 1);
     let mut limbs = initial_limbs(count);
     loop {
         let terms = terms(s, limbs);
-        let chunks = terms.div_ceil(CHUNK_TERMS);
-        let mut sum = FixedPoint::zero(limbs);
-        // Cancellation skips the rest of a batch and unwinds from here, not
-        // through rayon's joins: across millions of tasks, that unwinding
-        // takes seconds.
-        for first in (0..chunks).step_by(BATCH_CHUNKS) {
-            let batch = first..(first + BATCH_CHUNKS as u64).min(chunks);
-            let part = batch
-                .into_par_iter()
-                .map(|chunk| {
-                    if monitor::cancelled() {
-                        return FixedPoint::zero(limbs);
-                    }
-                    let start = chunk * CHUNK_TERMS;
-                    let sum = partial_sum(s, start..(start + CHUNK_TERMS).min(terms), limbs);
-                    monitor::count(1);
-                    sum
-                })
-                .reduce(
-                    || FixedPoint::zero(limbs),
-                    |mut a, b| {
-                        a.add(&b);
-                        a
-                    },
-                );
-            sum.add(&part);
-            monitor::checkpoint();
-        }
-        // Each sub-term is short by less than a unit, the tail by less than 16.
-        let bound = 7 * terms + 16;
-        if let (Some(low), Some(high)) = (sum.offset(bound, true), sum.offset(bound, false)) {
-            let digits = low.hex(count);
-            if digits == high.hex(count) {
-                return digits;
-            }
+        let sum = sum_terms_parallel(s, 0..terms, limbs);
+        if let Some(digits) = settled_digits(&sum, error_bound(terms) + TAIL_BOUND, count) {
+            return digits;
         }
         limbs += 2;
     }
-}
-
-/// `count` lowercase hexadecimal digits of π starting at `position` (1 is
-/// the first digit after the point: `3.243f...` has `2` at position 1),
-/// computed without the digits before them, on all available cores; see
-/// [`hex_digits_at_with`] for threads, progress and cancellation.
-///
-/// ```
-/// assert_eq!(pi_core::hex_digits_at(1, 8)?, "243f6a88");
-/// assert_eq!(pi_core::hex_digits_at(1_000, 16)?, "349f1c09b075372c");
-/// # Ok::<(), pi_core::Error>(())
-/// ```
-///
-/// Errors: [`Error::InvalidPosition`] for position 0 or beyond
-/// [`MAX_HEX_POSITION`], [`Error::TooManyDigits`] for more than
-/// [`MAX_HEX_COUNT`] digits, [`Error::Threads`].
-pub fn hex_digits_at(position: u64, count: usize) -> Result<String, Error> {
-    hex_digits_at_with(position, count, &Options::new())
-}
-
-/// [`hex_digits_at`] with the threads, progress callback (stage
-/// [`Stage::Extraction`]) and cancel token of `options`; their base,
-/// verification and memory limit do not apply.
-///
-/// ```
-/// let options = pi_core::Options::new().threads(1);
-/// assert_eq!(pi_core::hex_digits_at_with(1, 8, &options)?, "243f6a88");
-/// # Ok::<(), pi_core::Error>(())
-/// ```
-///
-/// Errors: those of [`hex_digits_at`], [`Error::TooManyThreads`] and
-/// [`Error::Cancelled`].
-pub fn hex_digits_at_with(position: u64, count: usize, options: &Options) -> Result<String, Error> {
-    if position == 0 || position > MAX_HEX_POSITION {
-        return Err(Error::InvalidPosition {
-            position,
-            max: MAX_HEX_POSITION,
-        });
-    }
-    if count > MAX_HEX_COUNT {
-        return Err(Error::TooManyDigits {
-            requested: count as u64,
-            max: MAX_HEX_COUNT as u64,
-        });
-    }
-    let shares = [0.0, 0.0, 0.0, 0.0, 0.0, 1.0];
-    options.run(0, shares, || {
-        let work = terms(4 * (position - 1), initial_limbs(count)).div_ceil(CHUNK_TERMS);
-        monitor::enter(Stage::Extraction, work);
-        Ok(hex_digits(position, count))
-    })
 }
 
 #[cfg(test)]

@@ -33,6 +33,10 @@ pub enum Error {
         /// The largest position accepted.
         max: u64,
     },
+    /// Sums of a [`crate::HexExtraction`]'s terms that do not fit it: a
+    /// range outside its terms, sums of another extraction, or ranges that
+    /// overlap or leave terms out; the text says which.
+    InvalidTerms(String),
     /// The operating system refused to start the worker threads.
     Threads(String),
     /// The independent check of the result failed: the result is wrong
@@ -74,6 +78,7 @@ impl fmt::Display for Error {
                 "invalid position {position}: positions start at 1 (the first digit after the point) and go up to {}",
                 Power(*max)
             ),
+            Error::InvalidTerms(reason) => write!(f, "invalid term sums: {reason}"),
             Error::Threads(reason) => write!(f, "cannot start the worker threads: {reason}"),
             Error::Cancelled => f.write_str("the computation was cancelled"),
             Error::VerificationFailed(what) => write!(f, "verification failed: {what}"),

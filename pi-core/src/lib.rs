@@ -16,6 +16,7 @@ mod calc_pi;
 mod chudnovsky;
 mod digits;
 mod error;
+mod extraction;
 mod memory;
 mod monitor;
 mod natural;
@@ -24,10 +25,13 @@ mod simd;
 mod verify;
 
 pub use base::Base;
-pub use bbp::{hex_digits_at, hex_digits_at_with, MAX_HEX_COUNT, MAX_HEX_POSITION};
 pub use calc_pi::calc_pi;
 pub use digits::{compute, digits, estimate_memory, MAX_DIGITS, MAX_THREADS};
 pub use error::Error;
+pub use extraction::{
+    hex_digits_at, hex_digits_at_with, HexExtraction, HexTermSum, MAX_HEX_COUNT, MAX_HEX_POSITION,
+    MAX_HEX_PRECISION,
+};
 pub use memory::MemoryBound;
 pub use monitor::{CancelToken, Progress, ProgressFn, Stage, PROGRESS_INTERVAL};
 pub use natural::Natural;
