@@ -17,6 +17,8 @@
 
 #define PI_PROGRESS_INTERVAL_MS 100
 
+#define PI_MAX_HEX_PRECISION 65536
+
 typedef enum pi_status {
   PI_OK = 0,
   PI_ERROR_NULL_POINTER = 1,
@@ -89,6 +91,33 @@ const char *pi_last_error_message(void);
 const char *pi_kernel_family(void);
 
 const char *pi_version(void);
+
+enum pi_status pi_hex_extraction(uint64_t position,
+                                 uintptr_t count,
+                                 uint32_t attempt,
+                                 uint32_t *precision,
+                                 uint64_t *terms);
+
+enum pi_status pi_hex_term_sum(uint64_t position,
+                               uintptr_t count,
+                               uint32_t precision,
+                               uint64_t start,
+                               uint64_t end,
+                               const struct pi_options *options,
+                               uint64_t *value,
+                               uintptr_t value_len,
+                               uint64_t *error_bound);
+
+enum pi_status pi_hex_combine(uint64_t position,
+                              uintptr_t count,
+                              uint32_t precision,
+                              uintptr_t sums,
+                              const uint64_t *starts,
+                              const uint64_t *ends,
+                              const uint64_t *values,
+                              char *out,
+                              uintptr_t out_len,
+                              bool *settled);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -36,6 +36,12 @@
 #define PI_PROGRESS_INTERVAL_MS 100
 
 /**
+ * The most limbs of precision an extraction's sums take (see
+ * `pi_hex_extraction`).
+ */
+#define PI_MAX_HEX_PRECISION 65536
+
+/**
  * The outcome of a call: `PI_OK` or the reason for failure.
  */
 typedef enum pi_status {
@@ -348,6 +354,101 @@ const char *pi_kernel_family(void);
  * NUL-terminated string the caller must not free.
  */
 const char *pi_version(void);
+
+/**
+ * Plans attempt number `attempt` (0 first) at `count` hexadecimal digits
+ * of pi from `position` (as `pi_hex_digits_at` takes them): writes the
+ * precision of its sums, in 64-bit limbs, to `*precision`, and the number
+ * of terms of its series to `*terms`. Sum ranges of terms `0..*terms`
+ * with `pi_hex_term_sum` (anywhere, in any order) and combine them with
+ * `pi_hex_combine`; when that reports the digits unsettled (at the edge
+ * of a long run of `f` or `0`), plan attempt `attempt + 1`.
+ *
+ * Errors: `PI_ERROR_NULL_POINTER`, `PI_ERROR_INVALID_ARGUMENT` for position
+ * 0 or beyond `PI_MAX_HEX_POSITION`, more than `PI_MAX_HEX_COUNT` digits
+ * or a precision beyond `PI_MAX_HEX_PRECISION`.
+ *
+ * Ownership: the outputs are the caller's; nothing is kept. Safe to call
+ * from many threads at once.
+ *
+ * # Safety
+ * `precision` and `terms` must each be NULL or point to a writable value.
+ */
+enum pi_status pi_hex_extraction(uint64_t position,
+                                 size_t count,
+                                 uint32_t attempt,
+                                 uint32_t *precision,
+                                 uint64_t *terms);
+
+/**
+ * Sums the terms `start..end` of the attempt at `precision` (from
+ * `pi_hex_extraction`) at `count` digits from `position`, with the
+ * threads, progress callback (stage "extraction") and cancellation of
+ * `options` (NULL: all cores, no callback): writes the sum, `precision`
+ * 64-bit limbs least significant first (the fraction
+ * `value / 2^(64·precision)`), to `value`, and how far it can be from the
+ * exact sum of those terms, in units of its last limb, to `*error_bound`.
+ * The same bits on every machine.
+ *
+ * Needs `value_len >= precision`. Errors: `PI_ERROR_NULL_POINTER`,
+ * `PI_ERROR_INVALID_ARGUMENT` (the arguments of `pi_hex_extraction`, a
+ * precision below the first attempt's or beyond `PI_MAX_HEX_PRECISION`,
+ * or a range outside `0..terms`),
+ * `PI_ERROR_BUFFER_TOO_SMALL`, `PI_ERROR_CANCELLED`.
+ *
+ * Ownership: the outputs and options stay the caller's; nothing is kept.
+ * Safe to call from many threads at once.
+ *
+ * # Safety
+ * `options` must be NULL or live options from `pi_options_new`; `value`
+ * must point to `value_len` writable limbs; `error_bound` must be NULL or
+ * point to a writable value.
+ */
+enum pi_status pi_hex_term_sum(uint64_t position,
+                               size_t count,
+                               uint32_t precision,
+                               uint64_t start,
+                               uint64_t end,
+                               const struct pi_options *options,
+                               uint64_t *value,
+                               size_t value_len,
+                               uint64_t *error_bound);
+
+/**
+ * Combines the `sums` sums of the attempt at `precision` at `count`
+ * digits from `position`: sum `i` covers terms `starts[i]..ends[i]` and
+ * its value is the `precision` limbs from `values + i·precision`, as
+ * `pi_hex_term_sum` wrote them; together they cover the attempt's terms
+ * once, in any order (empty ranges are ignored). When its precision
+ * settles the digits, writes `*settled = true` and the `count` lowercase
+ * digits and a NUL to `out`; otherwise `*settled = false`, `out` holds an
+ * empty string, and the sums of attempt `attempt + 1` are needed.
+ *
+ * Needs `out_len >= count + 1`. Errors: `PI_ERROR_NULL_POINTER` (the
+ * arrays may be NULL when `sums` is 0), `PI_ERROR_INVALID_ARGUMENT` (the
+ * arguments of `pi_hex_term_sum`, or ranges that overlap or leave terms
+ * out), `PI_ERROR_BUFFER_TOO_SMALL`. On every error `out` holds an empty
+ * string (if `out_len > 0`).
+ *
+ * Ownership: the arrays and `out` stay the caller's; nothing is kept.
+ * Safe to call from many threads at once.
+ *
+ * # Safety
+ * `starts` and `ends` must point to `sums` values and `values` to
+ * `sums·precision` limbs (or be NULL if `sums` is 0); `out` must point to
+ * `out_len` writable bytes; `settled` must be NULL or point to a writable
+ * value.
+ */
+enum pi_status pi_hex_combine(uint64_t position,
+                              size_t count,
+                              uint32_t precision,
+                              size_t sums,
+                              const uint64_t *starts,
+                              const uint64_t *ends,
+                              const uint64_t *values,
+                              char *out,
+                              size_t out_len,
+                              bool *settled);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -15,6 +15,9 @@ use std::ptr;
 
 use pi_core::{Base, Error, Options, MAX_DIGITS, MAX_HEX_COUNT, MAX_HEX_POSITION, MAX_THREADS};
 
+mod extraction;
+pub use extraction::*;
+
 /// The outcome of a call: `PI_OK` or the reason for failure.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,7 +88,8 @@ fn failed(error: &Error) -> pi_status {
         Error::InvalidBase(_)
         | Error::InvalidPosition { .. }
         | Error::TooManyDigits { .. }
-        | Error::TooManyThreads { .. } => PI_ERROR_INVALID_ARGUMENT,
+        | Error::TooManyThreads { .. }
+        | Error::InvalidTerms(_) => PI_ERROR_INVALID_ARGUMENT,
         Error::Cancelled => PI_ERROR_CANCELLED,
         Error::OutOfMemory { .. } => PI_ERROR_OUT_OF_MEMORY,
         Error::VerificationFailed(_) => PI_ERROR_VERIFICATION_FAILED,

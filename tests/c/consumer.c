@@ -171,6 +171,45 @@ static void check_extraction_with_options(void) {
     pi_options_free(options);
 }
 
+/* Digit extraction split as a scheduler would: three term ranges summed
+ * in any order (here the last first), then combined; an attempt whose
+ * precision cannot settle the digits asks for the next one. */
+static void check_split_extraction(void) {
+    const uint64_t position = 1000000;
+    char digits[9] = "";
+    bool settled = false;
+    for (uint32_t attempt = 0; !settled && attempt < 4; attempt++) {
+        uint32_t precision = 0;
+        uint64_t terms = 0, starts[3], ends[3], bound = 0, *values;
+        CHECK(pi_hex_extraction(position, 8, attempt, &precision, &terms) == PI_OK);
+        values = malloc(3 * precision * sizeof *values);
+        CHECK(values != NULL);
+        if (values == NULL)
+            return;
+        for (int i = 0; i < 3; i++) {
+            starts[i] = terms * (2 - i) / 3;
+            ends[i] = terms * (3 - i) / 3;
+            CHECK(pi_hex_term_sum(position, 8, precision, starts[i], ends[i], NULL,
+                                  values + i * precision, precision, &bound) == PI_OK);
+            CHECK(bound == 7 * (ends[i] - starts[i]));
+        }
+        CHECK(pi_hex_combine(position, 8, precision, 3, starts, ends, values, digits,
+                             sizeof digits, &settled) == PI_OK);
+        /* Overlapping ranges are refused. */
+        if (settled) {
+            bool again = true;
+            char none[9];
+            ends[2] += 1;
+            CHECK(pi_hex_combine(position, 8, precision, 3, starts, ends, values, none,
+                                 sizeof none, &again) == PI_ERROR_INVALID_ARGUMENT);
+            CHECK(!again && none[0] == '\0');
+            CHECK(strstr(pi_last_error_message(), "overlap") != NULL);
+        }
+        free(values);
+    }
+    CHECK(settled && strcmp(digits, "26c65e52") == 0);
+}
+
 int main(int argc, char **argv) {
     char small[8];
     char buffer[64];
@@ -222,6 +261,7 @@ int main(int argc, char **argv) {
     CHECK(pi_hex_digits_at(1, 4, NULL, 8) == PI_ERROR_NULL_POINTER);
     check_compute();
     check_extraction_with_options();
+    check_split_extraction();
 
     if (failures) {
         fprintf(stderr, "C consumer: %d checks failed\n", failures);
