@@ -90,7 +90,7 @@ step "Python package in a fresh virtualenv"
 rm -rf target/venv-test
 python3 -m venv target/venv-test
 target/venv-test/bin/python -m pip install --quiet --upgrade pip
-target/venv-test/bin/python -m pip install --quiet ./pi-py pytest mypy
+target/venv-test/bin/python -m pip install --quiet "./pi-py[dask]" pytest mypy
 target/venv-test/bin/python -m pytest pi-py/tests
 target/venv-test/bin/python -m mypy --strict pi-py/src/pi_py
 

@@ -11,7 +11,8 @@ import importlib
 import operator
 import sys
 import threading
-from typing import Any, Callable, Dict, Optional, Type, Union
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Iterable, Optional, Tuple, Type, Union
 
 from ._pi import ffi, lib
 
@@ -20,10 +21,15 @@ __all__ = [
     "MAX_THREADS",
     "MAX_HEX_POSITION",
     "MAX_HEX_COUNT",
+    "MAX_HEX_PRECISION",
     "calc_pi",
     "digits",
     "estimate_memory",
     "hex_digits_at",
+    "hex_extraction",
+    "hex_term_sum",
+    "hex_combine",
+    "HexTermSum",
     "kernel_family",
     "PiError",
     "InvalidArgument",
@@ -139,6 +145,8 @@ MAX_THREADS: int = lib.PI_MAX_THREADS
 MAX_HEX_POSITION: int = lib.PI_MAX_HEX_POSITION
 #: The most digits one :func:`hex_digits_at` call returns.
 MAX_HEX_COUNT: int = lib.PI_MAX_HEX_COUNT
+#: The most 64-bit limbs of precision an extraction's sums take.
+MAX_HEX_PRECISION: int = lib.PI_MAX_HEX_PRECISION
 
 
 def hex_digits_at(
@@ -181,6 +189,121 @@ def hex_digits_at(
         status = lib.pi_hex_digits_at_with_options(position, count, options, buffer, count + 1)
     _check(status)
     return str(ffi.buffer(buffer, count), "ascii")
+
+
+def hex_extraction(position: int, count: int = 16, attempt: int = 0) -> Tuple[int, int]:
+    """``(precision, terms)`` of attempt number ``attempt`` (0 first) at
+    ``count`` hexadecimal digits from ``position``: the building block of a
+    distributed :func:`hex_digits_at` (see :mod:`pi_py.distributed`).
+
+    Sum any partition of ``range(terms)`` with :func:`hex_term_sum`,
+    anywhere and in any order, and give the sums to :func:`hex_combine`;
+    when it returns None (the digits sit at the edge of a long run of
+    ``f`` or ``0``), do the same for attempt ``attempt + 1``.
+
+    >>> hex_extraction(1000, 16)
+    (3, 421)
+    """
+    position = _size("position", position)
+    count = _size("count", count)
+    attempt = _size("attempt", attempt, 2**32)
+    precision = ffi.new("uint32_t *")
+    terms = ffi.new("uint64_t *")
+    _check(lib.pi_hex_extraction(position, count, attempt, precision, terms))
+    return int(precision[0]), int(terms[0])
+
+
+@dataclass(frozen=True)
+class HexTermSum:
+    """The sum modulo 1 of the terms ``start..end`` of the attempt at
+    ``precision`` (from :func:`hex_extraction`) at ``count`` digits from
+    ``position``: ``value / 2**(64 * precision)``, within ``error_bound``
+    units of its last bit of the exact sum. Plain data: it pickles, so
+    that a task on another machine can return it."""
+
+    position: int
+    count: int
+    precision: int
+    start: int
+    end: int
+    value: int
+    error_bound: int
+
+
+def hex_term_sum(
+    position: int,
+    count: int,
+    precision: int,
+    start: int,
+    end: int,
+    *,
+    threads: Optional[int] = None,
+    progress: Union[bool, "ProgressCallback", None] = None,
+) -> HexTermSum:
+    """The sum of the terms ``start..end`` of the attempt at ``precision``
+    at ``count`` digits from ``position`` (see :func:`hex_extraction`):
+    the same bits on every machine. ``threads`` and ``progress`` work as
+    in :func:`digits` (stage ``"extraction"``); Ctrl-C cancels. Raises
+    ValueError (:class:`InvalidArgument`) for a range outside the terms or
+    a precision no attempt has.
+    """
+    position = _size("position", position)
+    count = _size("count", count)
+    precision = _size("precision", precision, MAX_HEX_PRECISION + 1)
+    start = _size("start", start)
+    end = _size("end", end)
+    options = _options(10, _threads(threads))
+    value = ffi.new("uint64_t[]", max(precision, 1))
+    bound = ffi.new("uint64_t *")
+    with _Run(options, progress, f"pi hex terms {start}..{end} at {position}"):
+        status = lib.pi_hex_term_sum(
+            position, count, precision, start, end, options, value, precision, bound
+        )
+    _check(status)
+    number = sum(int(value[i]) << (64 * i) for i in range(precision))
+    return HexTermSum(position, count, precision, start, end, number, int(bound[0]))
+
+
+def hex_combine(sums: Iterable[HexTermSum]) -> Optional[str]:
+    """The digits of the attempt whose terms ``sums`` cover (once, in any
+    order), or None when its precision cannot settle them: then sum the
+    terms of the next attempt. Raises ValueError (:class:`InvalidArgument`)
+    for sums of different attempts, or ranges that overlap or leave terms
+    out.
+    """
+    sums = list(sums)
+    if not sums:
+        raise InvalidArgument(lib.PI_ERROR_INVALID_ARGUMENT, "no sums to combine")
+    for item in sums:
+        if not isinstance(item, HexTermSum):
+            raise TypeError(f"sums must be HexTermSum values, not {type(item).__name__}")
+    attempt = [(item.position, item.count, item.precision) for item in sums]
+    position, count, precision = attempt[0]
+    count = _size("count", count, MAX_HEX_COUNT + 1)
+    if any(a != attempt[0] for a in attempt):
+        raise InvalidArgument(
+            lib.PI_ERROR_INVALID_ARGUMENT,
+            "the sums belong to different extractions (position, count or precision differ)",
+        )
+    mask = 2**64 - 1
+    limbs = [
+        item.value >> (64 * i) & mask for item in sums for i in range(precision)
+    ]
+    if any(not 0 <= item.value < 2 ** (64 * precision) for item in sums):
+        raise InvalidArgument(
+            lib.PI_ERROR_INVALID_ARGUMENT, f"a sum's value does not fit {precision} limbs"
+        )
+    starts = ffi.new("uint64_t[]", [_size("start", item.start) for item in sums])
+    ends = ffi.new("uint64_t[]", [_size("end", item.end) for item in sums])
+    values = ffi.new("uint64_t[]", limbs)
+    out = ffi.new("char[]", count + 1)
+    settled = ffi.new("bool *")
+    _check(
+        lib.pi_hex_combine(
+            position, count, precision, len(sums), starts, ends, values, out, count + 1, settled
+        )
+    )
+    return str(ffi.buffer(out, count), "ascii") if settled[0] else None
 
 
 def estimate_memory(n: int, base: int = 10) -> int:
