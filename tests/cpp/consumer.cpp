@@ -34,6 +34,32 @@ std::string pi_text_with_progress(std::uint64_t digits, int &calls) {
     return std::string(pi_result_digits(result.get()), pi_result_len(result.get()));
 }
 
+// Digit extraction split as a scheduler would: the terms summed in
+// `parts` ranges (each could run on another machine), then combined.
+std::string split_hex_digits_at(std::uint64_t position, std::size_t count, std::uint64_t parts) {
+    for (std::uint32_t attempt = 0;; ++attempt) {
+        std::uint32_t precision = 0;
+        std::uint64_t terms = 0;
+        if (pi_hex_extraction(position, count, attempt, &precision, &terms) != PI_OK)
+            throw std::runtime_error(pi_last_error_message());
+        std::vector<std::uint64_t> starts, ends, values(parts * precision);
+        for (std::uint64_t i = 0; i < parts; ++i) {
+            starts.push_back(terms * i / parts);
+            ends.push_back(terms * (i + 1) / parts);
+            std::uint64_t bound = 0;
+            if (pi_hex_term_sum(position, count, precision, starts[i], ends[i], nullptr,
+                                values.data() + i * precision, precision, &bound) != PI_OK)
+                throw std::runtime_error(pi_last_error_message());
+        }
+        std::vector<char> out(count + 1);
+        bool settled = false;
+        if (pi_hex_combine(position, count, precision, parts, starts.data(), ends.data(),
+                           values.data(), out.data(), out.size(), &settled) != PI_OK)
+            throw std::runtime_error(pi_last_error_message());
+        if (settled) return std::string(out.data(), count);
+    }
+}
+
 int failures = 0;
 
 void check(bool ok, const char *what) {
@@ -55,6 +81,9 @@ int main() {
     int calls = 0;
     check(pi_text_with_progress(1000, calls) == decimal, "pi_compute agrees with pi_digits");
     check(calls >= 4, "progress reported at each stage");
+
+    check(split_hex_digits_at(1000, 16, 5) == "349f1c09b075372c", "split extraction");
+    check(split_hex_digits_at(1, 0, 1).empty(), "split extraction of no digits");
 
     bool threw = false;
     try {
