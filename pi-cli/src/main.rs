@@ -2,15 +2,18 @@
 
 mod output;
 mod report;
+mod split;
 
 use std::io::{self, Write};
+use std::ops::Range;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{CommandFactory, FromArgMatches, Parser};
 use pi_core::{
-    Base, CancelToken, Error, Options, MAX_DIGITS, MAX_HEX_COUNT, MAX_HEX_POSITION, MAX_THREADS,
+    Base, CancelToken, Error, HexExtraction, Options, MAX_DIGITS, MAX_HEX_COUNT, MAX_HEX_POSITION,
+    MAX_THREADS,
 };
 
 use report::Report;
@@ -21,6 +24,11 @@ use report::Report;
 /// standard output (or to FILE). Examples: `pi 50`, `pi --hex 1000 > pi-hex.txt`,
 /// `pi 100000000 -o pi.txt --stats`, `pi --hex-at 1000000 --count 8`. Ctrl-C
 /// stops a computation (exit code 130).
+///
+/// A digit extraction splits across machines: `--plan` gives the number of
+/// terms of its series, `--terms A..B` sums a range of them into one line
+/// of text, and `--combine` turns the lines of all the ranges into the
+/// digits (exit code 3: sum again with `--precision` two limbs higher).
 #[derive(Parser, Debug)]
 #[command(name = "pi", version)]
 struct Args {
@@ -36,6 +44,27 @@ struct Args {
           conflicts_with_all = ["digits", "hex", "output", "verify", "memory_limit"],
           value_parser = clap::value_parser!(u64).range(1..=MAX_HEX_POSITION))]
     hex_at: Option<u64>,
+
+    /// With --hex-at: print the precision and the number of terms of the
+    /// extraction's series (to split them with --terms), nothing else.
+    #[arg(long, conflicts_with_all = ["terms", "combine"])]
+    plan: bool,
+
+    /// With --hex-at: sum only the terms START..END of the extraction's
+    /// series and print the sum as one line, for --combine.
+    #[arg(long, value_name = "START..END", value_parser = split::parse_range,
+          conflicts_with = "combine")]
+    terms: Option<Range<u64>>,
+
+    /// With --plan and --terms: the precision in 64-bit limbs [default:
+    /// the first attempt's; --combine says when more is needed].
+    #[arg(long)]
+    precision: Option<u32>,
+
+    /// With --hex-at: combine the lines of --terms in FILEs (- for standard
+    /// input), whose ranges cover the terms once, into the digits.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    combine: Vec<PathBuf>,
 
     /// How many digits --hex-at prints [default: 16].
     #[arg(long, requires = "hex_at",
@@ -103,13 +132,25 @@ fn main() -> ExitCode {
         Ok(args) => args,
         Err(e) => e.exit(),
     };
-    if args.count.is_some() && args.hex_at.is_none() {
-        // clap's `requires` lets it through beside DIGITS.
+    let split = args.plan || args.terms.is_some() || !args.combine.is_empty();
+    let misplaced = [
+        (
+            args.count.is_some() && args.hex_at.is_none(),
+            "--count applies to --hex-at only",
+        ),
+        (
+            split && args.hex_at.is_none(),
+            "--plan, --terms and --combine apply to --hex-at only",
+        ),
+        (
+            args.precision.is_some() && !args.plan && args.terms.is_none(),
+            "--precision applies to --plan and --terms only",
+        ),
+    ];
+    if let Some((_, message)) = misplaced.into_iter().find(|(wrong, _)| *wrong) {
+        // clap's `requires` lets these through beside DIGITS.
         Args::command()
-            .error(
-                clap::error::ErrorKind::MissingRequiredArgument,
-                "--count applies to --hex-at only",
-            )
+            .error(clap::error::ErrorKind::MissingRequiredArgument, message)
             .exit();
     }
     let token = CancelToken::new();
@@ -134,6 +175,15 @@ fn main() -> ExitCode {
         options = options.progress(callback);
     }
     let start = Instant::now();
+    if let (true, Some(position)) = (split, args.hex_at) {
+        let count = args.count.unwrap_or(16) as usize;
+        let outcome = split_extraction(&args, position, count, &options);
+        report.finish(start.elapsed(), outcome.is_ok());
+        return match outcome {
+            Ok(text) => print(&text),
+            Err(code) => code,
+        };
+    }
     let outcome = match (args.digits, args.hex_at) {
         (Some(digits), _) => pi_core::compute(digits, &options),
         (None, Some(position)) => {
@@ -145,18 +195,7 @@ fn main() -> ExitCode {
     report.finish(start.elapsed(), outcome.is_ok());
     let text = match outcome {
         Ok(text) => text,
-        Err(Error::Cancelled) => {
-            eprintln!("pi: interrupted");
-            return ExitCode::from(INTERRUPTED);
-        }
-        Err(e @ (Error::OutOfMemory { .. } | Error::VerificationFailed(_))) => {
-            eprintln!("pi: {e}");
-            return ExitCode::FAILURE;
-        }
-        Err(e) => {
-            eprintln!("pi: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return failure(&e),
     };
     if args.verify && !args.quiet {
         eprintln!("pi: verified: hexadecimal digits by digit extraction, digits by residues");
@@ -166,6 +205,80 @@ fn main() -> ExitCode {
         None => write_stdout(&text),
     };
     match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("pi: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Says what `error` was; the exit code for it.
+fn failure(error: &Error) -> ExitCode {
+    match error {
+        Error::Cancelled => {
+            eprintln!("pi: interrupted");
+            ExitCode::from(INTERRUPTED)
+        }
+        e @ (Error::OutOfMemory { .. } | Error::VerificationFailed(_)) => {
+            eprintln!("pi: {e}");
+            ExitCode::FAILURE
+        }
+        e => {
+            eprintln!("pi: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Exit code of `--combine` when the sums' precision cannot settle the digits.
+const UNSETTLED: u8 = 3;
+
+/// `--plan`, `--terms` or `--combine` for `count` digits at `position`:
+/// the text to print, or the exit code after saying what went wrong.
+fn split_extraction(
+    args: &Args,
+    position: u64,
+    count: usize,
+    options: &Options,
+) -> Result<String, ExitCode> {
+    if !args.combine.is_empty() {
+        return match split::combine(position, count, &args.combine) {
+            Ok(split::Combined::Digits(digits)) => Ok(digits),
+            Ok(split::Combined::Unsettled(next)) => {
+                eprintln!(
+                    "pi: a precision of {} limbs cannot settle these digits: sum the terms \
+                     again with --precision {p} (`--plan --precision {p}` gives their number)",
+                    next.precision() - 2,
+                    p = next.precision()
+                );
+                Err(ExitCode::from(UNSETTLED))
+            }
+            Err(message) => {
+                eprintln!("pi: {message}");
+                Err(ExitCode::from(2))
+            }
+        };
+    }
+    let extraction = match args.precision {
+        Some(precision) => HexExtraction::with_precision(position, count, precision as usize),
+        None => HexExtraction::new(position, count),
+    }
+    .map_err(|e| failure(&e))?;
+    match &args.terms {
+        Some(terms) => {
+            let sum = extraction
+                .sum_with(terms.clone(), options)
+                .map_err(|e| failure(&e))?;
+            Ok(split::line(&extraction, &sum))
+        }
+        None => Ok(split::plan(&extraction)),
+    }
+}
+
+/// Prints `text` and a newline; the exit code.
+fn print(text: &str) -> ExitCode {
+    match write_stdout(text) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("pi: {e}");

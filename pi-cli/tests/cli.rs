@@ -426,3 +426,69 @@ fn verify_reports_success() {
     let hex = pi(&["5000", "--hex", "--verify", "--quiet"]);
     assert!(hex.status.success() && hex.stderr.is_empty());
 }
+
+#[test]
+fn hex_at_splits_into_term_sums_and_combines_them() {
+    let plan = pi(&["--hex-at", "1000", "--plan"]);
+    assert!(plan.status.success());
+    let (precision, terms) = stdout(&plan)
+        .trim()
+        .split_once(" terms=")
+        .and_then(|(p, t)| Some((p.strip_prefix("precision=")?, t.parse::<u64>().ok()?)))
+        .expect("precision=L terms=T");
+    assert_eq!(precision, "3");
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut files = Vec::new();
+    for (i, range) in [(terms / 3, terms), (0, terms / 3)].into_iter().enumerate() {
+        let range = format!("{}..{}", range.0, range.1);
+        let output = pi(&["--hex-at", "1000", "--terms", &range, "-t", "1"]);
+        assert!(output.status.success(), "{range}");
+        assert!(stdout(&output).starts_with("pi-hex-sum position=1000 count=16 precision=3 terms="));
+        let path = dir.path().join(format!("sum{i}"));
+        std::fs::write(&path, &output.stdout).expect("write a sum");
+        files.push(path.to_string_lossy().into_owned());
+    }
+    let combine = |files: &[&str]| {
+        let mut args = vec!["--hex-at", "1000", "--combine"];
+        args.extend(files);
+        pi(&args)
+    };
+    let combined = combine(&[&files[0], &files[1]]);
+    assert!(combined.status.success());
+    assert_eq!(stdout(&combined), "349f1c09b075372c\n");
+    // Overlapping, missing and foreign sums are refused with exit 2.
+    for (files, message) in [
+        (vec![&files[0][..], &files[0], &files[1]], "overlap"),
+        (vec![&files[0][..]], "gap"),
+        (vec![&files[1][..]], "cover"),
+    ] {
+        let output = combine(&files);
+        assert_eq!(output.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&output.stderr).contains(message));
+    }
+    let foreign = pi(&["--hex-at", "1001", "--combine", &files[0]]);
+    assert_eq!(foreign.status.code(), Some(2));
+    // A sum at the edge of a digit asks for more precision, exit 3.
+    let edge = dir.path().join("edge");
+    let value = format!("1{}", "0".repeat(47));
+    let line = format!("pi-hex-sum position=1 count=1 precision=3 terms=0..21 value={value}\n");
+    std::fs::write(&edge, line).expect("write a sum");
+    let output = pi(&[
+        "--hex-at",
+        "1",
+        "--count",
+        "1",
+        "--combine",
+        &edge.to_string_lossy(),
+    ]);
+    assert_eq!(output.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--precision 5"));
+    for args in [
+        &["100", "--plan"][..],
+        &["--hex-at", "1", "--precision", "4"][..],
+        &["--hex-at", "5", "--terms", "5..3"][..],
+        &["--hex-at", "5", "--terms", "5-3"][..],
+    ] {
+        assert_eq!(pi(args).status.code(), Some(2), "{args:?}");
+    }
+}
