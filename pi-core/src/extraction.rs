@@ -214,8 +214,25 @@ impl HexExtraction {
         }
         let mut total = FixedPoint::zero(self.precision);
         sums.iter().for_each(|sum| total.add(&sum.value));
+        Ok(self.settled_digits(&total))
+    }
+
+    /// The digits, every attempt's terms summed on the current thread pool.
+    pub(crate) fn local_digits(mut self) -> String {
+        loop {
+            let total = bbp::sum_terms_parallel(self.shift(), 0..self.terms(), self.precision);
+            if let Some(digits) = self.settled_digits(&total) {
+                return digits;
+            }
+            self = self.refined();
+        }
+    }
+
+    /// The digits from the sum of all the terms, if this attempt's error
+    /// bound cannot change them.
+    fn settled_digits(&self, total: &FixedPoint) -> Option<String> {
         let bound = bbp::error_bound(self.terms()) + bbp::TAIL_BOUND;
-        Ok(bbp::settled_digits(&total, bound, self.count))
+        bbp::settled_digits(total, bound, self.count)
     }
 
     /// `4·(position - 1)`: the bits before the first digit.
@@ -344,6 +361,6 @@ pub fn hex_digits_at_with(position: u64, count: usize, options: &Options) -> Res
     options.run(0, SHARES, || {
         let work = bbp::chunks(&(0..extraction.terms()));
         monitor::enter(Stage::Extraction, work);
-        Ok(bbp::hex_digits(position, count))
+        Ok(extraction.local_digits())
     })
 }

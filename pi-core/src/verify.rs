@@ -6,9 +6,8 @@
 //! digits written by the conversion are checked by their residues modulo
 //! the prime `2^61 - 1`.
 
-use crate::bbp;
 use crate::natural::{pow_mod, Natural};
-use crate::Error;
+use crate::{Error, HexExtraction};
 
 /// The prime modulus of the residue checks.
 const PRIME: u64 = (1 << 61) - 1;
@@ -88,7 +87,12 @@ pub(crate) fn check_binary(x: &Natural, w: u64, error: u64) -> Result<(), Error>
     let window = |x: Natural| (&x >> shift).low_bits(4 * count);
     let low = window(x - &error);
     let high = window(x + &error);
-    let extracted = bbp::hex_digits(position, count as usize);
+    let Ok(extraction) = HexExtraction::new(position, count as usize) else {
+        return Err(Error::VerificationFailed(format!(
+            "no digit extraction of {count} hexadecimal digits at {position}"
+        )));
+    };
+    let extracted = extraction.local_digits();
     let expected = Natural::from(u64::from_str_radix(&extracted, 16).unwrap_or(u64::MAX));
     if expected == low || expected == high {
         return Ok(());
