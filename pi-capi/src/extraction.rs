@@ -6,9 +6,11 @@ use std::ffi::c_char;
 use std::ops::Range;
 use std::slice;
 
-use pi_core::{HexExtraction, HexTermSum, Options};
+use pi_core::{HexExtraction, HexTermSum};
 
-use super::{cleared, failed, null, panic_boundary, pi_options, pi_status, too_small};
+use super::{
+    cleared, failed, null, options_or_default, panic_boundary, pi_options, pi_status, too_small,
+};
 use pi_status::*;
 
 /// The most limbs of precision an extraction's sums take (see
@@ -125,10 +127,9 @@ pub unsafe extern "C" fn pi_hex_term_sum(
         if value_len < extraction.precision() {
             return too_small(value_len, extraction.precision());
         }
-        let defaults = Options::new();
         // SAFETY: the caller promises NULL or live options.
-        let options = unsafe { options.as_ref() }.map_or(&defaults, |o| &o.inner);
-        match extraction.sum_with(start..end, options) {
+        let options = unsafe { options_or_default(options) };
+        match extraction.sum_with(start..end, &options) {
             Ok(sum) => {
                 value[..sum.value().len()].copy_from_slice(sum.value());
                 *error_bound = sum.error_bound();

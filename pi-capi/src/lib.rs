@@ -6,6 +6,7 @@
 #![allow(non_camel_case_types)]
 
 use std::alloc::{self, Layout};
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::ffi::{c_char, c_void, CStr, CString};
 use std::fmt::Display;
@@ -96,6 +97,19 @@ fn failed(error: &Error) -> pi_status {
         _ => PI_ERROR_INTERNAL,
     };
     fail(status, error)
+}
+
+/// The options behind `options`, or the defaults for NULL.
+///
+/// # Safety
+/// `options` must be NULL or live options from `pi_options_new`, not
+/// changed while the result lives.
+unsafe fn options_or_default<'a>(options: *const pi_options) -> Cow<'a, Options> {
+    // SAFETY: the caller's promise.
+    match unsafe { options.as_ref() } {
+        Some(options) => Cow::Borrowed(&options.inner),
+        None => Cow::Owned(Options::new()),
+    }
 }
 
 /// A NULL pointer given for the argument `name`.
@@ -346,10 +360,8 @@ pub unsafe extern "C" fn pi_options_set_memory_limit(
 pub unsafe extern "C" fn pi_estimate_memory(digits: u64, options: *const pi_options) -> u64 {
     panic_boundary(u64::MAX, || {
         // SAFETY: the caller promises NULL or live options.
-        match unsafe { options.as_ref() } {
-            Some(options) => pi_core::estimate_memory(digits, &options.inner),
-            None => pi_core::estimate_memory(digits, &Options::new()),
-        }
+        let options = unsafe { options_or_default(options) };
+        pi_core::estimate_memory(digits, &options)
     })
 }
 
@@ -382,10 +394,9 @@ pub unsafe extern "C" fn pi_compute(
         }
         // SAFETY: non-null, and the caller promises a writable pointer.
         unsafe { result.write(ptr::null_mut()) };
-        let defaults = Options::new();
         // SAFETY: the caller promises NULL or live options.
-        let options = unsafe { options.as_ref() }.map_or(&defaults, |o| &o.inner);
-        let text = match pi_core::compute(digits, options) {
+        let options = unsafe { options_or_default(options) };
+        let text = match pi_core::compute(digits, &options) {
             Ok(text) => text,
             Err(e) => return failed(&e),
         };
@@ -604,10 +615,9 @@ pub unsafe extern "C" fn pi_hex_digits_at_with_options(
         if out_len <= count {
             return too_small(out_len, count + 1);
         }
-        let defaults = Options::new();
         // SAFETY: the caller promises NULL or live options.
-        let options = unsafe { options.as_ref() }.map_or(&defaults, |o| &o.inner);
-        match pi_core::hex_digits_at_with(position, count, options) {
+        let options = unsafe { options_or_default(options) };
+        match pi_core::hex_digits_at_with(position, count, &options) {
             Ok(digits) => {
                 buffer[..count].copy_from_slice(digits.as_bytes());
                 buffer[count] = 0;
