@@ -74,6 +74,8 @@ def test_sums_are_plain_data_and_bad_ones_are_refused():
         pi_py.hex_combine([])
     with pytest.raises(TypeError):
         pi_py.hex_combine([(1000, 8, precision, 0, terms, 0, 0)])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="precision is too large"):
+        pi_py.hex_combine([pi_py.HexTermSum(1000, 8, 10**9, 0, terms, 0, 0)])
     with pytest.raises(pi_py.Cancelled):
         pi_py.hex_term_sum(10**13, 8, precision, 0, 10**9, progress=lambda f, s: True)
 

@@ -245,7 +245,8 @@ def hex_term_sum(
     the same bits on every machine. ``threads`` and ``progress`` work as
     in :func:`digits` (stage ``"extraction"``); Ctrl-C cancels. Raises
     ValueError (:class:`InvalidArgument`) for a range outside the terms or
-    a precision no attempt has.
+    a precision below the first attempt's or above
+    :data:`MAX_HEX_PRECISION`.
     """
     position = _size("position", position)
     count = _size("count", count)
@@ -280,19 +281,18 @@ def hex_combine(sums: Iterable[HexTermSum]) -> Optional[str]:
     attempt = [(item.position, item.count, item.precision) for item in sums]
     position, count, precision = attempt[0]
     count = _size("count", count, MAX_HEX_COUNT + 1)
+    precision = _size("precision", precision, MAX_HEX_PRECISION + 1)
     if any(a != attempt[0] for a in attempt):
         raise InvalidArgument(
             lib.PI_ERROR_INVALID_ARGUMENT,
             "the sums belong to different extractions (position, count or precision differ)",
         )
-    mask = 2**64 - 1
-    limbs = [
-        item.value >> (64 * i) & mask for item in sums for i in range(precision)
-    ]
     if any(not 0 <= item.value < 2 ** (64 * precision) for item in sums):
         raise InvalidArgument(
             lib.PI_ERROR_INVALID_ARGUMENT, f"a sum's value does not fit {precision} limbs"
         )
+    mask = 2**64 - 1
+    limbs = [item.value >> (64 * i) & mask for item in sums for i in range(precision)]
     starts = ffi.new("uint64_t[]", [_size("start", item.start) for item in sums])
     ends = ffi.new("uint64_t[]", [_size("end", item.end) for item in sums])
     values = ffi.new("uint64_t[]", limbs)
