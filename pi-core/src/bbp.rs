@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use std::ops::Range;
 
-use crate::monitor;
+use crate::monitor::Monitor;
 use crate::natural::limbs::{add_in_place, inverse_mod_2_64, montgomery_mul, sub_in_place};
 use crate::natural::radix::HEX_DIGITS;
 
@@ -399,7 +399,12 @@ pub(crate) fn sum_terms(s: u64, range: Range<u64>, limbs: usize) -> FixedPoint {
 
 /// [`sum_terms`] on the current thread pool, a unit of work done for each
 /// [`CHUNK_TERMS`] terms.
-pub(crate) fn sum_terms_parallel(s: u64, range: Range<u64>, limbs: usize) -> FixedPoint {
+pub(crate) fn sum_terms_parallel(
+    s: u64,
+    range: Range<u64>,
+    limbs: usize,
+    monitor: &Monitor,
+) -> FixedPoint {
     let chunks = chunks(&range);
     let mut sum = FixedPoint::zero(limbs);
     // Cancellation skips the rest of a batch and unwinds from here, not
@@ -410,12 +415,12 @@ pub(crate) fn sum_terms_parallel(s: u64, range: Range<u64>, limbs: usize) -> Fix
         let part = batch
             .into_par_iter()
             .map(|chunk| {
-                if monitor::cancelled() {
+                if monitor.cancelled() {
                     return FixedPoint::zero(limbs);
                 }
                 let start = range.start + chunk * CHUNK_TERMS;
                 let sum = partial_sum(s, start..(start + CHUNK_TERMS).min(range.end), limbs);
-                monitor::count(1);
+                monitor.count(1);
                 sum
             })
             .reduce(
@@ -426,7 +431,7 @@ pub(crate) fn sum_terms_parallel(s: u64, range: Range<u64>, limbs: usize) -> Fix
                 },
             );
         sum.add(&part);
-        monitor::checkpoint();
+        monitor.checkpoint();
     }
     sum
 }
@@ -468,8 +473,10 @@ mod tests {
 
     #[test]
     fn first_digits() {
-        let hex_digits =
-            |position, count| crate::HexExtraction::new(position, count).map(|e| e.local_digits());
+        let hex_digits = |position, count| {
+            crate::HexExtraction::new(position, count)
+                .map(|e| e.local_digits(&crate::monitor::Monitor::detached()))
+        };
         assert_eq!(hex_digits(1, 16).as_deref(), Ok("243f6a8885a308d3"));
         assert_eq!(hex_digits(3, 4).as_deref(), Ok("3f6a"));
         let long = crate::digits(300, crate::Base::Hexadecimal).unwrap_or_default();

@@ -4,8 +4,8 @@ use std::borrow::Cow;
 
 use crate::chudnovsky::{pi_fixed_point, ERROR_BOUND};
 use crate::memory::{self, MemoryBound};
-use crate::monitor::{self, Stage};
-use crate::natural::{radix, Natural};
+use crate::monitor::{Monitor, Stage};
+use crate::natural::{radix, Arith, Natural};
 use crate::verify;
 use crate::{Base, Error, Options};
 
@@ -94,7 +94,7 @@ pub fn compute(n: u64, options: &Options) -> Result<String, Error> {
         Base::Decimal => [60.0, 8.0, 8.0, 24.0, verification, 0.0],
         Base::Hexadecimal => [80.0, 10.0, 10.0, 1.0, verification, 0.0],
     };
-    options.run(estimate, shares, || text(n, options))
+    options.run(estimate, shares, |monitor| text(n, options, monitor))
 }
 
 /// `"3."` followed by the first `n` digits of π after the point, truncated,
@@ -103,18 +103,18 @@ pub fn digits(n: u64, base: Base) -> Result<String, Error> {
     compute(n, &Options::new().base(base))
 }
 
-fn text(n: u64, options: &Options) -> Result<String, Error> {
+fn text(n: u64, options: &Options, monitor: &Monitor) -> Result<String, Error> {
     let base = options.base;
     let width = n as usize + 1;
-    let (x, w, mut text) = written(n, INITIAL_GUARD_BITS, options);
+    let (x, w, mut text) = written(n, INITIAL_GUARD_BITS, options, monitor);
     #[cfg(test)]
     if options.corruption == crate::options::Corruption::Text {
         text[width] = if text[width] == b'1' { b'2' } else { b'1' };
     }
     if options.verify {
-        monitor::enter(Stage::Verification, 1);
-        verify::check_binary(&x, w, ERROR_BOUND)?;
-        check_text(&text[1..=width], n, base, &x, w)?;
+        monitor.enter(Stage::Verification, 1);
+        verify::check_binary(&x, w, ERROR_BOUND, monitor)?;
+        check_text(&text[1..=width], (n, base), &x, w, monitor)?;
     }
     text[0] = text[1];
     text[1] = b'.';
@@ -128,18 +128,23 @@ fn text(n: u64, options: &Options) -> Result<String, Error> {
 /// used (`x` with `|x - π·2^w| < ERROR_BOUND`) and the text: a free byte,
 /// the `n + 1` digits (no point), and room for a terminator (C adds a NUL
 /// without copying).
-fn written(n: u64, mut guard_bits: u64, options: &Options) -> (Natural, u64, Vec<u8>) {
+fn written(
+    n: u64,
+    mut guard_bits: u64,
+    options: &Options,
+    monitor: &Monitor,
+) -> (Natural, u64, Vec<u8>) {
     let digit_bits = digit_bits(n, options.base);
     let width = n as usize + 1;
     loop {
         let w = digit_bits + guard_bits;
-        let x = pi_fixed_point(w);
+        let x = pi_fixed_point(w, monitor);
         #[cfg(test)]
         let x = corrupted(x, w, options);
-        monitor::enter(Stage::Conversion, radix::decimal_work(width));
+        monitor.enter(Stage::Conversion, radix::decimal_work(width));
         // Allocated only now: during the series its bytes would add to the peak.
         let mut text = crate::natural::fallible::filled(width + 2, b'0');
-        if write_digits(&x, w, options.base, &mut text[1..=width]) {
+        if write_digits(&x, w, options.base, &mut text[1..=width], monitor.arith()) {
             return (x, w, text);
         }
         guard_bits *= 2;
@@ -161,7 +166,7 @@ fn corrupted(x: Natural, w: u64, options: &Options) -> Natural {
 /// Writes the digits of `x / 2^w` into `out`, one before the point, for
 /// `x` within [`ERROR_BOUND`] of `π·2^w`; `false` when that error leaves a
 /// digit undecided.
-fn write_digits(x: &Natural, w: u64, base: Base, out: &mut [u8]) -> bool {
+fn write_digits(x: &Natural, w: u64, base: Base, out: &mut [u8], arith: Arith<'_>) -> bool {
     let error = Natural::from(ERROR_BOUND);
     let low = x.checked_sub(&error).unwrap_or_default();
     match base {
@@ -174,7 +179,7 @@ fn write_digits(x: &Natural, w: u64, base: Base, out: &mut [u8]) -> bool {
                 return false;
             };
             out[0] = b'0' + digit as u8;
-            radix::write_decimal_fraction(&fraction, &mut out[1..])
+            radix::write_decimal_fraction(&fraction, &mut out[1..], arith)
         }
         Base::Hexadecimal => {
             let shift = w - 4 * (out.len() as u64 - 1);
@@ -191,14 +196,21 @@ fn write_digits(x: &Natural, w: u64, base: Base, out: &mut [u8]) -> bool {
 /// Checks that `text` holds `floor(π · base^n)` for `x` within
 /// [`ERROR_BOUND`] of `π·2^w`, by residues; in decimal, the product by
 /// `10^n` this takes is checked by residues too.
-fn check_text(text: &[u8], n: u64, base: Base, x: &Natural, w: u64) -> Result<(), Error> {
+fn check_text(
+    text: &[u8],
+    (n, base): (u64, Base),
+    x: &Natural,
+    w: u64,
+    monitor: &Monitor,
+) -> Result<(), Error> {
+    let arith = monitor.arith();
     let error = Natural::from(ERROR_BOUND);
     let (scaled, error, shift) = match base {
         Base::Decimal => {
-            let power = Natural::pow(10, n);
-            let y = x * &power;
+            let power = Natural::pow_in(10, n, arith);
+            let y = x.mul_in(&power, arith);
             verify::check_product(x, n, &y)?;
-            (Cow::Owned(y), &error * &power, w)
+            (Cow::Owned(y), error.mul_in(&power, arith), w)
         }
         Base::Hexadecimal => (Cow::Borrowed(x), error, w - 4 * n),
     };
@@ -261,8 +273,9 @@ mod tests {
         // attempts cannot decide and must widen, and still agree.
         for n in [761u64, 762, 765, 767, 768] {
             let options = Options::new();
-            let (_, _, narrow) = written(n, 1, &options);
-            let (_, _, wide) = written(n, INITIAL_GUARD_BITS, &options);
+            let monitor = Monitor::detached();
+            let (_, _, narrow) = written(n, 1, &options, &monitor);
+            let (_, _, wide) = written(n, INITIAL_GUARD_BITS, &options, &monitor);
             assert_eq!(narrow, wide, "n = {n}");
         }
         let text = digits(768, Base::Decimal).unwrap_or_default();

@@ -8,7 +8,7 @@
 use std::ops::Range;
 
 use crate::bbp::{self, FixedPoint};
-use crate::monitor::{self, Stage};
+use crate::monitor::{self, Monitor, Stage};
 use crate::{Error, Options};
 
 /// The largest position accepted; the moduli then stay below 2^53.
@@ -141,12 +141,13 @@ impl HexExtraction {
     /// [`Error::Threads`] and [`Error::Cancelled`].
     pub fn sum_with(&self, terms: Range<u64>, options: &Options) -> Result<HexTermSum, Error> {
         self.check_range(&terms)?;
-        let value = options.run(0, SHARES, || {
-            monitor::enter(Stage::Extraction, bbp::chunks(&terms));
+        let value = options.run(0, SHARES, |monitor| {
+            monitor.enter(Stage::Extraction, bbp::chunks(&terms));
             Ok(bbp::sum_terms_parallel(
                 self.shift(),
                 terms.clone(),
                 self.precision,
+                monitor,
             ))
         })?;
         Ok(self.term_sum_of(terms, value))
@@ -218,9 +219,10 @@ impl HexExtraction {
     }
 
     /// The digits, every attempt's terms summed on the current thread pool.
-    pub(crate) fn local_digits(mut self) -> String {
+    pub(crate) fn local_digits(mut self, monitor: &Monitor) -> String {
         loop {
-            let total = bbp::sum_terms_parallel(self.shift(), 0..self.terms(), self.precision);
+            let total =
+                bbp::sum_terms_parallel(self.shift(), 0..self.terms(), self.precision, monitor);
             if let Some(digits) = self.settled_digits(&total) {
                 return digits;
             }
@@ -358,9 +360,9 @@ pub fn hex_digits_at(position: u64, count: usize) -> Result<String, Error> {
 /// [`Error::Cancelled`].
 pub fn hex_digits_at_with(position: u64, count: usize, options: &Options) -> Result<String, Error> {
     let extraction = HexExtraction::new(position, count)?;
-    options.run(0, SHARES, || {
+    options.run(0, SHARES, |monitor| {
         let work = bbp::chunks(&(0..extraction.terms()));
-        monitor::enter(Stage::Extraction, work);
-        Ok(extraction.local_digits())
+        monitor.enter(Stage::Extraction, work);
+        Ok(extraction.local_digits(monitor))
     })
 }

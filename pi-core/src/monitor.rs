@@ -1,17 +1,15 @@
 //! Progress and cancellation of a running computation.
 //!
-//! A computation runs on its own thread pool; every worker of that pool
-//! holds the computation's [`Monitor`]. The arithmetic reports work,
-//! checks for cancellation and finds its transform cache through the
-//! monitor as a `natural::work::Sink`; digit extraction and the series
-//! through the free functions here, which do nothing outside a
-//! computation. A cancelled computation unwinds with a [`Cancelled`]
+//! A computation runs on its own thread pool, and is handed its
+//! [`Monitor`], which it passes down: the arithmetic reports work and
+//! checks for cancellation through the monitor's [`Arith`] context, whose
+//! transform cache the monitor owns; digit extraction and the series
+//! through the monitor's own methods. A cancelled computation unwinds with a [`Cancelled`]
 //! payload, and one whose allocation fails with [`fallible::OutOfMemory`]
 //! (without running the panic hook), up to [`run`], dropping everything it
 //! held on the way; the library therefore needs `panic = "unwind"`, Rust's
 //! default.
 
-use std::cell::RefCell;
 use std::ffi::CStr;
 use std::fmt;
 use std::ops::ControlFlow;
@@ -21,7 +19,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::natural::{fallible, work, TransformCache};
+use crate::natural::{fallible, Arith, Sink, TransformCache};
 use crate::{Error, MemoryBound};
 
 /// How often a progress callback hears from a running computation, at
@@ -149,92 +147,77 @@ pub(crate) struct Monitor {
     starts: [f64; STAGES.len() + 1],
     events: Option<Sender<Event>>,
     /// Shared by the computation's multiplications.
-    transforms: Arc<TransformCache>,
-}
-
-thread_local! {
-    static CURRENT: RefCell<Option<Arc<Monitor>>> = const { RefCell::new(None) };
-}
-
-fn with_current(f: impl FnOnce(&Monitor)) {
-    CURRENT.with(|current| {
-        if let Some(monitor) = current.borrow().as_deref() {
-            f(monitor);
-        }
-    });
-}
-
-/// Whether the current computation was cancelled, without unwinding.
-pub(crate) fn cancelled() -> bool {
-    let mut cancelled = false;
-    with_current(|m| cancelled = m.is_cancelled());
-    cancelled
-}
-
-/// Unwinds if the current computation was cancelled.
-pub(crate) fn checkpoint() {
-    with_current(work::Sink::checkpoint);
-}
-
-/// The current computation enters `stage`, whose work is `total` units.
-pub(crate) fn enter(stage: Stage, total: u64) {
-    checkpoint();
-    with_current(|m| {
-        // Each stage's products have their own lengths.
-        m.transforms.release_buffers();
-        m.done.store(0, Ordering::Relaxed);
-        m.total.store(total.max(1), Ordering::Relaxed);
-        m.stage.store(stage.index(), Ordering::Relaxed);
-        if let Some(events) = &m.events {
-            // The receiver only goes away after the computation.
-            let _ = events.send(Event::Stage(stage));
-        }
-    });
-}
-
-/// Counts `units` of work done in the current stage, and checks for
-/// cancellation.
-pub(crate) fn advance(units: u64) {
-    with_current(|m| work::Sink::advance(m, units));
-}
-
-/// Counts `units` of work done in the current stage, without checking for
-/// cancellation.
-pub(crate) fn count(units: u64) {
-    with_current(|m| {
-        m.done.fetch_add(units, Ordering::Relaxed);
-    });
-}
-
-/// Frees the buffers the current computation keeps for reuse, before a
-/// step that needs the memory more.
-pub(crate) fn release_buffers() {
-    with_current(|m| m.transforms.release_buffers());
+    transforms: TransformCache,
 }
 
 /// The arithmetic reports to the computation's monitor.
-impl work::Sink for Monitor {
+impl Sink for Monitor {
     fn advance(&self, units: u64) {
-        self.checkpoint();
-        self.done.fetch_add(units, Ordering::Relaxed);
+        Monitor::advance(self, units);
     }
 
     fn checkpoint(&self) {
-        if self.is_cancelled() {
-            panic::resume_unwind(Box::new(Cancelled));
-        }
-    }
-
-    fn transform_cache(&self) -> &Arc<TransformCache> {
-        &self.transforms
+        Monitor::checkpoint(self);
     }
 }
 
 impl Monitor {
+    /// The context of the computation's arithmetic.
+    pub(crate) fn arith(&self) -> Arith<'_> {
+        Arith::new(&self.transforms, self)
+    }
+
     /// Whether the caller's token or the progress callback cancelled this
-    /// computation.
-    fn is_cancelled(&self) -> bool {
+    /// computation, without unwinding.
+    pub(crate) fn cancelled(&self) -> bool {
         self.cancel.is_cancelled() || self.stopped.load(Ordering::Relaxed)
+    }
+
+    /// Unwinds if the computation was cancelled.
+    pub(crate) fn checkpoint(&self) {
+        if self.cancelled() {
+            panic::resume_unwind(Box::new(Cancelled));
+        }
+    }
+
+    /// The computation enters `stage`, whose work is `total` units.
+    pub(crate) fn enter(&self, stage: Stage, total: u64) {
+        self.checkpoint();
+        // Each stage's products have their own lengths.
+        self.transforms.release_buffers();
+        self.done.store(0, Ordering::Relaxed);
+        self.total.store(total.max(1), Ordering::Relaxed);
+        self.stage.store(stage.index(), Ordering::Relaxed);
+        if let Some(events) = &self.events {
+            // The receiver only goes away after the computation.
+            let _ = events.send(Event::Stage(stage));
+        }
+    }
+
+    /// Counts `units` of work done in the current stage, and checks for
+    /// cancellation.
+    pub(crate) fn advance(&self, units: u64) {
+        self.checkpoint();
+        self.count(units);
+    }
+
+    /// Counts `units` of work done in the current stage, without checking
+    /// for cancellation.
+    pub(crate) fn count(&self, units: u64) {
+        self.done.fetch_add(units, Ordering::Relaxed);
+    }
+
+    /// Frees the buffers the computation keeps for reuse, before a step
+    /// that needs the memory more.
+    pub(crate) fn release_buffers(&self) {
+        self.transforms.release_buffers();
+    }
+
+    /// A monitor of a computation run directly on the test's threads: not
+    /// cancelled, reporting to no one.
+    #[cfg(test)]
+    pub(crate) fn detached() -> Monitor {
+        Monitor::new(CancelToken::new(), [1.0; STAGES.len()], None)
     }
 
     /// A monitor whose stages take the given shares of the time, and which
@@ -257,7 +240,7 @@ impl Monitor {
             total: AtomicU64::new(1),
             starts,
             events,
-            transforms: Arc::default(),
+            transforms: TransformCache::default(),
         }
     }
 
@@ -273,8 +256,9 @@ impl Monitor {
     }
 }
 
-/// Runs `body` on a pool of `threads` workers (0: one per core) that share
-/// one monitor, reporting to `progress` from the calling thread. Stage `i`
+/// Runs `body` with the computation's monitor on a pool of `threads`
+/// workers (0: one per core), reporting to `progress` from the calling
+/// thread. Stage `i`
 /// takes about `shares[i]` of the time; `estimate` is the memory it was
 /// expected to need, for the error if an allocation fails.
 pub(crate) fn run<T: Send>(
@@ -283,7 +267,7 @@ pub(crate) fn run<T: Send>(
     cancel: CancelToken,
     shares: [f64; STAGES.len()],
     progress: Option<&ProgressFn>,
-    body: impl FnOnce() -> Result<T, Error> + Send,
+    body: impl FnOnce(&Monitor) -> Result<T, Error> + Send,
 ) -> Result<T, Error> {
     let (events, receiver) = match progress {
         Some(_) => {
@@ -292,19 +276,15 @@ pub(crate) fn run<T: Send>(
         }
         None => (None, None),
     };
-    let monitor = Arc::new(Monitor::new(cancel, shares, events));
-    let attached = Arc::clone(&monitor);
+    let monitor = Monitor::new(cancel, shares, events);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("pi-worker-{i}"))
-        .start_handler(move |_| {
-            CURRENT.with(|c| *c.borrow_mut() = Some(Arc::clone(&attached)));
-            work::install(Arc::clone(&attached) as Arc<dyn work::Sink>);
-        })
+        .start_handler(|_| fallible::unwind_on_failure())
         .build()
         .map_err(|e| Error::Threads(e.to_string()))?;
     let work = || {
-        let outcome = panic::catch_unwind(AssertUnwindSafe(|| pool.install(body)));
+        let outcome = panic::catch_unwind(AssertUnwindSafe(|| pool.install(|| body(&monitor))));
         if let Some(events) = &monitor.events {
             let succeeded = matches!(outcome, Ok(Ok(_)));
             let _ = events.send(Event::Finished(succeeded));
@@ -377,7 +357,7 @@ mod tests {
 
     /// Runs `body` as a computation on one thread.
     fn computed<T: Send>(body: impl FnOnce() -> T + Send) -> Result<T, Error> {
-        run(1, 7, CancelToken::new(), [1.0; STAGES.len()], None, || {
+        run(1, 7, CancelToken::new(), [1.0; STAGES.len()], None, |_| {
             Ok(body())
         })
     }

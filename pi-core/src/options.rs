@@ -5,7 +5,7 @@ use std::fmt;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
-use crate::monitor::{self, CancelToken, Progress, ProgressFn};
+use crate::monitor::{self, CancelToken, Monitor, Progress, ProgressFn};
 #[cfg(doc)]
 use crate::{compute, estimate_memory};
 use crate::{Base, Error, MAX_THREADS};
@@ -137,7 +137,7 @@ impl Options {
         &self,
         estimate: u64,
         shares: [f64; monitor::STAGES.len()],
-        body: impl FnOnce() -> Result<T, Error> + Send,
+        body: impl FnOnce(&Monitor) -> Result<T, Error> + Send,
     ) -> Result<T, Error> {
         if self.threads > MAX_THREADS {
             return Err(Error::TooManyThreads {

@@ -6,6 +6,7 @@
 //! digits written by the conversion are checked by their residues modulo
 //! the prime `2^61 - 1`.
 
+use crate::monitor::Monitor;
 use crate::natural::{pow_mod, Natural};
 use crate::{Error, HexExtraction};
 
@@ -78,7 +79,12 @@ pub(crate) fn checked_hex_digits(w: u64) -> Option<(u64, u64)> {
 
 /// Checks `x`, within `error` of `π·2^w`, against the hexadecimal digits of
 /// π near its end computed by digit extraction.
-pub(crate) fn check_binary(x: &Natural, w: u64, error: u64) -> Result<(), Error> {
+pub(crate) fn check_binary(
+    x: &Natural,
+    w: u64,
+    error: u64,
+    monitor: &Monitor,
+) -> Result<(), Error> {
     let Some((position, count)) = checked_hex_digits(w) else {
         return Ok(());
     };
@@ -92,7 +98,7 @@ pub(crate) fn check_binary(x: &Natural, w: u64, error: u64) -> Result<(), Error>
             "no digit extraction of {count} hexadecimal digits at {position}"
         )));
     };
-    let extracted = extraction.local_digits();
+    let extracted = extraction.local_digits(monitor);
     let expected = Natural::from(u64::from_str_radix(&extracted, 16).unwrap_or(u64::MAX));
     if expected == low || expected == high {
         return Ok(());

@@ -7,7 +7,7 @@ mod factors;
 
 use factors::{Factors, TermFactors};
 
-use crate::monitor::{self, Stage};
+use crate::monitor::{Monitor, Stage};
 use crate::natural::parallel::join_if;
 use crate::natural::{full_product_length, Natural};
 
@@ -62,12 +62,12 @@ struct Split {
     r: Signed,
 }
 
-fn split(a: u64, b: u64, need_p: bool) -> Split {
+fn split(a: u64, b: u64, need_p: bool, monitor: &Monitor) -> Split {
     if b - a <= FACTORED_TERMS {
-        return split_factored(a, b, need_p, &TermFactors::new(a, b)).0;
+        return split_factored(a, b, need_p, &TermFactors::new(a, b), monitor).0;
     }
-    let (m, left, right) = halves(a, b, need_p);
-    merge(a, m, b, left, right)
+    let (m, left, right) = halves(a, b, need_p, monitor);
+    merge(a, m, b, (left, right), monitor)
 }
 
 /// Ranges of at most this many terms divide `P` of their left half and `Q`
@@ -81,14 +81,20 @@ const FACTORED_TERMS: u64 = 512;
 /// [`split`] of the terms `a..b` (at most [`FACTORED_TERMS`], within those
 /// of `terms`), with the tracked factors of its `P` (empty when `P` is not
 /// needed) and `Q`.
-fn split_factored(a: u64, b: u64, need_p: bool, terms: &TermFactors) -> (Split, Factors, Factors) {
+fn split_factored(
+    a: u64,
+    b: u64,
+    need_p: bool,
+    terms: &TermFactors,
+    monitor: &Monitor,
+) -> (Split, Factors, Factors) {
     if b - a <= LEAF_TERMS {
         let (p_factors, q_factors) = terms.product(a, b);
         return (accumulated(a, b, need_p), p_factors, q_factors);
     }
     let m = middle(a, b);
-    let (mut left, mut left_p, left_q) = split_factored(a, m, true, terms);
-    let (mut right, right_p, mut right_q) = split_factored(m, b, need_p, terms);
+    let (mut left, mut left_p, left_q) = split_factored(a, m, true, terms, monitor);
+    let (mut right, right_p, mut right_q) = split_factored(m, b, need_p, terms, monitor);
     let common = left_p.remove_common(&mut right_q);
     if !common.is_one() {
         let g = common.value();
@@ -104,7 +110,8 @@ fn split_factored(a: u64, b: u64, need_p: bool, terms: &TermFactors) -> (Split, 
     } else {
         Factors::default()
     };
-    (merge(a, m, b, left, right), p_factors, left_q.mul(&right_q))
+    let merged = merge(a, m, b, (left, right), monitor);
+    (merged, p_factors, left_q.mul(&right_q))
 }
 
 /// Ranges of at most this many terms are summed one term at a time: their
@@ -234,16 +241,16 @@ fn middle(a: u64, b: u64) -> u64 {
 
 /// The split point `m` of the terms `a..b` (at least two, see [`middle`]),
 /// and the splits of `a..m` and `m..b`.
-fn halves(a: u64, b: u64, need_p: bool) -> (u64, Split, Split) {
+fn halves(a: u64, b: u64, need_p: bool, monitor: &Monitor) -> (u64, Split, Split) {
     let m = middle(a, b);
     let parallel = b - a >= PARALLEL_TERMS;
     if parallel {
-        monitor::checkpoint();
+        monitor.checkpoint();
     }
     let (left, right) = join_if(
         parallel && b - a < SEQUENTIAL_TERMS,
-        || split(a, m, true),
-        || split(m, b, need_p),
+        || split(a, m, true, monitor),
+        || split(m, b, need_p, monitor),
     );
     (m, left, right)
 }
@@ -264,8 +271,9 @@ impl Split {
 
 /// `Q` and `R` of the terms `a..b`, of `left = a..m` and `right = m..b`
 /// (with `P` if `right` has it).
-fn merge(a: u64, m: u64, b: u64, left: Split, right: Split) -> Split {
+fn merge(a: u64, m: u64, b: u64, (left, right): (Split, Split), monitor: &Monitor) -> Split {
     let parallel = b - a >= PARALLEL_TERMS;
+    let arith = monitor.arith();
     let left_p = left.p.unwrap_or_default();
     // R = R1·Q2 + P1·R2, whose terms have the same sign in practice (that of
     // the range's first term): then one sum, else two products.
@@ -286,8 +294,8 @@ fn merge(a: u64, m: u64, b: u64, left: Split, right: Split) -> Split {
     };
     let (results, p) = join_if(
         parallel,
-        || Natural::sums_of_products(&operands, sums),
-        || right.p.as_ref().map(|p| &left_p * p),
+        || Natural::sums_of_products(&operands, sums, arith),
+        || right.p.as_ref().map(|p| left_p.mul_in(p, arith)),
     );
     let mut results = results.into_iter();
     let mut next = || results.next().unwrap_or_default();
@@ -308,7 +316,7 @@ fn merge(a: u64, m: u64, b: u64, left: Split, right: Split) -> Split {
     };
     let q = next();
     if parallel {
-        monitor::advance(merge_work(b - a));
+        monitor.advance(merge_work(b - a));
     }
     Split { p, q, r }
 }
@@ -317,15 +325,15 @@ fn merge(a: u64, m: u64, b: u64, left: Split, right: Split) -> Split {
 /// power of two and rounded toward zero, `Q` to about `keep` bits. The
 /// halves are cut to `keep` bits before their merge: its operands shrink,
 /// and `Q` and `13591409·Q + R` keep relative errors near `2^-keep`.
-fn split_truncated(a: u64, b: u64, keep: u64) -> Split {
-    let (m, left, right) = halves(a, b, false);
+fn split_truncated(a: u64, b: u64, keep: u64, monitor: &Monitor) -> Split {
+    let (m, left, right) = halves(a, b, false, monitor);
     // The largest merge: buffers kept from the smaller ones do not serve it.
-    monitor::release_buffers();
+    monitor.release_buffers();
     let cut = |half: Split| {
         let excess = half.q.bit_len().saturating_sub(keep);
         half.shifted_down(excess)
     };
-    merge(a, m, b, cut(left), cut(right))
+    merge(a, m, b, (cut(left), cut(right)), monitor)
 }
 
 /// Progress units of the merge of `n` terms: about its cost, `n·log2(n)`.
@@ -353,10 +361,11 @@ fn split_work(n: u64) -> u64 {
 /// `2^-(w+40)`). The error of `t` moves `x` by less than 0.05 units
 /// (`x/t < 0.01`), that of `root` by less than 0.05 (`x/root < 0.04·2^w`),
 /// the floor by less than one.
-pub(crate) fn pi_fixed_point(w: u64) -> Natural {
+pub(crate) fn pi_fixed_point(w: u64, monitor: &Monitor) -> Natural {
+    let arith = monitor.arith();
     let terms = w / BITS_PER_TERM + 3;
-    monitor::enter(Stage::Series, split_work(terms - 1));
-    let Split { q, r, .. } = split_truncated(1, terms, w + 96);
+    monitor.enter(Stage::Series, split_work(terms - 1));
+    let Split { q, r, .. } = split_truncated(1, terms, w + 96, monitor);
     let denominator = Signed {
         negative: false,
         magnitude: q.mul_small(13_591_409),
@@ -369,17 +378,17 @@ pub(crate) fn pi_fixed_point(w: u64) -> Natural {
     let denominator = &denominator >> excess;
     // Progress units of the square root and the division: bits handled by
     // their Newton steps, about twice the bits of the result.
-    monitor::enter(Stage::SquareRoot, 2 * (w + ROOT_GUARD_BITS));
-    let Some(inverse_root) = Natural::inverse_sqrt(10_005, w + ROOT_GUARD_BITS) else {
+    monitor.enter(Stage::SquareRoot, 2 * (w + ROOT_GUARD_BITS));
+    let Some(inverse_root) = Natural::inverse_sqrt_in(10_005, w + ROOT_GUARD_BITS, arith) else {
         unreachable!("10005 is within the inverse square root's range");
     };
     let root = &inverse_root.mul_small(10_005) >> ROOT_GUARD_BITS;
-    monitor::enter(Stage::Division, 3 * w);
+    monitor.enter(Stage::Division, 3 * w);
     // Q and D are freed once used: the last product holds only t and root.
-    let Some(t) = Natural::scaled_quotient(q, denominator, w + QUOTIENT_GUARD_BITS) else {
+    let Some(t) = Natural::scaled_quotient(q, denominator, w + QUOTIENT_GUARD_BITS, arith) else {
         unreachable!("the Chudnovsky denominator is positive");
     };
-    &(&t.mul_small(426_880) * &root) >> (w + QUOTIENT_GUARD_BITS)
+    &t.mul_small(426_880).mul_in(&root, arith) >> (w + QUOTIENT_GUARD_BITS)
 }
 
 #[cfg(test)]
@@ -392,7 +401,7 @@ mod tests {
             return accumulated(a, b, true);
         }
         let m = a + (b - a) / 2;
-        merge(a, m, b, merged(a, m), merged(m, b))
+        merge(a, m, b, (merged(a, m), merged(m, b)), &Monitor::detached())
     }
 
     #[test]
@@ -418,7 +427,8 @@ mod tests {
         ] {
             let m = middle(a, b);
             assert!(a < m && m < b, "{a}..{b}: {m}");
-            let (left, right) = (split(a, m, false), split(m, b, false));
+            let monitor = Monitor::detached();
+            let (left, right) = (split(a, m, false, &monitor), split(m, b, false, &monitor));
             let longest = left.r.magnitude.limbs().len() + right.q.limbs().len();
             let planned = merge_limbs(a, b);
             assert!(
@@ -433,7 +443,7 @@ mod tests {
         // Within a factored range and across several; the last range's
         // linear factors exceed a limb.
         for (a, b) in [(1, 600), (1000, 2300), (40_000_000_000, 40_000_000_700)] {
-            let (whole, plain) = (split(a, b, true), merged(a, b));
+            let (whole, plain) = (split(a, b, true, &Monitor::detached()), merged(a, b));
             let (p, q, r) = (whole.p.unwrap_or_default(), whole.q, whole.r);
             let (plain_p, plain_q) = (plain.p.unwrap_or_default(), plain.q);
             assert!(q < plain_q, "{a}..{b}: nothing removed");
@@ -452,8 +462,9 @@ mod tests {
         // Against 64 more bits: that one is within 2/2^64 + 1 units after the shift.
         // From about 2,000,000 bits the top merge's halves are cut.
         for w in [1u64, 64, 100, 1000, 4321, 20_000, 150_001, 8_000_000] {
-            let x = pi_fixed_point(w);
-            let wider = &pi_fixed_point(w + 64) >> 64;
+            let monitor = Monitor::detached();
+            let x = pi_fixed_point(w, &monitor);
+            let wider = &pi_fixed_point(w + 64, &monitor) >> 64;
             let (difference, _) = x.abs_diff(&wider);
             assert!(difference <= Natural::from(3u64), "w = {w}: {difference}");
         }

@@ -1,8 +1,7 @@
 //! Division through a Newton reciprocal, exact after a final correction.
 
-use super::{limbs, Natural};
+use super::{limbs, Arith, Natural};
 use crate::natural::fallible;
-use crate::natural::work;
 
 /// A non-zero divisor prepared for repeated exact division.
 ///
@@ -17,25 +16,25 @@ pub(crate) struct Reciprocal {
 
 impl Reciprocal {
     /// Prepares `d` for division; `None` when `d` is zero.
-    pub(crate) fn new(d: &Natural) -> Option<Reciprocal> {
+    pub(crate) fn new(d: &Natural, arith: Arith<'_>) -> Option<Reciprocal> {
         if d.is_zero() {
             return None;
         }
         Some(Reciprocal {
             d: d.clone(),
             bits: d.bit_len(),
-            v: reciprocal(d),
+            v: reciprocal(d, arith),
         })
     }
 
     /// Quotient and remainder of `a / d` (floor division). Fastest when `a`
     /// has at most twice as many bits as the divisor.
-    pub(crate) fn div_rem(&self, a: &Natural) -> (Natural, Natural) {
+    pub(crate) fn div_rem(&self, a: &Natural, arith: Arith<'_>) -> (Natural, Natural) {
         if a.bit_len() > 2 * self.bits {
-            return div_rem(a, &self.d);
+            return div_rem(a, &self.d, arith);
         }
-        let q = &(a * &self.v) >> (2 * self.bits);
-        correct(a, &self.d, q)
+        let q = &a.mul_in(&self.v, arith) >> (2 * self.bits);
+        correct(a, &self.d, q, arith)
     }
 }
 
@@ -55,37 +54,37 @@ const HALF_QUOTIENT_MIN_BITS: u64 = 4096;
 /// from `y`'s residual, both products of `h`-bit numbers, and the residual
 /// from one product wrapped to about `n` bits, instead of a reciprocal of
 /// `n` bits and an `n`-by-`n` product.
-pub(super) fn scaled_quotient(a: Natural, d: Natural, bits: u64) -> Natural {
+pub(super) fn scaled_quotient(a: Natural, d: Natural, bits: u64, arith: Arith<'_>) -> Natural {
     let n = d.bit_len();
     let quotient_bits = (a.bit_len() + bits + 1).saturating_sub(n);
     let h = quotient_bits / 2 + QUOTIENT_GUARD_BITS;
     if quotient_bits < HALF_QUOTIENT_MIN_BITS || h + QUOTIENT_GUARD_BITS > n || a.bit_len() < h {
-        let v = reciprocal(&d);
+        let v = reciprocal(&d, arith);
         drop(d);
-        let product = &a * &v;
+        let product = a.mul_in(&v, arith);
         drop((a, v));
         return shifted(&product, bits, 2 * n);
     }
     // 1/d is vh/2^(n+h) within a relative 2^(3-h), vh ≈ 2^(2h)/dh.
-    let vh = reciprocal(&(&d >> (n - h)));
+    let vh = reciprocal(&(&d >> (n - h)), arith);
     // y = yh·2^z, from the top h bits of a, within a relative 2^(5-h) of
     // a·2^bits/d, which is below 2^L: z = L - h.
     let top = a.bit_len() - h;
     let z = quotient_bits - h;
-    let yh = &(&(&a >> top) * &vh) >> (h + 1);
-    work::advance(h);
+    let yh = &(&a >> top).mul_in(&vh, arith) >> (h + 1);
+    arith.advance(h);
     // The residual a·2^bits - d·y, divided by 2^z (the bits of a·2^bits
     // below z move the quotient by less than 2^z/d, under a unit), is
     // below 2^(n+5).
-    let (dy, m) = d.mul_wrapped(&yh, n + 8);
+    let (dy, m) = d.mul_wrapped(&yh, n + 8, arith);
     drop(d);
     let high = shifted(&a, bits, z);
     drop(a);
     let (residual, negative) = dy.distance_from(m, high);
-    work::advance(n);
+    arith.advance(n);
     // Its quotient by d, from its top bits: within 2^(9-2·8) units.
-    let correction = &(&(&residual >> (n - h)) * &vh) >> (2 * h - z);
-    work::advance(h);
+    let correction = &(&residual >> (n - h)).mul_in(&vh, arith) >> (2 * h - z);
+    arith.advance(h);
     corrected(&yh, z, &correction, negative)
 }
 
@@ -118,24 +117,24 @@ pub(super) fn corrected(x: &Natural, shift: u64, correction: &Natural, negative:
 /// `2^(n+h)`: modulo `2^m - 1` for `m >= n + 5` it is known. The
 /// correction `vh·e / 2^(2h)` needs only `e`'s bits from `n - h` on: the
 /// others move it by less than `vh·2^(n-h) / 2^(2h) <= 2^(n+1-2h) <= 2^-6`.
-pub(super) fn reciprocal(d: &Natural) -> Natural {
+pub(super) fn reciprocal(d: &Natural, arith: Arith<'_>) -> Natural {
     let n = d.bit_len();
     if n <= 62 {
         let d = d.to_u128().unwrap_or(1);
         return Natural::from((1u128 << (2 * n)) / d);
     }
     let h = n / 2 + 4;
-    let vh = reciprocal(&(d >> (n - h)));
-    work::advance(n);
+    let vh = reciprocal(&(d >> (n - h)), arith);
+    arith.advance(n);
     // e = 2^(n+h) - d·vh, the scaled residual 1 - D·V, of either sign.
-    let (z, m) = d.mul_wrapped(&vh, n + 6);
+    let (z, m) = d.mul_wrapped(&vh, n + 6, arith);
     let (e, negative) = z.distance_from_power(m, n + h);
-    let correction = &(&vh * &(&e >> (n - h))) >> (3 * h - n);
+    let correction = &vh.mul_in(&(&e >> (n - h)), arith) >> (3 * h - n);
     corrected(&vh, n - h, &correction, negative)
 }
 
 /// Floor division for `d > 0` (callers check) and any `a`.
-pub(super) fn div_rem(a: &Natural, d: &Natural) -> (Natural, Natural) {
+pub(super) fn div_rem(a: &Natural, d: &Natural, arith: Arith<'_>) -> (Natural, Natural) {
     if a < d {
         return (Natural::zero(), a.clone());
     }
@@ -144,9 +143,9 @@ pub(super) fn div_rem(a: &Natural, d: &Natural) -> (Natural, Natural) {
     }
     // Scale both so the dividend has at most twice the divisor's bits.
     let shift = a.bit_len().saturating_sub(2 * d.bit_len());
-    match Reciprocal::new(&(d << shift)) {
+    match Reciprocal::new(&(d << shift), arith) {
         Some(scaled) => {
-            let (q, r) = scaled.div_rem(&(a << shift));
+            let (q, r) = scaled.div_rem(&(a << shift), arith);
             (q, &r >> shift)
         }
         None => unreachable!("callers pass a non-zero divisor"),
@@ -155,9 +154,9 @@ pub(super) fn div_rem(a: &Natural, d: &Natural) -> (Natural, Natural) {
 
 /// Turns an estimate `q` within a few units of `a / d` into the exact
 /// quotient and remainder.
-fn correct(a: &Natural, d: &Natural, mut q: Natural) -> (Natural, Natural) {
+fn correct(a: &Natural, d: &Natural, mut q: Natural, arith: Arith<'_>) -> (Natural, Natural) {
     let one = Natural::from(1u64);
-    let (mut r, mut negative) = a.abs_diff(&(&q * d));
+    let (mut r, mut negative) = a.abs_diff(&q.mul_in(d, arith));
     // The remainder is -r while `negative`.
     while negative {
         q = &q - &one;
@@ -228,7 +227,7 @@ mod tests {
         for bits in [63u64, 64, 100, 128, 200, 1000, 5000, 70_000, 140_001] {
             let big = Natural::pow(3, bits);
             let d = &big >> (big.bit_len() - bits);
-            let v = reciprocal(&d);
+            let v = reciprocal(&d, Arith::shared());
             let target = &Natural::from(1u64) << (2 * bits);
             let (diff, _) = (&v * &d).abs_diff(&target);
             assert!(diff <= d.mul_small(4), "bits {bits}");
@@ -255,8 +254,8 @@ mod tests {
             (&power, &ones),
         ] {
             for bits in [0u64, 1000, 5000, 70_000, 100_001] {
-                let t = scaled_quotient(a.clone(), d.clone(), bits);
-                let (exact, _) = div_rem(&(a << bits), d);
+                let t = scaled_quotient(a.clone(), d.clone(), bits, Arith::shared());
+                let (exact, _) = div_rem(&(a << bits), d, Arith::shared());
                 let (error, _) = t.abs_diff(&exact);
                 let bound = &(&a.mul_small(4) << bits) >> (2 * d.bit_len());
                 assert!(

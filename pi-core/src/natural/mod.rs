@@ -4,6 +4,7 @@
 //! the top, so every value has exactly one representation. The limb-level
 //! algorithms live in submodules, one algorithm per module.
 
+pub(crate) mod arith;
 mod div;
 pub(crate) mod fallible;
 pub(crate) mod limbs;
@@ -13,12 +14,12 @@ pub(crate) mod parallel;
 mod properties;
 pub(crate) mod radix;
 mod sqrt;
-pub(crate) mod work;
 
 use std::cmp::Ordering;
 use std::fmt;
 use std::ops::{Add, AddAssign, Mul, MulAssign, Shl, ShlAssign, Shr, ShrAssign, Sub, SubAssign};
 
+pub(crate) use arith::{Arith, Sink};
 pub(crate) use div::Reciprocal;
 pub(crate) use limbs::{inverse_mod_2_64, pow_mod};
 pub(crate) use mul::{full_length as full_product_length, TransformCache};
@@ -28,7 +29,7 @@ use mul::{KARATSUBA_THRESHOLD, NTT_THRESHOLD, NTT_THRESHOLD_DOUBLE, NTT_THRESHOL
 /// A non-negative integer of any size.
 ///
 /// Long products (by number-theoretic transform) keep their tables and up
-/// to 128 MiB of buffers in a process-wide cache, for the next product;
+/// to 1 GiB of buffers in a process-wide cache, for the next product;
 /// products within a computation of digits use that computation's own.
 #[derive(PartialEq, Eq, Hash, Default)]
 pub struct Natural {
@@ -184,20 +185,35 @@ impl Natural {
 
     /// `self * self`.
     pub fn square(&self) -> Natural {
-        Natural::from_limbs(mul::square(&self.limbs))
+        self.square_in(Arith::shared())
+    }
+
+    /// `self * self` in the context `arith`.
+    pub(crate) fn square_in(&self, arith: Arith<'_>) -> Natural {
+        Natural::from_limbs(mul::square(&self.limbs, arith))
+    }
+
+    /// `self * other` in the context `arith`.
+    pub(crate) fn mul_in(&self, other: &Natural, arith: Arith<'_>) -> Natural {
+        Natural::from_limbs(mul::mul(&self.limbs, &other.limbs, arith))
     }
 
     /// `(x, m)` with `x ≡ self·other (mod 2^m - 1)`, `x < 2^m`, for an
     /// `m >= bits` chosen to suit the product (see `mul::mul_wrapped`):
     /// cheaper than the product where only some of its bits are needed.
-    pub(crate) fn mul_wrapped(&self, other: &Natural, bits: u64) -> (Natural, u64) {
-        let (x, m) = mul::mul_wrapped(&self.limbs, Some(&other.limbs), bits);
+    pub(crate) fn mul_wrapped(
+        &self,
+        other: &Natural,
+        bits: u64,
+        arith: Arith<'_>,
+    ) -> (Natural, u64) {
+        let (x, m) = mul::mul_wrapped(&self.limbs, Some(&other.limbs), bits, arith);
         (Natural::from_limbs(x), m)
     }
 
     /// [`Natural::mul_wrapped`] of `self` by itself.
-    pub(crate) fn square_wrapped(&self, bits: u64) -> (Natural, u64) {
-        let (x, m) = mul::mul_wrapped(&self.limbs, None, bits);
+    pub(crate) fn square_wrapped(&self, bits: u64, arith: Arith<'_>) -> (Natural, u64) {
+        let (x, m) = mul::mul_wrapped(&self.limbs, None, bits, arith);
         (Natural::from_limbs(x), m)
     }
 
@@ -240,9 +256,10 @@ impl Natural {
     pub(crate) fn sums_of_products(
         operands: &[&Natural],
         sums: &[&[(usize, usize)]],
+        arith: Arith<'_>,
     ) -> Vec<Natural> {
         let limbs: Vec<&[u64]> = operands.iter().map(|x| x.limbs.as_slice()).collect();
-        mul::sums_of_products(&limbs, sums)
+        mul::sums_of_products(&limbs, sums, arith)
             .into_iter()
             .map(Natural::from_limbs)
             .collect()
@@ -250,9 +267,14 @@ impl Natural {
 
     /// `base` raised to `exp`.
     pub fn pow(base: u64, exp: u64) -> Natural {
+        Natural::pow_in(base, exp, Arith::shared())
+    }
+
+    /// [`Natural::pow`] in the context `arith`.
+    pub(crate) fn pow_in(base: u64, exp: u64, arith: Arith<'_>) -> Natural {
         let mut result = Natural::from(1u64);
         for bit in (0..64 - exp.leading_zeros()).rev() {
-            result = result.square();
+            result = result.square_in(arith);
             if exp >> bit & 1 == 1 {
                 result = result.mul_small(base);
             }
@@ -277,7 +299,7 @@ impl Natural {
         if d.is_zero() {
             return None;
         }
-        Some(div::div_rem(self, d))
+        Some(div::div_rem(self, d, Arith::shared()))
     }
 
     /// `self / d` for an odd `d` that divides `self`; `None` when `d` is
@@ -290,29 +312,39 @@ impl Natural {
     /// `a / d · 2^bits` without the exact correction (its error is in
     /// `div.rs`), or `None` when `d` is zero; `a` and `d` are freed as early
     /// as possible.
-    pub(crate) fn scaled_quotient(a: Natural, d: Natural, bits: u64) -> Option<Natural> {
-        (!d.is_zero()).then(|| div::scaled_quotient(a, d, bits))
+    pub(crate) fn scaled_quotient(
+        a: Natural,
+        d: Natural,
+        bits: u64,
+        arith: Arith<'_>,
+    ) -> Option<Natural> {
+        (!d.is_zero()).then(|| div::scaled_quotient(a, d, bits, arith))
     }
 
     /// The floor of the square root.
     pub fn sqrt(&self) -> Natural {
-        sqrt::sqrt_rem(self).0
+        self.sqrt_rem().0
     }
 
     /// Within 2 units of `2^bits / √c`, for `0 < c < 2^24` (`None` for
     /// other `c`).
     pub fn inverse_sqrt(c: u64, bits: u64) -> Option<Natural> {
-        (c > 0 && c < sqrt::INVERSE_SQRT_MAX).then(|| sqrt::inverse_sqrt(c, bits))
+        Natural::inverse_sqrt_in(c, bits, Arith::shared())
+    }
+
+    /// [`Natural::inverse_sqrt`] in the context `arith`.
+    pub(crate) fn inverse_sqrt_in(c: u64, bits: u64, arith: Arith<'_>) -> Option<Natural> {
+        (c > 0 && c < sqrt::INVERSE_SQRT_MAX).then(|| sqrt::inverse_sqrt(c, bits, arith))
     }
 
     /// The floor of the square root and the remainder `self - root²`.
     pub fn sqrt_rem(&self) -> (Natural, Natural) {
-        sqrt::sqrt_rem(self)
+        sqrt::sqrt_rem(self, Arith::shared())
     }
 
     /// The decimal digits, left-padded with zeros to at least `width` digits.
     pub fn to_decimal_padded(&self, width: usize) -> String {
-        radix::to_decimal(self, width)
+        radix::to_decimal(self, width, Arith::shared())
     }
 
     /// The lowercase hexadecimal digits, left-padded with zeros to at least
@@ -324,7 +356,7 @@ impl Natural {
     /// Parses a string of ASCII decimal digits; `None` if it is empty or
     /// holds anything else.
     pub fn from_decimal(digits: &str) -> Option<Natural> {
-        radix::from_decimal(digits)
+        radix::from_decimal(digits, Arith::shared())
     }
 }
 
@@ -382,7 +414,7 @@ impl Sub<&Natural> for &Natural {
 impl Mul<&Natural> for &Natural {
     type Output = Natural;
     fn mul(self, rhs: &Natural) -> Natural {
-        Natural::from_limbs(mul::mul(&self.limbs, &rhs.limbs))
+        self.mul_in(rhs, Arith::shared())
     }
 }
 

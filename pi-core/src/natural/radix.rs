@@ -12,9 +12,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use rayon::prelude::*;
 
-use super::{limbs, Natural, Reciprocal};
+use super::{limbs, Arith, Natural, Reciprocal};
 use crate::natural::fallible;
-use crate::natural::work;
 
 /// Digits of `10^19`, the largest power of ten in a limb.
 const LIMB_DIGITS: usize = 19;
@@ -23,10 +22,10 @@ const LIMB_POWER: u64 = 10_000_000_000_000_000_000;
 const BASECASE_DIGITS: usize = LIMB_DIGITS * 32;
 
 /// `10^(19·2^i)` for every `i` with `19·2^i < digits`.
-fn powers_of_ten(digits: usize) -> Vec<Natural> {
+fn powers_of_ten(digits: usize, arith: Arith<'_>) -> Vec<Natural> {
     let mut powers = vec![Natural::from(LIMB_POWER)];
     while LIMB_DIGITS << powers.len() < digits {
-        let next = powers[powers.len() - 1].square();
+        let next = powers[powers.len() - 1].square_in(arith);
         powers.push(next);
     }
     powers
@@ -42,12 +41,12 @@ fn split_level(digits: usize) -> usize {
     level
 }
 
-pub(super) fn to_decimal(x: &Natural, width: usize) -> String {
+pub(super) fn to_decimal(x: &Natural, width: usize, arith: Arith<'_>) -> String {
     // An upper bound on the digit count: bits · log10(2), plus one.
     let bound = (x.bit_len() as f64 * std::f64::consts::LOG10_2) as usize + 2;
     let len = bound.max(width).max(1);
     let mut out = fallible::filled(len, b'0');
-    write_decimal_exact(x, &mut out);
+    write_decimal_exact(x, &mut out, arith);
     let leading = out
         .iter()
         .take(len - width.max(1))
@@ -59,21 +58,21 @@ pub(super) fn to_decimal(x: &Natural, width: usize) -> String {
 
 /// Writes `x < 10^out.len()` into `out` as ASCII decimal digits,
 /// zero-padded.
-pub(crate) fn write_decimal_exact(x: &Natural, out: &mut [u8]) {
+pub(crate) fn write_decimal_exact(x: &Natural, out: &mut [u8], arith: Arith<'_>) {
     let reciprocals: Vec<Reciprocal> = if out.len() > BASECASE_DIGITS {
-        powers_of_ten(out.len())
+        powers_of_ten(out.len(), arith)
             .par_iter()
-            .filter_map(Reciprocal::new)
+            .filter_map(|power| Reciprocal::new(power, arith))
             .collect()
     } else {
         Vec::new()
     };
-    write_decimal(x, out, &reciprocals);
+    write_decimal(x, out, &reciprocals, arith);
 }
 
 /// Writes `x < 10^out.len()` into `out`, zero-padded, with the powers of
 /// ten needed.
-fn write_decimal(x: &Natural, out: &mut [u8], powers: &[Reciprocal]) {
+fn write_decimal(x: &Natural, out: &mut [u8], powers: &[Reciprocal], arith: Arith<'_>) {
     if out.len() <= BASECASE_DIGITS {
         let mut limbs = x.limbs().to_vec();
         for chunk in out.rchunks_mut(LIMB_DIGITS) {
@@ -81,16 +80,16 @@ fn write_decimal(x: &Natural, out: &mut [u8], powers: &[Reciprocal]) {
             limbs::trim(&mut limbs);
             write_digits(rem, chunk);
         }
-        work::advance(out.len() as u64);
+        arith.advance(out.len() as u64);
         return;
     }
     let level = split_level(out.len());
-    let (q, r) = powers[level].div_rem(x);
-    work::advance(out.len() as u64);
+    let (q, r) = powers[level].div_rem(x, arith);
+    arith.advance(out.len() as u64);
     let (high, low) = out.split_at_mut(out.len() - (LIMB_DIGITS << level));
     rayon::join(
-        || write_decimal(&q, high, powers),
-        || write_decimal(&r, low, powers),
+        || write_decimal(&q, high, powers, arith),
+        || write_decimal(&r, low, powers, arith),
     );
 }
 
@@ -157,9 +156,9 @@ impl Fraction {
     /// as long as `a`, whose bits from `m` on (below `2^spill`) fold onto
     /// the lowest ones, which the error `e·5^k` blurs anyway; `None` when
     /// the fraction might be near 0 or 1 (its digits undecided).
-    fn scaled_fraction(&self, k: u64, five: &Natural) -> Option<Fraction> {
+    fn scaled_fraction(&self, k: u64, five: &Natural, arith: Arith<'_>) -> Option<Fraction> {
         let bits = self.bits.checked_sub(k)?;
-        let (z, m) = self.a.mul_wrapped(five, bits.max(self.a.bit_len()));
+        let (z, m) = self.a.mul_wrapped(five, bits.max(self.a.bit_len()), arith);
         let spill = (self.a.bit_len() + five.bit_len()).saturating_sub(m);
         // y = a·5^k is z minus 0..=2^spill modulo 2^bits.
         let fold = &Natural::from(1u64) << spill;
@@ -174,7 +173,7 @@ impl Fraction {
 struct PowersOfFive(HashMap<usize, Natural>);
 
 impl PowersOfFive {
-    fn new(digits: usize) -> PowersOfFive {
+    fn new(digits: usize, arith: Arith<'_>) -> PowersOfFive {
         // The sizes at each level of the tree take at most two values.
         let mut needed = BTreeSet::new();
         let mut sizes = BTreeSet::from([digits]);
@@ -189,21 +188,21 @@ impl PowersOfFive {
         }
         let mut powers = PowersOfFive(HashMap::new());
         for k in needed {
-            powers.insert(k);
+            powers.insert(k, arith);
         }
         powers
     }
 
     /// Adds `5^k`, from `5^(k/2)`.
-    fn insert(&mut self, k: usize) {
+    fn insert(&mut self, k: usize, arith: Arith<'_>) {
         if self.0.contains_key(&k) {
             return;
         }
         let power = if k <= 27 {
             Natural::from(5u64.pow(k as u32))
         } else {
-            self.insert(k / 2);
-            let half = self.get(k / 2).square();
+            self.insert(k / 2, arith);
+            let half = self.get(k / 2).square_in(arith);
             if k % 2 == 1 {
                 half.mul_small(5)
             } else {
@@ -228,12 +227,12 @@ fn high_digits(digits: usize) -> usize {
 
 /// Writes the first `out.len()` decimal digits of `f`, truncated; `false`
 /// (with `out` partly written) when `f`'s error leaves a digit undecided.
-pub(crate) fn write_decimal_fraction(f: &Fraction, out: &mut [u8]) -> bool {
-    let powers = PowersOfFive::new(out.len());
-    write_fraction(f, out, &powers)
+pub(crate) fn write_decimal_fraction(f: &Fraction, out: &mut [u8], arith: Arith<'_>) -> bool {
+    let powers = PowersOfFive::new(out.len(), arith);
+    write_fraction(f, out, &powers, arith)
 }
 
-fn write_fraction(f: &Fraction, out: &mut [u8], powers: &PowersOfFive) -> bool {
+fn write_fraction(f: &Fraction, out: &mut [u8], powers: &PowersOfFive, arith: Arith<'_>) -> bool {
     let digits = out.len();
     // The precision beyond what the digits need, kept in both children
     // (their errors may take up to ERROR_BITS + 1 bits).
@@ -243,19 +242,19 @@ fn write_fraction(f: &Fraction, out: &mut [u8], powers: &PowersOfFive) -> bool {
     let keep = |digits: usize| decimal_bits(digits) + slack + ERROR_BITS + 2;
     if digits <= BASECASE_DIGITS {
         let written = write_fraction_basecase(f, out);
-        work::advance(digits as u64);
+        arith.advance(digits as u64);
         return written;
     }
     let k = high_digits(digits);
     let (high, low) = out.split_at_mut(k);
     let (high_written, low_written) = rayon::join(
-        || write_fraction(&f.truncated(keep(k)), high, powers),
-        || match f.scaled_fraction(k as u64, &powers.get(k)) {
-            Some(rest) => write_fraction(&rest.truncated(keep(low.len())), low, powers),
+        || write_fraction(&f.truncated(keep(k)), high, powers, arith),
+        || match f.scaled_fraction(k as u64, &powers.get(k), arith) {
+            Some(rest) => write_fraction(&rest.truncated(keep(low.len())), low, powers, arith),
             None => false,
         },
     );
-    work::advance(digits as u64);
+    arith.advance(digits as u64);
     high_written && low_written
 }
 
@@ -326,20 +325,20 @@ pub(crate) fn decimal_work(digits: usize) -> u64 {
     digits as u64 * levels
 }
 
-pub(super) fn from_decimal(digits: &str) -> Option<Natural> {
+pub(super) fn from_decimal(digits: &str, arith: Arith<'_>) -> Option<Natural> {
     let digits = digits.as_bytes();
     if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
     let powers = if digits.len() > BASECASE_DIGITS {
-        powers_of_ten(digits.len())
+        powers_of_ten(digits.len(), arith)
     } else {
         Vec::new()
     };
-    Some(read_decimal(digits, &powers))
+    Some(read_decimal(digits, &powers, arith))
 }
 
-fn read_decimal(digits: &[u8], powers: &[Natural]) -> Natural {
+fn read_decimal(digits: &[u8], powers: &[Natural], arith: Arith<'_>) -> Natural {
     if digits.len() <= BASECASE_DIGITS {
         let mut limbs = Vec::new();
         for chunk in digits.chunks(LIMB_DIGITS) {
@@ -357,8 +356,11 @@ fn read_decimal(digits: &[u8], powers: &[Natural]) -> Natural {
     }
     let level = split_level(digits.len());
     let (high, low) = digits.split_at(digits.len() - (LIMB_DIGITS << level));
-    let (high, low) = rayon::join(|| read_decimal(high, powers), || read_decimal(low, powers));
-    &(&high * &powers[level]) + &low
+    let (high, low) = rayon::join(
+        || read_decimal(high, powers, arith),
+        || read_decimal(low, powers, arith),
+    );
+    &high.mul_in(&powers[level], arith) + &low
 }
 
 pub(super) fn to_hex(x: &Natural, width: usize) -> String {
@@ -408,7 +410,10 @@ mod tests {
                     panic!("a fraction below one");
                 };
                 let mut out = vec![0; digits];
-                assert!(write_decimal_fraction(&f, &mut out), "{digits} digits");
+                assert!(
+                    write_decimal_fraction(&f, &mut out, Arith::shared()),
+                    "{digits} digits"
+                );
                 assert_eq!(out, reference(&a, bits, digits).into_bytes(), "{digits}");
             }
         }
@@ -426,7 +431,7 @@ mod tests {
                 .unwrap_or_default();
             let gap = (&one - &a).to_u64().unwrap_or(0);
             let f = Fraction::new(a, bits, gap)
-                .map(|f| write_decimal_fraction(&f, &mut vec![0; digits]));
+                .map(|f| write_decimal_fraction(&f, &mut vec![0; digits], Arith::shared()));
             assert_eq!(f, Some(false), "{digits}");
         }
         assert!(Fraction::new(Natural::from(8u64), 3, 1).is_none());

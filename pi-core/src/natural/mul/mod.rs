@@ -9,6 +9,7 @@ mod ntt;
 pub(crate) use ntt::Cache as TransformCache;
 mod schoolbook;
 
+use crate::natural::arith::Arith;
 use crate::natural::fallible;
 
 /// Multiplication crossover: below this many limbs in the shorter operand,
@@ -49,7 +50,7 @@ pub(crate) fn full_length(limbs: usize) -> usize {
 }
 
 /// The product of two limb slices, `a.len() + b.len()` limbs long (untrimmed).
-pub(crate) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
+pub(crate) fn mul(a: &[u64], b: &[u64], arith: Arith<'_>) -> Vec<u64> {
     let (a, b) = if a.len() >= b.len() { (a, b) } else { (b, a) };
     if b.is_empty() {
         return fallible::filled(a.len(), 0);
@@ -59,7 +60,7 @@ pub(crate) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
     } else if b.len() < ntt_threshold() {
         karatsuba::mul(a, b)
     } else {
-        ntt::mul(a, b)
+        ntt::mul(a, b, arith)
     }
 }
 
@@ -67,30 +68,39 @@ pub(crate) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
 /// `m >= bits` (a multiple of 64, returned) that suits the product: with
 /// `m` as long as the operands, the product's bits from `m` on add to its
 /// lowest ones, and the transform is shorter than a product's.
-pub(crate) fn mul_wrapped(a: &[u64], b: Option<&[u64]>, bits: u64) -> (Vec<u64>, u64) {
+pub(crate) fn mul_wrapped(
+    a: &[u64],
+    b: Option<&[u64]>,
+    bits: u64,
+    arith: Arith<'_>,
+) -> (Vec<u64>, u64) {
     let shorter = b.map_or(a.len(), |b| a.len().min(b.len()));
     let (mut x, m) = if shorter < ntt_threshold() {
-        (mul(a, b.unwrap_or(a)), bits.div_ceil(64) * 64)
+        (mul(a, b.unwrap_or(a), arith), bits.div_ceil(64) * 64)
     } else {
-        ntt::wrapped(a, b, bits)
+        ntt::wrapped(a, b, bits, arith)
     };
     super::limbs::fold_mersenne(&mut x, (m / 64) as usize);
     (x, m)
 }
 
 /// The square of a limb slice, `2 * a.len()` limbs long (untrimmed).
-pub(crate) fn square(a: &[u64]) -> Vec<u64> {
+pub(crate) fn square(a: &[u64], arith: Arith<'_>) -> Vec<u64> {
     if a.len() < ntt_threshold() {
-        mul(a, a)
+        mul(a, a, arith)
     } else {
-        ntt::square(a)
+        ntt::square(a, arith)
     }
 }
 
 /// For each of `sums`, the sum of the products of the pairs of `operands`
 /// it lists (`(i, i)`: a square), one limb longer than its longest product
 /// (untrimmed). Large operands are transformed once for all their products.
-pub(crate) fn sums_of_products(operands: &[&[u64]], sums: &[&[(usize, usize)]]) -> Vec<Vec<u64>> {
+pub(crate) fn sums_of_products(
+    operands: &[&[u64]],
+    sums: &[&[(usize, usize)]],
+    arith: Arith<'_>,
+) -> Vec<Vec<u64>> {
     let shortest = sums
         .iter()
         .copied()
@@ -99,16 +109,16 @@ pub(crate) fn sums_of_products(operands: &[&[u64]], sums: &[&[(usize, usize)]]) 
         .min()
         .unwrap_or(0);
     if shortest >= ntt_threshold() {
-        return ntt::sums_of_products(operands, sums);
+        return ntt::sums_of_products(operands, sums, arith);
     }
     sums.iter()
         .map(|pairs| {
             let mut sum = fallible::filled(sum_length(operands, pairs), 0);
             for &(i, j) in pairs.iter() {
                 let product = if i == j {
-                    square(operands[i])
+                    square(operands[i], arith)
                 } else {
-                    mul(operands[i], operands[j])
+                    mul(operands[i], operands[j], arith)
                 };
                 super::limbs::add_in_place(&mut sum, &product);
             }
@@ -149,8 +159,12 @@ mod tests {
             if lb >= KARATSUBA_THRESHOLD {
                 assert_eq!(karatsuba::mul(&a, &b), reference, "karatsuba {la}x{lb}");
             }
-            assert_eq!(ntt::mul(&a, &b), reference, "ntt {la}x{lb}");
-            assert_eq!(mul(&a, &b), reference, "planner {la}x{lb}");
+            assert_eq!(
+                ntt::mul(&a, &b, Arith::shared()),
+                reference,
+                "ntt {la}x{lb}"
+            );
+            assert_eq!(mul(&a, &b, Arith::shared()), reference, "planner {la}x{lb}");
         }
     }
 
@@ -159,7 +173,7 @@ mod tests {
         use crate::natural::Natural;
         for &(la, lb, bits) in &[(30, 20, 64 * 25), (3, 2, 1), (900, 600, 64 * 1000)] {
             let (a, b) = (lcg_limbs(la, 8), lcg_limbs(lb, 9));
-            let (x, m) = mul_wrapped(&a, Some(&b), bits);
+            let (x, m) = mul_wrapped(&a, Some(&b), bits, Arith::shared());
             assert!(m >= bits && x.len() as u64 * 64 <= m, "{la}x{lb}");
             let modulus = &(&Natural::from(1u64) << m) - &Natural::from(1u64);
             let residue = |x: Vec<u64>| Natural::from_limbs(x).div_rem(&modulus).map(|(_, r)| r);
@@ -179,7 +193,7 @@ mod tests {
             let operands = [a.as_slice(), b.as_slice(), c.as_slice()];
             let sums: [&[(usize, usize)]; 3] =
                 [&[(0, 1), (2, 1)], &[(0, 0)], &[(1, 2), (2, 2), (0, 2)]];
-            let results = sums_of_products(&operands, &sums);
+            let results = sums_of_products(&operands, &sums, Arith::shared());
             for (pairs, result) in sums.iter().zip(&results) {
                 let mut expected = vec![0; result.len()];
                 for &(i, j) in pairs.iter() {
@@ -195,7 +209,8 @@ mod tests {
         let ones = vec![u64::MAX; 5000];
         let sums: [&[(usize, usize)]; 1] = [&[(0, 0), (0, 0), (0, 0)]];
         let [result] =
-            <[Vec<u64>; 1]>::try_from(sums_of_products(&[&ones], &sums)).unwrap_or_default();
+            <[Vec<u64>; 1]>::try_from(sums_of_products(&[&ones], &sums, Arith::shared()))
+                .unwrap_or_default();
         let square = schoolbook::mul(&ones, &ones);
         let mut expected = vec![0; result.len()];
         for _ in 0..3 {
@@ -209,12 +224,12 @@ mod tests {
         // Long enough for each sum to be computed on its own.
         let (a, b) = (lcg_limbs(1 << 21, 4), lcg_limbs((1 << 21) + 3, 5));
         let sums: [&[(usize, usize)]; 2] = [&[(0, 1), (1, 1)], &[(0, 0)]];
-        let results = sums_of_products(&[&a, &b], &sums);
+        let results = sums_of_products(&[&a, &b], &sums, Arith::shared());
         let mut expected = vec![0; results[0].len()];
-        super::super::limbs::add_in_place(&mut expected, &mul(&a, &b));
-        super::super::limbs::add_in_place(&mut expected, &square(&b));
+        super::super::limbs::add_in_place(&mut expected, &mul(&a, &b, Arith::shared()));
+        super::super::limbs::add_in_place(&mut expected, &square(&b, Arith::shared()));
         assert_eq!(results[0], expected);
-        let mut square_a = square(&a);
+        let mut square_a = square(&a, Arith::shared());
         square_a.push(0);
         assert_eq!(results[1], square_a);
     }
@@ -223,7 +238,10 @@ mod tests {
     fn ntt_handles_all_ones_limbs() {
         // Largest possible coefficients stress the CRT bound.
         let a = vec![u64::MAX; 3000];
-        assert_eq!(ntt::square(&a), schoolbook::mul(&a, &a));
-        assert_eq!(ntt::mul(&a, &a[..1500]), schoolbook::mul(&a, &a[..1500]));
+        assert_eq!(ntt::square(&a, Arith::shared()), schoolbook::mul(&a, &a));
+        assert_eq!(
+            ntt::mul(&a, &a[..1500], Arith::shared()),
+            schoolbook::mul(&a, &a[..1500])
+        );
     }
 }

@@ -60,6 +60,13 @@ pub(super) fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Cache {
+    /// The cache of the process-wide context: its tables grow with the
+    /// longest transform (to at most 32 MiB per prime, from transforms of
+    /// 2^20 values) and it keeps [`SHARED_POOL_VALUES`] of buffers.
+    pub(crate) fn shared() -> Cache {
+        Cache::keeping(SHARED_POOL_VALUES)
+    }
+
     /// A cache whose kept buffers hold at most `pool_values` values.
     pub(super) fn keeping(pool_values: usize) -> Cache {
         Cache {
@@ -149,15 +156,6 @@ impl Cache {
 /// product): products outside a computation up to about 2^22 limbs then
 /// reuse their buffers instead of clearing fresh pages each time.
 pub(super) const SHARED_POOL_VALUES: usize = 1 << 27;
-
-/// The cache for transforms: the computation's, else the process-wide
-/// one, whose tables grow with the longest transform (to at most 32 MiB
-/// per prime, from transforms of 2^20 values) and which keeps
-/// [`SHARED_POOL_VALUES`] of buffers.
-pub(super) fn cache_for(computation: Option<&Cache>) -> &Cache {
-    static SHARED: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
-    computation.unwrap_or_else(|| SHARED.get_or_init(|| Cache::keeping(SHARED_POOL_VALUES)))
-}
 
 /// The table of `key` in `tables` that serves length `n` (one of length
 /// `len` at least `n`), else a new one from `build`, kept in place of the

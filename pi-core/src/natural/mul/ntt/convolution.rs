@@ -1,12 +1,12 @@
 //! Convolutions modulo one prime: of one product, and sums of products
 //! whose operands are transformed once.
 
-use super::cache::Cache;
 use super::field::Field;
 use super::packing::Packing;
 use super::plan::sum_coefficients;
 use super::transform::Transformer;
 use super::LOW_MEMORY_MIN;
+use crate::natural::arith::Arith;
 
 /// The first `len` values of the cyclic convolution of length `n` of the
 /// coefficients of `a` and `b` (`None`: square `a`) modulo one prime,
@@ -16,9 +16,9 @@ pub(super) fn convolution<F: Field>(
     a: &[u64],
     b: Option<&[u64]>,
     (n, len, packing): (usize, usize, Packing),
-    cache: Option<&Cache>,
+    arith: Arith<'_>,
 ) -> Vec<u64> {
-    let t = Transformer::<F>::new(prime, (n, packing), cache);
+    let t = Transformer::<F>::new(prime, (n, packing), arith);
     let convolution = match b {
         Some(b) => {
             let fb = t.forward(b);
@@ -49,9 +49,9 @@ pub(super) fn sum_convolutions<F: Field>(
     operands: &[&[u64]],
     sums: &[&[(usize, usize)]],
     (n, packing): (usize, Packing),
-    cache: Option<&Cache>,
+    arith: Arith<'_>,
 ) -> Vec<Vec<u64>> {
-    let t = Transformer::<F>::new(prime, (n, packing), cache);
+    let t = Transformer::<F>::new(prime, (n, packing), arith);
     let mut uses = vec![0usize; operands.len()];
     for &(i, j) in sums.iter().copied().flatten() {
         uses[i] += 1;

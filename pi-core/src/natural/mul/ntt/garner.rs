@@ -3,12 +3,11 @@
 
 use rayon::prelude::*;
 
-use super::cache::Cache;
 use super::field::Field;
 use super::packing::Packing;
+use crate::natural::arith::Arith;
 use crate::natural::fallible;
 use crate::natural::limbs;
-use crate::natural::work;
 
 /// The most primes a field may have; their product fits in this many limbs.
 const MAX_PRIMES: usize = 4;
@@ -234,14 +233,14 @@ fn sum_words<const K: usize>(words: &[u64], out: &mut [u64], carry: &mut u64) {
 
 /// Recombines the residues (one vector per prime, for the first primes of
 /// `F`) of coefficients cut by `packing` into a `len`-limb product, in a
-/// buffer kept by `cache` if it has one of about that length (every limb
+/// buffer kept by `arith`'s cache if it has one of about that length (every limb
 /// is written). Chunks are recombined in parallel, each with its own
 /// carry, and the chunk carries added afterwards.
 pub(super) fn recombine<F: Field>(
     residues: &[Vec<u64>],
     len: usize,
     packing: Packing,
-    cache: Option<&Cache>,
+    arith: Arith<'_>,
 ) -> Vec<u64> {
     // Coefficients per chunk, a multiple of BATCH.
     const CHUNK: usize = 1 << 13;
@@ -253,8 +252,9 @@ pub(super) fn recombine<F: Field>(
         86 => garner.groups::<86, 32, 46>(residues, start, chunk),
         _ => garner.groups::<80, 8, 13>(residues, start, chunk),
     };
-    let mut out = cache
-        .and_then(|c| c.output(len))
+    let mut out = arith
+        .transforms()
+        .output(len)
         .unwrap_or_else(|| fallible::filled(len, 0u64));
     if len < 2 * chunk_limbs {
         let carry = recombine_chunk(0, &mut out);
@@ -265,7 +265,7 @@ pub(super) fn recombine<F: Field>(
         .par_chunks_mut(chunk_limbs)
         .enumerate()
         .map(|(i, chunk)| {
-            work::checkpoint();
+            arith.checkpoint();
             recombine_chunk(i * CHUNK, chunk)
         })
         .collect();

@@ -62,8 +62,7 @@ mod transform;
 use rayon::prelude::*;
 
 use super::sum_length;
-use crate::natural::work;
-use cache::cache_for;
+use crate::natural::arith::Arith;
 use convolution::{convolution, sum_convolutions};
 use field::Field;
 use plan::{sum_coefficients, transform_length, Plan};
@@ -78,17 +77,22 @@ pub(super) use montgomery64::Montgomery64;
 
 /// The product of `a` and `b` (`None`: the square of `a`) over the field
 /// `F`, `a.len() + b.len()` limbs long (untrimmed).
-fn product<F: Field>(a: &[u64], b: Option<&[u64]>) -> Vec<u64> {
+fn product<F: Field>(a: &[u64], b: Option<&[u64]>, arith: Arith<'_>) -> Vec<u64> {
     let shorter = b.map_or(a.len(), |b| a.len().min(b.len()));
-    planned_product::<F>(a, b, Plan::new::<F>(shorter))
+    planned_product::<F>(a, b, Plan::new::<F>(shorter), arith)
 }
 
 /// [`product`] by `plan`.
-fn planned_product<F: Field>(a: &[u64], b: Option<&[u64]>, plan: Plan) -> Vec<u64> {
+fn planned_product<F: Field>(
+    a: &[u64],
+    b: Option<&[u64]>,
+    plan: Plan,
+    arith: Arith<'_>,
+) -> Vec<u64> {
     let b_len = b.map_or(a.len(), <[u64]>::len);
     let coefficients = plan.packing.coefficients(a.len()) + plan.packing.coefficients(b_len);
     let n = transform_length(coefficients);
-    convolved::<F>(a, b, plan, (n, coefficients), a.len() + b_len)
+    convolved::<F>(a, b, plan, (n, coefficients), a.len() + b_len, arith)
 }
 
 /// The first `coefficients` of the cyclic convolution of length `n` of the
@@ -100,12 +104,11 @@ fn convolved<F: Field>(
     plan: Plan,
     (n, coefficients): (usize, usize),
     len: usize,
+    arith: Arith<'_>,
 ) -> Vec<u64> {
     let primes = &F::PRIMES[..plan.primes];
-    let computation = work::transform_cache();
-    let cache = Some(cache_for(computation.as_deref()));
     let residue =
-        |&prime: &(u64, u64)| convolution::<F>(prime, a, b, (n, coefficients, plan.packing), cache);
+        |&prime: &(u64, u64)| convolution::<F>(prime, a, b, (n, coefficients, plan.packing), arith);
     // Large products one prime at a time: their transforms run in parallel
     // themselves, and only one prime's transforms are held at once.
     let residues: Vec<Vec<u64>> = if n < PARALLEL_MIN || len >= LOW_MEMORY_MIN {
@@ -113,8 +116,8 @@ fn convolved<F: Field>(
     } else {
         primes.par_iter().map(residue).collect()
     };
-    let product = garner::recombine::<F>(&residues, len, plan.packing, cache);
-    recycle_all(cache, residues);
+    let product = garner::recombine::<F>(&residues, len, plan.packing, arith);
+    recycle_all(arith, residues);
     product
 }
 
@@ -124,12 +127,22 @@ fn convolved<F: Field>(
 /// coefficients from the transform's length on add to its first ones.
 /// Returns `x` unreduced (a few limbs longer than `m` bits) and `m`, a
 /// multiple of 64.
-pub(super) fn wrapped(a: &[u64], b: Option<&[u64]>, bits: u64) -> (Vec<u64>, u64) {
-    with_field!(F => wrapped_in::<F>(a, b, bits))
+pub(super) fn wrapped(
+    a: &[u64],
+    b: Option<&[u64]>,
+    bits: u64,
+    arith: Arith<'_>,
+) -> (Vec<u64>, u64) {
+    with_field!(F => wrapped_in::<F>(a, b, bits, arith))
 }
 
 /// [`wrapped`] over the field `F`.
-fn wrapped_in<F: Field>(a: &[u64], b: Option<&[u64]>, bits: u64) -> (Vec<u64>, u64) {
+fn wrapped_in<F: Field>(
+    a: &[u64],
+    b: Option<&[u64]>,
+    bits: u64,
+    arith: Arith<'_>,
+) -> (Vec<u64>, u64) {
     let b_len = b.map_or(a.len(), <[u64]>::len);
     // Each coefficient still sums at most `shorter` products. Transforms
     // of at least a group (`MAX_GROUP`) make `m` a multiple of 64.
@@ -144,35 +157,42 @@ fn wrapped_in<F: Field>(a: &[u64], b: Option<&[u64]>, bits: u64) -> (Vec<u64>, u
     let m = n as u64 * width;
     // Below 2^(m + 2·width + 40): coefficients below 2^(2·width) · n.
     let len = m as usize / 64 + 5;
-    (convolved::<F>(a, b, plan, (n, n), len), m)
+    (convolved::<F>(a, b, plan, (n, n), len, arith), m)
 }
 
 /// Keeps the residues' buffers for reuse.
-fn recycle_all(cache: Option<&Cache>, residues: Vec<Vec<u64>>) {
-    if let Some(cache) = cache {
-        residues.into_iter().for_each(|v| cache.recycle(v));
-    }
+fn recycle_all(arith: Arith<'_>, residues: Vec<Vec<u64>>) {
+    let cache = arith.transforms();
+    residues.into_iter().for_each(|v| cache.recycle(v));
 }
 
 /// The product of `a` and `b`, `a.len() + b.len()` limbs long (untrimmed).
-pub(super) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
-    planned(a, Some(b))
+pub(super) fn mul(a: &[u64], b: &[u64], arith: Arith<'_>) -> Vec<u64> {
+    planned(a, Some(b), arith)
 }
 
 /// The square of `a`, `2 * a.len()` limbs long (untrimmed).
-pub(super) fn square(a: &[u64]) -> Vec<u64> {
-    planned(a, None)
+pub(super) fn square(a: &[u64], arith: Arith<'_>) -> Vec<u64> {
+    planned(a, None, arith)
 }
 
 /// [`summed`] over the fastest field on this processor: for each of `sums`,
 /// the sum of the products of the pairs of `operands` it lists (`(i, i)`:
 /// a square), one limb longer than its longest product (untrimmed).
-pub(super) fn sums_of_products(operands: &[&[u64]], sums: &[&[(usize, usize)]]) -> Vec<Vec<u64>> {
-    with_field!(F => summed::<F>(operands, sums))
+pub(super) fn sums_of_products(
+    operands: &[&[u64]],
+    sums: &[&[(usize, usize)]],
+    arith: Arith<'_>,
+) -> Vec<Vec<u64>> {
+    with_field!(F => summed::<F>(operands, sums, arith))
 }
 
 /// See [`sums_of_products`]: every operand is transformed once per prime.
-fn summed<F: Field>(operands: &[&[u64]], sums: &[&[(usize, usize)]]) -> Vec<Vec<u64>> {
+fn summed<F: Field>(
+    operands: &[&[u64]],
+    sums: &[&[(usize, usize)]],
+    arith: Arith<'_>,
+) -> Vec<Vec<u64>> {
     if sums.len() > 1
         && sums
             .iter()
@@ -182,7 +202,7 @@ fn summed<F: Field>(operands: &[&[u64]], sums: &[&[(usize, usize)]]) -> Vec<Vec<
         // operands are transformed again.
         return sums
             .iter()
-            .flat_map(|pairs| summed::<F>(operands, std::slice::from_ref(pairs)))
+            .flat_map(|pairs| summed::<F>(operands, std::slice::from_ref(pairs), arith))
             .collect();
     }
     // A coefficient of a sum of k products is below k·shorter·2^(2·bits).
@@ -205,10 +225,8 @@ fn summed<F: Field>(operands: &[&[u64]], sums: &[&[(usize, usize)]]) -> Vec<Vec<
         .max()
         .map_or(1, transform_length);
     let primes = &F::PRIMES[..plan.primes];
-    let computation = work::transform_cache();
-    let cache = Some(cache_for(computation.as_deref()));
     let residue = |&prime: &(u64, u64)| {
-        sum_convolutions::<F>(prime, operands, sums, (n, plan.packing), cache)
+        sum_convolutions::<F>(prime, operands, sums, (n, plan.packing), arith)
     };
     // One prime at a time: each holds several transforms, and those of
     // large sums run in parallel themselves.
@@ -219,8 +237,8 @@ fn summed<F: Field>(operands: &[&[u64]], sums: &[&[(usize, usize)]]) -> Vec<Vec<
             let of_this_sum: Vec<Vec<u64>> =
                 residues.iter_mut().filter_map(Iterator::next).collect();
             let len = sum_length(operands, pairs);
-            let sum = garner::recombine::<F>(&of_this_sum, len, plan.packing, cache);
-            recycle_all(cache, of_this_sum);
+            let sum = garner::recombine::<F>(&of_this_sum, len, plan.packing, arith);
+            recycle_all(arith, of_this_sum);
             sum
         })
         .collect()
@@ -231,8 +249,8 @@ fn summed<F: Field>(operands: &[&[u64]], sums: &[&[(usize, usize)]]) -> Vec<Vec<
 const LOW_MEMORY_MIN: usize = 1 << 22;
 
 /// [`product`] over the fastest field on this processor.
-fn planned(a: &[u64], b: Option<&[u64]>) -> Vec<u64> {
-    with_field!(F => product::<F>(a, b))
+fn planned(a: &[u64], b: Option<&[u64]>, arith: Arith<'_>) -> Vec<u64> {
+    with_field!(F => product::<F>(a, b, arith))
 }
 
 #[cfg(test)]
@@ -264,14 +282,42 @@ mod tests {
             assert!(n >= len && n < 2 * len.max(64) + 1);
             let (x, y) = (limbs(len / 2, 3), limbs(len - len / 2, 5));
             let reference = super::super::schoolbook::mul(&x, &y);
-            assert_eq!(product::<Montgomery52>(&x, Some(&y)), reference, "{len}");
-            assert_eq!(product::<Montgomery64>(&x, Some(&y)), reference, "{len}");
-            assert_eq!(product::<Double50<4>>(&x, Some(&y)), reference, "{len}");
-            assert_eq!(product::<Double50<8>>(&x, Some(&y)), reference, "{len}");
+            assert_eq!(
+                product::<Montgomery52>(&x, Some(&y), Arith::shared()),
+                reference,
+                "{len}"
+            );
+            assert_eq!(
+                product::<Montgomery64>(&x, Some(&y), Arith::shared()),
+                reference,
+                "{len}"
+            );
+            assert_eq!(
+                product::<Double50<4>>(&x, Some(&y), Arith::shared()),
+                reference,
+                "{len}"
+            );
+            assert_eq!(
+                product::<Double50<8>>(&x, Some(&y), Arith::shared()),
+                reference,
+                "{len}"
+            );
             let square = super::super::schoolbook::mul(&x, &x);
-            assert_eq!(product::<Montgomery52>(&x, None), square, "{len}");
-            assert_eq!(product::<Double50<4>>(&x, None), square, "{len}");
-            assert_eq!(product::<Double50<8>>(&x, None), square, "{len}");
+            assert_eq!(
+                product::<Montgomery52>(&x, None, Arith::shared()),
+                square,
+                "{len}"
+            );
+            assert_eq!(
+                product::<Double50<4>>(&x, None, Arith::shared()),
+                square,
+                "{len}"
+            );
+            assert_eq!(
+                product::<Double50<8>>(&x, None, Arith::shared()),
+                square,
+                "{len}"
+            );
         }
         assert_eq!(transform_length(385), 512);
         assert_eq!(transform_length(384), 384);
@@ -297,11 +343,11 @@ mod tests {
                 return;
             }
             let reference = super::super::schoolbook::mul(x, y);
-            let got = planned_product::<F>(x, Some(y), plan);
+            let got = planned_product::<F>(x, Some(y), plan, Arith::shared());
             assert_eq!(got, reference, "{plan:?}: {}x{}", x.len(), y.len());
             let square = super::super::schoolbook::mul(x, x);
             assert_eq!(
-                planned_product::<F>(x, None, plan),
+                planned_product::<F>(x, None, plan, Arith::shared()),
                 square,
                 "{plan:?}: {}",
                 x.len()
@@ -325,15 +371,15 @@ mod tests {
             let all_ones = all_ones_product(20_000, 20_000);
             let ones = [u64::MAX; 20_000];
             assert_eq!(
-                planned_product::<Montgomery52>(&ones, None, plan(4)),
+                planned_product::<Montgomery52>(&ones, None, plan(4), Arith::shared()),
                 all_ones
             );
             assert_eq!(
-                planned_product::<Double50<4>>(&ones, None, plan(4)),
+                planned_product::<Double50<4>>(&ones, None, plan(4), Arith::shared()),
                 all_ones
             );
             assert_eq!(
-                planned_product::<Double50<8>>(&ones, None, plan(4)),
+                planned_product::<Double50<8>>(&ones, None, plan(4), Arith::shared()),
                 all_ones
             );
         }
@@ -354,11 +400,11 @@ mod tests {
             let a = vec![u64::MAX; shorter];
             let longer = vec![u64::MAX; 3 * shorter + 7];
             assert_eq!(
-                planned_product::<Montgomery64>(&a, None, plan),
+                planned_product::<Montgomery64>(&a, None, plan, Arith::shared()),
                 all_ones_product(shorter, shorter)
             );
             assert_eq!(
-                planned_product::<Montgomery64>(&longer, Some(&a), plan),
+                planned_product::<Montgomery64>(&longer, Some(&a), plan, Arith::shared()),
                 all_ones_product(3 * shorter + 7, shorter)
             );
         }
@@ -375,7 +421,7 @@ mod tests {
             .collect();
         let operands: Vec<&[u64]> = operands.iter().map(Vec::as_slice).collect();
         let sums: &[&[(usize, usize)]] = &[&[(0, 1), (2, 3), (4, 4)], &[(1, 1)]];
-        let got = summed::<Montgomery64>(&operands, sums);
+        let got = summed::<Montgomery64>(&operands, sums, Arith::shared());
         for (pairs, got) in sums.iter().zip(got) {
             let mut expected = vec![0u64; sum_length(&operands, pairs)];
             for &(i, j) in pairs.iter() {
@@ -397,9 +443,12 @@ mod tests {
         fn check<F: Field>(shorter: usize) {
             let a = vec![u64::MAX; shorter];
             let longer = vec![u64::MAX; shorter + 5];
-            assert_eq!(product::<F>(&a, None), all_ones_product(shorter, shorter));
             assert_eq!(
-                product::<F>(&longer, Some(&a)),
+                product::<F>(&a, None, Arith::shared()),
+                all_ones_product(shorter, shorter)
+            );
+            assert_eq!(
+                product::<F>(&longer, Some(&a), Arith::shared()),
                 all_ones_product(shorter + 5, shorter)
             );
         }
@@ -437,7 +486,7 @@ mod tests {
     fn wrapped_products_agree_with_products() {
         use crate::natural::Natural;
         fn check<F: Field>(a: &[u64], b: &[u64], bits: u64) {
-            let (x, m) = wrapped_in::<F>(a, Some(b), bits);
+            let (x, m) = wrapped_in::<F>(a, Some(b), bits, Arith::shared());
             assert!(m >= bits && m % 64 == 0 && m >= 64 * a.len().max(b.len()) as u64);
             let modulus = &(&Natural::from(1u64) << m) - &Natural::from(1u64);
             let residue = |x: Vec<u64>| Natural::from_limbs(x).div_rem(&modulus).map(|(_, r)| r);
@@ -465,8 +514,11 @@ mod tests {
             check::<Double50<4>>(&a, &b, bits);
             check::<Double50<8>>(&a, &b, bits);
             check::<Montgomery64>(&a, &b, bits);
-            let (square, _) = wrapped_in::<Montgomery52>(&b, None, bits);
-            assert_eq!(square, wrapped_in::<Montgomery52>(&b, Some(&b), bits).0);
+            let (square, _) = wrapped_in::<Montgomery52>(&b, None, bits, Arith::shared());
+            assert_eq!(
+                square,
+                wrapped_in::<Montgomery52>(&b, Some(&b), bits, Arith::shared()).0
+            );
         }
     }
 
@@ -481,14 +533,26 @@ mod tests {
         ] {
             let a = crate::natural::lcg_limbs(la, 1);
             let b = crate::natural::lcg_limbs(lb, 2);
-            let x = product::<Montgomery64>(&a, Some(&b));
-            assert_eq!(product::<Montgomery52>(&a, Some(&b)), x, "{la}x{lb}");
-            assert_eq!(product::<Double50<4>>(&a, Some(&b)), x, "{la}x{lb}");
-            assert_eq!(product::<Double50<8>>(&a, Some(&b)), x, "{la}x{lb}");
-            assert_eq!(mul(&a, &b), x);
+            let x = product::<Montgomery64>(&a, Some(&b), Arith::shared());
             assert_eq!(
-                product::<Montgomery52>(&a, None),
-                product::<Montgomery64>(&a, None)
+                product::<Montgomery52>(&a, Some(&b), Arith::shared()),
+                x,
+                "{la}x{lb}"
+            );
+            assert_eq!(
+                product::<Double50<4>>(&a, Some(&b), Arith::shared()),
+                x,
+                "{la}x{lb}"
+            );
+            assert_eq!(
+                product::<Double50<8>>(&a, Some(&b), Arith::shared()),
+                x,
+                "{la}x{lb}"
+            );
+            assert_eq!(mul(&a, &b, Arith::shared()), x);
+            assert_eq!(
+                product::<Montgomery52>(&a, None, Arith::shared()),
+                product::<Montgomery64>(&a, None, Arith::shared())
             );
         }
     }

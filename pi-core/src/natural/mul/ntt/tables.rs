@@ -73,12 +73,9 @@ pub(super) struct Roots {
 
 impl Roots {
     /// For transforms of length `n` modulo `f`'s prime.
-    pub(super) fn new<F: Field>(f: F, generator: u64, n: usize, cache: Option<&Cache>) -> Roots {
+    pub(super) fn new<F: Field>(f: F, generator: u64, n: usize, cache: &Cache) -> Roots {
         let short = n.min(MAX_TWIDDLE_TABLE);
-        let table = cache.map_or_else(
-            || Arc::new(Twiddles::new(f, generator, short)),
-            |c| c.twiddles(f, generator, short),
-        );
+        let table = cache.twiddles(f, generator, short);
         let g = f.to_montgomery(generator);
         let long = std::iter::successors(Some(2 * short), |&l| Some(2 * l))
             .take_while(|&l| l <= n)

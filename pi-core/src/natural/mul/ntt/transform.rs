@@ -5,13 +5,12 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::cache::Cache;
 use super::field::Field;
 use super::packing::{self, Packing};
 use super::radix3::Radix3;
 use super::tables::Roots;
+use crate::natural::arith::Arith;
 use crate::natural::fallible;
-use crate::natural::work;
 
 /// Blocks up to this length are transformed stage by stage in cache.
 pub(super) const ITERATIVE_MAX: usize = 1 << 11;
@@ -22,7 +21,7 @@ pub(super) const PASS_CHUNK: usize = 1 << 13;
 pub(super) const PARALLEL_MIN: usize = 1 << 14;
 
 /// Decimation-in-frequency transform, natural order in, bit-reversed out.
-pub(super) fn forward<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
+pub(super) fn forward<F: Field>(f: F, roots: &Roots, a: &mut [u64], arith: Arith<'_>) {
     let n = a.len();
     if n <= ITERATIVE_MAX {
         let t = &roots.table;
@@ -55,9 +54,9 @@ pub(super) fn forward<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
         }
         return;
     }
-    work::checkpoint();
+    arith.checkpoint();
     forward_top(f, roots, a);
-    in_parts(a, parts(n), |_, part| forward(f, roots, part));
+    in_parts(a, parts(n), |_, part| forward(f, roots, part, arith));
 }
 
 /// Blocks from this length take four stages per pass over memory.
@@ -143,19 +142,25 @@ fn in_parts(a: &mut [u64], parts: usize, transform: impl Fn(usize, &mut [u64]) +
 /// `scale` the pointwise products' scale: block by block, each block's
 /// product and first inverse stages while it is in cache, instead of a
 /// pass over memory each.
-fn convolve_block<F: Field>(f: F, roots: &Roots, a: &mut [u64], y: Option<&[u64]>, scale: u64) {
+fn convolve_block<F: Field>(
+    f: F,
+    roots: &Roots,
+    a: &mut [u64],
+    (y, scale): (Option<&[u64]>, u64),
+    arith: Arith<'_>,
+) {
     let n = a.len();
     if n <= ITERATIVE_MAX {
-        forward(f, roots, a);
+        forward(f, roots, a, arith);
         f.pointwise(a, y, scale);
-        inverse(f, roots, a);
+        inverse(f, roots, a, arith);
         return;
     }
-    work::checkpoint();
+    arith.checkpoint();
     forward_top(f, roots, a);
     in_parts(a, parts(n), |offset, part| {
         let y = y.map(|y| &y[offset..offset + part.len()]);
-        convolve_block(f, roots, part, y, scale);
+        convolve_block(f, roots, part, (y, scale), arith);
     });
     inverse_top(f, roots, a);
 }
@@ -174,7 +179,7 @@ fn inverse_top<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
 
 /// Decimation-in-time inverse of [`forward`] times `a.len()`, bit-reversed
 /// order in, natural out.
-pub(super) fn inverse<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
+pub(super) fn inverse<F: Field>(f: F, roots: &Roots, a: &mut [u64], arith: Arith<'_>) {
     let n = a.len();
     if n <= ITERATIVE_MAX {
         let t = &roots.table;
@@ -199,8 +204,8 @@ pub(super) fn inverse<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
         }
         return;
     }
-    work::checkpoint();
-    in_parts(a, parts(n), |_, part| inverse(f, roots, part));
+    arith.checkpoint();
+    in_parts(a, parts(n), |_, part| inverse(f, roots, part, arith));
     inverse_top(f, roots, a);
 }
 
@@ -208,7 +213,7 @@ pub(super) fn inverse<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
 /// constants they take.
 pub(super) struct Transformer<'a, F: Field> {
     f: F,
-    cache: Option<&'a Cache>,
+    arith: Arith<'a>,
     n: usize,
     packing: Packing,
     roots: Roots,
@@ -221,16 +226,12 @@ impl<'a, F: Field> Transformer<'a, F> {
     pub(super) fn new(
         (p, generator): (u64, u64),
         (n, packing): (usize, Packing),
-        cache: Option<&'a Cache>,
+        arith: Arith<'a>,
     ) -> Self {
         let f = F::new(p);
         // n = 2^k, or 3·2^k: a radix-3 step around three transforms of n/3.
-        let radix3 = (!n.is_power_of_two()).then(|| {
-            cache.map_or_else(
-                || Arc::new(Radix3::new(f, generator, n, false)),
-                |c| c.radix3(f, generator, n),
-            )
-        });
+        let cache = arith.transforms();
+        let radix3 = (!n.is_power_of_two()).then(|| cache.radix3(f, generator, n));
         let parts = if radix3.is_some() { 3 } else { 1 };
         let roots = Roots::new(f, generator, n / parts, cache);
         // Each residue carries a factor 1/R, and each pointwise product two
@@ -240,7 +241,7 @@ impl<'a, F: Field> Transformer<'a, F> {
         let scale = (0..3).fold(inverse_n, |x, _| f.mul(x, f.r2()));
         Transformer {
             f,
-            cache,
+            arith,
             n,
             packing,
             roots,
@@ -251,8 +252,9 @@ impl<'a, F: Field> Transformer<'a, F> {
 
     /// `n` values to be overwritten: a kept buffer if there is one.
     pub(super) fn buffer(&self) -> Vec<u64> {
-        self.cache
-            .and_then(|c| c.buffer(self.n))
+        self.arith
+            .transforms()
+            .buffer(self.n)
             .unwrap_or_else(|| fallible::filled(self.n, 0))
     }
 
@@ -265,16 +267,14 @@ impl<'a, F: Field> Transformer<'a, F> {
 
     /// Keeps `v` for reuse.
     pub(super) fn recycle(&self, v: Vec<u64>) {
-        if let Some(cache) = self.cache {
-            cache.recycle(v);
-        }
+        self.arith.transforms().recycle(v);
     }
 
     /// The transform modulo the prime of the coefficients of `src` (at
     /// most `n` of them).
     pub(super) fn forward(&self, src: &[u64]) -> Vec<u64> {
-        let (f, t) = (self.f, &self.roots);
-        self.with_parts(src, |_, part| forward(f, t, part))
+        let (f, t, arith) = (self.f, &self.roots, self.arith);
+        self.with_parts(src, |_, part| forward(f, t, part, arith))
     }
 
     /// The cyclic convolution of the coefficients of `src` with those whose
@@ -282,10 +282,10 @@ impl<'a, F: Field> Transformer<'a, F> {
     /// [`Transformer::inverse`] leaves it: `src`'s transform, the pointwise
     /// product and the inverse transform, block by block in cache.
     pub(super) fn convolve(&self, src: &[u64], y: Option<&[u64]>) -> Vec<u64> {
-        let (f, t, scale) = (self.f, &self.roots, self.scale);
+        let (f, t, scale, arith) = (self.f, &self.roots, self.scale, self.arith);
         let mut v = self.with_parts(src, |offset, part| {
             let y = y.map(|y| &y[offset..offset + part.len()]);
-            convolve_block(f, t, part, y, scale);
+            convolve_block(f, t, part, (y, scale), arith);
         });
         if let Some(radix3) = &self.radix3 {
             radix3.inverse(f, &mut v);
@@ -404,9 +404,9 @@ impl<'a, F: Field> Transformer<'a, F> {
     /// The cyclic convolution whose scaled pointwise product is `v`, with
     /// values below `4p` (see [`Field::inverse_butterfly`]).
     pub(super) fn inverse(&self, v: &mut [u64]) {
-        let (f, t) = (self.f, &self.roots);
+        let (f, t, arith) = (self.f, &self.roots, self.arith);
         let thirds = if self.radix3.is_some() { 3 } else { 1 };
-        in_parts(v, thirds, |_, part| inverse(f, t, part));
+        in_parts(v, thirds, |_, part| inverse(f, t, part, arith));
         if let Some(radix3) = &self.radix3 {
             radix3.inverse(f, v);
         }
