@@ -16,6 +16,7 @@ use std::ops::Range;
 use crate::monitor::Monitor;
 use crate::natural::limbs::{add_in_place, inverse_mod_2_64, montgomery_mul, sub_in_place};
 use crate::natural::radix::HEX_DIGITS;
+use crate::simd::widest;
 
 /// `(a, negative, k, c)` for each of the seven sub-terms of term `n`:
 /// `∓2^a / (k·n + c)`.
@@ -101,7 +102,7 @@ const LANES: usize = 8 * BLOCK_TERMS as usize;
 /// `sum` holds signed sums of 32-bit digits, most significant first: the
 /// caller carries them into a [`FixedPoint`] with [`FixedPoint::from_digit_sums`].
 #[inline(always)]
-pub(crate) fn block_sum(s: u64, n0: u64, sum: &mut [i64]) {
+fn block_sum(s: u64, n0: u64, sum: &mut [i64]) {
     // Lane 8k + j: sub-term j of term n0 + k, times 2^(10·(BLOCK_TERMS-1-k)):
     // every lane then needs 2^e with the same e.
     let e = s - 6 - 10 * (n0 + BLOCK_TERMS - 1);
@@ -171,6 +172,20 @@ pub(crate) fn block_sum(s: u64, n0: u64, sum: &mut [i64]) {
             r[lane] = rem as u64;
             *digit_sum += sign[lane] * q;
         }
+    }
+}
+
+/// [`block_sum`]'s arguments, for the vector builds of [`widest::run`].
+struct Block<'a> {
+    s: u64,
+    n0: u64,
+    sum: &'a mut [i64],
+}
+
+impl widest::Kernel for Block<'_> {
+    #[inline(always)]
+    fn run(self) {
+        block_sum(self.s, self.n0, self.sum);
     }
 }
 
@@ -333,7 +348,11 @@ fn partial_sum(s: u64, range: std::ops::Range<u64>, limbs: usize) -> FixedPoint 
         && s >= 10 * (range.start + BLOCK_TERMS) + 36
         && 10 * (range.start + BLOCK_TERMS) + 9 <= u64::from(u32::MAX)
     {
-        crate::simd::bbp::block_sum(s, range.start, &mut digit_sums);
+        widest::run(Block {
+            s,
+            n0: range.start,
+            sum: &mut digit_sums,
+        });
         range.start += BLOCK_TERMS;
     }
     sum.add(&FixedPoint::from_digit_sums(&digit_sums));

@@ -4,11 +4,11 @@
 //! processor.
 #![allow(unsafe_code)]
 
-pub(crate) mod bbp;
 pub(crate) mod fma;
 mod layout;
 pub(crate) mod ntt;
 mod split;
+pub(crate) mod widest;
 
 pub(crate) use layout::quarters;
 pub(crate) use split::split;
