@@ -3,8 +3,9 @@
 use std::borrow::Cow;
 
 use crate::chudnovsky::{pi_fixed_point, ERROR_BOUND};
+use crate::computation::Computation;
 use crate::memory::{self, MemoryBound};
-use crate::monitor::{Monitor, Stage};
+use crate::monitor::Stage;
 use crate::natural::{radix, Arith, Natural};
 use crate::verify;
 use crate::{Base, Error, Options};
@@ -94,7 +95,9 @@ pub fn compute(n: u64, options: &Options) -> Result<String, Error> {
         Base::Decimal => [60.0, 8.0, 8.0, 24.0, verification, 0.0],
         Base::Hexadecimal => [80.0, 10.0, 10.0, 1.0, verification, 0.0],
     };
-    options.run(estimate, shares, |monitor| text(n, options, monitor))
+    options.run(estimate, shares, |computation| {
+        text(n, options, computation)
+    })
 }
 
 /// `"3."` followed by the first `n` digits of π after the point, truncated,
@@ -103,18 +106,18 @@ pub fn digits(n: u64, base: Base) -> Result<String, Error> {
     compute(n, &Options::new().base(base))
 }
 
-fn text(n: u64, options: &Options, monitor: &Monitor) -> Result<String, Error> {
+fn text(n: u64, options: &Options, computation: &Computation) -> Result<String, Error> {
     let base = options.base;
     let width = n as usize + 1;
-    let (x, w, mut text) = written(n, INITIAL_GUARD_BITS, options, monitor);
+    let (x, w, mut text) = written(n, INITIAL_GUARD_BITS, options, computation);
     #[cfg(test)]
     if options.corruption == crate::options::Corruption::Text {
         text[width] = if text[width] == b'1' { b'2' } else { b'1' };
     }
     if options.verify {
-        monitor.enter(Stage::Verification, 1);
-        verify::check_binary(&x, w, ERROR_BOUND, monitor)?;
-        check_text(&text[1..=width], (n, base), &x, w, monitor)?;
+        computation.enter(Stage::Verification, 1);
+        verify::check_binary(&x, w, ERROR_BOUND, computation.monitor())?;
+        check_text(&text[1..=width], (n, base), &x, w, computation)?;
     }
     text[0] = text[1];
     text[1] = b'.';
@@ -132,19 +135,25 @@ fn written(
     n: u64,
     mut guard_bits: u64,
     options: &Options,
-    monitor: &Monitor,
+    computation: &Computation,
 ) -> (Natural, u64, Vec<u8>) {
     let digit_bits = digit_bits(n, options.base);
     let width = n as usize + 1;
     loop {
         let w = digit_bits + guard_bits;
-        let x = pi_fixed_point(w, monitor);
+        let x = pi_fixed_point(w, computation);
         #[cfg(test)]
         let x = corrupted(x, w, options);
-        monitor.enter(Stage::Conversion, radix::decimal_work(width));
+        computation.enter(Stage::Conversion, radix::decimal_work(width));
         // Allocated only now: during the series its bytes would add to the peak.
         let mut text = crate::natural::fallible::filled(width + 2, b'0');
-        if write_digits(&x, w, options.base, &mut text[1..=width], monitor.arith()) {
+        if write_digits(
+            &x,
+            w,
+            options.base,
+            &mut text[1..=width],
+            computation.arith(),
+        ) {
             return (x, w, text);
         }
         guard_bits *= 2;
@@ -201,9 +210,9 @@ fn check_text(
     (n, base): (u64, Base),
     x: &Natural,
     w: u64,
-    monitor: &Monitor,
+    computation: &Computation,
 ) -> Result<(), Error> {
-    let arith = monitor.arith();
+    let arith = computation.arith();
     let error = Natural::from(ERROR_BOUND);
     let (scaled, error, shift) = match base {
         Base::Decimal => {
@@ -229,6 +238,7 @@ fn check_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::monitor::Monitor;
     use crate::options::Corruption;
     use crate::Progress;
     use std::ops::ControlFlow;
@@ -274,8 +284,9 @@ mod tests {
         for n in [761u64, 762, 765, 767, 768] {
             let options = Options::new();
             let monitor = Monitor::detached();
-            let (_, _, narrow) = written(n, 1, &options, &monitor);
-            let (_, _, wide) = written(n, INITIAL_GUARD_BITS, &options, &monitor);
+            let computation = Computation::new(&monitor);
+            let (_, _, narrow) = written(n, 1, &options, &computation);
+            let (_, _, wide) = written(n, INITIAL_GUARD_BITS, &options, &computation);
             assert_eq!(narrow, wide, "n = {n}");
         }
         let text = digits(768, Base::Decimal).unwrap_or_default();

@@ -14,6 +14,7 @@ mod base;
 mod bbp;
 mod calc_pi;
 mod chudnovsky;
+mod computation;
 mod digits;
 mod error;
 mod extraction;

@@ -1,26 +1,19 @@
-//! Progress and cancellation of a running computation.
-//!
-//! A computation runs on its own thread pool, and is handed its
-//! [`Monitor`], which it passes down: the arithmetic reports work and
-//! checks for cancellation through the monitor's [`Arith`] context, whose
-//! transform cache the monitor owns; digit extraction and the series
-//! through the monitor's own methods. A cancelled computation unwinds with a [`Cancelled`]
-//! payload, and one whose allocation fails with [`fallible::OutOfMemory`]
-//! (without running the panic hook), up to [`run`], dropping everything it
-//! held on the way; the library therefore needs `panic = "unwind"`, Rust's
-//! default.
+//! Progress and cancellation of a running computation: its [`Monitor`],
+//! which counts the work of its stages and says whether it was cancelled,
+//! and [`watch`], which reports to the caller's progress callback while the
+//! computation runs. A cancelled computation unwinds with a [`Cancelled`]
+//! payload from [`Monitor::checkpoint`], dropping everything it held on the
+//! way (the library therefore needs `panic = "unwind"`, Rust's default).
+//! Nothing here knows the arithmetic: `computation.rs` joins the two.
 
 use std::ffi::CStr;
 use std::fmt;
 use std::ops::ControlFlow;
-use std::panic::{self, AssertUnwindSafe};
+use std::panic;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::Duration;
-
-use crate::natural::{fallible, Arith, Sink, TransformCache};
-use crate::{Error, MemoryBound};
 
 /// How often a progress callback hears from a running computation, at
 /// least: often enough that Python notices Ctrl-C within a quarter second.
@@ -102,7 +95,7 @@ pub type ProgressFn = dyn Fn(Progress) -> ControlFlow<()> + Send + Sync;
 
 /// Cancels computations from anywhere: clones share one flag, and a
 /// computation given the token stops soon (well within a second) after
-/// [`CancelToken::cancel`], with [`Error::Cancelled`].
+/// [`CancelToken::cancel`], with [`Error::Cancelled`](crate::Error::Cancelled).
 #[derive(Clone, Debug, Default)]
 pub struct CancelToken(Arc<AtomicBool>);
 
@@ -125,7 +118,7 @@ impl CancelToken {
 
 /// The payload with which a cancelled computation unwinds.
 #[derive(Clone, Copy, Debug)]
-struct Cancelled;
+pub(crate) struct Cancelled;
 
 enum Event {
     Stage(Stage),
@@ -146,27 +139,9 @@ pub(crate) struct Monitor {
     /// then 1.
     starts: [f64; STAGES.len() + 1],
     events: Option<Sender<Event>>,
-    /// Shared by the computation's multiplications.
-    transforms: TransformCache,
-}
-
-/// The arithmetic reports to the computation's monitor.
-impl Sink for Monitor {
-    fn advance(&self, units: u64) {
-        Monitor::advance(self, units);
-    }
-
-    fn checkpoint(&self) {
-        Monitor::checkpoint(self);
-    }
 }
 
 impl Monitor {
-    /// The context of the computation's arithmetic.
-    pub(crate) fn arith(&self) -> Arith<'_> {
-        Arith::new(&self.transforms, self)
-    }
-
     /// Whether the caller's token or the progress callback cancelled this
     /// computation, without unwinding.
     pub(crate) fn cancelled(&self) -> bool {
@@ -183,8 +158,6 @@ impl Monitor {
     /// The computation enters `stage`, whose work is `total` units.
     pub(crate) fn enter(&self, stage: Stage, total: u64) {
         self.checkpoint();
-        // Each stage's products have their own lengths.
-        self.transforms.release_buffers();
         self.done.store(0, Ordering::Relaxed);
         self.total.store(total.max(1), Ordering::Relaxed);
         self.stage.store(stage.index(), Ordering::Relaxed);
@@ -205,12 +178,6 @@ impl Monitor {
     /// for cancellation.
     pub(crate) fn count(&self, units: u64) {
         self.done.fetch_add(units, Ordering::Relaxed);
-    }
-
-    /// Frees the buffers the computation keeps for reuse, before a step
-    /// that needs the memory more.
-    pub(crate) fn release_buffers(&self) {
-        self.transforms.release_buffers();
     }
 
     /// A monitor of a computation run directly on the test's threads: not
@@ -240,7 +207,6 @@ impl Monitor {
             total: AtomicU64::new(1),
             starts,
             events,
-            transforms: TransformCache::default(),
         }
     }
 
@@ -256,19 +222,16 @@ impl Monitor {
     }
 }
 
-/// Runs `body` with the computation's monitor on a pool of `threads`
-/// workers (0: one per core), reporting to `progress` from the calling
-/// thread. Stage `i`
-/// takes about `shares[i]` of the time; `estimate` is the memory it was
-/// expected to need, for the error if an allocation fails.
-pub(crate) fn run<T: Send>(
-    threads: usize,
-    estimate: u64,
+/// Runs `body` with a new monitor whose stage `i` takes about `shares[i]`
+/// of the time, reporting to `progress` (if any) from the calling thread
+/// while `body` runs on another; `body` returns its outcome and whether it
+/// succeeded (then the callback hears 1 at its end).
+pub(crate) fn watch<T: Send>(
     cancel: CancelToken,
     shares: [f64; STAGES.len()],
     progress: Option<&ProgressFn>,
-    body: impl FnOnce(&Monitor) -> Result<T, Error> + Send,
-) -> Result<T, Error> {
+    body: impl FnOnce(&Monitor) -> (T, bool) + Send,
+) -> T {
     let (events, receiver) = match progress {
         Some(_) => {
             let (tx, rx) = std::sync::mpsc::channel();
@@ -277,21 +240,14 @@ pub(crate) fn run<T: Send>(
         None => (None, None),
     };
     let monitor = Monitor::new(cancel, shares, events);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("pi-worker-{i}"))
-        .start_handler(|_| fallible::unwind_on_failure())
-        .build()
-        .map_err(|e| Error::Threads(e.to_string()))?;
     let work = || {
-        let outcome = panic::catch_unwind(AssertUnwindSafe(|| pool.install(|| body(&monitor))));
+        let (outcome, succeeded) = body(&monitor);
         if let Some(events) = &monitor.events {
-            let succeeded = matches!(outcome, Ok(Ok(_)));
             let _ = events.send(Event::Finished(succeeded));
         }
         outcome
     };
-    let outcome = match (progress, receiver) {
+    match (progress, receiver) {
         (Some(callback), Some(receiver)) => std::thread::scope(|scope| {
             let worker = scope.spawn(work);
             report(&monitor, &receiver, callback);
@@ -299,19 +255,7 @@ pub(crate) fn run<T: Send>(
         })
         .unwrap_or_else(|payload| panic::resume_unwind(payload)),
         _ => work(),
-    };
-    outcome.map_err(|payload| {
-        if payload.is::<Cancelled>() {
-            Error::Cancelled
-        } else if payload.is::<fallible::OutOfMemory>() {
-            Error::OutOfMemory {
-                estimate,
-                bound: MemoryBound::AllocationFailed,
-            }
-        } else {
-            panic::resume_unwind(payload)
-        }
-    })?
+    }
 }
 
 /// Calls `callback` at each stage change and every [`PROGRESS_INTERVAL`]
@@ -348,37 +292,5 @@ fn report(monitor: &Monitor, events: &Receiver<Event>, callback: &ProgressFn) {
         if callback(Progress { stage, fraction }).is_break() {
             monitor.stopped.store(true, Ordering::Relaxed);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Runs `body` as a computation on one thread.
-    fn computed<T: Send>(body: impl FnOnce() -> T + Send) -> Result<T, Error> {
-        run(1, 7, CancelToken::new(), [1.0; STAGES.len()], None, |_| {
-            Ok(body())
-        })
-    }
-
-    #[test]
-    fn failed_allocations_are_errors_inside_a_computation() {
-        use crate::natural::fallible::{copied, filled, reserve, resize, with_capacity};
-        let error = Error::OutOfMemory {
-            estimate: 7,
-            bound: MemoryBound::AllocationFailed,
-        };
-        let failed = Err(error.clone());
-        let huge = usize::MAX / 16;
-        assert_eq!(computed(|| filled(huge, 0u64).len()), failed);
-        assert_eq!(computed(|| filled(huge, 1u8).len()), failed);
-        assert_eq!(computed(|| with_capacity::<u64>(huge).len()), failed);
-        let mut v = vec![1u64; 3];
-        assert_eq!(computed(|| resize(&mut v, huge, 0)), Err(error.clone()));
-        assert_eq!(computed(|| reserve(&mut v, huge)), Err(error));
-        assert_eq!(v, [1, 1, 1]);
-        assert_eq!(computed(|| filled(100, 2u8).len()), Ok(100));
-        assert_eq!(computed(|| copied(&[1u64, 2]).len()), Ok(2));
     }
 }

@@ -5,7 +5,8 @@ use std::fmt;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
-use crate::monitor::{self, CancelToken, Monitor, Progress, ProgressFn};
+use crate::computation::{self, Computation};
+use crate::monitor::{self, CancelToken, Progress, ProgressFn};
 #[cfg(doc)]
 use crate::{compute, estimate_memory};
 use crate::{Base, Error, MAX_THREADS};
@@ -137,7 +138,7 @@ impl Options {
         &self,
         estimate: u64,
         shares: [f64; monitor::STAGES.len()],
-        body: impl FnOnce(&Monitor) -> Result<T, Error> + Send,
+        body: impl FnOnce(&Computation) -> Result<T, Error> + Send,
     ) -> Result<T, Error> {
         if self.threads > MAX_THREADS {
             return Err(Error::TooManyThreads {
@@ -145,12 +146,11 @@ impl Options {
                 max: MAX_THREADS,
             });
         }
-        monitor::run(
+        computation::run(
             self.threads,
             estimate,
-            self.cancel.clone(),
+            (self.cancel.clone(), self.progress.as_deref()),
             shares,
-            self.progress.as_deref(),
             body,
         )
     }

@@ -7,7 +7,8 @@ mod factors;
 
 use factors::{Factors, TermFactors};
 
-use crate::monitor::{Monitor, Stage};
+use crate::computation::Computation;
+use crate::monitor::Stage;
 use crate::natural::parallel::join_if;
 use crate::natural::{full_product_length, Natural};
 
@@ -62,12 +63,12 @@ struct Split {
     r: Signed,
 }
 
-fn split(a: u64, b: u64, need_p: bool, monitor: &Monitor) -> Split {
+fn split(a: u64, b: u64, need_p: bool, computation: &Computation) -> Split {
     if b - a <= FACTORED_TERMS {
-        return split_factored(a, b, need_p, &TermFactors::new(a, b), monitor).0;
+        return split_factored(a, b, need_p, &TermFactors::new(a, b), computation).0;
     }
-    let (m, left, right) = halves(a, b, need_p, monitor);
-    merge(a, m, b, (left, right), monitor)
+    let (m, left, right) = halves(a, b, need_p, computation);
+    merge(a, m, b, (left, right), computation)
 }
 
 /// Ranges of at most this many terms divide `P` of their left half and `Q`
@@ -86,15 +87,15 @@ fn split_factored(
     b: u64,
     need_p: bool,
     terms: &TermFactors,
-    monitor: &Monitor,
+    computation: &Computation,
 ) -> (Split, Factors, Factors) {
     if b - a <= LEAF_TERMS {
         let (p_factors, q_factors) = terms.product(a, b);
         return (accumulated(a, b, need_p), p_factors, q_factors);
     }
     let m = middle(a, b);
-    let (mut left, mut left_p, left_q) = split_factored(a, m, true, terms, monitor);
-    let (mut right, right_p, mut right_q) = split_factored(m, b, need_p, terms, monitor);
+    let (mut left, mut left_p, left_q) = split_factored(a, m, true, terms, computation);
+    let (mut right, right_p, mut right_q) = split_factored(m, b, need_p, terms, computation);
     let common = left_p.remove_common(&mut right_q);
     if !common.is_one() {
         let g = common.value();
@@ -110,7 +111,7 @@ fn split_factored(
     } else {
         Factors::default()
     };
-    let merged = merge(a, m, b, (left, right), monitor);
+    let merged = merge(a, m, b, (left, right), computation);
     (merged, p_factors, left_q.mul(&right_q))
 }
 
@@ -241,16 +242,16 @@ fn middle(a: u64, b: u64) -> u64 {
 
 /// The split point `m` of the terms `a..b` (at least two, see [`middle`]),
 /// and the splits of `a..m` and `m..b`.
-fn halves(a: u64, b: u64, need_p: bool, monitor: &Monitor) -> (u64, Split, Split) {
+fn halves(a: u64, b: u64, need_p: bool, computation: &Computation) -> (u64, Split, Split) {
     let m = middle(a, b);
     let parallel = b - a >= PARALLEL_TERMS;
     if parallel {
-        monitor.checkpoint();
+        computation.checkpoint();
     }
     let (left, right) = join_if(
         parallel && b - a < SEQUENTIAL_TERMS,
-        || split(a, m, true, monitor),
-        || split(m, b, need_p, monitor),
+        || split(a, m, true, computation),
+        || split(m, b, need_p, computation),
     );
     (m, left, right)
 }
@@ -271,9 +272,15 @@ impl Split {
 
 /// `Q` and `R` of the terms `a..b`, of `left = a..m` and `right = m..b`
 /// (with `P` if `right` has it).
-fn merge(a: u64, m: u64, b: u64, (left, right): (Split, Split), monitor: &Monitor) -> Split {
+fn merge(
+    a: u64,
+    m: u64,
+    b: u64,
+    (left, right): (Split, Split),
+    computation: &Computation,
+) -> Split {
     let parallel = b - a >= PARALLEL_TERMS;
-    let arith = monitor.arith();
+    let arith = computation.arith();
     let left_p = left.p.unwrap_or_default();
     // R = R1·Q2 + P1·R2, whose terms have the same sign in practice (that of
     // the range's first term): then one sum, else two products.
@@ -316,7 +323,7 @@ fn merge(a: u64, m: u64, b: u64, (left, right): (Split, Split), monitor: &Monito
     };
     let q = next();
     if parallel {
-        monitor.advance(merge_work(b - a));
+        computation.advance(merge_work(b - a));
     }
     Split { p, q, r }
 }
@@ -325,15 +332,15 @@ fn merge(a: u64, m: u64, b: u64, (left, right): (Split, Split), monitor: &Monito
 /// power of two and rounded toward zero, `Q` to about `keep` bits. The
 /// halves are cut to `keep` bits before their merge: its operands shrink,
 /// and `Q` and `13591409·Q + R` keep relative errors near `2^-keep`.
-fn split_truncated(a: u64, b: u64, keep: u64, monitor: &Monitor) -> Split {
-    let (m, left, right) = halves(a, b, false, monitor);
+fn split_truncated(a: u64, b: u64, keep: u64, computation: &Computation) -> Split {
+    let (m, left, right) = halves(a, b, false, computation);
     // The largest merge: buffers kept from the smaller ones do not serve it.
-    monitor.release_buffers();
+    computation.release_buffers();
     let cut = |half: Split| {
         let excess = half.q.bit_len().saturating_sub(keep);
         half.shifted_down(excess)
     };
-    merge(a, m, b, (cut(left), cut(right)), monitor)
+    merge(a, m, b, (cut(left), cut(right)), computation)
 }
 
 /// Progress units of the merge of `n` terms: about its cost, `n·log2(n)`.
@@ -361,11 +368,11 @@ fn split_work(n: u64) -> u64 {
 /// `2^-(w+40)`). The error of `t` moves `x` by less than 0.05 units
 /// (`x/t < 0.01`), that of `root` by less than 0.05 (`x/root < 0.04·2^w`),
 /// the floor by less than one.
-pub(crate) fn pi_fixed_point(w: u64, monitor: &Monitor) -> Natural {
-    let arith = monitor.arith();
+pub(crate) fn pi_fixed_point(w: u64, computation: &Computation) -> Natural {
+    let arith = computation.arith();
     let terms = w / BITS_PER_TERM + 3;
-    monitor.enter(Stage::Series, split_work(terms - 1));
-    let Split { q, r, .. } = split_truncated(1, terms, w + 96, monitor);
+    computation.enter(Stage::Series, split_work(terms - 1));
+    let Split { q, r, .. } = split_truncated(1, terms, w + 96, computation);
     let denominator = Signed {
         negative: false,
         magnitude: q.mul_small(13_591_409),
@@ -378,12 +385,12 @@ pub(crate) fn pi_fixed_point(w: u64, monitor: &Monitor) -> Natural {
     let denominator = &denominator >> excess;
     // Progress units of the square root and the division: bits handled by
     // their Newton steps, about twice the bits of the result.
-    monitor.enter(Stage::SquareRoot, 2 * (w + ROOT_GUARD_BITS));
+    computation.enter(Stage::SquareRoot, 2 * (w + ROOT_GUARD_BITS));
     let Some(inverse_root) = Natural::inverse_sqrt_in(10_005, w + ROOT_GUARD_BITS, arith) else {
         unreachable!("10005 is within the inverse square root's range");
     };
     let root = &inverse_root.mul_small(10_005) >> ROOT_GUARD_BITS;
-    monitor.enter(Stage::Division, 3 * w);
+    computation.enter(Stage::Division, 3 * w);
     // Q and D are freed once used: the last product holds only t and root.
     let Some(t) = Natural::scaled_quotient(q, denominator, w + QUOTIENT_GUARD_BITS, arith) else {
         unreachable!("the Chudnovsky denominator is positive");
@@ -394,6 +401,7 @@ pub(crate) fn pi_fixed_point(w: u64, monitor: &Monitor) -> Natural {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::monitor::Monitor;
 
     /// Single terms merged pairwise, the way longer ranges are summed.
     fn merged(a: u64, b: u64) -> Split {
@@ -401,7 +409,14 @@ mod tests {
             return accumulated(a, b, true);
         }
         let m = a + (b - a) / 2;
-        merge(a, m, b, (merged(a, m), merged(m, b)), &Monitor::detached())
+        let monitor = Monitor::detached();
+        merge(
+            a,
+            m,
+            b,
+            (merged(a, m), merged(m, b)),
+            &Computation::new(&monitor),
+        )
     }
 
     #[test]
@@ -428,7 +443,11 @@ mod tests {
             let m = middle(a, b);
             assert!(a < m && m < b, "{a}..{b}: {m}");
             let monitor = Monitor::detached();
-            let (left, right) = (split(a, m, false, &monitor), split(m, b, false, &monitor));
+            let computation = Computation::new(&monitor);
+            let (left, right) = (
+                split(a, m, false, &computation),
+                split(m, b, false, &computation),
+            );
             let longest = left.r.magnitude.limbs().len() + right.q.limbs().len();
             let planned = merge_limbs(a, b);
             assert!(
@@ -443,7 +462,9 @@ mod tests {
         // Within a factored range and across several; the last range's
         // linear factors exceed a limb.
         for (a, b) in [(1, 600), (1000, 2300), (40_000_000_000, 40_000_000_700)] {
-            let (whole, plain) = (split(a, b, true, &Monitor::detached()), merged(a, b));
+            let monitor = Monitor::detached();
+            let whole = split(a, b, true, &Computation::new(&monitor));
+            let plain = merged(a, b);
             let (p, q, r) = (whole.p.unwrap_or_default(), whole.q, whole.r);
             let (plain_p, plain_q) = (plain.p.unwrap_or_default(), plain.q);
             assert!(q < plain_q, "{a}..{b}: nothing removed");
@@ -463,8 +484,9 @@ mod tests {
         // From about 2,000,000 bits the top merge's halves are cut.
         for w in [1u64, 64, 100, 1000, 4321, 20_000, 150_001, 8_000_000] {
             let monitor = Monitor::detached();
-            let x = pi_fixed_point(w, &monitor);
-            let wider = &pi_fixed_point(w + 64, &monitor) >> 64;
+            let computation = Computation::new(&monitor);
+            let x = pi_fixed_point(w, &computation);
+            let wider = &pi_fixed_point(w + 64, &computation) >> 64;
             let (difference, _) = x.abs_diff(&wider);
             assert!(difference <= Natural::from(3u64), "w = {w}: {difference}");
         }

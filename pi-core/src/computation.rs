@@ -1,0 +1,149 @@
+//! A running computation: its monitor (progress and cancellation, see
+//! `monitor.rs`) and the context of its arithmetic, on its own thread
+//! pool. A cancelled computation unwinds with the monitor's payload, and
+//! one whose allocation fails with [`fallible::OutOfMemory`] (without
+//! running the panic hook), up to [`run`], which returns the error.
+
+use std::panic::{self, AssertUnwindSafe};
+
+use crate::monitor::{self, CancelToken, Cancelled, Monitor, ProgressFn, Stage, STAGES};
+use crate::natural::{fallible, Arith, Sink, TransformCache};
+use crate::{Error, MemoryBound};
+
+/// What a computation passes down: its monitor and its arithmetic's
+/// context, whose transform cache it owns.
+pub(crate) struct Computation<'a> {
+    monitor: &'a Monitor,
+    transforms: TransformCache,
+}
+
+/// The arithmetic reports its work to the computation's monitor, and stops
+/// when it is cancelled.
+impl Sink for Monitor {
+    fn advance(&self, units: u64) {
+        Monitor::advance(self, units);
+    }
+
+    fn checkpoint(&self) {
+        Monitor::checkpoint(self);
+    }
+}
+
+impl<'a> Computation<'a> {
+    /// A computation reporting to `monitor`, with a transform cache of its
+    /// own.
+    pub(crate) fn new(monitor: &'a Monitor) -> Computation<'a> {
+        Computation {
+            monitor,
+            transforms: TransformCache::default(),
+        }
+    }
+
+    /// Its monitor.
+    pub(crate) fn monitor(&self) -> &'a Monitor {
+        self.monitor
+    }
+
+    /// The context of its arithmetic.
+    pub(crate) fn arith(&self) -> Arith<'_> {
+        Arith::new(&self.transforms, self.monitor)
+    }
+
+    /// Enters `stage`, whose work is `total` units; each stage's products
+    /// have their own lengths, so the buffers kept for reuse are freed.
+    pub(crate) fn enter(&self, stage: Stage, total: u64) {
+        self.monitor.enter(stage, total);
+        self.release_buffers();
+    }
+
+    /// Counts `units` of work done, and checks for cancellation.
+    pub(crate) fn advance(&self, units: u64) {
+        self.monitor.advance(units);
+    }
+
+    /// Unwinds if the computation was cancelled.
+    pub(crate) fn checkpoint(&self) {
+        self.monitor.checkpoint();
+    }
+
+    /// Frees the buffers kept for reuse, before a step that needs the
+    /// memory more.
+    pub(crate) fn release_buffers(&self) {
+        self.transforms.release_buffers();
+    }
+}
+
+/// Runs `body` as a computation on a pool of `threads` workers (0: one per
+/// core), watched by a monitor (see [`monitor::watch`]) that reports to
+/// `progress`. Stage `i` takes about `shares[i]` of the time; `estimate` is
+/// the memory it was expected to need, for the error if an allocation
+/// fails.
+pub(crate) fn run<T: Send>(
+    threads: usize,
+    estimate: u64,
+    (cancel, progress): (CancelToken, Option<&ProgressFn>),
+    shares: [f64; STAGES.len()],
+    body: impl FnOnce(&Computation) -> Result<T, Error> + Send,
+) -> Result<T, Error> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("pi-worker-{i}"))
+        .start_handler(|_| fallible::unwind_on_failure())
+        .build()
+        .map_err(|e| Error::Threads(e.to_string()))?;
+    let outcome = monitor::watch(cancel, shares, progress, |monitor| {
+        let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+            pool.install(|| body(&Computation::new(monitor)))
+        }));
+        let succeeded = matches!(outcome, Ok(Ok(_)));
+        (outcome, succeeded)
+    });
+    outcome.map_err(|payload| {
+        if payload.is::<Cancelled>() {
+            Error::Cancelled
+        } else if payload.is::<fallible::OutOfMemory>() {
+            Error::OutOfMemory {
+                estimate,
+                bound: MemoryBound::AllocationFailed,
+            }
+        } else {
+            panic::resume_unwind(payload)
+        }
+    })?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs `body` as a computation on one thread.
+    fn computed<T: Send>(body: impl FnOnce() -> T + Send) -> Result<T, Error> {
+        run(
+            1,
+            7,
+            (CancelToken::new(), None),
+            [1.0; STAGES.len()],
+            |_| Ok(body()),
+        )
+    }
+
+    #[test]
+    fn failed_allocations_are_errors_inside_a_computation() {
+        use crate::natural::fallible::{copied, filled, reserve, resize, with_capacity};
+        let error = Error::OutOfMemory {
+            estimate: 7,
+            bound: MemoryBound::AllocationFailed,
+        };
+        let failed = Err(error.clone());
+        let huge = usize::MAX / 16;
+        assert_eq!(computed(|| filled(huge, 0u64).len()), failed);
+        assert_eq!(computed(|| filled(huge, 1u8).len()), failed);
+        assert_eq!(computed(|| with_capacity::<u64>(huge).len()), failed);
+        let mut v = vec![1u64; 3];
+        assert_eq!(computed(|| resize(&mut v, huge, 0)), Err(error.clone()));
+        assert_eq!(computed(|| reserve(&mut v, huge)), Err(error));
+        assert_eq!(v, [1, 1, 1]);
+        assert_eq!(computed(|| filled(100, 2u8).len()), Ok(100));
+        assert_eq!(computed(|| copied(&[1u64, 2]).len()), Ok(2));
+    }
+}
