@@ -41,7 +41,7 @@ struct Args {
     /// starting at POSITION (1 is the first digit after the point), by digit
     /// extraction. Takes --count, --threads, --progress, --quiet and --stats.
     #[arg(long, value_name = "POSITION",
-          conflicts_with_all = ["digits", "hex", "output", "verify", "memory_limit"],
+          conflicts_with_all = ["digits", "hex", "output", "verify", "memory_limit", "scratch"],
           value_parser = clap::value_parser!(u64).range(1..=MAX_HEX_POSITION))]
     hex_at: Option<u64>,
 
@@ -99,6 +99,18 @@ struct Args {
     /// (bytes, or with a unit: 500MB, 8GiB).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     memory_limit: Option<u64>,
+
+    /// Keep checkpoints in the directory DIR (created if missing) as the
+    /// computation goes, so that --resume can continue it after an
+    /// interruption (Ctrl-C, a kill, a crash); they are removed when it
+    /// succeeds. Without --resume, checkpoints found there are removed.
+    #[arg(long, value_name = "DIR")]
+    scratch: Option<PathBuf>,
+
+    /// Continue from the checkpoints in --scratch of an interrupted run of
+    /// the same command (the same digits and base).
+    #[arg(long, requires = "scratch")]
+    resume: bool,
 
     /// Check the result independently (digit extraction of hexadecimal digits
     /// near its end, and residues of the digits) before printing it; exit 1
@@ -168,7 +180,9 @@ fn main() -> ExitCode {
         .threads(usize::from(args.threads))
         .cancel_token(token)
         .verify(args.verify)
-        .memory_limit(args.memory_limit);
+        .memory_limit(args.memory_limit)
+        .scratch_dir(args.scratch.clone())
+        .resume(args.resume);
     let estimate = args.digits.map(|d| pi_core::estimate_memory(d, &options));
     let report = Report::new(estimate, args.progress, args.quiet, args.stats);
     if let Some(callback) = report.callback() {
@@ -220,7 +234,7 @@ fn failure(error: &Error) -> ExitCode {
             eprintln!("pi: interrupted");
             ExitCode::from(INTERRUPTED)
         }
-        e @ (Error::OutOfMemory { .. } | Error::VerificationFailed(_)) => {
+        e @ (Error::OutOfMemory { .. } | Error::VerificationFailed(_) | Error::Checkpoint(_)) => {
             eprintln!("pi: {e}");
             ExitCode::FAILURE
         }

@@ -323,6 +323,48 @@ fn ctrl_c_stops_with_130_and_no_file() {
 }
 
 #[test]
+fn a_killed_run_resumes_from_its_checkpoints() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let scratch = dir.path().join("scratch");
+    let scratch = scratch.to_str().expect("a UTF-8 path");
+    let out = dir.path().join("pi.txt");
+    let out = out.to_str().expect("a UTF-8 path");
+    let args = ["10000000", "-q", "-t", "2", "-o", out, "--scratch", scratch];
+    // SIGKILL partway: no chance to clean up.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pi"))
+        .args(args)
+        .spawn()
+        .expect("start pi");
+    // As soon as it has kept a checkpoint.
+    let kept = || {
+        std::fs::read_dir(scratch).map_or(0, |entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".ckpt"))
+                .count()
+        })
+    };
+    while kept() == 0 && child.try_wait().expect("poll pi").is_none() {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().expect("SIGKILL");
+    let status = child.wait().expect("wait for pi");
+    assert!(!status.success(), "killed before the end");
+    assert!(kept() > 0, "checkpoints kept");
+    let resumed = pi(&[&args[..], &["--resume"]].concat());
+    assert!(resumed.status.success(), "{resumed:?}");
+    let expected = pi_core::digits(10_000_000, pi_core::Base::Decimal).expect("digits") + "\n";
+    assert!(std::fs::read_to_string(out).expect("the digits") == expected);
+    let left = std::fs::read_dir(scratch)
+        .expect("the scratch directory")
+        .count();
+    assert_eq!(left, 0, "checkpoints removed at the end");
+    // --resume needs --scratch.
+    let output = pi(&["1000", "--resume"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
 fn ctrl_c_stops_digit_extraction() {
     let (status, elapsed) = interrupted(&["--hex-at", "10000000000000", "-q"], 300);
     assert_eq!(status.code(), Some(130));

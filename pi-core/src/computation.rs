@@ -6,6 +6,7 @@
 
 use std::panic::{self, AssertUnwindSafe};
 
+use crate::checkpoint::{self, Checkpoints};
 use crate::monitor::{self, CancelToken, Cancelled, Monitor, ProgressFn, Stage, STAGES};
 use crate::natural::{fallible, Arith, Sink, TransformCache};
 use crate::{Error, MemoryBound};
@@ -15,6 +16,7 @@ use crate::{Error, MemoryBound};
 pub(crate) struct Computation<'a> {
     monitor: &'a Monitor,
     transforms: TransformCache,
+    checkpoints: Option<&'a Checkpoints>,
 }
 
 /// The arithmetic reports its work to the computation's monitor, and stops
@@ -36,7 +38,22 @@ impl<'a> Computation<'a> {
         Computation {
             monitor,
             transforms: TransformCache::default(),
+            checkpoints: None,
         }
+    }
+
+    /// A computation reporting to `monitor` and keeping `checkpoints`.
+    #[cfg(test)]
+    pub(crate) fn checkpointed(monitor: &'a Monitor, checkpoints: &'a Checkpoints) -> Self {
+        Computation {
+            checkpoints: Some(checkpoints),
+            ..Computation::new(monitor)
+        }
+    }
+
+    /// Its checkpoints, if it keeps any.
+    pub(crate) fn checkpoints(&self) -> Option<&'a Checkpoints> {
+        self.checkpoints
     }
 
     /// Its monitor.
@@ -83,6 +100,7 @@ pub(crate) fn run<T: Send>(
     estimate: u64,
     (cancel, progress): (CancelToken, Option<&ProgressFn>),
     shares: [f64; STAGES.len()],
+    checkpoints: Option<&Checkpoints>,
     body: impl FnOnce(&Computation) -> Result<T, Error> + Send,
 ) -> Result<T, Error> {
     let pool = rayon::ThreadPoolBuilder::new()
@@ -93,7 +111,12 @@ pub(crate) fn run<T: Send>(
         .map_err(|e| Error::Threads(e.to_string()))?;
     let outcome = monitor::watch(cancel, shares, progress, |monitor| {
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-            pool.install(|| body(&Computation::new(monitor)))
+            pool.install(|| {
+                body(&Computation {
+                    checkpoints,
+                    ..Computation::new(monitor)
+                })
+            })
         }));
         let succeeded = matches!(outcome, Ok(Ok(_)));
         (outcome, succeeded)
@@ -101,6 +124,8 @@ pub(crate) fn run<T: Send>(
     outcome.map_err(|payload| {
         if payload.is::<Cancelled>() {
             Error::Cancelled
+        } else if let Some(checkpoint::Failed(error)) = payload.downcast_ref() {
+            error.clone()
         } else if payload.is::<fallible::OutOfMemory>() {
             Error::OutOfMemory {
                 estimate,
@@ -123,6 +148,7 @@ mod tests {
             7,
             (CancelToken::new(), None),
             [1.0; STAGES.len()],
+            None,
             |_| Ok(body()),
         )
     }

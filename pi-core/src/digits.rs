@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use crate::checkpoint::{Checkpoints, Key};
 use crate::chudnovsky::{pi_fixed_point, ERROR_BOUND};
 use crate::computation::Computation;
 use crate::memory::{self, MemoryBound};
@@ -71,7 +72,9 @@ pub fn estimate_memory(n: u64, options: &Options) -> u64 {
 /// [`Error::OutOfMemory`] when the estimate exceeds the memory limit or
 /// the memory the system has for this process (the address-space limit
 /// less what is mapped, the control group's limit less its usage, the
-/// available memory and swap), or when an allocation fails, [`Error::Cancelled`], [`Error::Threads`].
+/// available memory and swap), or when an allocation fails, [`Error::Cancelled`], [`Error::Threads`],
+/// [`Error::Checkpoint`] (with a [`Options::scratch_dir`]: the directory
+/// cannot be used, or resumed checkpoints are another computation's).
 pub fn compute(n: u64, options: &Options) -> Result<String, Error> {
     if n > MAX_DIGITS {
         return Err(Error::TooManyDigits {
@@ -95,9 +98,24 @@ pub fn compute(n: u64, options: &Options) -> Result<String, Error> {
         Base::Decimal => [60.0, 8.0, 8.0, 24.0, verification, 0.0],
         Base::Hexadecimal => [80.0, 10.0, 10.0, 1.0, verification, 0.0],
     };
-    options.run(estimate, shares, |computation| {
+    let checkpoints = match &options.scratch {
+        Some(dir) => Some(Checkpoints::open(
+            dir,
+            Key {
+                n,
+                base: options.base,
+            },
+            options.resume,
+        )?),
+        None => None,
+    };
+    let text = options.run(estimate, shares, checkpoints.as_ref(), |computation| {
         text(n, options, computation)
-    })
+    })?;
+    if let Some(checkpoints) = &checkpoints {
+        checkpoints.clear()?;
+    }
+    Ok(text)
 }
 
 /// `"3."` followed by the first `n` digits of π after the point, truncated,

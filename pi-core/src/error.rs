@@ -45,6 +45,10 @@ pub enum Error {
     /// The computation was cancelled (by its [`CancelToken`] or its progress
     /// callback).
     Cancelled,
+    /// The scratch directory could not be used: a checkpoint could not be
+    /// written or read, or one found there when resuming belongs to another
+    /// computation or is damaged; the text says which.
+    Checkpoint(String),
     /// Not enough memory: the estimate exceeds the memory limit or what the
     /// system has for this process (refused before anything was
     /// allocated), or an allocation failed during the computation.
@@ -81,6 +85,7 @@ impl fmt::Display for Error {
             Error::InvalidTerms(reason) => write!(f, "invalid term sums: {reason}"),
             Error::Threads(reason) => write!(f, "cannot start the worker threads: {reason}"),
             Error::Cancelled => f.write_str("the computation was cancelled"),
+            Error::Checkpoint(what) => write!(f, "checkpoint: {what}"),
             Error::VerificationFailed(what) => write!(f, "verification failed: {what}"),
             Error::OutOfMemory {
                 estimate,

@@ -13,6 +13,7 @@
 mod base;
 mod bbp;
 mod calc_pi;
+mod checkpoint;
 mod chudnovsky;
 mod computation;
 mod digits;

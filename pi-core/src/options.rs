@@ -3,7 +3,10 @@
 
 use std::fmt;
 use std::ops::ControlFlow;
+use std::path::PathBuf;
 use std::sync::Arc;
+
+use crate::checkpoint::Checkpoints;
 
 use crate::computation::{self, Computation};
 use crate::monitor::{self, CancelToken, Progress, ProgressFn};
@@ -27,6 +30,8 @@ pub struct Options {
     pub(crate) cancel: CancelToken,
     pub(crate) verify: bool,
     pub(crate) memory_limit: Option<u64>,
+    pub(crate) scratch: Option<PathBuf>,
+    pub(crate) resume: bool,
     #[cfg(test)]
     pub(crate) corruption: Corruption,
 }
@@ -132,12 +137,34 @@ impl Options {
 }
 
 impl Options {
+    /// Keeps checkpoints of the computation in the directory `dir`
+    /// (created if missing), so that [`Options::resume`] can continue it
+    /// after an interruption (a crash, a kill, a cancellation); they are
+    /// removed when it succeeds. `None` (the default): no checkpoints. A
+    /// computation without `resume` removes the checkpoints it finds there.
+    pub fn scratch_dir(mut self, dir: Option<PathBuf>) -> Options {
+        self.scratch = dir;
+        self
+    }
+
+    /// Resumes from the checkpoints in the [`Options::scratch_dir`] of an
+    /// earlier computation of the same digits, refusing (with
+    /// [`Error::Checkpoint`]) those of another computation or a damaged
+    /// one; where there are none it starts from the beginning.
+    pub fn resume(mut self, resume: bool) -> Options {
+        self.resume = resume;
+        self
+    }
+}
+
+impl Options {
     /// Runs `body` as a computation with these options' threads, progress
     /// and cancellation (see [`monitor::run`]).
     pub(crate) fn run<T: Send>(
         &self,
         estimate: u64,
         shares: [f64; monitor::STAGES.len()],
+        checkpoints: Option<&Checkpoints>,
         body: impl FnOnce(&Computation) -> Result<T, Error> + Send,
     ) -> Result<T, Error> {
         if self.threads > MAX_THREADS {
@@ -151,6 +178,7 @@ impl Options {
             estimate,
             (self.cancel.clone(), self.progress.as_deref()),
             shares,
+            checkpoints,
             body,
         )
     }
@@ -165,6 +193,8 @@ impl fmt::Debug for Options {
             .field("cancelled", &self.cancel.is_cancelled())
             .field("verify", &self.verify)
             .field("memory_limit", &self.memory_limit)
+            .field("scratch", &self.scratch)
+            .field("resume", &self.resume)
             .finish()
     }
 }

@@ -5,6 +5,8 @@
 
 mod factors;
 
+use std::sync::LazyLock;
+
 use factors::{Factors, TermFactors};
 
 use crate::computation::Computation;
@@ -63,12 +65,39 @@ struct Split {
     r: Signed,
 }
 
-fn split(a: u64, b: u64, need_p: bool, computation: &Computation) -> Split {
+/// `P` (if `need_p`), `Q` and `R` of the terms `a..b`, a range `depth`
+/// levels below the whole series; from its checkpoint if the computation
+/// kept one, and kept as one if the range is at most [`CHECKPOINT_DEPTH`]
+/// deep (its halves' checkpoints then go).
+fn split(a: u64, b: u64, need_p: bool, depth: u32, computation: &Computation) -> Split {
     if b - a <= FACTORED_TERMS {
         return split_factored(a, b, need_p, &TermFactors::new(a, b), computation).0;
     }
-    let (m, left, right) = halves(a, b, need_p, computation);
-    merge(a, m, b, (left, right), computation)
+    let checkpoints = computation
+        .checkpoints()
+        .filter(|_| depth <= CHECKPOINT_DEPTH);
+    let name = range_name(a, b, need_p);
+    if let Some(saved) = checkpoints.and_then(|c| c.load(&name)) {
+        return Split::from_numbers(saved);
+    }
+    let (m, left, right) = halves(a, b, need_p, depth, computation);
+    let merged = merge(a, m, b, (left, right), computation);
+    if let Some(checkpoints) = checkpoints {
+        let halves = [range_name(a, m, true), range_name(m, b, need_p)];
+        checkpoints.save(&name, &merged.numbers(), &halves);
+    }
+    merged
+}
+
+/// Ranges of the series this many levels deep or less are kept as
+/// checkpoints: 2^3 of them at the deepest, each written once and removed
+/// once the range above it is written.
+const CHECKPOINT_DEPTH: u32 = 3;
+
+/// The name of the checkpoint of the range `a..b` of the series.
+fn range_name(a: u64, b: u64, need_p: bool) -> String {
+    let p = if need_p { "-p" } else { "" };
+    format!("series-{a}-{b}{p}")
 }
 
 /// Ranges of at most this many terms divide `P` of their left half and `Q`
@@ -242,7 +271,13 @@ fn middle(a: u64, b: u64) -> u64 {
 
 /// The split point `m` of the terms `a..b` (at least two, see [`middle`]),
 /// and the splits of `a..m` and `m..b`.
-fn halves(a: u64, b: u64, need_p: bool, computation: &Computation) -> (u64, Split, Split) {
+fn halves(
+    a: u64,
+    b: u64,
+    need_p: bool,
+    depth: u32,
+    computation: &Computation,
+) -> (u64, Split, Split) {
     let m = middle(a, b);
     let parallel = b - a >= PARALLEL_TERMS;
     if parallel {
@@ -250,13 +285,40 @@ fn halves(a: u64, b: u64, need_p: bool, computation: &Computation) -> (u64, Spli
     }
     let (left, right) = join_if(
         parallel && b - a < SEQUENTIAL_TERMS,
-        || split(a, m, true, computation),
-        || split(m, b, need_p, computation),
+        || split(a, m, true, depth + 1, computation),
+        || split(m, b, need_p, depth + 1, computation),
     );
     (m, left, right)
 }
 
 impl Split {
+    /// `Q`, `R`'s magnitude, its sign (0 or 1) and `P` if there is one: as
+    /// a checkpoint keeps them.
+    fn numbers(&self) -> Vec<&Natural> {
+        static ZERO: Natural = Natural::zero();
+        static ONE: LazyLock<Natural> = LazyLock::new(|| Natural::from(1u64));
+        let sign = if self.r.negative { &*ONE } else { &ZERO };
+        let mut numbers = vec![&self.q, &self.r.magnitude, sign];
+        numbers.extend(&self.p);
+        numbers
+    }
+
+    /// The split whose [`Split::numbers`] are `numbers`.
+    fn from_numbers(numbers: Vec<Natural>) -> Split {
+        let mut numbers = numbers.into_iter();
+        let mut next = || numbers.next().unwrap_or_default();
+        let (q, magnitude, sign) = (next(), next(), next());
+        let p = numbers.next();
+        Split {
+            p,
+            q,
+            r: Signed {
+                negative: !sign.is_zero(),
+                magnitude,
+            },
+        }
+    }
+
     /// `P`, `Q` and `R` divided by `2^s`, rounded toward zero.
     fn shifted_down(self, s: u64) -> Split {
         Split {
@@ -333,7 +395,7 @@ fn merge(
 /// halves are cut to `keep` bits before their merge: its operands shrink,
 /// and `Q` and `13591409·Q + R` keep relative errors near `2^-keep`.
 fn split_truncated(a: u64, b: u64, keep: u64, computation: &Computation) -> Split {
-    let (m, left, right) = halves(a, b, false, computation);
+    let (m, left, right) = halves(a, b, false, 0, computation);
     // The largest merge: buffers kept from the smaller ones do not serve it.
     computation.release_buffers();
     let cut = |half: Split| {
@@ -368,10 +430,68 @@ fn split_work(n: u64) -> u64 {
 /// `2^-(w+40)`). The error of `t` moves `x` by less than 0.05 units
 /// (`x/t < 0.01`), that of `root` by less than 0.05 (`x/root < 0.04·2^w`),
 /// the floor by less than one.
+///
+/// A computation that keeps checkpoints keeps `Q` and `D` after the series
+/// (and ranges of it, see [`split`]), `root`, and `t`, and resumes from the
+/// last of them it finds.
 pub(crate) fn pi_fixed_point(w: u64, computation: &Computation) -> Natural {
     let arith = computation.arith();
+    let saved = |name: &str| {
+        let checkpoints = computation.checkpoints()?;
+        let mut numbers = checkpoints.load(&format!("{name}-{w}"))?.into_iter();
+        numbers.next()
+    };
+    let save = |name: &str, numbers: &[&Natural], replaced: &[String]| {
+        if let Some(checkpoints) = computation.checkpoints() {
+            checkpoints.save(&format!("{name}-{w}"), numbers, replaced);
+        }
+    };
     let terms = w / BITS_PER_TERM + 3;
     computation.enter(Stage::Series, split_work(terms - 1));
+    let mut quotient = saved("quotient");
+    let series = match quotient {
+        Some(_) => None,
+        None => Some(series_quotient(w, terms, computation)),
+    };
+    // Progress units of the square root and the division: bits handled by
+    // their Newton steps, about twice the bits of the result.
+    computation.enter(Stage::SquareRoot, 2 * (w + ROOT_GUARD_BITS));
+    let root = saved("root").unwrap_or_else(|| {
+        let Some(inverse_root) = Natural::inverse_sqrt_in(10_005, w + ROOT_GUARD_BITS, arith)
+        else {
+            unreachable!("10005 is within the inverse square root's range");
+        };
+        let root = &inverse_root.mul_small(10_005) >> ROOT_GUARD_BITS;
+        save("root", &[&root], &[]);
+        root
+    });
+    computation.enter(Stage::Division, 3 * w);
+    if let Some((q, denominator)) = series {
+        // Q and D are freed once used: the last product holds only t and root.
+        let Some(t) = Natural::scaled_quotient(q, denominator, w + QUOTIENT_GUARD_BITS, arith)
+        else {
+            unreachable!("the Chudnovsky denominator is positive");
+        };
+        save("quotient", &[&t], &[format!("series-{w}")]);
+        quotient = Some(t);
+    }
+    let t = quotient.unwrap_or_default();
+    &t.mul_small(426_880).mul_in(&root, arith) >> (w + QUOTIENT_GUARD_BITS)
+}
+
+/// `Q` and `D = 13591409·Q + R` of the whole series, both cut to about
+/// `w + 64` bits by one power of two: from the checkpoint if the
+/// computation kept one, else summed (and kept).
+fn series_quotient(w: u64, terms: u64, computation: &Computation) -> (Natural, Natural) {
+    let name = format!("series-{w}");
+    let checkpoints = computation.checkpoints();
+    if let Some(saved) = checkpoints.and_then(|c| c.load(&name)) {
+        let mut saved = saved.into_iter();
+        return (
+            saved.next().unwrap_or_default(),
+            saved.next().unwrap_or_default(),
+        );
+    }
     let Split { q, r, .. } = split_truncated(1, terms, w + 96, computation);
     let denominator = Signed {
         negative: false,
@@ -383,19 +503,12 @@ pub(crate) fn pi_fixed_point(w: u64, computation: &Computation) -> Natural {
     let excess = denominator.bit_len().saturating_sub(w + 64);
     let q = &q >> excess;
     let denominator = &denominator >> excess;
-    // Progress units of the square root and the division: bits handled by
-    // their Newton steps, about twice the bits of the result.
-    computation.enter(Stage::SquareRoot, 2 * (w + ROOT_GUARD_BITS));
-    let Some(inverse_root) = Natural::inverse_sqrt_in(10_005, w + ROOT_GUARD_BITS, arith) else {
-        unreachable!("10005 is within the inverse square root's range");
-    };
-    let root = &inverse_root.mul_small(10_005) >> ROOT_GUARD_BITS;
-    computation.enter(Stage::Division, 3 * w);
-    // Q and D are freed once used: the last product holds only t and root.
-    let Some(t) = Natural::scaled_quotient(q, denominator, w + QUOTIENT_GUARD_BITS, arith) else {
-        unreachable!("the Chudnovsky denominator is positive");
-    };
-    &t.mul_small(426_880).mul_in(&root, arith) >> (w + QUOTIENT_GUARD_BITS)
+    if let Some(checkpoints) = checkpoints {
+        let m = middle(1, terms);
+        let halves = [range_name(1, m, true), range_name(m, terms, false)];
+        checkpoints.save(&name, &[&q, &denominator], &halves);
+    }
+    (q, denominator)
 }
 
 #[cfg(test)]
@@ -445,8 +558,8 @@ mod tests {
             let monitor = Monitor::detached();
             let computation = Computation::new(&monitor);
             let (left, right) = (
-                split(a, m, false, &computation),
-                split(m, b, false, &computation),
+                split(a, m, false, 1, &computation),
+                split(m, b, false, 1, &computation),
             );
             let longest = left.r.magnitude.limbs().len() + right.q.limbs().len();
             let planned = merge_limbs(a, b);
@@ -463,7 +576,7 @@ mod tests {
         // linear factors exceed a limb.
         for (a, b) in [(1, 600), (1000, 2300), (40_000_000_000, 40_000_000_700)] {
             let monitor = Monitor::detached();
-            let whole = split(a, b, true, &Computation::new(&monitor));
+            let whole = split(a, b, true, 0, &Computation::new(&monitor));
             let plain = merged(a, b);
             let (p, q, r) = (whole.p.unwrap_or_default(), whole.q, whole.r);
             let (plain_p, plain_q) = (plain.p.unwrap_or_default(), plain.q);
@@ -476,6 +589,48 @@ mod tests {
             );
             assert_eq!(r.negative, plain.r.negative, "{a}..{b}");
         }
+    }
+
+    #[test]
+    fn ranges_resume_from_their_checkpoints() {
+        use crate::checkpoint::{Checkpoints, Key};
+        let dir = tempfile::tempdir().expect("a scratch directory");
+        let key = Key {
+            n: 1,
+            base: crate::Base::Decimal,
+        };
+        let checkpoints = Checkpoints::open(dir.path(), key, false).expect("checkpoints");
+        let monitor = Monitor::detached();
+        let computation = Computation::checkpointed(&monitor, &checkpoints);
+        let plain_monitor = Monitor::detached();
+        let plain = Computation::new(&plain_monitor);
+        let (a, b) = (1, 20_000);
+        let m = middle(a, b);
+        let same = |x: &Split, y: &Split, what: &str| {
+            assert_eq!((&x.p, &x.q), (&y.p, &y.q), "{what}");
+            assert_eq!(x.r.negative, y.r.negative, "{what}");
+            assert_eq!(x.r.magnitude, y.r.magnitude, "{what}");
+        };
+        // The left half alone, as a run stopped before the right one.
+        let left = split(a, m, true, 2, &computation);
+        checkpoints.synced().expect("synced");
+        assert!(dir
+            .path()
+            .join(format!("pi-series-{a}-{m}-p.ckpt"))
+            .exists());
+        same(&left, &split(a, m, true, 2, &plain), "left half");
+        // The whole range takes the left half from its checkpoint.
+        let whole = split(a, b, false, 1, &computation);
+        checkpoints.synced().expect("synced");
+        same(&whole, &split(a, b, false, 1, &plain), "whole range");
+        let kept: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("the scratch directory")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(kept, [format!("pi-series-{a}-{b}.ckpt")], "halves replaced");
+        // And comes from it the next time.
+        same(&split(a, b, false, 1, &computation), &whole, "loaded");
     }
 
     #[test]

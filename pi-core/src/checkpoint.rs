@@ -1,0 +1,292 @@
+//! Checkpoints of a computation of digits in a scratch directory: the
+//! numbers it has computed at natural points (the larger merges of the
+//! series, the square root, the quotient), each in a file of its own whose
+//! header names the computation and whose numbers carry checksums, so that
+//! an interrupted run resumes from what it had saved.
+
+use std::fs::{self, File};
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::panic;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Sender};
+use std::sync::Mutex;
+use std::thread::JoinHandle;
+
+use crate::natural::Natural;
+use crate::verify::residue;
+use crate::{Base, Error};
+
+/// The first bytes of every checkpoint file.
+const MAGIC: &[u8; 8] = b"pi-ckpt\n";
+/// The layout of the files; a change of layout or of the library's
+/// version makes older checkpoints another computation's.
+const FORMAT: u32 = 1;
+/// Names of checkpoint files start so, and end in [`SUFFIX`]: a new run
+/// clears those alone from the directory.
+const PREFIX: &str = "pi-";
+const SUFFIX: &str = ".ckpt";
+/// Checkpoints are read and written in blocks of this many bytes.
+const BUFFER: usize = 1 << 20;
+
+/// The computation checkpoints belong to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Key {
+    /// Digits after the point.
+    pub(crate) n: u64,
+    /// Their base.
+    pub(crate) base: Base,
+}
+
+/// The checkpoints of one computation, in its scratch directory.
+pub(crate) struct Checkpoints {
+    dir: PathBuf,
+    key: Key,
+    /// The thread that makes written checkpoints durable, one after the
+    /// other (see [`Checkpoints::save`]), and its queue.
+    syncing: Mutex<Option<Syncer>>,
+}
+
+/// A written checkpoint to make durable and name, and those it replaces.
+struct Job {
+    partial: PathBuf,
+    path: PathBuf,
+    replaced: Vec<PathBuf>,
+}
+
+struct Syncer {
+    jobs: Sender<Job>,
+    thread: JoinHandle<Result<(), Error>>,
+}
+
+impl Job {
+    fn run(self) -> Result<(), Error> {
+        File::open(&self.partial)
+            .and_then(|file| file.sync_all())
+            .and_then(|()| fs::rename(&self.partial, &self.path))
+            .map_err(|e| {
+                Error::Checkpoint(format!("cannot write {}: {e}", self.partial.display()))
+            })?;
+        for path in self.replaced {
+            let _ = fs::remove_file(path);
+        }
+        Ok(())
+    }
+}
+
+/// The payload with which a computation unwinds when a checkpoint cannot
+/// be written or read (see `computation.rs`).
+#[derive(Debug)]
+pub(crate) struct Failed(pub(crate) Error);
+
+impl Checkpoints {
+    /// The checkpoints of the computation `key` in `dir` (created if
+    /// missing): those found there when `resume`, else none (a new run
+    /// removes any it finds). Refuses, before anything is computed, a
+    /// directory it cannot use and, when resuming, checkpoints of another
+    /// computation or a damaged one.
+    pub(crate) fn open(dir: &Path, key: Key, resume: bool) -> Result<Checkpoints, Error> {
+        let checkpoints = Checkpoints {
+            dir: dir.to_path_buf(),
+            key,
+            syncing: Mutex::default(),
+        };
+        fs::create_dir_all(dir).map_err(|e| checkpoints.error("cannot create", dir, &e))?;
+        for path in checkpoints.files()? {
+            if resume && path.extension().is_some_and(|e| e == "ckpt") {
+                checkpoints.read(&path)?;
+            } else {
+                fs::remove_file(&path)
+                    .map_err(|e| checkpoints.error("cannot remove", &path, &e))?;
+            }
+        }
+        Ok(checkpoints)
+    }
+
+    /// The numbers saved as `name`, if they were; unwinds with [`Failed`]
+    /// if they cannot be read.
+    pub(crate) fn load(&self, name: &str) -> Option<Vec<Natural>> {
+        let path = self.path(name);
+        if !path.exists() {
+            return None;
+        }
+        Some(self.read(&path).unwrap_or_else(|e| fail(e)))
+    }
+
+    /// Saves `numbers` as `name`, whole or not at all, then removes the
+    /// checkpoints `replaced`; unwinds with [`Failed`] if they cannot be
+    /// written. The numbers are written before it returns; another thread
+    /// waits until the disk has them, then gives the file its name (a
+    /// crash before then leaves the checkpoints it replaces) and removes
+    /// those.
+    pub(crate) fn save(&self, name: &str, numbers: &[&Natural], replaced: &[String]) {
+        let path = self.path(name);
+        let partial = path.with_extension("partial");
+        if let Err(e) = self.write(&partial, numbers) {
+            let _ = fs::remove_file(&partial);
+            fail(e);
+        }
+        let job = Job {
+            partial,
+            path,
+            replaced: replaced.iter().map(|name| self.path(name)).collect(),
+        };
+        let mut syncing = lock(&self.syncing);
+        if syncing.is_none() {
+            let (jobs, queue) = mpsc::channel::<Job>();
+            let thread = std::thread::Builder::new()
+                .name("pi-checkpoint".into())
+                .spawn(move || queue.into_iter().try_for_each(Job::run))
+                .unwrap_or_else(|e| fail(Error::Checkpoint(format!("cannot start a thread: {e}"))));
+            *syncing = Some(Syncer { jobs, thread });
+        }
+        // A send fails only once the thread stopped at an error, which
+        // `synced` returns.
+        let _ = syncing.as_ref().map(|s| s.jobs.send(job));
+    }
+
+    /// Waits until the disk has every checkpoint saved; the error that
+    /// stopped that, if any.
+    pub(crate) fn synced(&self) -> Result<(), Error> {
+        let Some(Syncer { jobs, thread }) = lock(&self.syncing).take() else {
+            return Ok(());
+        };
+        drop(jobs);
+        thread.join().unwrap_or_else(|_| {
+            Err(Error::Checkpoint(
+                "the thread saving checkpoints failed".into(),
+            ))
+        })
+    }
+
+    /// Removes every checkpoint: the computation is done.
+    pub(crate) fn clear(&self) -> Result<(), Error> {
+        self.synced()?;
+        for path in self.files()? {
+            fs::remove_file(&path).map_err(|e| self.error("cannot remove", &path, &e))?;
+        }
+        Ok(())
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{PREFIX}{name}{SUFFIX}"))
+    }
+
+    /// The checkpoint files in the directory, and partly written ones.
+    fn files(&self) -> Result<Vec<PathBuf>, Error> {
+        let entries =
+            fs::read_dir(&self.dir).map_err(|e| self.error("cannot read", &self.dir, &e))?;
+        let mut files = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| self.error("cannot read", &self.dir, &e))?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with(PREFIX) && (name.ends_with(SUFFIX) || name.ends_with(".partial")) {
+                files.push(entry.path());
+            }
+        }
+        files.sort();
+        Ok(files)
+    }
+
+    fn error(&self, what: &str, path: &Path, e: &io::Error) -> Error {
+        Error::Checkpoint(format!("{what} {}: {e}", path.display()))
+    }
+
+    /// The header of this computation's checkpoints.
+    fn header(&self) -> Vec<u8> {
+        let version = env!("CARGO_PKG_VERSION").as_bytes();
+        let mut header = MAGIC.to_vec();
+        header.extend_from_slice(&FORMAT.to_le_bytes());
+        header.extend_from_slice(&(version.len() as u32).to_le_bytes());
+        header.extend_from_slice(version);
+        header.extend_from_slice(&self.key.n.to_le_bytes());
+        header.push(self.key.base.radix() as u8);
+        header
+    }
+
+    fn write(&self, path: &Path, numbers: &[&Natural]) -> Result<(), Error> {
+        let io = |e| self.error("cannot write", path, &e);
+        let mut out = BufWriter::with_capacity(BUFFER, File::create(path).map_err(io)?);
+        out.write_all(&self.header()).map_err(io)?;
+        out.write_all(&(numbers.len() as u32).to_le_bytes())
+            .map_err(io)?;
+        for x in numbers {
+            out.write_all(&(x.limbs().len() as u64).to_le_bytes())
+                .map_err(io)?;
+            out.write_all(&residue(x).to_le_bytes()).map_err(io)?;
+            for limb in x.limbs() {
+                out.write_all(&limb.to_le_bytes()).map_err(io)?;
+            }
+        }
+        out.flush().map_err(io)
+    }
+
+    /// The numbers of the checkpoint at `path`, checked against this
+    /// computation's header and their checksums.
+    fn read(&self, path: &Path) -> Result<Vec<Natural>, Error> {
+        let damaged = |what: &str| {
+            Error::Checkpoint(format!(
+                "{} is {what}: remove it, or run without resuming",
+                path.display()
+            ))
+        };
+        let io = |e| self.error("cannot read", path, &e);
+        let mut input = BufReader::with_capacity(BUFFER, File::open(path).map_err(io)?);
+        let header = self.header();
+        let mut found = vec![0u8; header.len()];
+        input.read_exact(&mut found).map_err(io)?;
+        if found[..MAGIC.len()] != MAGIC[..] {
+            return Err(damaged("not a checkpoint of pi"));
+        }
+        if found != header {
+            return Err(damaged(
+                "a checkpoint of another computation (other digits, base or version of pi)",
+            ));
+        }
+        let mut word = [0u8; 8];
+        let mut count = [0u8; 4];
+        input.read_exact(&mut count).map_err(io)?;
+        let mut numbers = Vec::new();
+        for _ in 0..u32::from_le_bytes(count) {
+            input.read_exact(&mut word).map_err(io)?;
+            let len = usize::try_from(u64::from_le_bytes(word)).unwrap_or(usize::MAX);
+            input.read_exact(&mut word).map_err(io)?;
+            let checksum = u64::from_le_bytes(word);
+            // A damaged length fails in the reads below, not in a huge
+            // allocation: the limbs are read as they come.
+            let mut limbs = Vec::new();
+            for _ in 0..len {
+                input.read_exact(&mut word).map_err(io)?;
+                limbs.push(u64::from_le_bytes(word));
+            }
+            let x = Natural::from_limbs(limbs);
+            if residue(&x) != checksum {
+                return Err(damaged("damaged (a checksum does not match)"));
+            }
+            numbers.push(x);
+        }
+        if input.read(&mut word).map_err(io)? != 0 {
+            return Err(damaged("damaged (longer than its numbers)"));
+        }
+        Ok(numbers)
+    }
+}
+
+impl Drop for Checkpoints {
+    /// No thread outlives the checkpoints it makes durable.
+    fn drop(&mut self) {
+        let _ = self.synced();
+    }
+}
+
+/// The guarded value; a panic elsewhere leaves the list consistent.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Unwinds with [`Failed`]: the computation ends with `e`.
+fn fail(e: Error) -> ! {
+    panic::resume_unwind(Box::new(Failed(e)))
+}

@@ -1,0 +1,162 @@
+//! Checkpoints in a scratch directory: a computation stopped in any stage
+//! resumes from them to the same digits; those of another computation, or
+//! damaged ones, are refused; a finished computation leaves none.
+
+use std::fs;
+use std::ops::ControlFlow;
+use std::path::Path;
+
+use pi_core::{compute, Base, Error, Options, Stage};
+
+/// The checkpoint files in `dir`.
+fn files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// Options keeping checkpoints in `dir`.
+fn scratch(base: Base, dir: &Path, resume: bool) -> Options {
+    Options::new()
+        .base(base)
+        .scratch_dir(Some(dir.to_path_buf()))
+        .resume(resume)
+}
+
+/// Computes `n` digits keeping checkpoints in `dir`, cancelled from the
+/// progress callback once it reports `stage`.
+fn stopped_in(n: u64, base: Base, dir: &Path, stage: Stage) -> Result<String, Error> {
+    let options = scratch(base, dir, false).progress(move |p| {
+        if p.stage == stage {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    });
+    compute(n, &options)
+}
+
+#[test]
+fn a_computation_stopped_in_any_stage_resumes_to_the_same_digits() {
+    // Hexadecimal conversion is a copy, over before a cancellation lands.
+    let stages = [
+        Stage::Series,
+        Stage::SquareRoot,
+        Stage::Division,
+        Stage::Conversion,
+    ];
+    for (n, base, stages) in [
+        (1_000_000, Base::Decimal, &stages[..]),
+        (300_000, Base::Hexadecimal, &stages[..3]),
+    ] {
+        let expected = compute(n, &Options::new().base(base)).expect("digits");
+        for &stage in stages {
+            let dir = tempfile::tempdir().expect("a scratch directory");
+            assert_eq!(
+                stopped_in(n, base, dir.path(), stage),
+                Err(Error::Cancelled),
+                "{n} {base:?}: stopped in {stage}"
+            );
+            let resumed = compute(n, &scratch(base, dir.path(), true));
+            assert_eq!(
+                resumed.as_ref(),
+                Ok(&expected),
+                "{n} {base:?}: resumed from {stage}"
+            );
+            assert_eq!(files(dir.path()), Vec::<String>::new(), "left behind");
+        }
+    }
+}
+
+#[test]
+fn later_stages_resume_from_their_checkpoints() {
+    let dir = tempfile::tempdir().expect("a scratch directory");
+    let n = 1_000_000;
+    assert_eq!(
+        stopped_in(n, Base::Decimal, dir.path(), Stage::Conversion),
+        Err(Error::Cancelled)
+    );
+    let kept = files(dir.path());
+    assert!(
+        kept.iter().any(|f| f.starts_with("pi-quotient-"))
+            && kept.iter().any(|f| f.starts_with("pi-root-")),
+        "checkpoints of the division and the square root: {kept:?}"
+    );
+    assert!(
+        kept.iter().all(|f| !f.starts_with("pi-series")),
+        "the series' checkpoints go once the quotient is kept: {kept:?}"
+    );
+    let resumed = compute(n, &scratch(Base::Decimal, dir.path(), true)).expect("digits");
+    assert_eq!(resumed, compute(n, &Options::new()).expect("digits"));
+}
+
+#[test]
+fn checkpoints_of_another_computation_are_refused_when_resuming() {
+    let dir = tempfile::tempdir().expect("a scratch directory");
+    assert_eq!(
+        stopped_in(200_000, Base::Decimal, dir.path(), Stage::Conversion),
+        Err(Error::Cancelled)
+    );
+    for (n, base) in [(300_000, Base::Decimal), (200_000, Base::Hexadecimal)] {
+        match compute(n, &scratch(base, dir.path(), true)) {
+            Err(Error::Checkpoint(what)) => {
+                assert!(what.contains("another computation"), "{what}")
+            }
+            other => panic!("{n} {base:?}: {other:?}"),
+        }
+    }
+    assert!(!files(dir.path()).is_empty(), "refused, not removed");
+    // Without resuming, a new computation clears them.
+    let digits = compute(300_000, &scratch(Base::Decimal, dir.path(), false)).expect("digits");
+    assert_eq!(digits, compute(300_000, &Options::new()).expect("digits"));
+    assert_eq!(files(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn a_damaged_checkpoint_is_refused_when_resuming() {
+    let dir = tempfile::tempdir().expect("a scratch directory");
+    let n = 200_000;
+    assert_eq!(
+        stopped_in(n, Base::Decimal, dir.path(), Stage::Conversion),
+        Err(Error::Cancelled)
+    );
+    let name = files(dir.path())
+        .into_iter()
+        .find(|f| f.starts_with("pi-quotient-"))
+        .expect("the quotient's checkpoint");
+    let path = dir.path().join(&name);
+    let mut bytes = fs::read(&path).expect("the checkpoint");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    fs::write(&path, bytes).expect("a damaged checkpoint");
+    match compute(n, &scratch(Base::Decimal, dir.path(), true)) {
+        Err(Error::Checkpoint(what)) => assert!(what.contains("damaged"), "{what}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn an_unusable_scratch_directory_is_an_error() {
+    let dir = tempfile::tempdir().expect("a scratch directory");
+    let file = dir.path().join("a-file");
+    fs::write(&file, b"not a directory").expect("a file");
+    match compute(1000, &scratch(Base::Decimal, &file.join("scratch"), false)) {
+        Err(Error::Checkpoint(what)) => assert!(what.contains("cannot create"), "{what}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn resuming_without_checkpoints_starts_from_the_beginning() {
+    let dir = tempfile::tempdir().expect("a scratch directory");
+    let digits = compute(100_000, &scratch(Base::Decimal, dir.path(), true)).expect("digits");
+    assert_eq!(digits, compute(100_000, &Options::new()).expect("digits"));
+    assert_eq!(files(dir.path()), Vec::<String>::new());
+}
