@@ -28,6 +28,7 @@ typedef enum pi_status {
   PI_ERROR_CANCELLED = 5,
   PI_ERROR_INTERNAL = 6,
   PI_ERROR_VERIFICATION_FAILED = 7,
+  PI_ERROR_CHECKPOINT = 8,
 } pi_status;
 
 typedef struct pi_options pi_options;
@@ -55,6 +56,10 @@ enum pi_status pi_options_set_progress(struct pi_options *options,
 enum pi_status pi_options_set_verify(struct pi_options *options, bool verify);
 
 enum pi_status pi_options_set_memory_limit(struct pi_options *options, uint64_t bytes);
+
+enum pi_status pi_options_set_scratch_dir(struct pi_options *options, const char *dir);
+
+enum pi_status pi_options_set_resume(struct pi_options *options, bool resume);
 
 uint64_t pi_estimate_memory(uint64_t digits, const struct pi_options *options);
 

@@ -77,6 +77,11 @@ typedef enum pi_status {
    * The independent check of a result failed.
    */
   PI_ERROR_VERIFICATION_FAILED = 7,
+  /**
+   * The scratch directory could not be used, or the checkpoints found
+   * there when resuming are another computation's or damaged.
+   */
+  PI_ERROR_CHECKPOINT = 8,
 } pi_status;
 
 /**
@@ -184,6 +189,34 @@ enum pi_status pi_options_set_verify(struct pi_options *options, bool verify);
 enum pi_status pi_options_set_memory_limit(struct pi_options *options, uint64_t bytes);
 
 /**
+ * Keeps checkpoints of a computation in the directory `dir` (a
+ * NUL-terminated path, created if missing), so that a computation with
+ * `pi_options_set_resume` can continue it after an interruption (a
+ * crash, a kill, a cancellation); they are removed when it succeeds.
+ * NULL (the default): no checkpoints. Without resuming, a computation
+ * removes the checkpoints it finds there. Errors: `PI_ERROR_NULL_POINTER`
+ * (`options`), `PI_ERROR_INVALID_ARGUMENT` (a path that is not UTF-8,
+ * where the system's paths must be).
+ *
+ * # Safety
+ * `options` must be NULL or live options from `pi_options_new`; `dir`
+ * NULL or a NUL-terminated string, which is copied.
+ */
+enum pi_status pi_options_set_scratch_dir(struct pi_options *options, const char *dir);
+
+/**
+ * Sets whether a computation resumes from the checkpoints in its scratch
+ * directory (`pi_options_set_scratch_dir`) of an earlier computation of
+ * the same digits, failing with `PI_ERROR_CHECKPOINT` for those of
+ * another computation or a damaged one; where there are none it starts
+ * from the beginning. Errors: `PI_ERROR_NULL_POINTER`.
+ *
+ * # Safety
+ * `options` must be NULL or live options from `pi_options_new`.
+ */
+enum pi_status pi_options_set_resume(struct pi_options *options, bool resume);
+
+/**
  * Returns an upper estimate, in bytes, of the peak memory of computing
  * `digits` digits with `options` (NULL: the defaults); `UINT64_MAX` for
  * more than 10^12 digits. Allocates nothing.
@@ -203,7 +236,9 @@ uint64_t pi_estimate_memory(uint64_t digits, const struct pi_options *options);
  * Errors: `PI_ERROR_NULL_POINTER` (NULL `result`), `PI_ERROR_INVALID_ARGUMENT`
  * (more than 10^12 digits), `PI_ERROR_OUT_OF_MEMORY` (over the memory limit,
  * refused before allocating, or an allocation failed),
- * `PI_ERROR_CANCELLED` (the callback asked), `PI_ERROR_VERIFICATION_FAILED`.
+ * `PI_ERROR_CANCELLED` (the callback asked), `PI_ERROR_VERIFICATION_FAILED`,
+ * `PI_ERROR_CHECKPOINT` (with a scratch directory: it cannot be used, or
+ * the checkpoints resumed are another computation's or damaged).
  *
  * Ownership: the caller owns `*result` and frees it with `pi_result_free`.
  * Safe to call from many threads at once, also with the same options.

@@ -39,6 +39,9 @@ pub enum pi_status {
     PI_ERROR_INTERNAL = 6,
     /// The independent check of a result failed.
     PI_ERROR_VERIFICATION_FAILED = 7,
+    /// The scratch directory could not be used, or the checkpoints found
+    /// there when resuming are another computation's or damaged.
+    PI_ERROR_CHECKPOINT = 8,
 }
 
 use pi_status::*;
@@ -94,6 +97,7 @@ fn failed(error: &Error) -> pi_status {
         Error::Cancelled => PI_ERROR_CANCELLED,
         Error::OutOfMemory { .. } => PI_ERROR_OUT_OF_MEMORY,
         Error::VerificationFailed(_) => PI_ERROR_VERIFICATION_FAILED,
+        Error::Checkpoint(_) => PI_ERROR_CHECKPOINT,
         _ => PI_ERROR_INTERNAL,
     };
     fail(status, error)
@@ -350,6 +354,73 @@ pub unsafe extern "C" fn pi_options_set_memory_limit(
     })
 }
 
+/// Keeps checkpoints of a computation in the directory `dir` (a
+/// NUL-terminated path, created if missing), so that a computation with
+/// `pi_options_set_resume` can continue it after an interruption (a
+/// crash, a kill, a cancellation); they are removed when it succeeds.
+/// NULL (the default): no checkpoints. Without resuming, a computation
+/// removes the checkpoints it finds there. Errors: `PI_ERROR_NULL_POINTER`
+/// (`options`), `PI_ERROR_INVALID_ARGUMENT` (a path that is not UTF-8,
+/// where the system's paths must be).
+///
+/// # Safety
+/// `options` must be NULL or live options from `pi_options_new`; `dir`
+/// NULL or a NUL-terminated string, which is copied.
+#[no_mangle]
+pub unsafe extern "C" fn pi_options_set_scratch_dir(
+    options: *mut pi_options,
+    dir: *const c_char,
+) -> pi_status {
+    with_options(options, |o| {
+        let dir = if dir.is_null() {
+            None
+        } else {
+            // SAFETY: the caller promises a NUL-terminated string.
+            match path_from_c(unsafe { CStr::from_ptr(dir) }) {
+                Some(path) => Some(path),
+                None => {
+                    return fail(
+                        PI_ERROR_INVALID_ARGUMENT,
+                        "the scratch directory is not a valid path",
+                    )
+                }
+            }
+        };
+        *o = o.clone().scratch_dir(dir);
+        PI_OK
+    })
+}
+
+/// `text` as a path: its bytes on Unix, else UTF-8.
+fn path_from_c(text: &CStr) -> Option<std::path::PathBuf> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        Some(std::ffi::OsStr::from_bytes(text.to_bytes()).into())
+    }
+    #[cfg(not(unix))]
+    text.to_str().ok().map(Into::into)
+}
+
+/// Sets whether a computation resumes from the checkpoints in its scratch
+/// directory (`pi_options_set_scratch_dir`) of an earlier computation of
+/// the same digits, failing with `PI_ERROR_CHECKPOINT` for those of
+/// another computation or a damaged one; where there are none it starts
+/// from the beginning. Errors: `PI_ERROR_NULL_POINTER`.
+///
+/// # Safety
+/// `options` must be NULL or live options from `pi_options_new`.
+#[no_mangle]
+pub unsafe extern "C" fn pi_options_set_resume(
+    options: *mut pi_options,
+    resume: bool,
+) -> pi_status {
+    with_options(options, |o| {
+        *o = o.clone().resume(resume);
+        PI_OK
+    })
+}
+
 /// Returns an upper estimate, in bytes, of the peak memory of computing
 /// `digits` digits with `options` (NULL: the defaults); `UINT64_MAX` for
 /// more than 10^12 digits. Allocates nothing.
@@ -374,7 +445,9 @@ pub unsafe extern "C" fn pi_estimate_memory(digits: u64, options: *const pi_opti
 /// Errors: `PI_ERROR_NULL_POINTER` (NULL `result`), `PI_ERROR_INVALID_ARGUMENT`
 /// (more than 10^12 digits), `PI_ERROR_OUT_OF_MEMORY` (over the memory limit,
 /// refused before allocating, or an allocation failed),
-/// `PI_ERROR_CANCELLED` (the callback asked), `PI_ERROR_VERIFICATION_FAILED`.
+/// `PI_ERROR_CANCELLED` (the callback asked), `PI_ERROR_VERIFICATION_FAILED`,
+/// `PI_ERROR_CHECKPOINT` (with a scratch directory: it cannot be used, or
+/// the checkpoints resumed are another computation's or damaged).
 ///
 /// Ownership: the caller owns `*result` and frees it with `pi_result_free`.
 /// Safe to call from many threads at once, also with the same options.
@@ -642,6 +715,7 @@ pub extern "C" fn pi_status_message(status: i32) -> *const c_char {
         5 => c"the computation was cancelled",
         6 => c"internal error in the pi library (please report it)",
         7 => c"verification of the result failed",
+        8 => c"the scratch directory or its checkpoints could not be used (pi_last_error_message says why)",
         _ => c"unknown status code",
     };
     message.as_ptr()
@@ -966,7 +1040,32 @@ mod tests {
             );
             pi_options_free(options);
         }
-        let messages: Vec<String> = (0..8)
+        // A scratch directory under a regular file cannot be created.
+        let file = std::env::temp_dir().join(format!("pi-capi-test-{}", std::process::id()));
+        std::fs::write(&file, b"a file").expect("a temporary file");
+        let scratch = CString::new(file.join("scratch").to_string_lossy().into_owned())
+            .expect("a path without NUL");
+        // SAFETY: live options, freed once; a NUL-terminated path.
+        unsafe {
+            let options = pi_options_new();
+            assert_eq!(pi_options_set_scratch_dir(options, scratch.as_ptr()), PI_OK);
+            assert_eq!(pi_options_set_resume(options, true), PI_OK);
+            assert_eq!(compute(100, options).0, PI_ERROR_CHECKPOINT);
+            assert!(last_error().contains("cannot create"), "{}", last_error());
+            assert_eq!(pi_options_set_scratch_dir(options, ptr::null()), PI_OK);
+            assert_eq!(compute(100, options).0, PI_OK);
+            assert_eq!(
+                pi_options_set_scratch_dir(ptr::null_mut(), scratch.as_ptr()),
+                PI_ERROR_NULL_POINTER
+            );
+            assert_eq!(
+                pi_options_set_resume(ptr::null_mut(), true),
+                PI_ERROR_NULL_POINTER
+            );
+            pi_options_free(options);
+        }
+        let _ = std::fs::remove_file(&file);
+        let messages: Vec<String> = (0..9)
             .map(|s| {
                 // SAFETY: pi_status_message always returns a static string.
                 unsafe { CStr::from_ptr(pi_status_message(s)) }

@@ -272,11 +272,39 @@ def test_memory_limit_raises_memory_error_with_the_estimate():
         ({"memory_limit": "1G"}, TypeError, "must be an int"),
         ({"verify": "yes"}, TypeError, "must be a bool"),
         ({"progress": 5}, TypeError, "bool or a callable"),
+        ({"resume": True}, ValueError, "needs a scratch directory"),
+        ({"resume": 1, "scratch": "."}, TypeError, "must be a bool"),
     ],
 )
 def test_bad_options(kwargs, error, message):
     with pytest.raises(error, match=message):
         pi_py.digits(10, **kwargs)
+
+
+def test_a_cancelled_computation_resumes_from_its_checkpoints(tmp_path):
+    scratch = tmp_path / "scratch"
+    expected = pi_py.digits(1_000_000)
+
+    def stop_in_conversion(fraction, stage):
+        return stage == "conversion"
+
+    with pytest.raises(pi_py.Cancelled):
+        pi_py.digits(1_000_000, scratch=scratch, progress=stop_in_conversion)
+    kept = sorted(p.name for p in scratch.iterdir())
+    assert any(name.startswith("pi-quotient-") for name in kept), kept
+    # Another computation's checkpoints are refused, not used.
+    with pytest.raises(pi_py.CheckpointError, match="another computation") as info:
+        pi_py.digits(999_999, scratch=str(scratch), resume=True)
+    assert isinstance(info.value, OSError)
+    assert pi_py.digits(1_000_000, scratch=scratch, resume=True) == expected
+    assert list(scratch.iterdir()) == []
+
+
+def test_an_unusable_scratch_directory_raises_checkpoint_error(tmp_path):
+    not_a_directory = tmp_path / "file"
+    not_a_directory.write_text("a file")
+    with pytest.raises(pi_py.CheckpointError, match="cannot create"):
+        pi_py.digits(100, scratch=not_a_directory / "scratch")
 
 
 def test_estimate_memory_checks_its_arguments():

@@ -9,6 +9,7 @@
 
 import importlib
 import operator
+import os
 import sys
 import threading
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ __all__ = [
     "OutOfMemory",
     "Cancelled",
     "VerificationError",
+    "CheckpointError",
     "InternalError",
     "__version__",
 ]
@@ -79,6 +81,11 @@ class VerificationError(PiError):
     """The independent check of a result failed (PI_ERROR_VERIFICATION_FAILED)."""
 
 
+class CheckpointError(PiError, OSError):
+    """The scratch directory could not be used, or its checkpoints are
+    another computation's or damaged (PI_ERROR_CHECKPOINT)."""
+
+
 class InternalError(PiError):
     """A bug in libpi (PI_ERROR_INTERNAL and codes this module does not know)."""
 
@@ -88,6 +95,7 @@ _EXCEPTIONS: Dict[int, Type[PiError]] = {
     lib.PI_ERROR_OUT_OF_MEMORY: OutOfMemory,
     lib.PI_ERROR_CANCELLED: Cancelled,
     lib.PI_ERROR_VERIFICATION_FAILED: VerificationError,
+    lib.PI_ERROR_CHECKPOINT: CheckpointError,
 }
 
 
@@ -434,6 +442,8 @@ def digits(
     progress: Union[bool, ProgressCallback, None] = None,
     verify: bool = False,
     memory_limit: Optional[int] = None,
+    scratch: Union[str, "os.PathLike[str]", None] = None,
+    resume: bool = False,
 ) -> str:
     """``"3."`` followed by the first ``n`` digits of pi after the point, truncated.
 
@@ -448,6 +458,12 @@ def digits(
     (a MemoryError) before computing; so does an estimate above the memory
     the system has for this process.
 
+    ``scratch`` (a directory, created if missing) keeps checkpoints as the
+    computation goes; ``resume=True`` continues an interrupted computation
+    of the same digits from them (after Ctrl-C, a kill or a crash), and
+    raises :class:`CheckpointError` (an OSError) for another computation's
+    or damaged ones. They are removed when the digits are returned.
+
     The GIL is released while computing; Ctrl-C cancels the computation
     and raises KeyboardInterrupt. Raises TypeError for arguments of the
     wrong type and ValueError (:class:`InvalidArgument`) for values out of
@@ -461,7 +477,14 @@ def digits(
         raise ValueError("memory_limit must be positive (None: no limit)")
     if not isinstance(verify, bool):
         raise TypeError(f"verify must be a bool, not {type(verify).__name__}")
+    if not isinstance(resume, bool):
+        raise TypeError(f"resume must be a bool, not {type(resume).__name__}")
+    if resume and scratch is None:
+        raise ValueError("resume needs a scratch directory")
     options = _options(base, threads, verify, limit)
+    if scratch is not None:
+        _check(lib.pi_options_set_scratch_dir(options, os.fsencode(scratch)))
+        _check(lib.pi_options_set_resume(options, resume))
     result = ffi.new("pi_result **")
     try:
         with _Run(options, progress, f"pi {n} digits"):
