@@ -12,7 +12,7 @@ use std::sync::mpsc::{self, Sender};
 use std::sync::Mutex;
 use std::thread::JoinHandle;
 
-use crate::natural::Natural;
+use crate::natural::{fallible, Natural};
 use crate::verify::residue;
 use crate::{Base, Error};
 
@@ -214,8 +214,11 @@ impl Checkpoints {
             out.write_all(&(x.limbs().len() as u64).to_le_bytes())
                 .map_err(io)?;
             out.write_all(&residue(x).to_le_bytes()).map_err(io)?;
-            for limb in x.limbs() {
-                out.write_all(&limb.to_le_bytes()).map_err(io)?;
+            let mut bytes = Vec::with_capacity(BUFFER);
+            for limbs in x.limbs().chunks(BUFFER / 8) {
+                bytes.clear();
+                bytes.extend(limbs.iter().flat_map(|limb| limb.to_le_bytes()));
+                out.write_all(&bytes).map_err(io)?;
             }
         }
         out.flush().map_err(io)
@@ -231,7 +234,9 @@ impl Checkpoints {
             ))
         };
         let io = |e| self.error("cannot read", path, &e);
-        let mut input = BufReader::with_capacity(BUFFER, File::open(path).map_err(io)?);
+        let file = File::open(path).map_err(io)?;
+        let mut left = file.metadata().map_err(io)?.len();
+        let mut input = BufReader::with_capacity(BUFFER, file);
         let header = self.header();
         let mut found = vec![0u8; header.len()];
         input.read_exact(&mut found).map_err(io)?;
@@ -246,18 +251,30 @@ impl Checkpoints {
         let mut word = [0u8; 8];
         let mut count = [0u8; 4];
         input.read_exact(&mut count).map_err(io)?;
+        left = left.saturating_sub(header.len() as u64 + 4);
         let mut numbers = Vec::new();
         for _ in 0..u32::from_le_bytes(count) {
             input.read_exact(&mut word).map_err(io)?;
-            let len = usize::try_from(u64::from_le_bytes(word)).unwrap_or(usize::MAX);
+            let len = u64::from_le_bytes(word);
             input.read_exact(&mut word).map_err(io)?;
             let checksum = u64::from_le_bytes(word);
-            // A damaged length fails in the reads below, not in a huge
-            // allocation: the limbs are read as they come.
-            let mut limbs = Vec::new();
-            for _ in 0..len {
-                input.read_exact(&mut word).map_err(io)?;
-                limbs.push(u64::from_le_bytes(word));
+            // A damaged length is caught here, not by a huge allocation.
+            left = left.saturating_sub(16);
+            if len > left / 8 {
+                return Err(damaged("damaged (shorter than its numbers)"));
+            }
+            left -= 8 * len;
+            let mut limbs = fallible::with_capacity(len as usize);
+            let mut bytes = vec![0u8; BUFFER];
+            while limbs.len() < len as usize {
+                let count = (len as usize - limbs.len()).min(BUFFER / 8);
+                let bytes = &mut bytes[..8 * count];
+                input.read_exact(bytes).map_err(io)?;
+                limbs.extend(
+                    bytes
+                        .chunks_exact(8)
+                        .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default())),
+                );
             }
             let x = Natural::from_limbs(limbs);
             if residue(&x) != checksum {

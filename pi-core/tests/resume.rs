@@ -121,24 +121,33 @@ fn checkpoints_of_another_computation_are_refused_when_resuming() {
 
 #[test]
 fn a_damaged_checkpoint_is_refused_when_resuming() {
-    let dir = tempfile::tempdir().expect("a scratch directory");
     let n = 200_000;
-    assert_eq!(
-        stopped_in(n, Base::Decimal, dir.path(), Stage::Conversion),
-        Err(Error::Cancelled)
-    );
-    let name = files(dir.path())
-        .into_iter()
-        .find(|f| f.starts_with("pi-quotient-"))
-        .expect("the quotient's checkpoint");
-    let path = dir.path().join(&name);
-    let mut bytes = fs::read(&path).expect("the checkpoint");
-    let last = bytes.len() - 1;
-    bytes[last] ^= 1;
-    fs::write(&path, bytes).expect("a damaged checkpoint");
-    match compute(n, &scratch(Base::Decimal, dir.path(), true)) {
-        Err(Error::Checkpoint(what)) => assert!(what.contains("damaged"), "{what}"),
-        other => panic!("{other:?}"),
+    // A bit flipped in a limb, and the last limbs cut off.
+    let damages: [fn(&mut Vec<u8>); 2] = [
+        |bytes| {
+            let last = bytes.len() - 1;
+            bytes[last] ^= 1;
+        },
+        |bytes| bytes.truncate(bytes.len() - 20),
+    ];
+    for damage in damages {
+        let dir = tempfile::tempdir().expect("a scratch directory");
+        assert_eq!(
+            stopped_in(n, Base::Decimal, dir.path(), Stage::Conversion),
+            Err(Error::Cancelled)
+        );
+        let name = files(dir.path())
+            .into_iter()
+            .find(|f| f.starts_with("pi-quotient-"))
+            .expect("the quotient's checkpoint");
+        let path = dir.path().join(&name);
+        let mut bytes = fs::read(&path).expect("the checkpoint");
+        damage(&mut bytes);
+        fs::write(&path, bytes).expect("a damaged checkpoint");
+        match compute(n, &scratch(Base::Decimal, dir.path(), true)) {
+            Err(Error::Checkpoint(what)) => assert!(what.contains("damaged"), "{what}"),
+            other => panic!("{other:?}"),
+        }
     }
 }
 
