@@ -63,6 +63,8 @@ enum pi_status pi_options_set_resume(struct pi_options *options, bool resume);
 
 uint64_t pi_estimate_memory(uint64_t digits, const struct pi_options *options);
 
+uint64_t pi_estimate_disk(uint64_t digits, const struct pi_options *options);
+
 enum pi_status pi_compute(uint64_t digits,
                           const struct pi_options *options,
                           struct pi_result **result);

@@ -227,6 +227,19 @@ enum pi_status pi_options_set_resume(struct pi_options *options, bool resume);
 uint64_t pi_estimate_memory(uint64_t digits, const struct pi_options *options);
 
 /**
+ * Returns an upper estimate, in bytes, of the space the checkpoints of
+ * computing `digits` digits with `options` (NULL: the defaults; only the
+ * base matters) take at most in a scratch directory
+ * (`pi_options_set_scratch_dir`); `UINT64_MAX` for more than 10^12
+ * digits. A computation refuses to start, with `PI_ERROR_CHECKPOINT`,
+ * where the directory's file system has less free. Allocates nothing.
+ *
+ * # Safety
+ * `options` must be NULL or live options from `pi_options_new`.
+ */
+uint64_t pi_estimate_disk(uint64_t digits, const struct pi_options *options);
+
+/**
  * Computes "3." then `digits` digits of pi after the point, truncated, as
  * `options` say (NULL: decimal on all cores). On success `*result` gets a
  * new result that owns the NUL-terminated text; on failure `*result` is

@@ -436,6 +436,24 @@ pub unsafe extern "C" fn pi_estimate_memory(digits: u64, options: *const pi_opti
     })
 }
 
+/// Returns an upper estimate, in bytes, of the space the checkpoints of
+/// computing `digits` digits with `options` (NULL: the defaults; only the
+/// base matters) take at most in a scratch directory
+/// (`pi_options_set_scratch_dir`); `UINT64_MAX` for more than 10^12
+/// digits. A computation refuses to start, with `PI_ERROR_CHECKPOINT`,
+/// where the directory's file system has less free. Allocates nothing.
+///
+/// # Safety
+/// `options` must be NULL or live options from `pi_options_new`.
+#[no_mangle]
+pub unsafe extern "C" fn pi_estimate_disk(digits: u64, options: *const pi_options) -> u64 {
+    panic_boundary(u64::MAX, || {
+        // SAFETY: the caller promises NULL or live options.
+        let options = unsafe { options_or_default(options) };
+        pi_core::estimate_disk(digits, &options)
+    })
+}
+
 /// Computes "3." then `digits` digits of pi after the point, truncated, as
 /// `options` say (NULL: decimal on all cores). On success `*result` gets a
 /// new result that owns the NUL-terminated text; on failure `*result` is
@@ -944,6 +962,8 @@ mod tests {
             pi_result_free(ptr::null_mut());
             pi_options_free(ptr::null_mut());
             assert_eq!(pi_estimate_memory(u64::MAX, ptr::null()), u64::MAX);
+            assert_eq!(pi_estimate_disk(u64::MAX, ptr::null()), u64::MAX);
+            assert!(pi_estimate_disk(1000, ptr::null()) > 0);
         }
         assert_eq!(
             compute(u64::MAX, ptr::null()),

@@ -12,6 +12,7 @@ use std::sync::mpsc::{self, Sender};
 use std::sync::Mutex;
 use std::thread::JoinHandle;
 
+use crate::memory::Bytes;
 use crate::natural::{fallible, Natural};
 use crate::verify::residue;
 use crate::{Base, Error};
@@ -82,24 +83,41 @@ impl Checkpoints {
     /// The checkpoints of the computation `key` in `dir` (created if
     /// missing): those found there when `resume`, else none (a new run
     /// removes any it finds). Refuses, before anything is computed, a
-    /// directory it cannot use and, when resuming, checkpoints of another
-    /// computation or a damaged one.
-    pub(crate) fn open(dir: &Path, key: Key, resume: bool) -> Result<Checkpoints, Error> {
+    /// directory it cannot use, one whose file system has less free than
+    /// `need` bytes beside the checkpoints resumed, and, when resuming,
+    /// checkpoints of another computation or a damaged one.
+    pub(crate) fn open(
+        dir: &Path,
+        key: Key,
+        resume: bool,
+        need: u64,
+    ) -> Result<Checkpoints, Error> {
         let checkpoints = Checkpoints {
             dir: dir.to_path_buf(),
             key,
             syncing: Mutex::default(),
         };
         fs::create_dir_all(dir).map_err(|e| checkpoints.error("cannot create", dir, &e))?;
+        let mut kept = 0;
         for path in checkpoints.files()? {
             if resume && path.extension().is_some_and(|e| e == "ckpt") {
                 checkpoints.read(&path)?;
+                kept += fs::metadata(&path).map_or(0, |m| m.len());
             } else {
                 fs::remove_file(&path)
                     .map_err(|e| checkpoints.error("cannot remove", &path, &e))?;
             }
         }
-        Ok(checkpoints)
+        let need = need.saturating_sub(kept);
+        match free_space(dir) {
+            Some(free) if free < need => Err(Error::Checkpoint(format!(
+                "the checkpoints need up to {} in {}, which has {} free",
+                Bytes(need),
+                dir.display(),
+                Bytes(free)
+            ))),
+            _ => Ok(checkpoints),
+        }
     }
 
     /// The numbers saved as `name`, if they were; unwinds with [`Failed`]
@@ -296,6 +314,17 @@ impl Drop for Checkpoints {
     }
 }
 
+/// The bytes free to this process on the file system of `dir`, where the
+/// system says.
+fn free_space(dir: &Path) -> Option<u64> {
+    #[cfg(unix)]
+    return rustix::fs::statvfs(dir)
+        .ok()
+        .map(|s| s.f_bavail.saturating_mul(s.f_frsize));
+    #[cfg(not(unix))]
+    return None;
+}
+
 /// The guarded value; a panic elsewhere leaves the list consistent.
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
@@ -306,4 +335,54 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// Unwinds with [`Failed`]: the computation ends with `e`.
 fn fail(e: Error) -> ! {
     panic::resume_unwind(Box::new(Failed(e)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_system_with_too_little_free_is_refused_up_front() {
+        let dir = tempfile::tempdir().expect("a scratch directory");
+        let key = Key {
+            n: 10,
+            base: Base::Decimal,
+        };
+        match Checkpoints::open(dir.path(), key, false, u64::MAX) {
+            Err(Error::Checkpoint(what)) => {
+                assert!(
+                    what.contains("need up to") && what.contains("free"),
+                    "{what}"
+                )
+            }
+            other => panic!("{:?}", other.err()),
+        }
+        assert!(Checkpoints::open(dir.path(), key, false, 1 << 20).is_ok());
+    }
+
+    #[test]
+    fn saved_numbers_load_as_they_were() {
+        let dir = tempfile::tempdir().expect("a scratch directory");
+        let key = Key {
+            n: 10,
+            base: Base::Hexadecimal,
+        };
+        let checkpoints = Checkpoints::open(dir.path(), key, false, 0).expect("checkpoints");
+        let numbers = [
+            Natural::zero(),
+            Natural::from(7u64),
+            Natural::pow(3, 100_000),
+        ];
+        checkpoints.save("some", &numbers.iter().collect::<Vec<_>>(), &[]);
+        checkpoints.synced().expect("synced");
+        assert_eq!(checkpoints.load("some"), Some(numbers.to_vec()));
+        assert_eq!(checkpoints.load("other"), None);
+        // Another base's computation refuses them when resuming.
+        let other = Key {
+            n: 10,
+            base: Base::Decimal,
+        };
+        assert!(Checkpoints::open(dir.path(), other, true, 0).is_err());
+        assert!(Checkpoints::open(dir.path(), key, true, 0).is_ok());
+    }
 }

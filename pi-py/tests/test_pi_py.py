@@ -300,6 +300,14 @@ def test_a_cancelled_computation_resumes_from_its_checkpoints(tmp_path):
     assert list(scratch.iterdir()) == []
 
 
+def test_estimate_disk_grows_with_the_digits():
+    small, large = pi_py.estimate_disk(1000), pi_py.estimate_disk(10**9)
+    assert 0 < small < 2 << 20 and 2 << 30 < large < 4 << 30
+    assert pi_py.estimate_disk(10**9, base=16) > large
+    with pytest.raises(ValueError):
+        pi_py.estimate_disk(-1)
+
+
 def test_an_unusable_scratch_directory_raises_checkpoint_error(tmp_path):
     not_a_directory = tmp_path / "file"
     not_a_directory.write_text("a file")

@@ -599,7 +599,7 @@ mod tests {
             n: 1,
             base: crate::Base::Decimal,
         };
-        let checkpoints = Checkpoints::open(dir.path(), key, false).expect("checkpoints");
+        let checkpoints = Checkpoints::open(dir.path(), key, false, 0).expect("checkpoints");
         let monitor = Monitor::detached();
         let computation = Computation::checkpointed(&monitor, &checkpoints);
         let plain_monitor = Monitor::detached();

@@ -26,6 +26,7 @@ __all__ = [
     "calc_pi",
     "digits",
     "estimate_memory",
+    "estimate_disk",
     "hex_digits_at",
     "hex_extraction",
     "hex_term_sum",
@@ -322,6 +323,16 @@ def estimate_memory(n: int, base: int = 10) -> int:
     n = _size("n", n)
     options = _options(_base(base))
     return int(lib.pi_estimate_memory(n, options))
+
+
+def estimate_disk(n: int, base: int = 10) -> int:
+    """An upper estimate, in bytes, of the space the checkpoints of computing
+    ``n`` digits take at most in a ``scratch`` directory (see :func:`digits`),
+    which refuses to start, with :class:`CheckpointError`, where less is free.
+    """
+    n = _size("n", n)
+    options = _options(_base(base))
+    return int(lib.pi_estimate_disk(n, options))
 
 
 def _threads(value: Any) -> int:
