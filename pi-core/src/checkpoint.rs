@@ -176,13 +176,14 @@ impl Checkpoints {
         })
     }
 
-    /// Removes every checkpoint: the computation is done.
+    /// Removes every checkpoint, once the disk has those being saved: the
+    /// computation is done.
     pub(crate) fn clear(&self) -> Result<(), Error> {
-        self.synced()?;
+        let synced = self.synced();
         for path in self.files()? {
             fs::remove_file(&path).map_err(|e| self.error("cannot remove", &path, &e))?;
         }
-        Ok(())
+        synced
     }
 
     fn path(&self, name: &str) -> PathBuf {

@@ -142,6 +142,8 @@ impl Options {
     /// after an interruption (a crash, a kill, a cancellation); they are
     /// removed when it succeeds. `None` (the default): no checkpoints. A
     /// computation without `resume` removes the checkpoints it finds there.
+    /// A cancelled or failed computation returns once the checkpoints it
+    /// wrote are on the disk (at 10^9 digits, up to a few seconds).
     pub fn scratch_dir(mut self, dir: Option<PathBuf>) -> Options {
         self.scratch = dir;
         self
