@@ -300,6 +300,24 @@ def test_a_cancelled_computation_resumes_from_its_checkpoints(tmp_path):
     assert list(scratch.iterdir()) == []
 
 
+def test_write_digits_writes_the_file_whole(tmp_path):
+    path = tmp_path / "pi.txt"
+    path.write_text("old")
+    path.chmod(0o640)
+    pi_py.write_digits(100_000, path, base=16)
+    assert path.read_text() == pi_py.digits(100_000, base=16) + "\n"
+    assert path.stat().st_mode & 0o777 == 0o640
+    # A failed computation leaves the old file and nothing else.
+    with pytest.raises(pi_py.Cancelled):
+        pi_py.write_digits(1_000_000, str(path), progress=lambda fraction, stage: True)
+    with pytest.raises(MemoryError):
+        pi_py.write_digits(10**6, path, memory_limit=1)
+    assert path.read_text() == pi_py.digits(100_000, base=16) + "\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pi.txt"]
+    pi_py.write_digits(1000, tmp_path / "new.txt", scratch=tmp_path / "scratch")
+    assert (tmp_path / "new.txt").read_text() == pi_py.digits(1000) + "\n"
+
+
 def test_estimate_disk_grows_with_the_digits():
     small, large = pi_py.estimate_disk(1000), pi_py.estimate_disk(10**9)
     assert 0 < small < 2 << 20 and 2 << 30 < large < 4 << 30

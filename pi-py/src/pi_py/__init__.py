@@ -10,10 +10,11 @@
 import importlib
 import operator
 import os
+import stat
 import sys
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, Optional, Tuple, Type, Union
+from typing import Any, Callable, Dict, Iterable, Optional, Tuple, Type, TypeVar, Union
 
 from ._pi import ffi, lib
 
@@ -25,6 +26,7 @@ __all__ = [
     "MAX_HEX_PRECISION",
     "calc_pi",
     "digits",
+    "write_digits",
     "estimate_memory",
     "estimate_disk",
     "hex_digits_at",
@@ -480,6 +482,68 @@ def digits(
     wrong type and ValueError (:class:`InvalidArgument`) for values out of
     range.
     """
+    # One copy, from libpi's buffer into the str.
+    return _computed(
+        n, base, threads, progress, verify, memory_limit, scratch, resume, lambda text: str(text, "ascii")
+    )
+
+
+def write_digits(
+    n: int,
+    path: Union[str, "os.PathLike[str]"],
+    *,
+    base: int = 10,
+    threads: Optional[int] = None,
+    progress: Union[bool, ProgressCallback, None] = None,
+    verify: bool = False,
+    memory_limit: Optional[int] = None,
+    scratch: Union[str, "os.PathLike[str]", None] = None,
+    resume: bool = False,
+) -> None:
+    """Writes :func:`digits` and a newline to the file ``path``, as ``pi N -o
+    FILE`` does, straight from libpi's buffer: no Python string of the
+    digits is made, so a file of more digits than fit in memory twice can
+    be written. The file is replaced whole or not at all (a temporary file
+    beside it, synced, then renamed over it), keeping the permissions of
+    the file it replaces. The arguments are those of :func:`digits`.
+    """
+    target = os.fspath(path)
+
+    def write(text: Any) -> None:
+        temporary = f"{target}.pi-{os.getpid()}.tmp"
+        try:
+            with open(temporary, "xb") as file:
+                if os.path.exists(target):
+                    os.chmod(temporary, stat.S_IMODE(os.stat(target).st_mode))
+                file.write(text)
+                file.write(b"\n")
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temporary, target)
+        except BaseException:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+            raise
+
+    _computed(n, base, threads, progress, verify, memory_limit, scratch, resume, write)
+
+
+_T = TypeVar("_T")
+
+
+def _computed(
+    n: Any,
+    base: Any,
+    threads: Any,
+    progress: Any,
+    verify: Any,
+    memory_limit: Any,
+    scratch: Any,
+    resume: Any,
+    use: Callable[[Any], _T],
+) -> _T:
+    """``use`` of libpi's buffer of the digits that :func:`digits` describes,
+    its arguments checked."""
     n = _size("n", n)
     base = _base(base)
     threads = _threads(threads)
@@ -501,7 +565,6 @@ def digits(
         with _Run(options, progress, f"pi {n} digits"):
             status = lib.pi_compute(n, options, result)
         _check(status)
-        # One copy, from libpi's buffer into the str.
-        return str(ffi.buffer(lib.pi_result_digits(result[0]), lib.pi_result_len(result[0])), "ascii")
+        return use(ffi.buffer(lib.pi_result_digits(result[0]), lib.pi_result_len(result[0])))
     finally:
         lib.pi_result_free(result[0])
