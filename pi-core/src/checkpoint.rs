@@ -85,7 +85,8 @@ impl Checkpoints {
     /// removes any it finds). Refuses, before anything is computed, a
     /// directory it cannot use, one whose file system has less free than
     /// `need` bytes beside the checkpoints resumed, and, when resuming,
-    /// checkpoints of another computation or a damaged one.
+    /// checkpoints of another computation (a damaged one is refused when
+    /// it is loaded).
     pub(crate) fn open(
         dir: &Path,
         key: Key,
@@ -101,8 +102,8 @@ impl Checkpoints {
         let mut kept = 0;
         for path in checkpoints.files()? {
             if resume && path.extension().is_some_and(|e| e == "ckpt") {
-                checkpoints.read(&path)?;
-                kept += fs::metadata(&path).map_or(0, |m| m.len());
+                // Their numbers' checksums are checked as they are loaded.
+                kept += checkpoints.opened(&path)?.1;
             } else {
                 fs::remove_file(&path)
                     .map_err(|e| checkpoints.error("cannot remove", &path, &e))?;
@@ -246,31 +247,13 @@ impl Checkpoints {
     /// The numbers of the checkpoint at `path`, checked against this
     /// computation's header and their checksums.
     fn read(&self, path: &Path) -> Result<Vec<Natural>, Error> {
-        let damaged = |what: &str| {
-            Error::Checkpoint(format!(
-                "{} is {what}: remove it, or run without resuming",
-                path.display()
-            ))
-        };
+        let damaged = |what: &str| refused(path, what);
         let io = |e| self.error("cannot read", path, &e);
-        let file = File::open(path).map_err(io)?;
-        let mut left = file.metadata().map_err(io)?.len();
-        let mut input = BufReader::with_capacity(BUFFER, file);
-        let header = self.header();
-        let mut found = vec![0u8; header.len()];
-        input.read_exact(&mut found).map_err(io)?;
-        if found[..MAGIC.len()] != MAGIC[..] {
-            return Err(damaged("not a checkpoint of pi"));
-        }
-        if found != header {
-            return Err(damaged(
-                "a checkpoint of another computation (other digits, base or version of pi)",
-            ));
-        }
+        let (mut input, mut left) = self.opened(path)?;
         let mut word = [0u8; 8];
         let mut count = [0u8; 4];
         input.read_exact(&mut count).map_err(io)?;
-        left = left.saturating_sub(header.len() as u64 + 4);
+        left = left.saturating_sub(4);
         let mut numbers = Vec::new();
         for _ in 0..u32::from_le_bytes(count) {
             input.read_exact(&mut word).map_err(io)?;
@@ -306,6 +289,38 @@ impl Checkpoints {
         }
         Ok(numbers)
     }
+}
+
+impl Checkpoints {
+    /// The checkpoint at `path`, read past its header, which must be this
+    /// computation's, and the bytes after the header.
+    fn opened(&self, path: &Path) -> Result<(BufReader<File>, u64), Error> {
+        let io = |e| self.error("cannot read", path, &e);
+        let file = File::open(path).map_err(io)?;
+        let len = file.metadata().map_err(io)?.len();
+        let mut input = BufReader::with_capacity(BUFFER, file);
+        let header = self.header();
+        let mut found = vec![0u8; header.len()];
+        input.read_exact(&mut found).map_err(io)?;
+        if found[..MAGIC.len()] != MAGIC[..] {
+            return Err(refused(path, "not a checkpoint of pi"));
+        }
+        if found != header {
+            return Err(refused(
+                path,
+                "a checkpoint of another computation (other digits, base or version of pi)",
+            ));
+        }
+        Ok((input, len.saturating_sub(header.len() as u64)))
+    }
+}
+
+/// The error for a checkpoint at `path` that is `what` and cannot be used.
+fn refused(path: &Path, what: &str) -> Error {
+    Error::Checkpoint(format!(
+        "{} is {what}: remove it, or run without resuming",
+        path.display()
+    ))
 }
 
 impl Drop for Checkpoints {
