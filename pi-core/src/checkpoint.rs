@@ -289,9 +289,7 @@ impl Checkpoints {
         }
         Ok(numbers)
     }
-}
 
-impl Checkpoints {
     /// The checkpoint at `path`, read past its header, which must be this
     /// computation's, and the bytes after the header.
     fn opened(&self, path: &Path) -> Result<(BufReader<File>, u64), Error> {

@@ -8,7 +8,7 @@ use std::panic::{self, AssertUnwindSafe};
 
 use crate::checkpoint::{self, Checkpoints};
 use crate::monitor::{self, CancelToken, Cancelled, Monitor, ProgressFn, Stage, STAGES};
-use crate::natural::{fallible, Arith, Sink, TransformCache};
+use crate::natural::{fallible, Arith, Natural, Sink, TransformCache};
 use crate::{Error, MemoryBound};
 
 /// What a computation passes down: its monitor and its arithmetic's
@@ -51,9 +51,18 @@ impl<'a> Computation<'a> {
         }
     }
 
-    /// Its checkpoints, if it keeps any.
-    pub(crate) fn checkpoints(&self) -> Option<&'a Checkpoints> {
-        self.checkpoints
+    /// The numbers kept as the checkpoint `name`, if the computation keeps
+    /// checkpoints and has that one.
+    pub(crate) fn kept(&self, name: &str) -> Option<Vec<Natural>> {
+        self.checkpoints?.load(name)
+    }
+
+    /// Keeps `numbers` as the checkpoint `name` in place of those
+    /// `replaced`, if the computation keeps checkpoints.
+    pub(crate) fn keep(&self, name: &str, numbers: &[&Natural], replaced: &[String]) {
+        if let Some(checkpoints) = self.checkpoints {
+            checkpoints.save(name, numbers, replaced);
+        }
     }
 
     /// Its monitor.

@@ -163,7 +163,7 @@ fn text(n: u64, options: &Options, computation: &Computation) -> Result<String, 
     if options.verify {
         computation.enter(Stage::Verification, 1);
         verify::check_binary(&x, w, ERROR_BOUND, computation.monitor())?;
-        check_text(&text[1..=width], (n, base), &x, w, computation)?;
+        check_text(&text[1..=width], (n, base), &x, w, computation.arith())?;
     }
     text[0] = text[1];
     text[1] = b'.';
@@ -256,9 +256,8 @@ fn check_text(
     (n, base): (u64, Base),
     x: &Natural,
     w: u64,
-    computation: &Computation,
+    arith: Arith<'_>,
 ) -> Result<(), Error> {
-    let arith = computation.arith();
     let error = Natural::from(ERROR_BOUND);
     let (scaled, error, shift) = match base {
         Base::Decimal => {

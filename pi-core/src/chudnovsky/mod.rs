@@ -73,18 +73,15 @@ fn split(a: u64, b: u64, need_p: bool, depth: u32, computation: &Computation) ->
     if b - a <= FACTORED_TERMS {
         return split_factored(a, b, need_p, &TermFactors::new(a, b), computation).0;
     }
-    let checkpoints = computation
-        .checkpoints()
-        .filter(|_| depth <= CHECKPOINT_DEPTH);
-    let name = range_name(a, b, need_p);
-    if let Some(saved) = checkpoints.and_then(|c| c.load(&name)) {
+    let name = (depth <= CHECKPOINT_DEPTH).then(|| range_name(a, b, need_p));
+    if let Some(saved) = name.as_deref().and_then(|name| computation.kept(name)) {
         return Split::from_numbers(saved);
     }
     let (m, left, right) = halves(a, b, need_p, depth, computation);
     let merged = merge(a, m, b, (left, right), computation);
-    if let Some(checkpoints) = checkpoints {
+    if let Some(name) = name {
         let halves = [range_name(a, m, true), range_name(m, b, need_p)];
-        checkpoints.save(&name, &merged.numbers(), &halves);
+        computation.keep(&name, &merged.numbers(), &halves);
     }
     merged
 }
@@ -436,16 +433,7 @@ fn split_work(n: u64) -> u64 {
 /// last of them it finds.
 pub(crate) fn pi_fixed_point(w: u64, computation: &Computation) -> Natural {
     let arith = computation.arith();
-    let saved = |name: &str| {
-        let checkpoints = computation.checkpoints()?;
-        let mut numbers = checkpoints.load(&format!("{name}-{w}"))?.into_iter();
-        numbers.next()
-    };
-    let save = |name: &str, numbers: &[&Natural], replaced: &[String]| {
-        if let Some(checkpoints) = computation.checkpoints() {
-            checkpoints.save(&format!("{name}-{w}"), numbers, replaced);
-        }
-    };
+    let saved = |name: &str| computation.kept(&format!("{name}-{w}"))?.into_iter().next();
     let terms = w / BITS_PER_TERM + 3;
     computation.enter(Stage::Series, split_work(terms - 1));
     let mut quotient = saved("quotient");
@@ -462,7 +450,7 @@ pub(crate) fn pi_fixed_point(w: u64, computation: &Computation) -> Natural {
             unreachable!("10005 is within the inverse square root's range");
         };
         let root = &inverse_root.mul_small(10_005) >> ROOT_GUARD_BITS;
-        save("root", &[&root], &[]);
+        computation.keep(&format!("root-{w}"), &[&root], &[]);
         root
     });
     computation.enter(Stage::Division, 3 * w);
@@ -472,7 +460,7 @@ pub(crate) fn pi_fixed_point(w: u64, computation: &Computation) -> Natural {
         else {
             unreachable!("the Chudnovsky denominator is positive");
         };
-        save("quotient", &[&t], &[format!("series-{w}")]);
+        computation.keep(&format!("quotient-{w}"), &[&t], &[format!("series-{w}")]);
         quotient = Some(t);
     }
     let t = quotient.unwrap_or_default();
@@ -484,8 +472,7 @@ pub(crate) fn pi_fixed_point(w: u64, computation: &Computation) -> Natural {
 /// computation kept one, else summed (and kept).
 fn series_quotient(w: u64, terms: u64, computation: &Computation) -> (Natural, Natural) {
     let name = format!("series-{w}");
-    let checkpoints = computation.checkpoints();
-    if let Some(saved) = checkpoints.and_then(|c| c.load(&name)) {
+    if let Some(saved) = computation.kept(&name) {
         let mut saved = saved.into_iter();
         return (
             saved.next().unwrap_or_default(),
@@ -503,11 +490,9 @@ fn series_quotient(w: u64, terms: u64, computation: &Computation) -> (Natural, N
     let excess = denominator.bit_len().saturating_sub(w + 64);
     let q = &q >> excess;
     let denominator = &denominator >> excess;
-    if let Some(checkpoints) = checkpoints {
-        let m = middle(1, terms);
-        let halves = [range_name(1, m, true), range_name(m, terms, false)];
-        checkpoints.save(&name, &[&q, &denominator], &halves);
-    }
+    let m = middle(1, terms);
+    let halves = [range_name(1, m, true), range_name(m, terms, false)];
+    computation.keep(&name, &[&q, &denominator], &halves);
     (q, denominator)
 }
 
