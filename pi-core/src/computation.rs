@@ -32,22 +32,16 @@ impl Sink for Monitor {
 }
 
 impl<'a> Computation<'a> {
-    /// A computation reporting to `monitor`, with a transform cache of its
-    /// own.
-    pub(crate) fn new(monitor: &'a Monitor) -> Computation<'a> {
+    /// A computation reporting to `monitor`, keeping `checkpoints` if any,
+    /// with a transform cache of its own.
+    pub(crate) fn new(
+        monitor: &'a Monitor,
+        checkpoints: Option<&'a Checkpoints>,
+    ) -> Computation<'a> {
         Computation {
             monitor,
             transforms: TransformCache::default(),
-            checkpoints: None,
-        }
-    }
-
-    /// A computation reporting to `monitor` and keeping `checkpoints`.
-    #[cfg(test)]
-    pub(crate) fn checkpointed(monitor: &'a Monitor, checkpoints: &'a Checkpoints) -> Self {
-        Computation {
-            checkpoints: Some(checkpoints),
-            ..Computation::new(monitor)
+            checkpoints,
         }
     }
 
@@ -120,12 +114,7 @@ pub(crate) fn run<T: Send>(
         .map_err(|e| Error::Threads(e.to_string()))?;
     let outcome = monitor::watch(cancel, shares, progress, |monitor| {
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-            pool.install(|| {
-                body(&Computation {
-                    checkpoints,
-                    ..Computation::new(monitor)
-                })
-            })
+            pool.install(|| body(&Computation::new(monitor, checkpoints)))
         }));
         let succeeded = matches!(outcome, Ok(Ok(_)));
         (outcome, succeeded)

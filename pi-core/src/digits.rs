@@ -329,7 +329,7 @@ mod tests {
         for n in [761u64, 762, 765, 767, 768] {
             let options = Options::new();
             let monitor = Monitor::detached();
-            let computation = Computation::new(&monitor);
+            let computation = Computation::new(&monitor, None);
             let (_, _, narrow) = written(n, 1, &options, &computation);
             let (_, _, wide) = written(n, INITIAL_GUARD_BITS, &options, &computation);
             assert_eq!(narrow, wide, "n = {n}");
