@@ -45,7 +45,9 @@ fn stopped_in(n: u64, base: Base, dir: &Path, stage: Stage) -> Result<String, Er
 
 #[test]
 fn a_computation_stopped_in_any_stage_resumes_to_the_same_digits() {
-    // Hexadecimal conversion is a copy, over before a cancellation lands.
+    // Hexadecimal conversion is a copy, over before a cancellation lands;
+    // the other stages are long enough at 10^6 digits that it lands in them
+    // or in a later one.
     let stages = [
         Stage::Series,
         Stage::SquareRoot,
@@ -54,7 +56,7 @@ fn a_computation_stopped_in_any_stage_resumes_to_the_same_digits() {
     ];
     for (n, base, stages) in [
         (1_000_000, Base::Decimal, &stages[..]),
-        (300_000, Base::Hexadecimal, &stages[..3]),
+        (1_000_000, Base::Hexadecimal, &stages[..3]),
     ] {
         let expected = compute(n, &Options::new().base(base)).expect("digits");
         for &stage in stages {
@@ -101,10 +103,10 @@ fn later_stages_resume_from_their_checkpoints() {
 fn checkpoints_of_another_computation_are_refused_when_resuming() {
     let dir = tempfile::tempdir().expect("a scratch directory");
     assert_eq!(
-        stopped_in(200_000, Base::Decimal, dir.path(), Stage::Conversion),
+        stopped_in(1_000_000, Base::Decimal, dir.path(), Stage::Conversion),
         Err(Error::Cancelled)
     );
-    for (n, base) in [(300_000, Base::Decimal), (200_000, Base::Hexadecimal)] {
+    for (n, base) in [(1_100_000, Base::Decimal), (1_000_000, Base::Hexadecimal)] {
         match compute(n, &scratch(base, dir.path(), true)) {
             Err(Error::Checkpoint(what)) => {
                 assert!(what.contains("another computation"), "{what}")
@@ -121,7 +123,9 @@ fn checkpoints_of_another_computation_are_refused_when_resuming() {
 
 #[test]
 fn a_damaged_checkpoint_is_refused_when_resuming() {
-    let n = 200_000;
+    // Large enough that the conversion outlasts the cancellation's way
+    // from the progress callback to the computation.
+    let n = 1_000_000;
     // A bit flipped in a limb, and the last limbs cut off.
     let damages: [fn(&mut Vec<u8>); 2] = [
         |bytes| {
