@@ -33,8 +33,8 @@ impl<F: Field> Garner<F> {
         let fields: Vec<F> = primes.iter().map(|&p| F::new(p)).collect();
         let mut inverse = [[0; MAX_PRIMES]; MAX_PRIMES];
         for (i, &f) in fields.iter().enumerate() {
-            for j in 0..i {
-                inverse[i][j] = f.to_montgomery(Self::INVERSES[i][j]);
+            for (to, &plain) in inverse[i][..i].iter_mut().zip(&Self::INVERSES[i]) {
+                *to = f.to_montgomery(plain);
             }
         }
         Garner {
