@@ -118,7 +118,9 @@ struct Args {
     #[arg(long)]
     verify: bool,
 
-    /// Print the time of each stage and the peak memory on standard error.
+    /// Print the time of each stage, the peak memory and (with --scratch)
+    /// the bytes read and written in the scratch directory on standard
+    /// error.
     #[arg(long)]
     stats: bool,
 }

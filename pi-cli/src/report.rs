@@ -1,5 +1,6 @@
 //! What `pi` says on standard error while it computes: a progress bar, and
-//! the time of each stage and the peak memory with `--stats`.
+//! the time of each stage, the peak memory and the scratch directory's
+//! input and output with `--stats`.
 
 use std::io::IsTerminal;
 use std::ops::ControlFlow;
@@ -7,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use pi_core::{Progress, Stage};
+use pi_core::{Progress, ScratchIo, Stage};
 
 /// Progress bar positions per unit of fraction done.
 const BAR_LENGTH: u64 = 1000;
@@ -29,6 +30,8 @@ struct Shared {
     stages: Mutex<Vec<(Stage, Instant)>>,
     /// The last tenth of the work announced by [`Display::Lines`].
     tenths: Mutex<u64>,
+    /// The scratch directory's input and output so far.
+    scratch: Mutex<ScratchIo>,
 }
 
 /// Progress and statistics of one computation.
@@ -65,6 +68,7 @@ impl Report {
                     display,
                     stages: Mutex::default(),
                     tenths: Mutex::default(),
+                    scratch: Mutex::default(),
                 })
             }),
             stats,
@@ -117,12 +121,29 @@ impl Report {
         if let Some(estimate) = self.estimate {
             eprintln!("  {:<14}{:>10.1} MiB", "estimate", mib(estimate));
         }
+        let scratch = shared.scratch.lock().map(|s| *s).unwrap_or_default();
+        if scratch != ScratchIo::default() {
+            eprintln!(
+                "  {:<14}{:>10.1} MiB",
+                "scratch read",
+                mib(scratch.bytes_read)
+            );
+            eprintln!(
+                "  {:<14}{:>10.1} MiB",
+                "scratch write",
+                mib(scratch.bytes_written)
+            );
+            eprintln!("  {:<14}{:>10.3} s", "scratch I/O", scratch.seconds);
+        }
     }
 }
 
 impl Shared {
     fn record(&self, p: Progress) {
         let now = Instant::now();
+        if let Ok(mut scratch) = self.scratch.lock() {
+            *scratch = p.scratch;
+        }
         let new_stage = match self.stages.lock() {
             Ok(mut stages) if stages.last().map(|&(s, _)| s) != Some(p.stage) => {
                 stages.push((p.stage, now));

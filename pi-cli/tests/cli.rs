@@ -351,8 +351,16 @@ fn a_killed_run_resumes_from_its_checkpoints() {
     let status = child.wait().expect("wait for pi");
     assert!(!status.success(), "killed before the end");
     assert!(kept() > 0, "checkpoints kept");
-    let resumed = pi(&[&args[..], &["--resume"]].concat());
+    let resumed = pi(&[&args[..], &["--resume", "--stats"]].concat());
     assert!(resumed.status.success(), "{resumed:?}");
+    // --stats counts the checkpoints read back.
+    let report = String::from_utf8_lossy(&resumed.stderr);
+    let read = report
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("scratch read"))
+        .and_then(|l| l.trim().strip_suffix("MiB"))
+        .and_then(|mib| mib.trim().parse::<f64>().ok());
+    assert!(read.is_some_and(|mib| mib > 0.0), "{report}");
     let expected = pi_core::digits(10_000_000, pi_core::Base::Decimal).expect("digits") + "\n";
     assert!(std::fs::read_to_string(out).expect("the digits") == expected);
     let left = std::fs::read_dir(scratch)

@@ -9,10 +9,12 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::panic;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Sender};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::Instant;
 
 use crate::memory::Bytes;
+use crate::monitor::ScratchCounters;
 use crate::natural::{fallible, Natural};
 use crate::verify::residue;
 use crate::{Base, Error};
@@ -45,6 +47,8 @@ pub(crate) struct Checkpoints {
     /// The thread that makes written checkpoints durable, one after the
     /// other (see [`Checkpoints::save`]), and its queue.
     syncing: Mutex<Option<Syncer>>,
+    /// The bytes read and written, and the time it took.
+    io: Arc<ScratchCounters>,
 }
 
 /// A written checkpoint to make durable and name, and those it replaces.
@@ -52,6 +56,7 @@ struct Job {
     partial: PathBuf,
     path: PathBuf,
     replaced: Vec<PathBuf>,
+    io: Arc<ScratchCounters>,
 }
 
 struct Syncer {
@@ -61,16 +66,20 @@ struct Syncer {
 
 impl Job {
     fn run(self) -> Result<(), Error> {
-        File::open(&self.partial)
+        let start = Instant::now();
+        let synced = File::open(&self.partial)
             .and_then(|file| file.sync_all())
             .and_then(|()| fs::rename(&self.partial, &self.path))
             .map_err(|e| {
                 Error::Checkpoint(format!("cannot write {}: {e}", self.partial.display()))
-            })?;
-        for path in self.replaced {
-            let _ = fs::remove_file(path);
+            });
+        if synced.is_ok() {
+            for path in self.replaced {
+                let _ = fs::remove_file(path);
+            }
         }
-        Ok(())
+        self.io.spent(start.elapsed());
+        synced
     }
 }
 
@@ -97,6 +106,7 @@ impl Checkpoints {
             dir: dir.to_path_buf(),
             key,
             syncing: Mutex::default(),
+            io: Arc::default(),
         };
         fs::create_dir_all(dir).map_err(|e| checkpoints.error("cannot create", dir, &e))?;
         let mut kept = 0;
@@ -119,6 +129,12 @@ impl Checkpoints {
             ))),
             _ => Ok(checkpoints),
         }
+    }
+
+    /// The running totals of the bytes read and written, and of the time
+    /// it took.
+    pub(crate) fn io(&self) -> Arc<ScratchCounters> {
+        Arc::clone(&self.io)
     }
 
     /// The numbers saved as `name`, if they were; unwinds with [`Failed`]
@@ -148,6 +164,7 @@ impl Checkpoints {
             partial,
             path,
             replaced: replaced.iter().map(|name| self.path(name)).collect(),
+            io: self.io(),
         };
         let mut syncing = lock(&self.syncing);
         if syncing.is_none() {
@@ -225,9 +242,11 @@ impl Checkpoints {
     }
 
     fn write(&self, path: &Path, numbers: &[&Natural]) -> Result<(), Error> {
+        let start = Instant::now();
         let io = |e| self.error("cannot write", path, &e);
         let mut out = BufWriter::with_capacity(BUFFER, File::create(path).map_err(io)?);
-        out.write_all(&self.header()).map_err(io)?;
+        let header = self.header();
+        out.write_all(&header).map_err(io)?;
         out.write_all(&(numbers.len() as u32).to_le_bytes())
             .map_err(io)?;
         for x in numbers {
@@ -241,12 +260,17 @@ impl Checkpoints {
                 out.write_all(&bytes).map_err(io)?;
             }
         }
-        out.flush().map_err(io)
+        out.flush().map_err(io)?;
+        let limbs: usize = numbers.iter().map(|x| x.limbs().len()).sum();
+        let bytes = header.len() + 4 + 16 * numbers.len() + 8 * limbs;
+        self.io.written(bytes as u64, start.elapsed());
+        Ok(())
     }
 
     /// The numbers of the checkpoint at `path`, checked against this
     /// computation's header and their checksums.
     fn read(&self, path: &Path) -> Result<Vec<Natural>, Error> {
+        let start = Instant::now();
         let damaged = |what: &str| refused(path, what);
         let io = |e| self.error("cannot read", path, &e);
         let (mut input, mut left) = self.opened(path)?;
@@ -287,6 +311,8 @@ impl Checkpoints {
         if input.read(&mut word).map_err(io)? != 0 {
             return Err(damaged("damaged (longer than its numbers)"));
         }
+        let bytes = fs::metadata(path).map_or(0, |m| m.len());
+        self.io.read(bytes, start.elapsed());
         Ok(numbers)
     }
 

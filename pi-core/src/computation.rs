@@ -112,7 +112,8 @@ pub(crate) fn run<T: Send>(
         .start_handler(|_| fallible::unwind_on_failure())
         .build()
         .map_err(|e| Error::Threads(e.to_string()))?;
-    let outcome = monitor::watch(cancel, shares, progress, |monitor| {
+    let scratch = checkpoints.map(Checkpoints::io);
+    let outcome = monitor::watch(cancel, shares, (progress, scratch), |monitor| {
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
             pool.install(|| body(&Computation::new(monitor, checkpoints)))
         }));

@@ -135,15 +135,16 @@ pub fn compute(n: u64, options: &Options) -> Result<String, Error> {
         )?),
         None => None,
     };
-    let text = options.run(estimate, shares, checkpoints.as_ref(), |computation| {
-        text(n, options, computation)
-    })?;
-    if let Some(checkpoints) = &checkpoints {
-        // The digits are right whether or not their checkpoints could be
-        // kept or removed: they are returned either way.
-        let _ = checkpoints.clear();
-    }
-    Ok(text)
+    options.run(estimate, shares, checkpoints.as_ref(), |computation| {
+        let text = text(n, options, computation)?;
+        if let Some(checkpoints) = &checkpoints {
+            // The digits are right whether or not their checkpoints could
+            // be kept or removed: they are returned either way. Cleared
+            // here, the progress at 1 counts all the checkpoints' I/O.
+            let _ = checkpoints.clear();
+        }
+        Ok(text)
+    })
 }
 
 /// `"3."` followed by the first `n` digits of π after the point, truncated,

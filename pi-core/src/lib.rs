@@ -35,7 +35,7 @@ pub use extraction::{
     MAX_HEX_PRECISION,
 };
 pub use memory::MemoryBound;
-pub use monitor::{CancelToken, Progress, ProgressFn, Stage, PROGRESS_INTERVAL};
+pub use monitor::{CancelToken, Progress, ProgressFn, ScratchIo, Stage, PROGRESS_INTERVAL};
 pub use natural::Natural;
 pub use options::Options;
 pub use simd::{kernel_family, KernelFamily};

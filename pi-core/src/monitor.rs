@@ -84,6 +84,61 @@ pub struct Progress {
     pub stage: Stage,
     /// The estimated fraction of the whole computation done.
     pub fraction: f64,
+    /// The computation's input and output in its scratch directory so far
+    /// (zeros without one).
+    pub scratch: ScratchIo,
+}
+
+/// What a computation read from and wrote to its scratch directory
+/// ([`Options::scratch_dir`](crate::Options::scratch_dir)).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ScratchIo {
+    /// Bytes read (checkpoints resumed).
+    pub bytes_read: u64,
+    /// Bytes written (checkpoints kept).
+    pub bytes_written: u64,
+    /// Seconds spent reading, writing and making written files durable,
+    /// in all; the last happens beside the computation, on a thread of
+    /// its own.
+    pub seconds: f64,
+}
+
+/// The running totals of a [`ScratchIo`], shared by the threads that read
+/// and write.
+#[derive(Debug, Default)]
+pub(crate) struct ScratchCounters {
+    read: AtomicU64,
+    written: AtomicU64,
+    nanos: AtomicU64,
+}
+
+impl ScratchCounters {
+    /// Counts `bytes` read in `time`.
+    pub(crate) fn read(&self, bytes: u64, time: Duration) {
+        self.read.fetch_add(bytes, Ordering::Relaxed);
+        self.spent(time);
+    }
+
+    /// Counts `bytes` written in `time`.
+    pub(crate) fn written(&self, bytes: u64, time: Duration) {
+        self.written.fetch_add(bytes, Ordering::Relaxed);
+        self.spent(time);
+    }
+
+    /// Counts `time` spent on the files otherwise.
+    pub(crate) fn spent(&self, time: Duration) {
+        let nanos = u64::try_from(time.as_nanos()).unwrap_or(u64::MAX);
+        self.nanos.fetch_add(nanos, Ordering::Relaxed);
+    }
+
+    /// The totals so far.
+    pub(crate) fn totals(&self) -> ScratchIo {
+        ScratchIo {
+            bytes_read: self.read.load(Ordering::Relaxed),
+            bytes_written: self.written.load(Ordering::Relaxed),
+            seconds: self.nanos.load(Ordering::Relaxed) as f64 * 1e-9,
+        }
+    }
 }
 
 /// A progress callback: receives [`Progress`] on the thread that started the
@@ -139,6 +194,9 @@ pub(crate) struct Monitor {
     /// then 1.
     starts: [f64; STAGES.len() + 1],
     events: Option<Sender<Event>>,
+    /// The computation's scratch input and output, if it has a scratch
+    /// directory.
+    scratch: Option<Arc<ScratchCounters>>,
 }
 
 impl Monitor {
@@ -184,15 +242,16 @@ impl Monitor {
     /// cancelled, reporting to no one.
     #[cfg(test)]
     pub(crate) fn detached() -> Monitor {
-        Monitor::new(CancelToken::new(), [1.0; STAGES.len()], None)
+        Monitor::new(CancelToken::new(), [1.0; STAGES.len()], None, None)
     }
 
-    /// A monitor whose stages take the given shares of the time, and which
-    /// sends its stage changes to `events`.
+    /// A monitor whose stages take the given shares of the time, which
+    /// sends its stage changes to `events` and reports `scratch`.
     fn new(
         cancel: CancelToken,
         shares: [f64; STAGES.len()],
         events: Option<Sender<Event>>,
+        scratch: Option<Arc<ScratchCounters>>,
     ) -> Self {
         let sum: f64 = shares.iter().sum();
         let mut starts = [0.0; STAGES.len() + 1];
@@ -207,6 +266,7 @@ impl Monitor {
             total: AtomicU64::new(1),
             starts,
             events,
+            scratch,
         }
     }
 
@@ -215,21 +275,35 @@ impl Monitor {
         let done = self.done.load(Ordering::Relaxed) as f64;
         let total = self.total.load(Ordering::Relaxed) as f64;
         let within = (done / total).clamp(0.0, 1.0);
+        self.at(
+            STAGES[i],
+            self.starts[i] + (self.starts[i + 1] - self.starts[i]) * within,
+        )
+    }
+
+    /// The progress at `fraction` of the whole, in `stage`.
+    fn at(&self, stage: Stage, fraction: f64) -> Progress {
         Progress {
-            stage: STAGES[i],
-            fraction: self.starts[i] + (self.starts[i + 1] - self.starts[i]) * within,
+            stage,
+            fraction,
+            scratch: self
+                .scratch
+                .as_ref()
+                .map(|s| s.totals())
+                .unwrap_or_default(),
         }
     }
 }
 
 /// Runs `body` with a new monitor whose stage `i` takes about `shares[i]`
 /// of the time, reporting to `progress` (if any) from the calling thread
-/// while `body` runs on another; `body` returns its outcome and whether it
-/// succeeded (then the callback hears 1 at its end).
+/// while `body` runs on another, with the totals of `scratch` if the
+/// computation has a scratch directory; `body` returns its outcome and
+/// whether it succeeded (then the callback hears 1 at its end).
 pub(crate) fn watch<T: Send>(
     cancel: CancelToken,
     shares: [f64; STAGES.len()],
-    progress: Option<&ProgressFn>,
+    (progress, scratch): (Option<&ProgressFn>, Option<Arc<ScratchCounters>>),
     body: impl FnOnce(&Monitor) -> (T, bool) + Send,
 ) -> T {
     let (events, receiver) = match progress {
@@ -239,7 +313,7 @@ pub(crate) fn watch<T: Send>(
         }
         None => (None, None),
     };
-    let monitor = Monitor::new(cancel, shares, events);
+    let monitor = Monitor::new(cancel, shares, events, scratch);
     let work = || {
         let (outcome, succeeded) = body(&monitor);
         if let Some(events) = &monitor.events {
@@ -267,17 +341,10 @@ fn report(monitor: &Monitor, events: &Receiver<Event>, callback: &ProgressFn) {
         // A stage event may be read after later stages began: it reports
         // the stage's start, not the monitor's current state.
         let current = match events.recv_timeout(PROGRESS_INTERVAL) {
-            Ok(Event::Stage(stage)) => Progress {
-                stage,
-                fraction: monitor.starts[stage.index()],
-            },
+            Ok(Event::Stage(stage)) => monitor.at(stage, monitor.starts[stage.index()]),
             Ok(Event::Finished(true)) if !monitor.stopped.load(Ordering::Relaxed) => {
                 // The last stage entered; the result is ready.
-                let stage = monitor.progress().stage;
-                let _ = callback(Progress {
-                    stage,
-                    fraction: 1.0,
-                });
+                let _ = callback(monitor.at(monitor.progress().stage, 1.0));
                 return;
             }
             Ok(Event::Finished(_)) | Err(RecvTimeoutError::Disconnected) => return,
@@ -287,9 +354,13 @@ fn report(monitor: &Monitor, events: &Receiver<Event>, callback: &ProgressFn) {
             // The callback asked to cancel: it hears no more.
             continue;
         }
-        let stage = current.stage;
         fraction = fraction.max(current.fraction);
-        if callback(Progress { stage, fraction }).is_break() {
+        if callback(Progress {
+            fraction,
+            ..current
+        })
+        .is_break()
+        {
             monitor.stopped.store(true, Ordering::Relaxed);
         }
     }

@@ -5,8 +5,9 @@
 use std::fs;
 use std::ops::ControlFlow;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
-use pi_core::{compute, Base, Error, Options, Stage};
+use pi_core::{compute, Base, Error, Options, ScratchIo, Stage};
 
 /// The checkpoint files in `dir`.
 fn files(dir: &Path) -> Vec<String> {
@@ -95,8 +96,46 @@ fn later_stages_resume_from_their_checkpoints() {
         kept.iter().all(|f| !f.starts_with("pi-series")),
         "the series' checkpoints go once the quotient is kept: {kept:?}"
     );
-    let resumed = compute(n, &scratch(Base::Decimal, dir.path(), true)).expect("digits");
+    let kept_bytes: u64 = kept
+        .iter()
+        .map(|f| fs::metadata(dir.path().join(f)).map_or(0, |m| m.len()))
+        .sum();
+    let (options, last) = recording(scratch(Base::Decimal, dir.path(), true));
+    let resumed = compute(n, &options).expect("digits");
     assert_eq!(resumed, compute(n, &Options::new()).expect("digits"));
+    let io = last.lock().map(|p| *p).unwrap_or_default();
+    assert_eq!(io.bytes_read, kept_bytes, "{io:?}");
+    assert_eq!(io.bytes_written, 0, "{io:?}");
+}
+
+/// `options` with a progress callback that keeps the last report's
+/// scratch input and output.
+fn recording(options: Options) -> (Options, Arc<Mutex<ScratchIo>>) {
+    let last = Arc::new(Mutex::new(ScratchIo::default()));
+    let kept = Arc::clone(&last);
+    let options = options.progress(move |p| {
+        if let Ok(mut last) = kept.lock() {
+            *last = p.scratch;
+        }
+        ControlFlow::Continue(())
+    });
+    (options, last)
+}
+
+#[test]
+fn progress_counts_the_bytes_written_to_the_scratch_directory() {
+    let dir = tempfile::tempdir().expect("a scratch directory");
+    let (options, last) = recording(scratch(Base::Decimal, dir.path(), false));
+    assert_eq!(
+        compute(100_000, &options),
+        compute(100_000, &Options::new())
+    );
+    let io = last.lock().map(|p| *p).unwrap_or_default();
+    assert!(io.bytes_written > 100_000 / 3 && io.seconds > 0.0, "{io:?}");
+    assert_eq!(io.bytes_read, 0);
+    let (options, last) = recording(Options::new());
+    compute(100_000, &options).expect("digits");
+    assert_eq!(last.lock().map(|p| *p).ok(), Some(ScratchIo::default()));
 }
 
 #[test]
