@@ -30,6 +30,8 @@ const PREFIX: &str = "pi-";
 const SUFFIX: &str = ".ckpt";
 /// Checkpoints are read and written in blocks of this many bytes.
 const BUFFER: usize = 1 << 20;
+/// The file whose lock a computation holds while it uses the directory.
+const LOCK: &str = "pi.lock";
 
 /// The computation checkpoints belong to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,6 +51,9 @@ pub(crate) struct Checkpoints {
     syncing: Mutex<Option<Syncer>>,
     /// The bytes read and written, and the time it took.
     io: Arc<ScratchCounters>,
+    /// Locked for as long as the checkpoints are in use: another
+    /// computation in the same directory is refused.
+    _lock: File,
 }
 
 /// A written checkpoint to make durable and name, and those it replaces.
@@ -95,20 +100,36 @@ impl Checkpoints {
     /// directory it cannot use, one whose file system has less free than
     /// `need` bytes beside the checkpoints resumed, and, when resuming,
     /// checkpoints of another computation (a damaged one is refused when
-    /// it is loaded).
+    /// it is loaded), and a directory that another computation is using.
     pub(crate) fn open(
         dir: &Path,
         key: Key,
         resume: bool,
         need: u64,
     ) -> Result<Checkpoints, Error> {
+        let error = |what: &str, path: &Path, e: &io::Error| {
+            Error::Checkpoint(format!("{what} {}: {e}", path.display()))
+        };
+        fs::create_dir_all(dir).map_err(|e| error("cannot create", dir, &e))?;
+        let lock_path = dir.join(LOCK);
+        let lock = File::create(&lock_path).map_err(|e| error("cannot create", &lock_path, &e))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(Error::Checkpoint(format!(
+                    "{} is in use by another computation of pi",
+                    dir.display()
+                )))
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(error("cannot lock", &lock_path, &e)),
+        }
         let checkpoints = Checkpoints {
             dir: dir.to_path_buf(),
             key,
             syncing: Mutex::default(),
             io: Arc::default(),
+            _lock: lock,
         };
-        fs::create_dir_all(dir).map_err(|e| checkpoints.error("cannot create", dir, &e))?;
         let mut kept = 0;
         for path in checkpoints.files()? {
             if resume && path.extension().is_some_and(|e| e == "ckpt") {
@@ -194,13 +215,15 @@ impl Checkpoints {
         })
     }
 
-    /// Removes every checkpoint, once the disk has those being saved: the
-    /// computation is done.
+    /// Removes every checkpoint, once the disk has those being saved, and
+    /// the lock file: the computation is done.
     pub(crate) fn clear(&self) -> Result<(), Error> {
         let synced = self.synced();
         for path in self.files()? {
             fs::remove_file(&path).map_err(|e| self.error("cannot remove", &path, &e))?;
         }
+        let lock = self.dir.join(LOCK);
+        fs::remove_file(&lock).map_err(|e| self.error("cannot remove", &lock, &e))?;
         synced
     }
 
@@ -401,6 +424,24 @@ mod tests {
     }
 
     #[test]
+    fn a_directory_in_use_is_refused() {
+        let dir = tempfile::tempdir().expect("a scratch directory");
+        let key = Key {
+            n: 10,
+            base: Base::Decimal,
+        };
+        let first = Checkpoints::open(dir.path(), key, false, 0).expect("checkpoints");
+        match Checkpoints::open(dir.path(), key, true, 0) {
+            Err(Error::Checkpoint(what)) => assert!(what.contains("in use"), "{what}"),
+            other => panic!("{:?}", other.err()),
+        }
+        drop(first);
+        let again = Checkpoints::open(dir.path(), key, true, 0).expect("free again");
+        again.clear().expect("cleared");
+        assert_eq!(fs::read_dir(dir.path()).map(|d| d.count()).ok(), Some(0));
+    }
+
+    #[test]
     fn saved_numbers_load_as_they_were() {
         let dir = tempfile::tempdir().expect("a scratch directory");
         let key = Key {
@@ -417,6 +458,7 @@ mod tests {
         checkpoints.synced().expect("synced");
         assert_eq!(checkpoints.load("some"), Some(numbers.to_vec()));
         assert_eq!(checkpoints.load("other"), None);
+        drop(checkpoints);
         // Another base's computation refuses them when resuming.
         let other = Key {
             n: 10,

@@ -143,7 +143,10 @@ impl Options {
     /// removed when it succeeds. `None` (the default): no checkpoints. A
     /// computation without `resume` removes the checkpoints it finds there.
     /// A cancelled or failed computation returns once the checkpoints it
-    /// wrote are on the disk (at 10^9 digits, up to a few seconds).
+    /// wrote are on the disk (at 10^9 digits, up to a few seconds). One
+    /// computation at a time uses a directory: another that starts while
+    /// it runs, in this process or another, is refused with
+    /// [`Error::Checkpoint`].
     pub fn scratch_dir(mut self, dir: Option<PathBuf>) -> Options {
         self.scratch = dir;
         self
