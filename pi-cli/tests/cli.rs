@@ -372,6 +372,51 @@ fn a_killed_run_resumes_from_its_checkpoints() {
     assert_eq!(output.status.code(), Some(2));
 }
 
+/// A scratch directory that cannot take a checkpoint (its files limited to
+/// about 300 KiB by `ulimit -f`, as on a full disk): a clear error, exit
+/// code 1, no partly written file left; a resume then uses what was kept.
+#[cfg(unix)]
+#[test]
+fn a_failed_checkpoint_write_is_an_error_and_the_run_resumes() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let scratch = dir.path().join("scratch");
+    let scratch = scratch.to_str().expect("a UTF-8 path");
+    let args = ["1000000", "-q", "-o", "/dev/null", "--scratch", scratch];
+    // Ignored, SIGXFSZ makes the write fail with EFBIG instead of killing pi.
+    let limited = Command::new("sh")
+        .args(["-c", "trap '' XFSZ; ulimit -f 600; exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_pi"))
+        .args(args)
+        .output()
+        .expect("run pi in sh");
+    let message = String::from_utf8_lossy(&limited.stderr);
+    assert_eq!(limited.status.code(), Some(1), "{message}");
+    assert!(message.contains("cannot write"), "{message}");
+    let names = || -> Vec<String> {
+        std::fs::read_dir(scratch)
+            .expect("the scratch directory")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    assert!(
+        names().iter().all(|n| !n.ends_with(".partial")),
+        "{:?}",
+        names()
+    );
+    let out = dir.path().join("pi.txt");
+    let out = out.to_str().expect("a UTF-8 path");
+    let resumed = pi(&["1000000", "-q", "-o", out, "--scratch", scratch, "--resume"]);
+    assert!(resumed.status.success(), "{resumed:?}");
+    let expected = pi_core::digits(1_000_000, pi_core::Base::Decimal).expect("digits") + "\n";
+    assert!(std::fs::read_to_string(out).expect("the digits") == expected);
+    assert_eq!(
+        names(),
+        Vec::<String>::new(),
+        "checkpoints removed at the end"
+    );
+}
+
 #[test]
 fn ctrl_c_stops_digit_extraction() {
     let (status, elapsed) = interrupted(&["--hex-at", "10000000000000", "-q"], 300);
