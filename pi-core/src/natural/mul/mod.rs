@@ -17,12 +17,14 @@ use crate::natural::fallible;
 pub(crate) const KARATSUBA_THRESHOLD: usize = 24;
 /// Multiplication crossover: from this many limbs in the shorter operand,
 /// the number-theoretic transform, where the processor has AVX-512 IFMA
-/// (measured: Karatsuba 3.5 µs and 8.3 µs at 64 and 96 limbs, the
-/// transform 4.3 µs and 6.5 µs).
-pub(crate) const NTT_THRESHOLD: usize = 80;
+/// (measured on Zen 4: Karatsuba 3.4, 4.0, 4.6 and 5.2 µs at 80, 88, 96
+/// and 104 limbs, the transform 4.7, 4.5, 4.6 and 4.1 µs).
+pub(crate) const NTT_THRESHOLD: usize = 96;
 /// The same crossover with the double-precision transform (AVX2 or
-/// AVX-512F; measured on Zen 5 with AVX2: Karatsuba 13 µs and 45 µs at 128
-/// and 256 limbs, the transform 13 µs and 27 µs).
+/// AVX-512F; measured on Zen 4 with AVX2: Karatsuba 5.9 and 7.3 µs at 112
+/// and 128 limbs, the transform 6.7 and 6.9 µs; at 144 and 160 limbs,
+/// whose transforms are a third empty, Karatsuba is still ahead, 8.9 and
+/// 10.7 µs against 10.7 and 10.9 µs, from 176 the transform).
 pub(crate) const NTT_THRESHOLD_DOUBLE: usize = 128;
 /// The same crossover with the portable (scalar) transform (Karatsuba 78 µs
 /// and 243 µs at 384 and 768 limbs, the transform 93 µs and 204 µs).
