@@ -404,13 +404,16 @@ fn fail(e: Error) -> ! {
 mod tests {
     use super::*;
 
+    /// A scratch directory, and the key of a computation of ten digits in
+    /// `base`.
+    fn scratch(base: Base) -> (tempfile::TempDir, Key) {
+        let dir = tempfile::tempdir().expect("a scratch directory");
+        (dir, Key { n: 10, base })
+    }
+
     #[test]
     fn a_file_system_with_too_little_free_is_refused_up_front() {
-        let dir = tempfile::tempdir().expect("a scratch directory");
-        let key = Key {
-            n: 10,
-            base: Base::Decimal,
-        };
+        let (dir, key) = scratch(Base::Decimal);
         match Checkpoints::open(dir.path(), key, false, u64::MAX) {
             Err(Error::Checkpoint(what)) => {
                 assert!(
@@ -425,11 +428,7 @@ mod tests {
 
     #[test]
     fn a_directory_in_use_is_refused() {
-        let dir = tempfile::tempdir().expect("a scratch directory");
-        let key = Key {
-            n: 10,
-            base: Base::Decimal,
-        };
+        let (dir, key) = scratch(Base::Decimal);
         let first = Checkpoints::open(dir.path(), key, false, 0).expect("checkpoints");
         match Checkpoints::open(dir.path(), key, true, 0) {
             Err(Error::Checkpoint(what)) => assert!(what.contains("in use"), "{what}"),
@@ -443,11 +442,7 @@ mod tests {
 
     #[test]
     fn saved_numbers_load_as_they_were() {
-        let dir = tempfile::tempdir().expect("a scratch directory");
-        let key = Key {
-            n: 10,
-            base: Base::Hexadecimal,
-        };
+        let (dir, key) = scratch(Base::Hexadecimal);
         let checkpoints = Checkpoints::open(dir.path(), key, false, 0).expect("checkpoints");
         let numbers = [
             Natural::zero(),
