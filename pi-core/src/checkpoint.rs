@@ -107,9 +107,6 @@ impl Checkpoints {
         resume: bool,
         need: u64,
     ) -> Result<Checkpoints, Error> {
-        let error = |what: &str, path: &Path, e: &io::Error| {
-            Error::Checkpoint(format!("{what} {}: {e}", path.display()))
-        };
         fs::create_dir_all(dir).map_err(|e| error("cannot create", dir, &e))?;
         let lock_path = dir.join(LOCK);
         let lock = File::create(&lock_path).map_err(|e| error("cannot create", &lock_path, &e))?;
@@ -136,8 +133,7 @@ impl Checkpoints {
                 // Their numbers' checksums are checked as they are loaded.
                 kept += checkpoints.opened(&path)?.1;
             } else {
-                fs::remove_file(&path)
-                    .map_err(|e| checkpoints.error("cannot remove", &path, &e))?;
+                fs::remove_file(&path).map_err(|e| error("cannot remove", &path, &e))?;
             }
         }
         let need = need.saturating_sub(kept);
@@ -220,10 +216,10 @@ impl Checkpoints {
     pub(crate) fn clear(&self) -> Result<(), Error> {
         let synced = self.synced();
         for path in self.files()? {
-            fs::remove_file(&path).map_err(|e| self.error("cannot remove", &path, &e))?;
+            fs::remove_file(&path).map_err(|e| error("cannot remove", &path, &e))?;
         }
         let lock = self.dir.join(LOCK);
-        fs::remove_file(&lock).map_err(|e| self.error("cannot remove", &lock, &e))?;
+        fs::remove_file(&lock).map_err(|e| error("cannot remove", &lock, &e))?;
         synced
     }
 
@@ -233,11 +229,10 @@ impl Checkpoints {
 
     /// The checkpoint files in the directory, and partly written ones.
     fn files(&self) -> Result<Vec<PathBuf>, Error> {
-        let entries =
-            fs::read_dir(&self.dir).map_err(|e| self.error("cannot read", &self.dir, &e))?;
+        let entries = fs::read_dir(&self.dir).map_err(|e| error("cannot read", &self.dir, &e))?;
         let mut files = Vec::new();
         for entry in entries {
-            let entry = entry.map_err(|e| self.error("cannot read", &self.dir, &e))?;
+            let entry = entry.map_err(|e| error("cannot read", &self.dir, &e))?;
             let name = entry.file_name();
             let name = name.to_string_lossy();
             if name.starts_with(PREFIX) && (name.ends_with(SUFFIX) || name.ends_with(".partial")) {
@@ -246,10 +241,6 @@ impl Checkpoints {
         }
         files.sort();
         Ok(files)
-    }
-
-    fn error(&self, what: &str, path: &Path, e: &io::Error) -> Error {
-        Error::Checkpoint(format!("{what} {}: {e}", path.display()))
     }
 
     /// The header of this computation's checkpoints.
@@ -266,10 +257,9 @@ impl Checkpoints {
 
     fn write(&self, path: &Path, numbers: &[&Natural]) -> Result<(), Error> {
         let start = Instant::now();
-        let io = |e| self.error("cannot write", path, &e);
+        let io = |e| error("cannot write", path, &e);
         let mut out = BufWriter::with_capacity(BUFFER, File::create(path).map_err(io)?);
-        let header = self.header();
-        out.write_all(&header).map_err(io)?;
+        out.write_all(&self.header()).map_err(io)?;
         out.write_all(&(numbers.len() as u32).to_le_bytes())
             .map_err(io)?;
         for x in numbers {
@@ -284,9 +274,8 @@ impl Checkpoints {
             }
         }
         out.flush().map_err(io)?;
-        let limbs: usize = numbers.iter().map(|x| x.limbs().len()).sum();
-        let bytes = header.len() + 4 + 16 * numbers.len() + 8 * limbs;
-        self.io.written(bytes as u64, start.elapsed());
+        let bytes = out.get_ref().metadata().map_or(0, |m| m.len());
+        self.io.written(bytes, start.elapsed());
         Ok(())
     }
 
@@ -295,7 +284,7 @@ impl Checkpoints {
     fn read(&self, path: &Path) -> Result<Vec<Natural>, Error> {
         let start = Instant::now();
         let damaged = |what: &str| refused(path, what);
-        let io = |e| self.error("cannot read", path, &e);
+        let io = |e| error("cannot read", path, &e);
         let (mut input, mut left) = self.opened(path)?;
         let mut word = [0u8; 8];
         let mut count = [0u8; 4];
@@ -342,7 +331,7 @@ impl Checkpoints {
     /// The checkpoint at `path`, read past its header, which must be this
     /// computation's, and the bytes after the header.
     fn opened(&self, path: &Path) -> Result<(BufReader<File>, u64), Error> {
-        let io = |e| self.error("cannot read", path, &e);
+        let io = |e| error("cannot read", path, &e);
         let file = File::open(path).map_err(io)?;
         let len = file.metadata().map_err(io)?.len();
         let mut input = BufReader::with_capacity(BUFFER, file);
@@ -360,6 +349,11 @@ impl Checkpoints {
         }
         Ok((input, len.saturating_sub(header.len() as u64)))
     }
+}
+
+/// The error for `e` that `what` (an action) on `path` met.
+fn error(what: &str, path: &Path, e: &io::Error) -> Error {
+    Error::Checkpoint(format!("{what} {}: {e}", path.display()))
 }
 
 /// The error for a checkpoint at `path` that is `what` and cannot be used.
