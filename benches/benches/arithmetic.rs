@@ -13,7 +13,8 @@ fn bench_arithmetic(c: &mut Criterion) {
         .sample_size(10)
         .warm_up_time(Duration::from_millis(300));
     for limbs in [
-        16usize, 24, 32, 64, 96, 128, 192, 256, 384, 768, 1024, 1536, 4096, 16_384, 65_536, 262_144,
+        8usize, 12, 16, 24, 32, 64, 96, 128, 192, 256, 384, 768, 1024, 1536, 4096, 16_384, 65_536,
+        262_144,
     ] {
         let (a, b) = (number(limbs, 1), number(limbs, 2));
         group.bench_with_input(BenchmarkId::new("mul", limbs), &limbs, |bench, _| {

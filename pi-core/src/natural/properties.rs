@@ -3,8 +3,9 @@
 
 use super::{
     lcg_limbs, Natural, KARATSUBA_THRESHOLD, NTT_THRESHOLD, NTT_THRESHOLD_DOUBLE,
-    NTT_THRESHOLD_SCALAR,
+    NTT_THRESHOLD_SCALAR, VECTOR_SCHOOLBOOK_MIN,
 };
+use crate::simd::schoolbook::MAX_LIMBS as VECTOR_SCHOOLBOOK_MAX;
 use proptest::prelude::*;
 
 /// Schoolbook multiplication, the reference.
@@ -35,6 +36,8 @@ fn natural(len: std::ops::Range<usize>) -> impl Strategy<Value = Natural> {
 fn crossover_len() -> impl Strategy<Value = usize> {
     prop_oneof![
         1usize..8,
+        VECTOR_SCHOOLBOOK_MIN - 2..VECTOR_SCHOOLBOOK_MIN + 2,
+        VECTOR_SCHOOLBOOK_MAX - 2..VECTOR_SCHOOLBOOK_MAX + 2,
         KARATSUBA_THRESHOLD - 3..KARATSUBA_THRESHOLD + 3,
         2 * KARATSUBA_THRESHOLD - 2..2 * KARATSUBA_THRESHOLD + 2,
         NTT_THRESHOLD - 2..NTT_THRESHOLD + 2,

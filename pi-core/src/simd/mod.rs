@@ -7,6 +7,7 @@
 pub(crate) mod fma;
 mod layout;
 pub(crate) mod ntt;
+pub(crate) mod schoolbook;
 mod split;
 pub(crate) mod widest;
 

@@ -8,18 +8,23 @@ mod ntt;
 
 pub(crate) use ntt::Cache as TransformCache;
 mod schoolbook;
+#[cfg(test)]
+pub(crate) use schoolbook::VECTOR_MIN as VECTOR_SCHOOLBOOK_MIN;
 
 use crate::natural::arith::Arith;
 use crate::natural::fallible;
 
 /// Multiplication crossover: below this many limbs in the shorter operand,
-/// schoolbook; from it, Karatsuba.
+/// schoolbook; from it, Karatsuba, where the vector schoolbook does not
+/// run (see [`karatsuba_threshold`]).
 pub(crate) const KARATSUBA_THRESHOLD: usize = 24;
 /// Multiplication crossover: from this many limbs in the shorter operand,
-/// the number-theoretic transform, where the processor has AVX-512 IFMA
-/// (measured on Zen 4: Karatsuba 3.4, 4.0, 4.6 and 5.2 µs at 80, 88, 96
-/// and 104 limbs, the transform 4.7, 4.5, 4.6 and 4.1 µs).
-pub(crate) const NTT_THRESHOLD: usize = 96;
+/// the number-theoretic transform, where the processor has AVX-512 IFMA;
+/// below it the vector schoolbook, faster than Karatsuba there (measured
+/// on Zen 4: the schoolbook 6.0-6.3, 7.7-8.0 and 9.7-10.3 µs at 192, 224
+/// and 256 limbs, the transform 7.9-8.3, 8.6-8.8 and 8.5-9.6 µs;
+/// Karatsuba over the schoolbook 6.3, 7.7 and 9.7 µs).
+pub(crate) const NTT_THRESHOLD: usize = 240;
 /// The same crossover with the double-precision transform (AVX2 or
 /// AVX-512F; measured on Zen 4 with AVX2: Karatsuba 5.9 and 7.3 µs at 112
 /// and 128 limbs, the transform 6.7 and 6.9 µs; at 144 and 160 limbs,
@@ -29,6 +34,16 @@ pub(crate) const NTT_THRESHOLD_DOUBLE: usize = 128;
 /// The same crossover with the portable (scalar) transform (Karatsuba 78 µs
 /// and 243 µs at 384 and 768 limbs, the transform 93 µs and 204 µs).
 pub(crate) const NTT_THRESHOLD_SCALAR: usize = 512;
+
+/// The crossover to Karatsuba on this processor: none below the
+/// transform's where the vector schoolbook runs.
+fn karatsuba_threshold() -> usize {
+    if schoolbook::vector_runs() {
+        ntt_threshold()
+    } else {
+        KARATSUBA_THRESHOLD
+    }
+}
 
 /// The crossover to the transform on this processor.
 fn ntt_threshold() -> usize {
@@ -57,7 +72,7 @@ pub(crate) fn mul(a: &[u64], b: &[u64], arith: Arith<'_>) -> Vec<u64> {
     if b.is_empty() {
         return fallible::filled(a.len(), 0);
     }
-    if b.len() < KARATSUBA_THRESHOLD {
+    if b.len() < karatsuba_threshold() {
         schoolbook::mul(a, b)
     } else if b.len() < ntt_threshold() {
         karatsuba::mul(a, b)

@@ -1,18 +1,53 @@
 //! Schoolbook multiplication, quadratic: the fastest for short operands.
+//! Where the processor has AVX-512 IFMA, a vector kernel (see
+//! `simd/schoolbook.rs`) takes operands from [`VECTOR_MIN`] limbs.
 
 use crate::natural::fallible;
+use crate::natural::limbs::add_in_place;
+use crate::simd::schoolbook as vector;
+
+/// From this many limbs in the shorter operand, the vector kernel where it
+/// runs (Zen 4: 111-151 ns against 123-130 ns at 10 limbs, 141 against
+/// 141-150 ns at 12, 188-260 against 160-170 ns at 14).
+pub(crate) const VECTOR_MIN: usize = 12;
+
+/// Whether the vector kernel runs in this process.
+pub(super) fn vector_runs() -> bool {
+    vector::available()
+}
 
 /// The product of `a` and `b`, `a.len() + b.len()` limbs long (untrimmed).
 pub(super) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
     let mut out = fallible::filled(a.len() + b.len(), 0u64);
-    product_into_zeros(&mut out, a, b);
+    mul_into(&mut out, a, b);
     out
 }
 
 /// `out = a·b`, `out` exactly `a.len() + b.len()` limbs long.
 pub(super) fn mul_into(out: &mut [u64], a: &[u64], b: &[u64]) {
+    let (long, short) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+    if (VECTOR_MIN..=vector::MAX_LIMBS).contains(&short.len()) && vector::available() {
+        by_vector(out, long, short);
+    } else {
+        out.fill(0);
+        product_into_zeros(out, a, b);
+    }
+}
+
+/// [`mul_into`] by the vector kernel, `long` in pieces it takes.
+fn by_vector(out: &mut [u64], long: &[u64], short: &[u64]) {
+    if vector::product(out, long, short) {
+        return;
+    }
     out.fill(0);
-    product_into_zeros(out, a, b);
+    let mut piece = [0u64; 2 * vector::MAX_LIMBS];
+    for (i, chunk) in long.chunks(vector::MAX_LIMBS).enumerate() {
+        let piece = &mut piece[..chunk.len() + short.len()];
+        let done = vector::product(piece, chunk, short);
+        debug_assert!(done);
+        let overflow = add_in_place(&mut out[i * vector::MAX_LIMBS..], piece);
+        debug_assert!(!overflow);
+    }
 }
 
 /// [`mul_into`] for `out` already zero.
@@ -50,5 +85,38 @@ fn product_into_zeros(out: &mut [u64], a: &[u64], b: &[u64]) {
             carry = (t >> 64) as u64;
         }
         out[i + a.len()] = carry;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::natural::lcg_limbs;
+
+    /// The vector kernel against the portable rows, at every pair of
+    /// lengths up to its largest, on random and all-ones limbs.
+    #[test]
+    fn the_vector_kernel_agrees_with_the_portable_one() {
+        if !crate::simd::ntt::available() {
+            eprintln!("skipped: this process does not run the AVX-512 IFMA kernels");
+            return;
+        }
+        let max = crate::simd::schoolbook::MAX_LIMBS;
+        for la in (1..=max).step_by(3).chain([max - 1, max]) {
+            for lb in (1..=la).step_by(5).chain([la]) {
+                for (a, b) in [
+                    (lcg_limbs(la, la as u64), lcg_limbs(lb, lb as u64 + 9)),
+                    (vec![u64::MAX; la], vec![u64::MAX; lb]),
+                ] {
+                    let mut expected = vec![0; la + lb];
+                    product_into_zeros(&mut expected, &a, &b);
+                    let mut got = vec![7; la + lb];
+                    assert!(crate::simd::schoolbook::product(&mut got, &a, &b));
+                    assert_eq!(got, expected, "{la} x {lb}");
+                    assert!(crate::simd::schoolbook::product(&mut got, &b, &a));
+                    assert_eq!(got, expected, "{lb} x {la}");
+                }
+            }
+        }
     }
 }
