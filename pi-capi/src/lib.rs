@@ -339,7 +339,10 @@ pub unsafe extern "C" fn pi_options_set_verify(
 
 /// Sets a memory limit in bytes, 0 (the default) for none: a computation
 /// whose `pi_estimate_memory` exceeds it fails with `PI_ERROR_OUT_OF_MEMORY`
-/// before allocating. Errors: `PI_ERROR_NULL_POINTER`.
+/// before allocating. With a scratch directory, a limit below what the
+/// computation needs in memory is a budget: its largest products keep
+/// their residues in files there, and `pi_estimate_memory` says what it
+/// then needs. Errors: `PI_ERROR_NULL_POINTER`.
 ///
 /// # Safety
 /// `options` must be NULL or live options from `pi_options_new`.

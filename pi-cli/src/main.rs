@@ -96,7 +96,9 @@ struct Args {
     quiet: bool,
 
     /// Refuse to start a computation estimated to need more memory than SIZE
-    /// (bytes, or with a unit: 500MB, 8GiB).
+    /// (bytes, or with a unit: 500MB, 8GiB). With --scratch, a SIZE below
+    /// what it needs in memory is a budget: the largest products keep their
+    /// residues in DIR, and only a SIZE below even that is refused.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     memory_limit: Option<u64>,
 

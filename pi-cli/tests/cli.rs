@@ -289,6 +289,24 @@ fn the_memory_limit_refuses_with_exit_1() {
     assert_eq!(stdout(&most), "3.1\n");
 }
 
+#[test]
+fn with_scratch_the_memory_limit_is_a_budget() {
+    let in_memory = pi_core::estimate_memory(1_000_000, &pi_core::Options::new());
+    let limit = (in_memory - (1 << 20)).to_string();
+    let refused = pi(&["1000000", "-q", "--memory-limit", &limit]);
+    assert_eq!(refused.status.code(), Some(1));
+    let dir = tempfile::tempdir().expect("a scratch directory");
+    let scratch = dir.path().to_str().expect("a UTF-8 path");
+    let args = ["1000000", "-q", "--stats", "--memory-limit", &limit];
+    let kept = pi(&[&args[..], &["--scratch", scratch]].concat());
+    assert!(kept.status.success(), "{kept:?}");
+    let expected = pi_core::digits(1_000_000, pi_core::Base::Decimal).expect("digits");
+    assert_eq!(stdout(&kept), expected + "\n");
+    // --stats counts the residues read back from the scratch directory.
+    let report = String::from_utf8_lossy(&kept.stderr);
+    assert!(report.contains("scratch read"), "{report}");
+}
+
 /// Starts `pi args`, sends it SIGINT after `delay_ms`, and returns its exit
 /// status and how long it took to stop.
 fn interrupted(args: &[&str], delay_ms: u64) -> (std::process::ExitStatus, std::time::Duration) {

@@ -8,14 +8,15 @@ use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::panic;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::memory::Bytes;
 use crate::monitor::ScratchCounters;
-use crate::natural::{fallible, Natural};
+use crate::natural::{fallible, Natural, Spill};
 use crate::verify::residue;
 use crate::{Base, Error};
 
@@ -32,6 +33,9 @@ const SUFFIX: &str = ".ckpt";
 const BUFFER: usize = 1 << 20;
 /// The file whose lock a computation holds while it uses the directory.
 const LOCK: &str = "pi.lock";
+/// Spill files end so (removed as soon as they are open where the system
+/// allows, else with the checkpoints).
+const SPILL_SUFFIX: &str = ".spill";
 
 /// The computation checkpoints belong to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,6 +55,9 @@ pub(crate) struct Checkpoints {
     syncing: Mutex<Option<Syncer>>,
     /// The bytes read and written, and the time it took.
     io: Arc<ScratchCounters>,
+    /// Products of at least this many limbs spill their residues here
+    /// (see [`Spill`]), if any do.
+    spill_min: Option<usize>,
     /// Locked for as long as the checkpoints are in use: another
     /// computation in the same directory is refused.
     _lock: File,
@@ -101,11 +108,13 @@ impl Checkpoints {
     /// `need` bytes beside the checkpoints resumed, and, when resuming,
     /// checkpoints of another computation (a damaged one is refused when
     /// it is loaded), and a directory that another computation is using.
+    /// Products of at least `spill_min` limbs, if given, spill their
+    /// residues to the directory.
     pub(crate) fn open(
         dir: &Path,
         key: Key,
         resume: bool,
-        need: u64,
+        (need, spill_min): (u64, Option<usize>),
     ) -> Result<Checkpoints, Error> {
         fs::create_dir_all(dir).map_err(|e| error("cannot create", dir, &e))?;
         let lock_path = dir.join(LOCK);
@@ -125,6 +134,7 @@ impl Checkpoints {
             key,
             syncing: Mutex::default(),
             io: Arc::default(),
+            spill_min,
             _lock: lock,
         };
         let mut kept = 0;
@@ -235,7 +245,8 @@ impl Checkpoints {
             let entry = entry.map_err(|e| error("cannot read", &self.dir, &e))?;
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            if name.starts_with(PREFIX) && (name.ends_with(SUFFIX) || name.ends_with(".partial")) {
+            let ours = [SUFFIX, ".partial", SPILL_SUFFIX];
+            if name.starts_with(PREFIX) && ours.iter().any(|suffix| name.ends_with(suffix)) {
                 files.push(entry.path());
             }
         }
@@ -371,6 +382,45 @@ impl Drop for Checkpoints {
     }
 }
 
+/// Residues spilled by the products of a computation held to a memory
+/// budget go to files beside its checkpoints, counted with them.
+impl Spill for Checkpoints {
+    fn min_limbs(&self) -> usize {
+        self.spill_min.unwrap_or(usize::MAX)
+    }
+
+    fn file(&self) -> File {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let number = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path = self.dir.join(format!(
+            "{PREFIX}{}-{number}{SPILL_SUFFIX}",
+            std::process::id()
+        ));
+        let file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .unwrap_or_else(|e| fail(error("cannot create", &path, &e)));
+        // An open file outlives its name on Unix: gone once closed.
+        #[cfg(unix)]
+        let _ = fs::remove_file(&path);
+        file
+    }
+
+    fn count(&self, bytes: u64, written: bool, time: Duration) {
+        if written {
+            self.io.written(bytes, time);
+        } else {
+            self.io.read(bytes, time);
+        }
+    }
+
+    fn failed(&self, e: &io::Error) -> ! {
+        fail(error("cannot write a spill file in", &self.dir, e))
+    }
+}
+
 /// The bytes free to this process on the file system of `dir`, where the
 /// system says.
 fn free_space(dir: &Path) -> Option<u64> {
@@ -408,7 +458,7 @@ mod tests {
     #[test]
     fn a_file_system_with_too_little_free_is_refused_up_front() {
         let (dir, key) = scratch(Base::Decimal);
-        match Checkpoints::open(dir.path(), key, false, u64::MAX) {
+        match Checkpoints::open(dir.path(), key, false, (u64::MAX, None)) {
             Err(Error::Checkpoint(what)) => {
                 assert!(
                     what.contains("need up to") && what.contains("free"),
@@ -417,19 +467,19 @@ mod tests {
             }
             other => panic!("{:?}", other.err()),
         }
-        assert!(Checkpoints::open(dir.path(), key, false, 1 << 20).is_ok());
+        assert!(Checkpoints::open(dir.path(), key, false, (1 << 20, None)).is_ok());
     }
 
     #[test]
     fn a_directory_in_use_is_refused() {
         let (dir, key) = scratch(Base::Decimal);
-        let first = Checkpoints::open(dir.path(), key, false, 0).expect("checkpoints");
-        match Checkpoints::open(dir.path(), key, true, 0) {
+        let first = Checkpoints::open(dir.path(), key, false, (0, None)).expect("checkpoints");
+        match Checkpoints::open(dir.path(), key, true, (0, None)) {
             Err(Error::Checkpoint(what)) => assert!(what.contains("in use"), "{what}"),
             other => panic!("{:?}", other.err()),
         }
         drop(first);
-        let again = Checkpoints::open(dir.path(), key, true, 0).expect("free again");
+        let again = Checkpoints::open(dir.path(), key, true, (0, None)).expect("free again");
         again.clear().expect("cleared");
         assert_eq!(fs::read_dir(dir.path()).map(|d| d.count()).ok(), Some(0));
     }
@@ -437,7 +487,8 @@ mod tests {
     #[test]
     fn saved_numbers_load_as_they_were() {
         let (dir, key) = scratch(Base::Hexadecimal);
-        let checkpoints = Checkpoints::open(dir.path(), key, false, 0).expect("checkpoints");
+        let checkpoints =
+            Checkpoints::open(dir.path(), key, false, (0, None)).expect("checkpoints");
         let numbers = [
             Natural::zero(),
             Natural::from(7u64),
@@ -453,7 +504,7 @@ mod tests {
             n: 10,
             base: Base::Decimal,
         };
-        assert!(Checkpoints::open(dir.path(), other, true, 0).is_err());
-        assert!(Checkpoints::open(dir.path(), key, true, 0).is_ok());
+        assert!(Checkpoints::open(dir.path(), other, true, (0, None)).is_err());
+        assert!(Checkpoints::open(dir.path(), key, true, (0, None)).is_ok());
     }
 }

@@ -8,7 +8,7 @@ use std::panic::{self, AssertUnwindSafe};
 
 use crate::checkpoint::{self, Checkpoints};
 use crate::monitor::{self, CancelToken, Cancelled, Monitor, ProgressFn, Stage, STAGES};
-use crate::natural::{fallible, Arith, Natural, Sink, TransformCache};
+use crate::natural::{fallible, Arith, Natural, Sink, Spill, TransformCache};
 use crate::{Error, MemoryBound};
 
 /// What a computation passes down: its monitor and its arithmetic's
@@ -66,7 +66,11 @@ impl<'a> Computation<'a> {
 
     /// The context of its arithmetic.
     pub(crate) fn arith(&self) -> Arith<'_> {
-        Arith::new(&self.transforms, self.monitor)
+        let spill = self
+            .checkpoints
+            .filter(|c| c.min_limbs() < usize::MAX)
+            .map(|c| c as &dyn Spill);
+        Arith::new(&self.transforms, self.monitor, spill)
     }
 
     /// Enters `stage`, whose work is `total` units; each stage's products

@@ -43,6 +43,11 @@ const MEMORY_TABLES_PER_RESULT_BYTE: u64 = 64;
 /// The most the transforms' tables (about 130 MiB) and kept buffers (512
 /// MiB) take.
 const MEMORY_TABLES_MAX: u64 = 768 << 20;
+/// [`MEMORY_PER_RESULT_BYTE`] for a computation held to a memory budget,
+/// whose largest products spill their residues to the scratch directory:
+/// 10.8 at 10^9 digits (a peak of 4.95 GiB, against 14.4 and 6.35 GiB in
+/// memory alone), with the same margin.
+const BUDGET_MEMORY_PER_RESULT_BYTE: u64 = 14;
 /// Memory used whatever the size: code, thread stacks, small tables.
 const MEMORY_BASE: u64 = 16 << 20;
 
@@ -51,13 +56,19 @@ const MEMORY_BASE: u64 = 16 << 20;
 /// written. Measured at 10^9 digits: 2.85 GB with one being written, 6.9
 /// bytes per result byte.
 const DISK_PER_RESULT_BYTE: u64 = 9;
+/// Scratch space per byte of the binary result that the residues of a
+/// product spilled under a memory budget take at most: the largest
+/// product, of the series' top merge, is about 2.7 result bytes long, and
+/// its residues by four primes about 2.9 times that.
+const SPILL_PER_RESULT_BYTE: u64 = 8;
 /// Scratch space whatever the size: headers, small checkpoints.
 const DISK_BASE: u64 = 1 << 20;
 
 /// An upper estimate, in bytes, of the space the checkpoints of computing
 /// `n` digits as `options` say take at most in their scratch directory
-/// (see [`Options::scratch_dir`]; only the base matters); `u64::MAX`
-/// beyond [`MAX_DIGITS`]. A computation refuses to start where the
+/// (see [`Options::scratch_dir`]; their base matters, and whether their
+/// memory limit is a budget, whose spilled residues the space includes);
+/// `u64::MAX` beyond [`MAX_DIGITS`]. A computation refuses to start where the
 /// directory's file system has less free.
 ///
 /// ```
@@ -68,11 +79,16 @@ pub fn estimate_disk(n: u64, options: &Options) -> u64 {
     if n > MAX_DIGITS {
         return u64::MAX;
     }
-    DISK_BASE + DISK_PER_RESULT_BYTE * digit_bits(n, options.base).div_ceil(8)
+    let per_result_byte = match budget(n, options) {
+        Some(_) => DISK_PER_RESULT_BYTE + SPILL_PER_RESULT_BYTE,
+        None => DISK_PER_RESULT_BYTE,
+    };
+    DISK_BASE + per_result_byte * digit_bits(n, options.base).div_ceil(8)
 }
 
 /// An upper estimate, in bytes, of the peak memory of computing `n` digits
-/// as `options` say (only the base matters), the text of the digits
+/// as `options` say (their base, and whether their memory limit is a
+/// budget: see [`Options::memory_limit`]), the text of the digits
 /// included; `u64::MAX` beyond [`MAX_DIGITS`].
 ///
 /// ```
@@ -85,9 +101,36 @@ pub fn estimate_memory(n: u64, options: &Options) -> u64 {
         return u64::MAX;
     }
     let result_bytes = digit_bits(n, options.base).div_ceil(8);
+    let per_result_byte = match budget(n, options) {
+        Some(_) => BUDGET_MEMORY_PER_RESULT_BYTE,
+        None => MEMORY_PER_RESULT_BYTE,
+    };
     MEMORY_BASE
-        + MEMORY_PER_RESULT_BYTE * result_bytes
+        + per_result_byte * result_bytes
         + (MEMORY_TABLES_PER_RESULT_BYTE * result_bytes).min(MEMORY_TABLES_MAX)
+}
+
+/// The memory budget a computation of `n` digits keeps to, by spilling the
+/// residues of its largest products to the scratch directory: the memory
+/// limit, where `options` give one and a scratch directory and the
+/// computation would take more in memory alone.
+fn budget(n: u64, options: &Options) -> Option<u64> {
+    options.scratch.as_ref()?;
+    let result_bytes = digit_bits(n, options.base).div_ceil(8);
+    let in_memory = MEMORY_BASE
+        + MEMORY_PER_RESULT_BYTE * result_bytes
+        + (MEMORY_TABLES_PER_RESULT_BYTE * result_bytes).min(MEMORY_TABLES_MAX);
+    options.memory_limit.filter(|&limit| in_memory > limit)
+}
+
+/// The products that spill their residues under a budget of `limit`
+/// bytes, by their limbs: those whose residues would take more than a
+/// sixteenth of it, at about 51 bytes per limb of product (four primes,
+/// 88-bit coefficients, a transform up to 1.4 times their number).
+fn spill_min(limit: u64) -> usize {
+    usize::try_from(limit / 16 / 51)
+        .unwrap_or(usize::MAX)
+        .max(1)
 }
 
 /// `"3."` followed by the first `n` digits of π after the point, truncated,
@@ -131,7 +174,7 @@ pub fn compute(n: u64, options: &Options) -> Result<String, Error> {
                 base: options.base,
             },
             options.resume,
-            estimate_disk(n, options),
+            (estimate_disk(n, options), budget(n, options).map(spill_min)),
         )?),
         None => None,
     };

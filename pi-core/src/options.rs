@@ -129,7 +129,13 @@ impl Options {
 
     /// Refuses, with [`Error::OutOfMemory`] and before allocating, a
     /// computation whose [`estimate_memory`] exceeds `bytes`; `None` (the
-    /// default) means no limit.
+    /// default) means no limit. With a [`Options::scratch_dir`], a limit
+    /// below what the computation would take in memory is a budget
+    /// instead: its largest products keep their residues in files there
+    /// until they are recombined (at 10^8 and 10^9 digits about four
+    /// fifths of the memory, for a sixth more time), and
+    /// [`estimate_memory`] is what it then takes; a limit below that is
+    /// still refused.
     pub fn memory_limit(mut self, bytes: Option<u64>) -> Options {
         self.memory_limit = bytes;
         self

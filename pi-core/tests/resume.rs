@@ -1,6 +1,8 @@
 //! Checkpoints in a scratch directory: a computation stopped in any stage
 //! resumes from them to the same digits; those of another computation, or
-//! damaged ones, are refused; a finished computation leaves none.
+//! damaged ones, are refused; a finished computation leaves none. With a
+//! memory limit, the directory also holds what a computation spills to
+//! keep to it.
 
 use std::fs;
 use std::ops::ControlFlow;
@@ -136,6 +138,42 @@ fn progress_counts_the_bytes_written_to_the_scratch_directory() {
     let (options, last) = recording(Options::new());
     compute(100_000, &options).expect("digits");
     assert_eq!(last.lock().map(|p| *p).ok(), Some(ScratchIo::default()));
+}
+
+#[test]
+fn with_a_scratch_directory_a_memory_limit_is_a_budget_kept_by_spilling() {
+    let n = 1_000_000;
+    for base in [Base::Decimal, Base::Hexadecimal] {
+        let in_memory = pi_core::estimate_memory(n, &Options::new().base(base));
+        let limit = in_memory - (1 << 20);
+        // Without a scratch directory, the limit refuses the computation.
+        let limited = Options::new().base(base).memory_limit(Some(limit));
+        assert!(matches!(
+            compute(n, &limited),
+            Err(Error::OutOfMemory { .. })
+        ));
+        let dir = tempfile::tempdir().expect("a scratch directory");
+        let budget = scratch(base, dir.path(), false).memory_limit(Some(limit));
+        let estimate = pi_core::estimate_memory(n, &budget);
+        assert!(
+            estimate <= limit && estimate < in_memory,
+            "{estimate} {limit}"
+        );
+        let (options, last) = recording(budget);
+        assert_eq!(
+            compute(n, &options),
+            compute(n, &Options::new().base(base)),
+            "{base:?}"
+        );
+        // Nothing was resumed: what was read had been spilled, and is gone.
+        let io = last.lock().map(|p| *p).unwrap_or_default();
+        assert!(io.bytes_read > 0, "{base:?}: {io:?}");
+        assert!(files(dir.path()).is_empty(), "{:?}", files(dir.path()));
+        // A limit below even the budget's estimate is still refused.
+        let dir = tempfile::tempdir().expect("a scratch directory");
+        let tight = scratch(base, dir.path(), false).memory_limit(Some(estimate / 2));
+        assert!(matches!(compute(n, &tight), Err(Error::OutOfMemory { .. })));
+    }
 }
 
 #[test]

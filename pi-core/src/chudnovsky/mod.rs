@@ -584,7 +584,8 @@ mod tests {
             n: 1,
             base: crate::Base::Decimal,
         };
-        let checkpoints = Checkpoints::open(dir.path(), key, false, 0).expect("checkpoints");
+        let checkpoints =
+            Checkpoints::open(dir.path(), key, false, (0, None)).expect("checkpoints");
         let monitor = Monitor::detached();
         let computation = Computation::new(&monitor, Some(&checkpoints));
         let plain_monitor = Monitor::detached();

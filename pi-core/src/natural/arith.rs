@@ -4,7 +4,10 @@
 //! numbers or runs long takes one; plain operators (`&a * &b`) take the
 //! process-wide [`Arith::shared`].
 
+use std::fs::File;
+use std::io;
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use super::TransformCache;
 
@@ -17,12 +20,27 @@ pub(crate) trait Sink: Sync {
     fn checkpoint(&self);
 }
 
+/// Where a computation held to a memory budget keeps the residues of its
+/// largest products until they are recombined: files in its scratch
+/// directory, read back a piece at a time.
+pub(crate) trait Spill: Sync {
+    /// Products of at least this many limbs keep their residues there.
+    fn min_limbs(&self) -> usize;
+    /// A new, empty file, gone once closed; unwinds if it cannot be made.
+    fn file(&self) -> File;
+    /// Counts `bytes` read (`written`: written) in `time`.
+    fn count(&self, bytes: u64, written: bool, time: Duration);
+    /// Unwinds with the error `e` of a read or write of a spill file.
+    fn failed(&self, e: &io::Error) -> !;
+}
+
 /// The context an operation runs in: cheap to copy, shared by the threads
 /// of one computation.
 #[derive(Clone, Copy)]
 pub(crate) struct Arith<'a> {
     transforms: &'a TransformCache,
     sink: Option<&'a dyn Sink>,
+    spill: Option<&'a dyn Spill>,
 }
 
 impl Arith<'static> {
@@ -34,17 +52,39 @@ impl Arith<'static> {
         Arith {
             transforms: SHARED.get_or_init(TransformCache::shared),
             sink: None,
+            spill: None,
         }
     }
 }
 
 impl<'a> Arith<'a> {
-    /// A computation's context: its own transform cache and its sink.
-    pub(crate) fn new(transforms: &'a TransformCache, sink: &'a dyn Sink) -> Arith<'a> {
+    /// A computation's context: its own transform cache, its sink, and
+    /// where it spills residues, if it does.
+    pub(crate) fn new(
+        transforms: &'a TransformCache,
+        sink: &'a dyn Sink,
+        spill: Option<&'a dyn Spill>,
+    ) -> Arith<'a> {
         Arith {
             transforms,
             sink: Some(sink),
+            spill,
         }
+    }
+
+    /// This context with `spill` for its residues; for tests.
+    #[cfg(test)]
+    pub(crate) fn spilling(self, spill: &'a dyn Spill) -> Arith<'a> {
+        Arith {
+            spill: Some(spill),
+            ..self
+        }
+    }
+
+    /// Where the residues of a product of `limbs` limbs wait for their
+    /// recombination, if not in memory.
+    pub(crate) fn spill_for(self, limbs: usize) -> Option<&'a dyn Spill> {
+        self.spill.filter(|spill| limbs >= spill.min_limbs())
     }
 
     /// Counts `units` of work and checks for cancellation.

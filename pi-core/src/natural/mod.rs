@@ -19,7 +19,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::ops::{Add, AddAssign, Mul, MulAssign, Shl, ShlAssign, Shr, ShrAssign, Sub, SubAssign};
 
-pub(crate) use arith::{Arith, Sink};
+pub(crate) use arith::{Arith, Sink, Spill};
 pub(crate) use div::Reciprocal;
 pub(crate) use limbs::{inverse_mod_2_64, pow_mod};
 pub(crate) use mul::{full_length as full_product_length, TransformCache};

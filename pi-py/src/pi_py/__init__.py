@@ -469,7 +469,10 @@ def digits(
     ``verify`` checks the result independently. ``memory_limit`` (bytes)
     refuses a computation estimated to need more, with :class:`OutOfMemory`
     (a MemoryError) before computing; so does an estimate above the memory
-    the system has for this process.
+    the system has for this process. With ``scratch``, a limit below what
+    the computation needs in memory is a budget: its largest products keep
+    their residues in files there, and only a limit below even that is
+    refused.
 
     ``scratch`` (a directory, created if missing) keeps checkpoints as the
     computation goes; ``resume=True`` continues an interrupted computation

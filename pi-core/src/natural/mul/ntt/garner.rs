@@ -5,6 +5,7 @@ use rayon::prelude::*;
 
 use super::field::Field;
 use super::packing::Packing;
+use super::spill::Spilled;
 use crate::natural::arith::Arith;
 use crate::natural::fallible;
 use crate::natural::limbs;
@@ -86,6 +87,24 @@ impl<F: Field> Garner<F> {
             for (w, &x) in self.combine(residues, start + c)[..k].iter().enumerate() {
                 words[w * ROW + c] = x;
             }
+        }
+    }
+
+    /// The coefficients from `start`, cut by `packing`, summed into the
+    /// limbs `chunk` from coefficient `start`'s lowest bit; returns the
+    /// limbs past it.
+    fn chunk(
+        &self,
+        residues: &[Vec<u64>],
+        packing: Packing,
+        start: usize,
+        chunk: &mut [u64],
+    ) -> [u64; MAX_PRIMES] {
+        match packing.bits() {
+            _ if packing.is_limbs() => self.limbs(residues, start, chunk),
+            88 => self.groups::<88, 8, 14>(residues, start, chunk),
+            86 => self.groups::<86, 32, 46>(residues, start, chunk),
+            _ => self.groups::<80, 8, 13>(residues, start, chunk),
         }
     }
 
@@ -247,16 +266,51 @@ pub(super) fn recombine<F: Field>(
     packing: Packing,
     arith: Arith<'_>,
 ) -> Vec<u64> {
-    // Coefficients per chunk, a multiple of BATCH.
-    const CHUNK: usize = 1 << 13;
     let garner = Garner::<F>::new(residues.len());
+    assemble(len, packing, arith, |start, chunk| {
+        garner.chunk(residues, packing, start, chunk)
+    })
+}
+
+/// [`recombine`] of residues in spill files, each chunk's read back as it
+/// is recombined.
+pub(super) fn recombine_spilled<F: Field>(
+    residues: &[Spilled<'_>],
+    len: usize,
+    packing: Packing,
+    arith: Arith<'_>,
+) -> Vec<u64> {
+    let garner = Garner::<F>::new(residues.len());
+    let count = residues.first().map_or(0, Spilled::len);
+    assemble(len, packing, arith, |start, chunk| {
+        // The coefficients whose lowest bits fall in the chunk.
+        let wanted = (chunk.len() * 64).div_ceil(packing.bits() as usize);
+        let wanted = wanted.min(count.saturating_sub(start));
+        let local: Vec<Vec<u64>> = residues
+            .iter()
+            .map(|spilled| {
+                let mut values = fallible::filled(wanted, 0u64);
+                spilled.read(start, &mut values);
+                values
+            })
+            .collect();
+        garner.chunk(&local, packing, 0, chunk)
+    })
+}
+
+/// Coefficients recombined per parallel task, a multiple of [`BATCH`].
+const CHUNK: usize = 1 << 13;
+
+/// A `len`-limb product from `recombine_chunk(start, chunk)`, which sums
+/// the coefficients from `start` into the limbs `chunk` (from the lowest
+/// bit of coefficient `start`) and returns the limbs past it.
+fn assemble(
+    len: usize,
+    packing: Packing,
+    arith: Arith<'_>,
+    recombine_chunk: impl Fn(usize, &mut [u64]) -> [u64; MAX_PRIMES] + Sync,
+) -> Vec<u64> {
     let chunk_limbs = CHUNK / 64 * packing.bits() as usize;
-    let recombine_chunk = |start: usize, chunk: &mut [u64]| match packing.bits() {
-        _ if packing.is_limbs() => garner.limbs(residues, start, chunk),
-        88 => garner.groups::<88, 8, 14>(residues, start, chunk),
-        86 => garner.groups::<86, 32, 46>(residues, start, chunk),
-        _ => garner.groups::<80, 8, 13>(residues, start, chunk),
-    };
     let mut out = arith
         .transforms()
         .output(len)

@@ -56,6 +56,7 @@ mod plan;
 mod powers;
 mod radix3;
 mod scalar;
+mod spill;
 mod tables;
 mod transform;
 
@@ -66,6 +67,7 @@ use crate::natural::arith::Arith;
 use convolution::{convolution, sum_convolutions};
 use field::Field;
 use plan::{sum_coefficients, transform_length, Plan};
+use spill::Spilled;
 use transform::PARALLEL_MIN;
 
 pub(crate) use cache::Cache;
@@ -109,6 +111,20 @@ fn convolved<F: Field>(
     let primes = &F::PRIMES[..plan.primes];
     let residue =
         |&prime: &(u64, u64)| convolution::<F>(prime, a, b, (n, coefficients, plan.packing), arith);
+    if let Some(spill) = arith.spill_for(len) {
+        // One prime at a time, each one's residues out of memory before
+        // the next is computed.
+        let spilled: Vec<Spilled<'_>> = primes
+            .iter()
+            .map(|prime| {
+                let residues = residue(prime);
+                let spilled = Spilled::write(spill, &residues);
+                arith.transforms().recycle(residues);
+                spilled
+            })
+            .collect();
+        return garner::recombine_spilled::<F>(&spilled, len, plan.packing, arith);
+    }
     // Large products one prime at a time: their transforms run in parallel
     // themselves, and only one prime's transforms are held at once.
     let residues: Vec<Vec<u64>> = if n < PARALLEL_MIN || len >= LOW_MEMORY_MIN {
@@ -228,6 +244,29 @@ fn summed<F: Field>(
     let residue = |&prime: &(u64, u64)| {
         sum_convolutions::<F>(prime, operands, sums, (n, plan.packing), arith)
     };
+    let longest = sums
+        .iter()
+        .map(|pairs| sum_length(operands, pairs))
+        .max()
+        .unwrap_or(0);
+    if let Some(spill) = arith.spill_for(longest) {
+        // One prime at a time, its residues out of memory before the next.
+        let mut spilled: Vec<Vec<Spilled<'_>>> = (0..sums.len()).map(|_| Vec::new()).collect();
+        for prime in primes {
+            for (of_sum, residues) in spilled.iter_mut().zip(residue(prime)) {
+                of_sum.push(Spilled::write(spill, &residues));
+                arith.transforms().recycle(residues);
+            }
+        }
+        return sums
+            .iter()
+            .zip(&spilled)
+            .map(|(pairs, of_sum)| {
+                let len = sum_length(operands, pairs);
+                garner::recombine_spilled::<F>(of_sum, len, plan.packing, arith)
+            })
+            .collect();
+    }
     // One prime at a time: each holds several transforms, and those of
     // large sums run in parallel themselves.
     let residues: Vec<Vec<Vec<u64>>> = primes.iter().map(residue).collect();
@@ -268,6 +307,54 @@ mod tests {
         let mut limbs = total.limbs().to_vec();
         limbs.resize(x + y, 0);
         limbs
+    }
+
+    /// Products and sums of products whose residues wait in spill files
+    /// equal those kept in memory, every residue written once and read
+    /// back once (but those of coefficients past the end, which are zero);
+    /// shorter ones do not spill.
+    #[test]
+    fn spilled_residues_give_the_same_products() {
+        use spill::tests::TestSpill;
+        use std::sync::atomic::Ordering;
+        let limbs = crate::natural::lcg_limbs;
+        for (la, lb) in [
+            (3000usize, 2000usize),
+            (40_000, 39_999),
+            (1 << 21, (1 << 21) + 5),
+        ] {
+            let (a, b) = (limbs(la, 7), limbs(lb, 8));
+            let spill = TestSpill::new(la + lb);
+            let spilling = Arith::shared().spilling(&spill);
+            assert_eq!(
+                mul(&a, &b, spilling),
+                mul(&a, &b, Arith::shared()),
+                "{la} x {lb}"
+            );
+            // Read back, but for coefficients past the product's end (zero).
+            let (written, read) = (
+                spill.written.load(Ordering::Relaxed),
+                spill.read.load(Ordering::Relaxed),
+            );
+            assert!(
+                read > 0 && written >= read && written - read < 64,
+                "{la} x {lb}"
+            );
+            let sums: [&[(usize, usize)]; 2] = [&[(0, 1), (1, 1)], &[(0, 0)]];
+            assert_eq!(
+                sums_of_products(&[&a, &b], &sums, spilling),
+                sums_of_products(&[&a, &b], &sums, Arith::shared()),
+                "{la} x {lb}"
+            );
+            // Below the spill's threshold, nothing is written.
+            let before = spill.written.load(Ordering::Relaxed);
+            let short = &b[..lb / 3];
+            assert_eq!(
+                mul(short, short, spilling),
+                mul(short, short, Arith::shared())
+            );
+            assert_eq!(spill.written.load(Ordering::Relaxed), before);
+        }
     }
 
     /// Products whose transforms have length `3·2^k` and `2^k`, at the
