@@ -101,10 +101,15 @@ pub fn estimate_memory(n: u64, options: &Options) -> u64 {
         return u64::MAX;
     }
     let result_bytes = digit_bits(n, options.base).div_ceil(8);
-    let per_result_byte = match budget(n, options) {
-        Some(_) => BUDGET_MEMORY_PER_RESULT_BYTE,
-        None => MEMORY_PER_RESULT_BYTE,
-    };
+    match budget(n, options) {
+        Some(_) => peak(BUDGET_MEMORY_PER_RESULT_BYTE, result_bytes),
+        None => peak(MEMORY_PER_RESULT_BYTE, result_bytes),
+    }
+}
+
+/// The peak memory of a computation whose result takes `result_bytes`,
+/// with `per_result_byte` of its steps' numbers and transforms for each.
+fn peak(per_result_byte: u64, result_bytes: u64) -> u64 {
     MEMORY_BASE
         + per_result_byte * result_bytes
         + (MEMORY_TABLES_PER_RESULT_BYTE * result_bytes).min(MEMORY_TABLES_MAX)
@@ -116,10 +121,10 @@ pub fn estimate_memory(n: u64, options: &Options) -> u64 {
 /// computation would take more in memory alone.
 fn budget(n: u64, options: &Options) -> Option<u64> {
     options.scratch.as_ref()?;
-    let result_bytes = digit_bits(n, options.base).div_ceil(8);
-    let in_memory = MEMORY_BASE
-        + MEMORY_PER_RESULT_BYTE * result_bytes
-        + (MEMORY_TABLES_PER_RESULT_BYTE * result_bytes).min(MEMORY_TABLES_MAX);
+    let in_memory = peak(
+        MEMORY_PER_RESULT_BYTE,
+        digit_bits(n, options.base).div_ceil(8),
+    );
     options.memory_limit.filter(|&limit| in_memory > limit)
 }
 
