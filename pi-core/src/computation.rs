@@ -66,10 +66,8 @@ impl<'a> Computation<'a> {
 
     /// The context of its arithmetic.
     pub(crate) fn arith(&self) -> Arith<'_> {
-        let spill = self
-            .checkpoints
-            .filter(|c| c.min_limbs() < usize::MAX)
-            .map(|c| c as &dyn Spill);
+        // Without a budget, no product reaches the checkpoints' `min_limbs`.
+        let spill = self.checkpoints.map(|c| c as &dyn Spill);
         Arith::new(&self.transforms, self.monitor, spill)
     }
 

@@ -38,7 +38,7 @@ pub(crate) const NTT_THRESHOLD_SCALAR: usize = 512;
 /// The crossover to Karatsuba on this processor: none below the
 /// transform's where the vector schoolbook runs.
 fn karatsuba_threshold() -> usize {
-    if schoolbook::vector_runs() {
+    if crate::simd::schoolbook::available() {
         ntt_threshold()
     } else {
         KARATSUBA_THRESHOLD

@@ -11,11 +11,6 @@ use crate::simd::schoolbook as vector;
 /// 141-150 ns at 12, 188-260 against 160-170 ns at 14).
 pub(crate) const VECTOR_MIN: usize = 12;
 
-/// Whether the vector kernel runs in this process.
-pub(super) fn vector_runs() -> bool {
-    vector::available()
-}
-
 /// The product of `a` and `b`, `a.len() + b.len()` limbs long (untrimmed).
 pub(super) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
     let mut out = fallible::filled(a.len() + b.len(), 0u64);
