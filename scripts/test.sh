@@ -8,7 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n==> %s\n' "$*"; }
+start=$SECONDS
+step() { printf '\n==> %s  [%ds]\n' "$*" $((SECONDS - start)); }
 
 step "cargo fmt --check"
 cargo fmt --all --check
