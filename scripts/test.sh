@@ -26,6 +26,8 @@ step "checkpoints and transform tests again with each other kernel family"
 # The default run above used the fastest family this processor has; each
 # other one it has runs the checkpoints (to 10^6) and the transforms'
 # tests again. A family the processor lacks is skipped, and said so.
+# (--workspace, as above: `-p pi-core` alone would rebuild pi-core with
+# other features.)
 default=$(target/release/pi --version | sed -n 's/.*kernels: \(.*\))/\1/p')
 echo "kernel family by default here: $default"
 for family in portable avx2 avx512f avx512-ifma; do
@@ -36,8 +38,8 @@ for family in portable avx2 avx512f avx512-ifma; do
         continue
     fi
     echo "kernel family $family:"
-    PI_SIMD=$family cargo test -q --release -p pi-core --test checkpoints
-    PI_SIMD=$family cargo test -q --release -p pi-core --lib -- ntt properties
+    PI_SIMD=$family cargo test -q --release --workspace --test checkpoints
+    PI_SIMD=$family cargo test -q --release --workspace --lib -- ntt properties
 done
 
 step "cargo doc (warnings are errors)"

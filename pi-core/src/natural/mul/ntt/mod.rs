@@ -609,6 +609,56 @@ mod tests {
         }
     }
 
+    /// `x mod (2^61 - 1)` for the limbs `x`.
+    fn modulo_mersenne61(x: &[u64]) -> u64 {
+        const M: u64 = (1 << 61) - 1;
+        let fold = |v: u128| {
+            let v = (v & M as u128) + (v >> 61);
+            let v = (v & M as u128) + (v >> 61);
+            v as u64
+        };
+        // 2^64 = 2^3 modulo M.
+        let r = (x.iter().rev()).fold(0u64, |acc, &l| fold(((acc as u128) << 3) + l as u128));
+        if r >= M {
+            r - M
+        } else {
+            r
+        }
+    }
+
+    /// Products whose transforms are long (several passes over memory,
+    /// twiddles generated rather than stored, a radix-3 step), in the
+    /// chosen family's field, against their residues modulo 2^61 - 1 (the
+    /// test command runs it once per family).
+    #[test]
+    fn long_transforms_agree_with_residues() {
+        fn check<F: Field>(n: usize) {
+            // The longest equal operands whose product has length n.
+            let coefficients = |l: usize| Plan::new::<F>(l).packing.coefficients(l);
+            let (mut lo, mut hi) = (1usize, n);
+            while lo < hi {
+                let mid = (lo + hi).div_ceil(2);
+                if 2 * coefficients(mid) <= n {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            assert_eq!(transform_length(2 * coefficients(lo)), n);
+            let (a, b) = (
+                crate::natural::lcg_limbs(lo, 11),
+                crate::natural::lcg_limbs(lo, 12),
+            );
+            let x = product::<F>(&a, Some(&b), Arith::shared());
+            let m = (1u128 << 61) - 1;
+            let expected = modulo_mersenne61(&a) as u128 * modulo_mersenne61(&b) as u128 % m;
+            assert_eq!(modulo_mersenne61(&x) as u128, expected, "{n}: {lo} limbs");
+        }
+        for n in [1 << 17, 3 << 21, 1 << 23] {
+            with_field!(F => check::<F>(n));
+        }
+    }
+
     #[test]
     fn both_fields_agree() {
         for &(la, lb) in &[
