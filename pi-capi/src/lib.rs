@@ -342,7 +342,9 @@ pub unsafe extern "C" fn pi_options_set_verify(
 /// before allocating. With a scratch directory, a limit below what the
 /// computation needs in memory is a budget: its largest products keep
 /// their residues in files there, and `pi_estimate_memory` says what it
-/// then needs. Errors: `PI_ERROR_NULL_POINTER`.
+/// then needs. With a scratch directory and no limit, the memory the
+/// system has for the process is the budget of a computation that needs
+/// more. Errors: `PI_ERROR_NULL_POINTER`.
 ///
 /// # Safety
 /// `options` must be NULL or live options from `pi_options_new`.

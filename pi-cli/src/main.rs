@@ -98,7 +98,9 @@ struct Args {
     /// Refuse to start a computation estimated to need more memory than SIZE
     /// (bytes, or with a unit: 500MB, 8GiB). With --scratch, a SIZE below
     /// what it needs in memory is a budget: the largest products keep their
-    /// residues in DIR, and only a SIZE below even that is refused.
+    /// residues in DIR, and only a SIZE below even that is refused. With
+    /// --scratch and no limit, the memory the system has for pi is the
+    /// budget of a computation that needs more.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     memory_limit: Option<u64>,
 

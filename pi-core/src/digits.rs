@@ -128,6 +128,17 @@ fn budget(n: u64, options: &Options) -> Option<u64> {
     options.memory_limit.filter(|&limit| in_memory > limit)
 }
 
+/// `options` with the system's bound on the memory of this process as
+/// their memory limit, and so their budget (see [`budget`]), where they
+/// have a scratch directory but no limit and the computation of `n`
+/// digits would take more than that in memory alone.
+fn system_budget(n: u64, options: &Options, system: Option<MemoryBound>) -> Option<Options> {
+    options.scratch.as_ref()?;
+    let bytes = system?.bytes()?;
+    let in_memory = options.memory_limit.is_none() && estimate_memory(n, options) > bytes;
+    in_memory.then(|| options.clone().memory_limit(Some(bytes)))
+}
+
 /// The products that spill their residues under a budget of `limit`
 /// bytes, by their limbs: those whose residues would take more than a
 /// sixteenth of it, at about 51 bytes per limb of product (four primes,
@@ -155,9 +166,12 @@ pub fn compute(n: u64, options: &Options) -> Result<String, Error> {
             max: MAX_DIGITS,
         });
     }
-    let estimate = estimate_memory(n, options);
     let given = options.memory_limit.map(MemoryBound::Limit);
-    if let Some(bound) = [given, memory::available()]
+    let system = memory::available();
+    let budgeted = system_budget(n, options, system);
+    let options = budgeted.as_ref().unwrap_or(options);
+    let estimate = estimate_memory(n, options);
+    if let Some(bound) = [given, system]
         .into_iter()
         .flatten()
         .find(|bound| bound.bytes().is_some_and(|bytes| estimate > bytes))
@@ -369,6 +383,28 @@ mod tests {
         assert!(compute(1000, &options).is_err());
         let seen = seen.lock().map(|s| s.clone()).unwrap_or_default();
         assert!(seen.iter().all(|p| p.fraction < 1.0), "{seen:?}");
+    }
+
+    /// With a scratch directory and no limit, a system with less memory
+    /// than the computation takes in memory alone sets its budget; with a
+    /// limit, without a directory, or with memory enough, nothing changes.
+    #[test]
+    fn the_system_bound_is_the_budget_of_a_computation_with_scratch() {
+        let n = 100_000_000;
+        let scratch = Options::new().scratch_dir(Some("scratch".into()));
+        let in_memory = estimate_memory(n, &scratch);
+        let bound = in_memory / 10 * 9;
+        let short = Some(MemoryBound::System(bound));
+        let budgeted = system_budget(n, &scratch, short).expect("a budget");
+        assert_eq!(budgeted.memory_limit, Some(bound));
+        assert_eq!(budget(n, &budgeted), Some(bound));
+        assert!(estimate_memory(n, &budgeted) < bound);
+        let ample = Some(MemoryBound::System(in_memory));
+        assert!(system_budget(n, &scratch, ample).is_none());
+        assert!(system_budget(n, &Options::new(), short).is_none());
+        let limited = scratch.clone().memory_limit(Some(in_memory));
+        assert!(system_budget(n, &limited, short).is_none());
+        assert!(system_budget(n, &scratch, None).is_none());
     }
 
     #[test]

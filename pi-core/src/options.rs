@@ -135,7 +135,9 @@ impl Options {
     /// until they are recombined (at 10^8 and 10^9 digits about four
     /// fifths of the memory, for a sixth more time), and
     /// [`estimate_memory`] is what it then takes; a limit below that is
-    /// still refused.
+    /// still refused. With a scratch directory and no limit, the memory the
+    /// system has for the process (see [`Error::OutOfMemory`]) is the
+    /// budget of a computation that needs more.
     pub fn memory_limit(mut self, bytes: Option<u64>) -> Options {
         self.memory_limit = bytes;
         self

@@ -472,7 +472,8 @@ def digits(
     the system has for this process. With ``scratch``, a limit below what
     the computation needs in memory is a budget: its largest products keep
     their residues in files there, and only a limit below even that is
-    refused.
+    refused; with ``scratch`` and no limit, the memory the system has for
+    this process is the budget of a computation that needs more.
 
     ``scratch`` (a directory, created if missing) keeps checkpoints as the
     computation goes; ``resume=True`` continues an interrupted computation
