@@ -135,8 +135,8 @@ fn budget(n: u64, options: &Options) -> Option<u64> {
 fn system_budget(n: u64, options: &Options, system: Option<MemoryBound>) -> Option<Options> {
     options.scratch.as_ref()?;
     let bytes = system?.bytes()?;
-    let in_memory = options.memory_limit.is_none() && estimate_memory(n, options) > bytes;
-    in_memory.then(|| options.clone().memory_limit(Some(bytes)))
+    let too_much = options.memory_limit.is_none() && estimate_memory(n, options) > bytes;
+    too_much.then(|| options.clone().memory_limit(Some(bytes)))
 }
 
 /// The products that spill their residues under a budget of `limit`
