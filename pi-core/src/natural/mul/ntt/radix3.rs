@@ -121,31 +121,41 @@ impl Radix3 {
         }
     }
 
-    /// Runs `step` over matching chunks of the thirds of `v` and of the
-    /// constants of its length, with the chunks' offset in their thirds.
-    fn by_chunks<F: Field>(
+    /// The forward step (`inverse`: its inverse) on matching chunks `x` of
+    /// the thirds of a transform of length `3m`, at offset `start` in them
+    /// (at most [`CHUNK`] values); constants that are not stored are
+    /// generated into `bufs`.
+    pub(super) fn step<F: Field>(
         &self,
         f: F,
-        v: &mut [u64],
+        x: [&mut [u64]; 3],
+        (m, start): (usize, usize),
         inverse: bool,
-        step: impl Fn(usize, [&mut [u64]; 3], [&[u64]; 2]) + Sync,
+        bufs: &mut [Vec<u64>; 2],
     ) {
+        let levels = self.levels(m, inverse);
+        let len = x[0].len();
+        let [b0, b1] = bufs;
+        let w = [
+            levels[0].get(f, start, len, b0),
+            levels[1].get(f, start, len, b1),
+        ];
+        if inverse {
+            f.inverse_radix3(x, w, self.omega);
+        } else {
+            f.forward_radix3(x, w, self.omega);
+        }
+    }
+
+    /// Runs `each` over matching chunks of the thirds of `v`, with the
+    /// chunks' offset in their thirds and buffers for [`Radix3::step`].
+    fn by_chunks(v: &mut [u64], each: impl Fn(usize, [&mut [u64]; 3], &mut [Vec<u64>; 2]) + Sync) {
         let (n, m) = (v.len(), v.len() / 3);
         let (a, rest) = v.split_at_mut(m);
         let (b, c) = rest.split_at_mut(m);
-        let levels = self.levels(m, inverse);
         type Thirds<'a> = ((&'a mut [u64], &'a mut [u64]), &'a mut [u64]);
         let chunk = |(i, ((a, b), c)): (usize, Thirds<'_>)| {
-            let (start, len) = (i * CHUNK, a.len());
-            let (mut b0, mut b1) = (Vec::new(), Vec::new());
-            step(
-                start,
-                [a, b, c],
-                [
-                    levels[0].get(f, start, len, &mut b0),
-                    levels[1].get(f, start, len, &mut b1),
-                ],
-            );
+            each(i * CHUNK, [a, b, c], &mut Default::default());
         };
         if n < PARALLEL_MIN {
             a.chunks_mut(CHUNK)
@@ -172,17 +182,18 @@ impl Radix3 {
         fill: impl Fn(usize, &mut [u64]) + Sync,
     ) {
         let m = v.len() / 3;
-        self.by_chunks(f, v, false, |start, [a, b, c], w| {
+        Self::by_chunks(v, |start, [a, b, c], bufs| {
             fill(start, a);
             fill(m + start, b);
             fill(2 * m + start, c);
-            f.forward_radix3([a, b, c], w, self.omega);
+            self.step(f, [a, b, c], (m, start), false, bufs);
         });
     }
 
     /// The inverse of [`Radix3::forward`] times 3, after the thirds were
     /// transformed back.
     pub(super) fn inverse<F: Field>(&self, f: F, v: &mut [u64]) {
-        self.by_chunks(f, v, true, |_, x, w| f.inverse_radix3(x, w, self.omega));
+        let m = v.len() / 3;
+        Self::by_chunks(v, |start, x, bufs| self.step(f, x, (m, start), true, bufs));
     }
 }

@@ -153,22 +153,23 @@ impl Roots {
         }
     }
 
-    /// The four stages of the block `a` (`n` values in sixteenths of `s`,
-    /// `s` a multiple of [`STAGE4_CHUNK`]) in one pass over memory:
-    /// `pass` runs them on matching chunks of the sixteenths (`rows[k][t]`
-    /// of sixteenth `4k + t`), given the chunks' offset in their sixteenths
-    /// and the twiddles of the outer two stages for each `t` (those that
-    /// [`Roots::stage2_chunks`] gives for the block at offset `t·s`) and of
-    /// the inner two (those it gives for a quarter), on several threads.
-    pub(super) fn stage4_chunks<F: Field>(
+    /// The four stages of each of the `B` equal blocks of `a` (`n` values
+    /// each, in sixteenths of `s`, `s` a multiple of [`STAGE4_CHUNK`]) in
+    /// one pass over memory: `pass` runs them on matching chunks of the
+    /// sixteenths (`rows[b][k][t]` of sixteenth `4k + t` of block `b`),
+    /// given the chunks' offset in their sixteenths and the twiddles of the
+    /// outer two stages for each `t` (those that [`Roots::stage2_chunks`]
+    /// gives for a block at offset `t·s`) and of the inner two (those it
+    /// gives for a quarter), on several threads.
+    pub(super) fn stage4_chunks<F: Field, const B: usize>(
         &self,
         f: F,
         a: &mut [u64],
         inverse: bool,
-        pass: impl Fn(usize, [[&mut [u64]; 4]; 4], [[&[u64]; 3]; 4], [&[u64]; 3]) + Sync,
+        pass: impl Fn(usize, [[[&mut [u64]; 4]; 4]; B], [[&[u64]; 3]; 4], [&[u64]; 3]) + Sync,
     ) {
-        let (n, s) = (a.len(), a.len() / 16);
-        let m = n / 4;
+        let n = a.len() / B;
+        let (s, m) = (n / 16, n / 4);
         let levels = [n, n / 2, m, m / 2].map(|len| self.level(len, inverse));
         // Each chunk's twiddles: (level, offset), outer then inner.
         let mut wanted = Vec::with_capacity(15);
@@ -178,11 +179,14 @@ impl Roots {
         wanted.extend([(2, 0), (2, s), (3, 0)]);
         let columns = s / STAGE4_CHUNK;
         let mut chunks: Vec<Option<&mut [u64]>> = a.chunks_mut(STAGE4_CHUNK).map(Some).collect();
-        let rows: Vec<[[&mut [u64]; 4]; 4]> = (0..columns)
+        let rows: Vec<[[[&mut [u64]; 4]; 4]; B]> = (0..columns)
             .map(|i| {
-                std::array::from_fn(|k| {
-                    std::array::from_fn(|t| {
-                        chunks[(4 * k + t) * columns + i].take().unwrap_or_default()
+                std::array::from_fn(|b| {
+                    std::array::from_fn(|k| {
+                        std::array::from_fn(|t| {
+                            let row = 16 * b + 4 * k + t;
+                            chunks[row * columns + i].take().unwrap_or_default()
+                        })
                     })
                 })
             })

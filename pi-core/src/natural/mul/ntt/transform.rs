@@ -77,8 +77,8 @@ fn parts(n: usize) -> usize {
 /// [`ITERATIVE_MAX`] values: one pass over memory.
 fn forward_top<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
     if parts(a.len()) == 16 {
-        roots.stage4_chunks(f, a, false, |_, rows, outer, inner| {
-            forward_stage4(f, rows, outer, inner, false);
+        roots.stage4_chunks(f, a, false, |_, [mut rows], outer, inner| {
+            forward_stage4(f, &mut rows, outer, inner, false);
         });
     } else {
         roots.stage2_chunks(f, a, false, |_, q, w| f.forward_stage2(q, w));
@@ -90,7 +90,7 @@ fn forward_top<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
 /// eight are taken as zero.
 fn forward_stage4<F: Field>(
     f: F,
-    rows: [[&mut [u64]; 4]; 4],
+    rows: &mut [[&mut [u64]; 4]; 4],
     outer: [[&[u64]; 3]; 4],
     inner: [&[u64]; 3],
     half: bool,
@@ -104,23 +104,21 @@ fn forward_stage4<F: Field>(
             f.forward_stage2(q, w);
         }
     }
-    for quarter in [r0, r1, r2, r3] {
-        let [a, b, c, d] = quarter;
-        f.forward_stage2([a, b, c, d], inner);
+    for [a, b, c, d] in [r0, r1, r2, r3] {
+        f.forward_stage2([&mut **a, &mut **b, &mut **c, &mut **d], inner);
     }
 }
 
 /// The inverse of [`forward_stage4`].
 fn inverse_stage4<F: Field>(
     f: F,
-    rows: [[&mut [u64]; 4]; 4],
+    rows: &mut [[&mut [u64]; 4]; 4],
     outer: [[&[u64]; 3]; 4],
     inner: [&[u64]; 3],
 ) {
-    let [mut r0, mut r1, mut r2, mut r3] = rows;
-    for quarter in [&mut r0, &mut r1, &mut r2, &mut r3] {
-        let [a, b, c, d] = quarter;
-        f.inverse_stage2([a, b, c, d], inner);
+    let [r0, r1, r2, r3] = rows;
+    for [a, b, c, d] in [&mut *r0, &mut *r1, &mut *r2, &mut *r3] {
+        f.inverse_stage2([&mut **a, &mut **b, &mut **c, &mut **d], inner);
     }
     for (t, w) in outer.into_iter().enumerate() {
         f.inverse_stage2([&mut *r0[t], &mut *r1[t], &mut *r2[t], &mut *r3[t]], w);
@@ -169,8 +167,8 @@ fn convolve_block<F: Field>(
 /// transformed back: the inverse of [`forward_top`].
 fn inverse_top<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
     if parts(a.len()) == 16 {
-        roots.stage4_chunks(f, a, true, |_, rows, outer, inner| {
-            inverse_stage4(f, rows, outer, inner);
+        roots.stage4_chunks(f, a, true, |_, [mut rows], outer, inner| {
+            inverse_stage4(f, &mut rows, outer, inner);
         });
     } else {
         roots.stage2_chunks(f, a, true, |_, q, w| f.inverse_stage2(q, w));
@@ -287,19 +285,64 @@ impl<'a, F: Field> Transformer<'a, F> {
             let y = y.map(|y| &y[offset..offset + part.len()]);
             convolve_block(f, t, part, (y, scale), arith);
         });
-        if let Some(radix3) = &self.radix3 {
-            radix3.inverse(f, &mut v);
-        } else if self.n > ITERATIVE_MAX {
-            inverse_top(f, t, &mut v);
-        }
+        self.inverse_top(&mut v);
         v
     }
 
+    /// The parts of the transform below its first pass over memory: the
+    /// sixteenths of the thirds where the radix-3 step and the thirds'
+    /// first four stages take one pass, else the thirds, else the parts of
+    /// a block's first pass ([`parts`]), else the whole.
+    fn parts(&self) -> usize {
+        match self.radix3 {
+            Some(_) if self.n / 3 >= STAGE4_MIN => 48,
+            Some(_) => 3,
+            None if self.n > ITERATIVE_MAX => parts(self.n),
+            None => 1,
+        }
+    }
+
+    /// The radix-3 steps of one chunk of the sixteenths `rows` of the
+    /// thirds (`inverse`: their inverse) at offset `start` in them.
+    fn radix3_rows(
+        &self,
+        radix3: &Radix3,
+        rows: &mut [[[&mut [u64]; 4]; 4]; 3],
+        start: usize,
+        inverse: bool,
+    ) {
+        let (m, s) = (self.n / 3, self.n / 48);
+        let mut bufs = Default::default();
+        let [r0, r1, r2] = rows;
+        for u in 0..16 {
+            let (k, t) = (u / 4, u % 4);
+            let x = [&mut *r0[k][t], &mut *r1[k][t], &mut *r2[k][t]];
+            radix3.step(self.f, x, (m, u * s + start), inverse, &mut bufs);
+        }
+    }
+
+    /// The inverse of the first pass of [`Transformer::with_parts`], after
+    /// its parts were transformed back.
+    fn inverse_top(&self, v: &mut [u64]) {
+        let (f, t) = (self.f, &self.roots);
+        match &self.radix3 {
+            Some(radix3) if self.parts() == 48 => {
+                t.stage4_chunks::<F, 3>(f, v, true, |start, mut rows, outer, inner| {
+                    for third in &mut rows {
+                        inverse_stage4(f, third, outer, inner);
+                    }
+                    self.radix3_rows(radix3, &mut rows, start, true);
+                });
+            }
+            Some(radix3) => radix3.inverse(f, v),
+            None if self.n > ITERATIVE_MAX => inverse_top(f, t, v),
+            None => {}
+        }
+    }
+
     /// The residues of the coefficients of `src` (at most `n` of them)
-    /// through the stages of the transform above its parts, then `part`
-    /// on each part with its offset: the parts of the radix-3 step, else
-    /// those of the first pass of a block of more than [`ITERATIVE_MAX`]
-    /// values, else the whole.
+    /// through the stages of the transform above its [`Transformer::parts`]
+    /// in one pass over memory, then `part` on each part with its offset.
     fn with_parts(&self, src: &[u64], part: impl Fn(usize, &mut [u64]) + Send + Sync) -> Vec<u64> {
         let (f, t, n) = (self.f, &self.roots, self.n);
         let mut v = self.buffer();
@@ -309,40 +352,54 @@ impl<'a, F: Field> Transformer<'a, F> {
         // Products have at most half the coefficients of their length:
         // then the last half starts as zeros and need not be read.
         let half = 2 * count <= n;
-        if let Some(radix3) = &self.radix3 {
-            radix3.forward(f, &mut v, fill);
-            in_parts(&mut v, 3, part);
-        } else if n >= STAGE4_MIN {
-            let s = n / 16;
-            t.stage4_chunks(f, &mut v, false, |start, mut rows, outer, inner| {
-                for (k, quarter) in rows.iter_mut().enumerate() {
-                    for (i, row) in quarter.iter_mut().enumerate() {
-                        if !half || k < 2 {
-                            fill((4 * k + i) * s + start, row);
+        match &self.radix3 {
+            Some(radix3) if self.parts() == 48 => {
+                let (m, s) = (n / 3, n / 48);
+                t.stage4_chunks::<F, 3>(f, &mut v, false, |start, mut rows, outer, inner| {
+                    for (b, third) in rows.iter_mut().enumerate() {
+                        for (k, quarter) in third.iter_mut().enumerate() {
+                            for (i, row) in quarter.iter_mut().enumerate() {
+                                fill(b * m + (4 * k + i) * s + start, row);
+                            }
                         }
                     }
-                }
-                forward_stage4(f, rows, outer, inner, half);
-            });
-            in_parts(&mut v, 16, part);
-        } else if n > ITERATIVE_MAX {
-            let m = n / 4;
-            t.stage2_chunks(f, &mut v, false, |start, [q0, q1, q2, q3], w| {
-                fill(start, q0);
-                fill(m + start, q1);
-                if half {
-                    f.forward_stage2_half([q0, q1, q2, q3], w);
-                } else {
-                    fill(2 * m + start, q2);
-                    fill(3 * m + start, q3);
-                    f.forward_stage2([q0, q1, q2, q3], w);
-                }
-            });
-            in_parts(&mut v, 4, part);
-        } else {
-            fill(0, &mut v);
-            part(0, &mut v);
+                    self.radix3_rows(radix3, &mut rows, start, false);
+                    for third in &mut rows {
+                        forward_stage4(f, third, outer, inner, false);
+                    }
+                });
+            }
+            Some(radix3) => radix3.forward(f, &mut v, fill),
+            None if n >= STAGE4_MIN => {
+                let s = n / 16;
+                t.stage4_chunks(f, &mut v, false, |start, [mut rows], outer, inner| {
+                    for (k, quarter) in rows.iter_mut().enumerate() {
+                        for (i, row) in quarter.iter_mut().enumerate() {
+                            if !half || k < 2 {
+                                fill((4 * k + i) * s + start, row);
+                            }
+                        }
+                    }
+                    forward_stage4(f, &mut rows, outer, inner, half);
+                });
+            }
+            None if n > ITERATIVE_MAX => {
+                let m = n / 4;
+                t.stage2_chunks(f, &mut v, false, |start, [q0, q1, q2, q3], w| {
+                    fill(start, q0);
+                    fill(m + start, q1);
+                    if half {
+                        f.forward_stage2_half([q0, q1, q2, q3], w);
+                    } else {
+                        fill(2 * m + start, q2);
+                        fill(3 * m + start, q3);
+                        f.forward_stage2([q0, q1, q2, q3], w);
+                    }
+                });
+            }
+            None => fill(0, &mut v),
         }
+        in_parts(&mut v, self.parts(), part);
         v
     }
 
@@ -405,10 +462,7 @@ impl<'a, F: Field> Transformer<'a, F> {
     /// values below `4p` (see [`Field::inverse_butterfly`]).
     pub(super) fn inverse(&self, v: &mut [u64]) {
         let (f, t, arith) = (self.f, &self.roots, self.arith);
-        let thirds = if self.radix3.is_some() { 3 } else { 1 };
-        in_parts(v, thirds, |_, part| inverse(f, t, part, arith));
-        if let Some(radix3) = &self.radix3 {
-            radix3.inverse(f, v);
-        }
+        in_parts(v, self.parts(), |_, part| inverse(f, t, part, arith));
+        self.inverse_top(v);
     }
 }
