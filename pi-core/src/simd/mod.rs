@@ -6,6 +6,7 @@
 
 pub(crate) mod fma;
 mod layout;
+pub(crate) mod mulx;
 pub(crate) mod ntt;
 pub(crate) mod schoolbook;
 mod split;

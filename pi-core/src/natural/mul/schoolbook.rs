@@ -1,10 +1,12 @@
 //! Schoolbook multiplication, quadratic: the fastest for short operands.
 //! Where the processor has AVX-512 IFMA, a vector kernel (see
-//! `simd/schoolbook.rs`) takes operands from [`VECTOR_MIN`] limbs.
+//! `simd/schoolbook.rs`) takes operands from [`VECTOR_MIN`] limbs; with
+//! the double-precision kernel families, rows by BMI2 and ADX
+//! (`simd/mulx.rs`).
 
 use crate::natural::fallible;
 use crate::natural::limbs::add_in_place;
-use crate::simd::schoolbook as vector;
+use crate::simd::{mulx, schoolbook as vector};
 
 /// From this many limbs in the shorter operand, the vector kernel where it
 /// runs (Zen 4: 111-151 ns against 123-130 ns at 10 limbs, 141 against
@@ -25,7 +27,9 @@ pub(super) fn mul_into(out: &mut [u64], a: &[u64], b: &[u64]) {
         by_vector(out, long, short);
     } else {
         out.fill(0);
-        product_into_zeros(out, a, b);
+        if !mulx::product_into_zeros(out, long, short) {
+            product_into_zeros(out, a, b);
+        }
     }
 }
 
@@ -87,6 +91,30 @@ fn product_into_zeros(out: &mut [u64], a: &[u64], b: &[u64]) {
 mod tests {
     use super::*;
     use crate::natural::lcg_limbs;
+
+    /// The rows by BMI2 and ADX against the portable ones, at every pair
+    /// of lengths up to 40 by 12 (each row's single steps and groups of
+    /// four), on random and all-ones limbs.
+    #[test]
+    fn the_mulx_rows_agree_with_the_portable_ones() {
+        for la in 1..=40 {
+            for lb in 1..=12 {
+                for (a, b) in [
+                    (lcg_limbs(la, la as u64), lcg_limbs(lb, lb as u64 + 9)),
+                    (vec![u64::MAX; la], vec![u64::MAX; lb]),
+                ] {
+                    let mut expected = vec![0; la + lb];
+                    product_into_zeros(&mut expected, &a, &b);
+                    let mut got = vec![0; la + lb];
+                    if !mulx::rows(&mut got, &a, &b) {
+                        eprintln!("skipped: this processor has no BMI2 and ADX");
+                        return;
+                    }
+                    assert_eq!(got, expected, "{la} x {lb}");
+                }
+            }
+        }
+    }
 
     /// The vector kernel against the portable rows, at every pair of
     /// lengths up to its largest, on random and all-ones limbs.
