@@ -3,8 +3,8 @@
 //! level).
 
 use super::super::limbs::{add_in_place, sub_in_place};
+use super::karatsuba_base;
 use super::schoolbook;
-use super::KARATSUBA_THRESHOLD;
 use crate::natural::fallible;
 
 /// The product of `a` and `b` (`a.len() >= b.len() >= 1`),
@@ -22,7 +22,7 @@ pub(super) fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
 /// limbs, an unbalanced one a product of two `m`-limb chunks, and the
 /// next level works past them.
 fn scratch_len(n: usize, m: usize) -> usize {
-    if m < KARATSUBA_THRESHOLD {
+    if m < karatsuba_base() {
         0
     } else if 2 * m <= n {
         2 * m + scratch_len(m, m)
@@ -36,7 +36,7 @@ fn scratch_len(n: usize, m: usize) -> usize {
 /// b.len() >= 1`), by Karatsuba down to schoolbook.
 fn mul_into(out: &mut [u64], a: &[u64], b: &[u64], scratch: &mut [u64]) {
     let (n, m) = (a.len(), b.len());
-    if m < KARATSUBA_THRESHOLD {
+    if m < karatsuba_base() {
         schoolbook::mul_into(out, a, b);
         return;
     }
