@@ -31,17 +31,24 @@ fn detected() -> bool {
 /// `out = a·b` for `out` zero and exactly `a.len() + b.len()` limbs long:
 /// `true`; `false` (nothing done) where the kernel does not run.
 pub(crate) fn product_into_zeros(out: &mut [u64], a: &[u64], b: &[u64]) -> bool {
-    available() && rows(out, a, b)
+    // `available` implies `detected`.
+    available() && product_on_detected(out, a, b)
 }
 
 /// [`product_into_zeros`] whatever the kernel family, where the processor
 /// has BMI2 and ADX.
+#[cfg(test)]
 pub(crate) fn rows(out: &mut [u64], a: &[u64], b: &[u64]) -> bool {
-    if !detected() || a.is_empty() || out.len() != a.len() + b.len() {
+    detected() && product_on_detected(out, a, b)
+}
+
+/// [`product_into_zeros`] once [`detected`] returned `true`.
+fn product_on_detected(out: &mut [u64], a: &[u64], b: &[u64]) -> bool {
+    if a.is_empty() || out.len() != a.len() + b.len() {
         return false;
     }
-    // SAFETY: `detected` found BMI2 and ADX; `out` is `a.len() + b.len()`
-    // limbs, `a` at least one.
+    // SAFETY: the callers checked `detected`: the processor has BMI2 and
+    // ADX; `out` is `a.len() + b.len()` limbs, `a` at least one.
     #[cfg(target_arch = "x86_64")]
     unsafe {
         x86::product(out, a, b)
