@@ -13,8 +13,10 @@ use crate::natural::fallible;
 /// table and radix-3 constants, the longest so far of each (they serve
 /// every shorter transform), and long buffers for reuse.
 pub(crate) struct Cache {
-    twiddles: Mutex<Vec<(Key, Arc<Twiddles>)>>,
-    radix3: Mutex<Vec<(Key, Arc<Radix3>)>>,
+    twiddles: Tables<Twiddles>,
+    radix3: Tables<Radix3>,
+    /// Held while a kept table is built (see [`longest`]).
+    building: Mutex<()>,
     buffers: Mutex<Vec<Vec<u64>>>,
     /// The most values the kept buffers hold together.
     pool_values: usize,
@@ -42,6 +44,9 @@ pub(super) const POOL_VALUES: usize = 1 << 26;
 /// Radix-3 constants are kept up to this length (four tables of two
 /// thirds of it).
 pub(super) const MAX_CACHED_RADIX3: usize = 3 << 18;
+
+/// Tables of one kind, each prime's longest.
+type Tables<T> = Mutex<Vec<(Key, Arc<T>)>>;
 
 /// What a table is for: a field (they represent values differently) and
 /// its prime.
@@ -72,6 +77,7 @@ impl Cache {
         Cache {
             twiddles: Mutex::default(),
             radix3: Mutex::default(),
+            building: Mutex::default(),
             buffers: Mutex::default(),
             pool_values,
         }
@@ -137,7 +143,8 @@ impl Cache {
 
     /// Twiddles for transforms of length `n` modulo `f`'s prime.
     pub(super) fn twiddles<F: Field>(&self, f: F, generator: u64, n: usize) -> Arc<Twiddles> {
-        longest(&self.twiddles, key(f), n, Twiddles::len, true, || {
+        let tables = (&self.twiddles, &self.building);
+        longest(tables, key(f), n, Twiddles::len, true, || {
             Twiddles::new(f, generator, n)
         })
     }
@@ -145,7 +152,8 @@ impl Cache {
     /// Radix-3 constants for transforms of length `n` modulo `f`'s prime.
     pub(super) fn radix3<F: Field>(&self, f: F, generator: u64, n: usize) -> Arc<Radix3> {
         let cached = n <= MAX_CACHED_RADIX3;
-        longest(&self.radix3, key(f), n, Radix3::len, cached, || {
+        let tables = (&self.radix3, &self.building);
+        longest(tables, key(f), n, Radix3::len, cached, || {
             Radix3::new(f, generator, n, cached)
         })
     }
@@ -159,28 +167,37 @@ pub(super) const SHARED_POOL_VALUES: usize = 1 << 27;
 
 /// The table of `key` in `tables` that serves length `n` (one of length
 /// `len` at least `n`), else a new one from `build`, kept in place of the
-/// key's shorter one if `keep`.
+/// key's shorter one if `keep`. Kept tables are built one at a time under
+/// `building`, so that threads that want the same one at once build it
+/// once (`build` runs on its own thread: a parallel one could, while it
+/// waits, take a task that asks for `building` again).
 fn longest<T>(
-    tables: &Mutex<Vec<(Key, Arc<T>)>>,
+    (tables, building): (&Tables<T>, &Mutex<()>),
     key: Key,
     n: usize,
     len: impl Fn(&T) -> usize,
     keep: bool,
     build: impl FnOnce() -> T,
 ) -> Arc<T> {
-    if let Some((_, t)) = locked(tables)
-        .iter()
-        .find(|(k, t)| *k == key && len(t) >= n)
-    {
-        return Arc::clone(t);
+    let found = || {
+        let tables = locked(tables);
+        let table = tables.iter().find(|(k, t)| *k == key && len(t) >= n);
+        table.map(|(_, t)| Arc::clone(t))
+    };
+    if let Some(t) = found() {
+        return t;
+    }
+    if !keep {
+        return Arc::new(build());
+    }
+    let _building = locked(building);
+    if let Some(t) = found() {
+        return t;
     }
     let t = Arc::new(build());
-    if keep {
-        let mut tables = locked(tables);
-        tables.retain(|(k, old)| *k != key || len(old) > n);
-        if tables.iter().all(|(k, _)| *k != key) {
-            tables.push((key, Arc::clone(&t)));
-        }
-    }
+    let mut tables = locked(tables);
+    // Under `building`, the key's table, if any, is still a shorter one.
+    tables.retain(|(k, _)| *k != key);
+    tables.push((key, Arc::clone(&t)));
     t
 }
