@@ -171,8 +171,8 @@ pub(super) const SHARED_POOL_VALUES: usize = 1 << 27;
 /// `len` at least `n`), else a new one from `build`, kept in place of the
 /// key's shorter one if `keep`. Kept tables are built one at a time under
 /// `building`, so that threads that want the same one at once build it
-/// once (`build` runs on its own thread: a parallel one could, while it
-/// waits, take a task that asks for `building` again).
+/// once. `build` must not run parallel work: while waiting for it, the
+/// thread holding `building` could take a task that asks for it again.
 fn longest<T>(
     (tables, building): (&Tables<T>, &Mutex<()>),
     key: Key,
