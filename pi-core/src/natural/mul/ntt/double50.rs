@@ -9,7 +9,6 @@
 //! most `p/2`; `R = 1`, so "Montgomery form" is the value itself.
 
 use super::field::Field;
-use super::garner;
 use super::montgomery52::Montgomery52;
 use super::scalar;
 use crate::simd::fma::{self as simd, Modulus};
@@ -172,32 +171,13 @@ impl<const LANES: usize> Field for Double50<LANES> {
         self.wide_residues(tail, tail_high);
     }
 
-    /// The mixed-radix digits by the kernels, their values by
-    /// [`garner::value`].
-    fn crt_words<const K: usize>(
+    fn crt_digits<const K: usize>(
         fields: &[Self; K],
         residues: &[&[u64]; K],
         inverse: &[[u64; 4]; 4],
-        words: &mut [u64],
-        stride: usize,
+        digits: &mut [u64],
     ) -> bool {
-        let count = residues[0].len();
-        // A batch of Garner's recombination at most: on the stack.
-        let mut digits = [0u64; 4 * 256];
-        let Some(digits) = digits.get_mut(..K * count) else {
-            return false;
-        };
-        if !simd::mixed_radix::<K>(LANES, residues, &fields.map(|f| f.modulus), inverse, digits) {
-            return false;
-        }
-        let primes = fields.map(|f| f.p);
-        for c in 0..count {
-            let d: [u64; K] = std::array::from_fn(|i| digits[i * count + c]);
-            for (w, &x) in garner::value(&primes, &d).iter().take(K).enumerate() {
-                words[w * stride + c] = x;
-            }
-        }
-        true
+        simd::mixed_radix::<K>(LANES, residues, &fields.map(|f| f.modulus), inverse, digits)
     }
 
     fn pointwise(self, x: &mut [u64], y: Option<&[u64]>, scale: u64) {

@@ -108,6 +108,21 @@ pub(super) trait Field: Copy + Send + Sync + 'static {
         false
     }
 
+    /// The first half of [`Field::crt_words`], for fields whose kernels
+    /// stop there: the mixed-radix digits `d_i < p_i` of each coefficient
+    /// `c`'s value `d_0 + d_1·p_0 + d_2·p_0·p_1 + ...` go to
+    /// `digits[i * count + c]` (`count` the residues of each prime).
+    /// `false` (nothing done) when this field has no such kernel for these
+    /// lengths.
+    fn crt_digits<const K: usize>(
+        _fields: &[Self; K],
+        _residues: &[&[u64]; K],
+        _inverse: &[[u64; 4]; 4],
+        _digits: &mut [u64],
+    ) -> bool {
+        false
+    }
+
     /// `x[i] = x[i]·y[i]·scale / R²` (`y` absent: `x[i]²·scale / R²`).
     fn pointwise(self, x: &mut [u64], y: Option<&[u64]>, scale: u64) {
         scalar::pointwise(self, x, y, scale);

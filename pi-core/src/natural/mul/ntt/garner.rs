@@ -64,29 +64,70 @@ impl<F: Field> Garner<F> {
         value(&self.primes, &v[..k])
     }
 
+    /// `each(value)` for the values of the coefficients `start..start +
+    /// count` (`count` at most [`BATCH`]) in order, `K` the primes: by the
+    /// field's kernels where it has them.
+    #[inline(always)]
+    fn each_value<const K: usize>(
+        &self,
+        residues: &[Vec<u64>],
+        (start, count): (usize, usize),
+        mut each: impl FnMut([u64; K]),
+    ) {
+        debug_assert!(count <= BATCH && self.fields.len() == K);
+        let (Ok(fields), Ok(primes)) = (
+            <&[F; K]>::try_from(&self.fields[..]),
+            <[u64; K]>::try_from(&self.primes[..]),
+        ) else {
+            return;
+        };
+        // The kernels take whole vectors.
+        let whole = count / 8 * 8;
+        let slices: [&[u64]; K] = std::array::from_fn(|i| &residues[i][start..start + whole]);
+        let mut buffer = [0u64; MAX_PRIMES * BATCH];
+        let vectors = whole > 0;
+        let done = if vectors && F::crt_words(fields, &slices, &self.inverse, &mut buffer, BATCH) {
+            for c in 0..whole {
+                each(std::array::from_fn(|w| buffer[w * BATCH + c]));
+            }
+            whole
+        } else if vectors && F::crt_digits(fields, &slices, &self.inverse, &mut buffer[..K * whole])
+        {
+            for c in 0..whole {
+                let digits: [u64; K] = std::array::from_fn(|i| buffer[i * whole + c]);
+                let x = value(&primes, &digits);
+                each(std::array::from_fn(|w| x[w]));
+            }
+            whole
+        } else {
+            0
+        };
+        for c in start + done..start + count {
+            let x = self.combine(residues, c);
+            each(std::array::from_fn(|w| x[w]));
+        }
+    }
+
     /// The values of the coefficients `start..start + count` (`count` at
     /// most [`BATCH`]): word `w` of coefficient `start + c` goes to
-    /// `words[w * ROW + c]`.
+    /// `words[w * BATCH + c]` (the rows from the prime count on are left
+    /// as they are).
     fn words(&self, residues: &[Vec<u64>], start: usize, count: usize, words: &mut [u64]) {
-        if count == 0 {
-            return;
-        }
-        let k = self.fields.len();
-        let mut slices: [&[u64]; MAX_PRIMES] = [&[]; MAX_PRIMES];
-        for (slice, residue) in slices.iter_mut().zip(residues) {
-            *slice = &residue[start..start + count / 8 * 8];
-        }
-        let (fields, slices) = (&self.fields[..], &slices[..k]);
-        let vectorized = match k {
-            2 => crt_words::<F, 2>(fields, slices, &self.inverse, words),
-            3 => crt_words::<F, 3>(fields, slices, &self.inverse, words),
-            _ => crt_words::<F, 4>(fields, slices, &self.inverse, words),
-        };
-        let scalar_from = if vectorized { count / 8 * 8 } else { 0 };
-        for c in scalar_from..count {
-            for (w, &x) in self.combine(residues, start + c)[..k].iter().enumerate() {
-                words[w * ROW + c] = x;
+        fn rows<const K: usize>(words: &mut [u64]) -> impl FnMut([u64; K]) + '_ {
+            let mut c = 0;
+            move |x: [u64; K]| {
+                for (w, x) in x.into_iter().enumerate() {
+                    words[w * BATCH + c] = x;
+                }
+                c += 1;
             }
+        }
+        let range = (start, count);
+        match self.fields.len() {
+            1 => self.each_value::<1>(residues, range, rows(words)),
+            2 => self.each_value::<2>(residues, range, rows(words)),
+            3 => self.each_value::<3>(residues, range, rows(words)),
+            _ => self.each_value::<MAX_PRIMES>(residues, range, rows(words)),
         }
     }
 
@@ -111,39 +152,39 @@ impl<F: Field> Garner<F> {
     /// The coefficients from `start`, one limb apart, summed into the limbs
     /// `chunk` from limb `start`; returns the limbs past it.
     fn limbs(&self, residues: &[Vec<u64>], start: usize, chunk: &mut [u64]) -> [u64; MAX_PRIMES] {
+        match self.fields.len() {
+            1 => self.sums::<1>(residues, start, chunk),
+            2 => self.sums::<2>(residues, start, chunk),
+            3 => self.sums::<3>(residues, start, chunk),
+            _ => self.sums::<MAX_PRIMES>(residues, start, chunk),
+        }
+    }
+
+    /// [`Garner::limbs`] for `K` primes.
+    fn sums<const K: usize>(
+        &self,
+        residues: &[Vec<u64>],
+        start: usize,
+        chunk: &mut [u64],
+    ) -> [u64; MAX_PRIMES] {
         let coefficients = residues[0].len();
-        // Each row of `words` holds one word of the values of a batch after
-        // the last `SPILL` of the row before (limb `c` of the batch sums word
-        // `w` of coefficient `c - w`).
-        let mut words = [0u64; MAX_PRIMES * ROW];
-        let mut carry = 0u64;
-        let mut batch_len = 0;
-        // The limbs `batch` from coefficient `first`, `count` of whose
-        // coefficients are this chunk's.
-        let mut step = |batch: &mut [u64], first: usize, count: usize| {
-            spill(&mut words, batch_len);
-            batch_len = batch.len();
-            self.words(residues, first, count, &mut words[SPILL..]);
-            for row in words.chunks_exact_mut(ROW) {
-                row[SPILL + count..SPILL + batch_len].fill(0);
-            }
-            // Rows from the prime count on stay zero.
-            if self.fields.len() <= 3 {
-                sum_words::<3>(&words, batch, &mut carry);
-            } else {
-                sum_words::<MAX_PRIMES>(&words, batch, &mut carry);
-            }
-        };
+        let mut sums = Sums::<K>::new();
         for (b, batch) in chunk.chunks_mut(BATCH).enumerate() {
             let first = start + b * BATCH;
             let count = batch.len().min(coefficients.saturating_sub(first));
-            step(batch, first, count);
+            let (values, past) = batch.split_at_mut(count);
+            let mut values = values.iter_mut();
+            self.each_value::<K>(residues, (first, count), |x| {
+                if let Some(limb) = values.next() {
+                    *limb = sums.push(x);
+                }
+            });
+            // Past the last coefficient: what the ones before add.
+            for limb in past {
+                *limb = sums.push([0; K]);
+            }
         }
-        // The limbs past the chunk: what its last coefficients spill over.
-        let mut past = [0u64; MAX_PRIMES];
-        step(&mut past[..SPILL], start + chunk.len(), 0);
-        past[SPILL] = carry;
-        past
+        sums.rest()
     }
 
     /// The coefficients from `start` (a multiple of `G`), `W` bits apart
@@ -159,7 +200,7 @@ impl<F: Field> Garner<F> {
         let group = G * W / 64;
         debug_assert!(group * 64 == G * W && T == group + 3);
         let coefficients = residues[0].len();
-        let mut words = [0u64; MAX_PRIMES * ROW];
+        let mut words = [0u64; MAX_PRIMES * BATCH];
         // Sums for the limbs past a group that its coefficients reach
         // (value below 2^200 from bit (G-1)·W: up to three).
         let mut pending = [0u128; 3];
@@ -169,7 +210,7 @@ impl<F: Field> Garner<F> {
             let groups = batch.len().div_ceil(group);
             let count = (G * groups).min(coefficients.saturating_sub(first));
             self.words(residues, first, count, &mut words);
-            for row in words.chunks_exact_mut(ROW) {
+            for row in words.chunks_exact_mut(BATCH) {
                 row[count..G * groups].fill(0);
             }
             for (g, limbs) in batch.chunks_mut(group).enumerate() {
@@ -179,7 +220,7 @@ impl<F: Field> Garner<F> {
                     // Coefficient i of the group starts at bit i·W.
                     let (limb, shift) = (i * W / 64, i * W % 64);
                     for w in 0..MAX_PRIMES {
-                        let x = words[w * ROW + G * g + i];
+                        let x = words[w * BATCH + G * g + i];
                         t[limb + w] += u128::from(x << shift);
                         if shift > 0 {
                             t[limb + w + 1] += u128::from(x >> (64 - shift));
@@ -229,29 +270,35 @@ pub(super) fn value(primes: &[u64], digits: &[u64]) -> [u64; MAX_PRIMES] {
 
 /// Coefficients recombined at a time, into words kept in cache.
 const BATCH: usize = 256;
-/// The words of a coefficient's value past its own limb.
-const SPILL: usize = MAX_PRIMES - 1;
-/// A row of recombined words: a batch and the spill of the one before.
-const ROW: usize = SPILL + BATCH;
 
-/// Moves the last [`SPILL`] words of each row's batch of `len` to the
-/// row's start.
-fn spill(words: &mut [u64], len: usize) {
-    for row in words.chunks_exact_mut(ROW) {
-        row.copy_within(len..len + SPILL, 0);
-    }
+/// Values of `K` words, one limb apart, summed into limbs as they come.
+struct Sums<const K: usize> {
+    /// What the values so far add to the next `K` limbs, with the carry.
+    pending: [u128; K],
 }
 
-/// `out[c]`: the sum of word `w` of coefficient `c - w` over the first `K`
-/// rows of `words` (the others zero), plus the carry, which is updated.
-fn sum_words<const K: usize>(words: &[u64], out: &mut [u64], carry: &mut u64) {
-    let rows: [&[u64]; K] = std::array::from_fn(|w| &words[w * ROW + SPILL - w..]);
-    for (c, out) in out.iter_mut().enumerate() {
-        let s = rows
-            .iter()
-            .fold(u128::from(*carry), |s, row| s + u128::from(row[c]));
-        *out = s as u64;
-        *carry = (s >> 64) as u64;
+impl<const K: usize> Sums<K> {
+    fn new() -> Self {
+        Sums { pending: [0; K] }
+    }
+
+    /// The next limb, given the words of the value that starts there.
+    #[inline(always)]
+    fn push(&mut self, words: [u64; K]) -> u64 {
+        let s = self.pending[0] + u128::from(words[0]);
+        let mut next = [0u128; K];
+        let later = self.pending[1..].iter().zip(&words[1..]);
+        for (next, (&pending, &word)) in next.iter_mut().zip(later) {
+            *next = pending + u128::from(word);
+        }
+        next[0] += s >> 64;
+        self.pending = next;
+        s as u64
+    }
+
+    /// The limbs past the last value.
+    fn rest(mut self) -> [u64; MAX_PRIMES] {
+        std::array::from_fn(|_| self.push([0; K]))
     }
 }
 
@@ -368,52 +415,42 @@ const fn inverse_mod(a: u64, p: u64) -> u64 {
     t0.rem_euclid(p as i128) as u64
 }
 
-/// [`Field::crt_words`] for `K` primes, rows [`ROW`] apart; `false` when
-/// there are not `K` of them.
-fn crt_words<F: Field, const K: usize>(
-    fields: &[F],
-    residues: &[&[u64]],
-    inverse: &[[u64; 4]; 4],
-    words: &mut [u64],
-) -> bool {
-    match (
-        <&[F; K]>::try_from(fields),
-        <&[&[u64]; K]>::try_from(residues),
-    ) {
-        (Ok(fields), Ok(residues)) => F::crt_words(fields, residues, inverse, words, ROW),
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::super::Montgomery52;
+    use super::super::{Double50, Montgomery52};
     use super::*;
 
     /// The words of [`Garner::words`] (vectors where the processor has
-    /// them, and a scalar tail) against [`Garner::combine`], with the
-    /// largest residues among them.
+    /// them, and a scalar tail) against [`Garner::combine`], for each field
+    /// with kernels, with the largest residues among them.
     #[test]
     fn words_agree_with_combine() {
-        for k in 2..=MAX_PRIMES {
-            let garner = Garner::<Montgomery52>::new(k);
-            let residues: Vec<Vec<u64>> = (garner.primes.iter().enumerate())
-                .map(|(i, &p)| {
-                    let random = crate::natural::lcg_limbs(BATCH, i as u64);
-                    (random.into_iter().enumerate())
-                        .map(|(c, x)| if (3..=12).contains(&c) { p - 1 } else { x % p })
-                        .collect()
-                })
-                .collect();
-            let (start, count) = (3, BATCH - 3);
-            let mut words = [0u64; MAX_PRIMES * ROW];
-            garner.words(&residues, start, count, &mut words);
-            for c in 0..count {
-                let x = garner.combine(&residues, start + c);
-                for (w, &x) in x[..k].iter().enumerate() {
-                    assert_eq!(words[w * ROW + c], x, "{k} primes, coefficient {c}");
+        fn check<F: Field>() {
+            for k in 1..=MAX_PRIMES {
+                let garner = Garner::<F>::new(k);
+                let residues: Vec<Vec<u64>> = (garner.fields.iter().enumerate())
+                    .map(|(i, &f)| {
+                        let p = f.modulus();
+                        let random = crate::natural::lcg_limbs(BATCH, i as u64);
+                        (random.into_iter().enumerate())
+                            .map(|(c, x)| if (3..=12).contains(&c) { p - 1 } else { x % p })
+                            .map(|x| f.to_montgomery(x))
+                            .collect()
+                    })
+                    .collect();
+                let (start, count) = (3, BATCH - 3);
+                let mut words = [0u64; MAX_PRIMES * BATCH];
+                garner.words(&residues, start, count, &mut words);
+                for c in 0..count {
+                    let x = garner.combine(&residues, start + c);
+                    for (w, &x) in x[..k].iter().enumerate() {
+                        assert_eq!(words[w * BATCH + c], x, "{k} primes, coefficient {c}");
+                    }
                 }
             }
         }
+        check::<Montgomery52>();
+        check::<Double50<4>>();
+        check::<Double50<8>>();
     }
 }
