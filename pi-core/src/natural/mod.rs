@@ -25,8 +25,8 @@ pub(crate) use limbs::{inverse_mod_2_64, pow_mod};
 pub(crate) use mul::{full_length as full_product_length, TransformCache};
 #[cfg(test)]
 use mul::{
-    KARATSUBA_THRESHOLD, KARATSUBA_THRESHOLD_MULX, NTT_THRESHOLD, NTT_THRESHOLD_DOUBLE,
-    NTT_THRESHOLD_SCALAR, VECTOR_SCHOOLBOOK_MIN,
+    KARATSUBA_THRESHOLD, KARATSUBA_THRESHOLD_MULX, NTT_THRESHOLD, NTT_THRESHOLD_AVX2,
+    NTT_THRESHOLD_AVX512F, NTT_THRESHOLD_SCALAR, VECTOR_SCHOOLBOOK_MIN,
 };
 
 /// A non-negative integer of any size.

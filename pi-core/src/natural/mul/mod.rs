@@ -31,12 +31,17 @@ pub(crate) const KARATSUBA_THRESHOLD_MULX: usize = 40;
 /// and 256 limbs, the transform 7.9-8.3, 8.6-8.8 and 8.5-9.6 µs;
 /// Karatsuba over the schoolbook 6.3, 7.7 and 9.7 µs).
 pub(crate) const NTT_THRESHOLD: usize = 240;
-/// The same crossover with the double-precision transform (AVX2 or
-/// AVX-512F; measured on Zen 4 with AVX2: Karatsuba 5.9 and 7.3 µs at 112
-/// and 128 limbs, the transform 6.7 and 6.9 µs; at 144 and 160 limbs,
-/// whose transforms are a third empty, Karatsuba is still ahead, 8.9 and
-/// 10.7 µs against 10.7 and 10.9 µs, from 176 the transform).
-pub(crate) const NTT_THRESHOLD_DOUBLE: usize = 128;
+/// The same crossover with the double-precision transform and AVX2: below
+/// it Karatsuba over the BMI2/ADX schoolbook, faster than the transform
+/// there (measured on Zen 4, medians of 12 in-process rounds, Karatsuba's
+/// time over the transform's: 0.85 at 128 limbs, 0.67-0.90 from 144 to
+/// 192, where the transform has length 384, about 1.0 at 192-200, 1.05
+/// to 1.40 from 208 to 256).
+pub(crate) const NTT_THRESHOLD_AVX2: usize = 192;
+/// The same crossover with the double-precision transform and AVX-512F,
+/// whose transform is faster (Karatsuba's time over the transform's 0.86
+/// to 0.90 from 144 to 160 limbs, 0.94-0.97 at 164-168, 1.03 from 172).
+pub(crate) const NTT_THRESHOLD_AVX512F: usize = 168;
 /// The same crossover with the portable (scalar) transform (Karatsuba 78 µs
 /// and 243 µs at 384 and 768 limbs, the transform 93 µs and 204 µs).
 pub(crate) const NTT_THRESHOLD_SCALAR: usize = 512;
@@ -66,7 +71,8 @@ fn ntt_threshold() -> usize {
     use crate::simd::KernelFamily;
     match crate::simd::kernel_family() {
         KernelFamily::Avx512Ifma => NTT_THRESHOLD,
-        KernelFamily::Avx2 | KernelFamily::Avx512F => NTT_THRESHOLD_DOUBLE,
+        KernelFamily::Avx2 => NTT_THRESHOLD_AVX2,
+        KernelFamily::Avx512F => NTT_THRESHOLD_AVX512F,
         KernelFamily::Portable => NTT_THRESHOLD_SCALAR,
     }
 }
