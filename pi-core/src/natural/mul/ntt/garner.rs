@@ -64,48 +64,59 @@ impl<F: Field> Garner<F> {
         value(&self.primes, &v[..k])
     }
 
-    /// `each(value)` for the values of the coefficients `start..start +
-    /// count` (`count` at most [`BATCH`]) in order, `K` the primes: by the
-    /// field's kernels where it has them.
-    #[inline(always)]
-    fn each_value<const K: usize>(
+    /// The kernels' part of the values of the coefficients from `start`,
+    /// `count` of them (at most [`BATCH`]), `K` the primes, into `buffer`:
+    /// where the field has kernels, the first whole vectors of them.
+    fn batch<const K: usize>(
         &self,
         residues: &[Vec<u64>],
         (start, count): (usize, usize),
-        mut each: impl FnMut([u64; K]),
-    ) {
+        buffer: &mut [u64; MAX_PRIMES * BATCH],
+    ) -> Batch {
         debug_assert!(count <= BATCH && self.fields.len() == K);
-        let (Ok(fields), Ok(primes)) = (
-            <&[F; K]>::try_from(&self.fields[..]),
-            <[u64; K]>::try_from(&self.primes[..]),
-        ) else {
-            return;
+        let Ok(fields) = <&[F; K]>::try_from(&self.fields[..]) else {
+            return Batch::Words(0);
         };
-        // The kernels take whole vectors.
         let whole = count / 8 * 8;
-        let slices: [&[u64]; K] = std::array::from_fn(|i| &residues[i][start..start + whole]);
-        let mut buffer = [0u64; MAX_PRIMES * BATCH];
-        let vectors = whole > 0;
-        let done = if vectors && F::crt_words(fields, &slices, &self.inverse, &mut buffer, BATCH) {
-            for c in 0..whole {
-                each(std::array::from_fn(|w| buffer[w * BATCH + c]));
-            }
-            whole
-        } else if vectors && F::crt_digits(fields, &slices, &self.inverse, &mut buffer[..K * whole])
-        {
-            for c in 0..whole {
-                let digits: [u64; K] = std::array::from_fn(|i| buffer[i * whole + c]);
-                let x = value(&primes, &digits);
-                each(std::array::from_fn(|w| x[w]));
-            }
-            whole
-        } else {
-            0
-        };
-        for c in start + done..start + count {
-            let x = self.combine(residues, c);
-            each(std::array::from_fn(|w| x[w]));
+        if whole == 0 {
+            return Batch::Words(0);
         }
+        let slices: [&[u64]; K] = std::array::from_fn(|i| &residues[i][start..start + whole]);
+        if F::crt_words(fields, &slices, &self.inverse, buffer, BATCH) {
+            Batch::Words(whole)
+        } else if F::crt_digits(fields, &slices, &self.inverse, &mut buffer[..K * whole]) {
+            Batch::Digits(whole)
+        } else {
+            Batch::Words(0)
+        }
+    }
+
+    /// The value of coefficient `start + c` of a batch from `start` that
+    /// [`Garner::batch`] left in `buffer` as `batch`.
+    #[inline(always)]
+    fn value_in<const K: usize>(
+        &self,
+        (batch, buffer): (Batch, &[u64; MAX_PRIMES * BATCH]),
+        primes: &[u64; K],
+        residues: &[Vec<u64>],
+        (start, c): (usize, usize),
+    ) -> [u64; K] {
+        let x = match batch {
+            Batch::Words(done) if c < done => {
+                return std::array::from_fn(|w| buffer[w * BATCH + c])
+            }
+            Batch::Digits(done) if c < done => {
+                let digits: [u64; K] = std::array::from_fn(|i| buffer[i * done + c]);
+                value(primes, &digits)
+            }
+            _ => self.combine(residues, start + c),
+        };
+        std::array::from_fn(|w| x[w])
+    }
+
+    /// The first `K` of the primes.
+    fn primes<const K: usize>(&self) -> [u64; K] {
+        std::array::from_fn(|i| self.primes.get(i).copied().unwrap_or(1))
     }
 
     /// The values of the coefficients `start..start + count` (`count` at
@@ -113,21 +124,30 @@ impl<F: Field> Garner<F> {
     /// `words[w * BATCH + c]` (the rows from the prime count on are left
     /// as they are).
     fn words(&self, residues: &[Vec<u64>], start: usize, count: usize, words: &mut [u64]) {
-        fn rows<const K: usize>(words: &mut [u64]) -> impl FnMut([u64; K]) + '_ {
-            let mut c = 0;
-            move |x: [u64; K]| {
-                for (w, x) in x.into_iter().enumerate() {
-                    words[w * BATCH + c] = x;
-                }
-                c += 1;
-            }
-        }
-        let range = (start, count);
         match self.fields.len() {
-            1 => self.each_value::<1>(residues, range, rows(words)),
-            2 => self.each_value::<2>(residues, range, rows(words)),
-            3 => self.each_value::<3>(residues, range, rows(words)),
-            _ => self.each_value::<MAX_PRIMES>(residues, range, rows(words)),
+            1 => self.words_of::<1>(residues, start, count, words),
+            2 => self.words_of::<2>(residues, start, count, words),
+            3 => self.words_of::<3>(residues, start, count, words),
+            _ => self.words_of::<MAX_PRIMES>(residues, start, count, words),
+        }
+    }
+
+    /// [`Garner::words`] for `K` primes.
+    fn words_of<const K: usize>(
+        &self,
+        residues: &[Vec<u64>],
+        start: usize,
+        count: usize,
+        words: &mut [u64],
+    ) {
+        let mut buffer = [0u64; MAX_PRIMES * BATCH];
+        let batch = self.batch::<K>(residues, (start, count), &mut buffer);
+        let primes = self.primes::<K>();
+        for c in 0..count {
+            let x = self.value_in::<K>((batch, &buffer), &primes, residues, (start, c));
+            for (w, x) in x.into_iter().enumerate() {
+                words[w * BATCH + c] = x;
+            }
         }
     }
 
@@ -169,16 +189,27 @@ impl<F: Field> Garner<F> {
     ) -> [u64; MAX_PRIMES] {
         let coefficients = residues[0].len();
         let mut sums = Sums::<K>::new();
+        let mut buffer = [0u64; MAX_PRIMES * BATCH];
+        let primes = self.primes::<K>();
         for (b, batch) in chunk.chunks_mut(BATCH).enumerate() {
             let first = start + b * BATCH;
             let count = batch.len().min(coefficients.saturating_sub(first));
             let (values, past) = batch.split_at_mut(count);
-            let mut values = values.iter_mut();
-            self.each_value::<K>(residues, (first, count), |x| {
-                if let Some(limb) = values.next() {
-                    *limb = sums.push(x);
+            let kind = self.batch::<K>(residues, (first, count), &mut buffer);
+            let done = match kind {
+                Batch::Digits(done) => {
+                    sum_digits(&primes, &buffer[..K * done], &mut values[..done], &mut sums);
+                    done
                 }
-            });
+                Batch::Words(done) => {
+                    sum_words(&buffer[..], &mut values[..done], &mut sums);
+                    done
+                }
+            };
+            for (c, limb) in values.iter_mut().enumerate().skip(done) {
+                let x = self.value_in::<K>((kind, &buffer), &primes, residues, (first, c));
+                *limb = sums.push(x);
+            }
             // Past the last coefficient: what the ones before add.
             for limb in past {
                 *limb = sums.push([0; K]);
@@ -271,28 +302,91 @@ pub(super) fn value(primes: &[u64], digits: &[u64]) -> [u64; MAX_PRIMES] {
 /// Coefficients recombined at a time, into words kept in cache.
 const BATCH: usize = 256;
 
+/// `limbs` from the values of the mixed-radix `digits` (`K` rows, one
+/// value per limb) modulo `primes`, summed by `sums` (a function of its
+/// own: inlined in a larger one, its loop lost its registers to the
+/// stack).
+#[inline(never)]
+fn sum_digits<const K: usize>(
+    primes: &[u64; K],
+    digits: &[u64],
+    limbs: &mut [u64],
+    sums: &mut Sums<K>,
+) {
+    let count = limbs.len();
+    let rows: [&[u64]; K] = std::array::from_fn(|i| &digits[i * count..(i + 1) * count]);
+    let mut local = *sums;
+    for (c, limb) in limbs.iter_mut().enumerate() {
+        let x = value(primes, &rows.map(|row| row[c]));
+        *limb = local.push(std::array::from_fn(|w| x[w]));
+    }
+    *sums = local;
+}
+
+/// `limbs` from the values whose words are `words` (rows [`BATCH`] apart,
+/// one value per limb), summed by `sums` (see [`sum_digits`]).
+#[inline(never)]
+fn sum_words<const K: usize>(words: &[u64], limbs: &mut [u64], sums: &mut Sums<K>) {
+    let count = limbs.len();
+    let rows: [&[u64]; K] = std::array::from_fn(|w| &words[w * BATCH..w * BATCH + count]);
+    let mut local = *sums;
+    for (c, limb) in limbs.iter_mut().enumerate() {
+        *limb = local.push(rows.map(|row| row[c]));
+    }
+    *sums = local;
+}
+
+/// Where [`Garner::batch`] left the values of a batch's first coefficients.
+#[derive(Clone, Copy)]
+enum Batch {
+    /// The words of that many values, rows [`BATCH`] apart.
+    Words(usize),
+    /// The mixed-radix digits of that many values, rows as many apart.
+    Digits(usize),
+}
+
 /// Values of `K` words, one limb apart, summed into limbs as they come.
+#[derive(Clone, Copy)]
 struct Sums<const K: usize> {
-    /// What the values so far add to the next `K` limbs, with the carry.
-    pending: [u128; K],
+    /// What the values so far add to the next limb, with the carry.
+    next: u128,
+    /// What they add to each limb after it, the carries passed up (the
+    /// last two entries unused): few words, so that they stay in registers.
+    later: [u64; K],
 }
 
 impl<const K: usize> Sums<K> {
     fn new() -> Self {
-        Sums { pending: [0; K] }
+        Sums {
+            next: 0,
+            later: [0; K],
+        }
     }
 
-    /// The next limb, given the words of the value that starts there.
+    /// The next limb, given the words of the value that starts there (the
+    /// last below `2^63`, as the primes' product makes it).
     #[inline(always)]
     fn push(&mut self, words: [u64; K]) -> u64 {
-        let s = self.pending[0] + u128::from(words[0]);
-        let mut next = [0u128; K];
-        let later = self.pending[1..].iter().zip(&words[1..]);
-        for (next, (&pending, &word)) in next.iter_mut().zip(later) {
-            *next = pending + u128::from(word);
+        let s = self.next + u128::from(words[0]);
+        let mut next = s >> 64;
+        if K > 1 {
+            next += u128::from(words[1]);
         }
-        next[0] += s >> 64;
-        self.pending = next;
+        if K > 2 {
+            next += u128::from(self.later[0]);
+        }
+        let mut later = [0u64; K];
+        let mut carry = false;
+        for j in 0..K.saturating_sub(2) {
+            let old = if j + 3 < K { self.later[j + 1] } else { 0 };
+            let (x, first) = old.overflowing_add(words[j + 2]);
+            let (x, second) = x.overflowing_add(u64::from(carry));
+            later[j] = x;
+            carry = first || second;
+        }
+        debug_assert!(!carry);
+        self.next = next;
+        self.later = later;
         s as u64
     }
 
