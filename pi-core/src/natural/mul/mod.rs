@@ -39,8 +39,8 @@ pub(crate) const NTT_THRESHOLD: usize = 240;
 /// to 1.40 from 208 to 256).
 pub(crate) const NTT_THRESHOLD_AVX2: usize = 192;
 /// The same crossover with the double-precision transform and AVX-512F,
-/// whose transform is faster (Karatsuba's time over the transform's 0.86
-/// to 0.90 from 144 to 160 limbs, 0.94-0.97 at 164-168, 1.03 from 172).
+/// whose transform is faster (Karatsuba's time over the transform's 0.75
+/// to 0.96 from 128 to 160 limbs, 0.94-0.97 at 164-168, 1.03 from 172).
 pub(crate) const NTT_THRESHOLD_AVX512F: usize = 168;
 /// The same crossover with the portable (scalar) transform (Karatsuba 78 µs
 /// and 243 µs at 384 and 768 limbs, the transform 93 µs and 204 µs).

@@ -206,9 +206,10 @@ impl<F: Field> Garner<F> {
                     done
                 }
             };
+            // The rest, past the kernels' whole vectors.
             for (c, limb) in values.iter_mut().enumerate().skip(done) {
-                let x = self.value_in::<K>((kind, &buffer), &primes, residues, (first, c));
-                *limb = sums.push(x);
+                let x = self.combine(residues, first + c);
+                *limb = sums.push(std::array::from_fn(|w| x[w]));
             }
             // Past the last coefficient: what the ones before add.
             for limb in past {
