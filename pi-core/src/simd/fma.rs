@@ -112,16 +112,21 @@ pub(crate) fn stage2_blocks<const INVERSE: bool>(
 }
 
 /// A radix-3 step on thirds `x` (see `Field::forward_radix3`; `INVERSE`:
-/// `Field::inverse_radix3`); `false` when not applicable.
+/// `Field::inverse_radix3`), the last `zeros` thirds (forward only) taken
+/// as zero and not read; `false` when not applicable.
 pub(crate) fn radix3<const INVERSE: bool>(
     lanes: usize,
     x: &mut [&mut [u64]; 3],
     w: [&[u64]; 2],
-    omega: u64,
+    (omega, zeros): (u64, usize),
     m: Modulus,
 ) -> bool {
     let fits = |l| thirds_fit(l, x, &w);
-    run!(lanes, fits, radix3::<INVERSE>(x, w, omega, m))
+    match zeros {
+        0 => run!(lanes, fits, radix3::<INVERSE, 0>(x, w, omega, m)),
+        1 => run!(lanes, fits, radix3::<INVERSE, 1>(x, w, omega, m)),
+        _ => run!(lanes, fits, radix3::<INVERSE, 2>(x, w, omega, m)),
+    }
 }
 
 /// The last three forward stages (half-lengths 4, 2, 1) over the blocks
@@ -422,7 +427,7 @@ pub(super) mod x86 {
 
                 /// See `scalar::forward_radix3` and `scalar::inverse_radix3`.
                 #[target_feature(enable = $features)]
-                pub(crate) fn radix3<const INVERSE: bool>(
+                pub(crate) fn radix3<const INVERSE: bool, const ZEROS: usize>(
                     x: &mut [&mut [u64]; 3],
                     w: [&[u64]; 2],
                     omega: u64,
@@ -430,8 +435,19 @@ pub(super) mod x86 {
                 ) {
                     let omega = splat_bits(omega);
                     let m = modulus(m);
+                    let third = |s: &[u64], i: usize, zero: bool| {
+                        if zero {
+                            splat(0.0)
+                        } else {
+                            load(s, i)
+                        }
+                    };
                     for i in (0..x[0].len()).step_by(LANES) {
-                        let (a, b, c) = (load(x[0], i), load(x[1], i), load(x[2], i));
+                        let (a, b, c) = (
+                            load(x[0], i),
+                            third(x[1], i, ZEROS >= 2),
+                            third(x[2], i, ZEROS >= 1),
+                        );
                         let (w1, w2) = (load(w[0], i), load(w[1], i));
                         let y = if INVERSE {
                             let (y0, y1, y2) = (reduce(a, m), mulmod(b, w1, m), mulmod(c, w2, m));

@@ -95,19 +95,22 @@ pub(crate) fn stage2_blocks<const INVERSE: bool>(
 }
 
 /// A forward radix-3 step (see `Field::forward_radix3`; `INVERSE`:
-/// `Field::inverse_radix3`); `false` (and nothing done) when the kernels
-/// do not apply.
+/// `Field::inverse_radix3`), the last `zeros` thirds (forward only) taken
+/// as zero and not read; `false` (and nothing done) when the kernels do
+/// not apply.
 pub(crate) fn radix3<const INVERSE: bool>(
     x: &mut [&mut [u64]; 3],
     w: [&[u64]; 2],
-    omega: u64,
+    (omega, zeros): (u64, usize),
     p: u64,
     p_inv: u64,
 ) -> bool {
-    run!(
-        thirds_fit(LANES, x, &w),
-        radix3::<INVERSE>(x, w, omega, p, p_inv)
-    )
+    let fits = thirds_fit(LANES, x, &w);
+    match zeros {
+        0 => run!(fits, radix3::<INVERSE, 0>(x, w, omega, p, p_inv)),
+        1 => run!(fits, radix3::<INVERSE, 1>(x, w, omega, p, p_inv)),
+        _ => run!(fits, radix3::<INVERSE, 2>(x, w, omega, p, p_inv)),
+    }
 }
 
 /// The last three forward stages over blocks of 8, leaving each group of
@@ -437,7 +440,7 @@ mod x86 {
     /// The processor must have AVX-512F and IFMA; the thirds and twiddles
     /// must be of one length, a multiple of 8.
     #[target_feature(enable = "avx512f,avx512ifma")]
-    pub(super) unsafe fn radix3<const INVERSE: bool>(
+    pub(super) unsafe fn radix3<const INVERSE: bool, const ZEROS: usize>(
         x: &mut [&mut [u64]; 3],
         w: [&[u64]; 2],
         omega: u64,
@@ -450,7 +453,14 @@ mod x86 {
             // SAFETY: i + 8 <= the common length of every slice; unaligned accesses.
             unsafe {
                 let load = |s: &[u64]| _mm512_loadu_si512(s.as_ptr().add(i).cast());
-                let (a, b, c) = (load(x[0]), load(x[1]), load(x[2]));
+                let third = |s: &[u64], zero: bool| {
+                    if zero {
+                        _mm512_setzero_si512()
+                    } else {
+                        load(s)
+                    }
+                };
+                let (a, b, c) = (load(x[0]), third(x[1], ZEROS >= 2), third(x[2], ZEROS >= 1));
                 let (w1, w2) = (load(w[0]), load(w[1]));
                 let y = if INVERSE {
                     // Values below 4p, as inverse transforms leave them.

@@ -247,14 +247,14 @@ impl<const LANES: usize> Field for Double50<LANES> {
         }
     }
 
-    fn forward_radix3(self, mut x: [&mut [u64]; 3], w: [&[u64]; 2], omega: u64) {
-        if !simd::radix3::<false>(LANES, &mut x, w, omega, self.modulus) {
-            scalar::forward_radix3(self, x, w, omega);
+    fn forward_radix3(self, mut x: [&mut [u64]; 3], w: [&[u64]; 2], step: (u64, usize)) {
+        if !simd::radix3::<false>(LANES, &mut x, w, step, self.modulus) {
+            scalar::forward_radix3(self, x, w, step);
         }
     }
 
     fn inverse_radix3(self, mut x: [&mut [u64]; 3], w: [&[u64]; 2], omega: u64) {
-        if !simd::radix3::<true>(LANES, &mut x, w, omega, self.modulus) {
+        if !simd::radix3::<true>(LANES, &mut x, w, (omega, 0), self.modulus) {
             scalar::inverse_radix3(self, x, w, omega);
         }
     }

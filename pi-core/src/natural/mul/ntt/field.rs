@@ -210,9 +210,10 @@ pub(super) trait Field: Copy + Send + Sync + 'static {
     }
 
     /// A forward radix-3 step (see `radix3.rs`) on thirds `x` with twiddles
-    /// `w = [w^j, w^2j]` and the cube root of unity `omega`.
-    fn forward_radix3(self, x: [&mut [u64]; 3], w: [&[u64]; 2], omega: u64) {
-        scalar::forward_radix3(self, x, w, omega);
+    /// `w = [w^j, w^2j]` and the cube root of unity `omega`, the last
+    /// `zeros` thirds (at most two) taken as zero and not read.
+    fn forward_radix3(self, x: [&mut [u64]; 3], w: [&[u64]; 2], (omega, zeros): (u64, usize)) {
+        scalar::forward_radix3(self, x, w, (omega, zeros));
     }
 
     /// The inverse radix-3 step, with `w = [w^-j, w^-2j]`.

@@ -190,14 +190,14 @@ impl Field for Montgomery52 {
         }
     }
 
-    fn forward_radix3(self, mut x: [&mut [u64]; 3], w: [&[u64]; 2], omega: u64) {
-        if !simd::radix3::<false>(&mut x, w, omega, self.p, self.p_inv) {
-            scalar::forward_radix3(self, x, w, omega);
+    fn forward_radix3(self, mut x: [&mut [u64]; 3], w: [&[u64]; 2], step: (u64, usize)) {
+        if !simd::radix3::<false>(&mut x, w, step, self.p, self.p_inv) {
+            scalar::forward_radix3(self, x, w, step);
         }
     }
 
     fn inverse_radix3(self, mut x: [&mut [u64]; 3], w: [&[u64]; 2], omega: u64) {
-        if !simd::radix3::<true>(&mut x, w, omega, self.p, self.p_inv) {
+        if !simd::radix3::<true>(&mut x, w, (omega, 0), self.p, self.p_inv) {
             scalar::inverse_radix3(self, x, w, omega);
         }
     }

@@ -123,14 +123,15 @@ impl Radix3 {
 
     /// The forward step (`inverse`: its inverse) on matching chunks `x` of
     /// the thirds of a transform of length `3m`, at offset `start` in them
-    /// (at most [`CHUNK`] values); constants that are not stored are
-    /// generated into `bufs`.
+    /// (at most [`CHUNK`] values), the last `zeros` chunks (forward only, see
+    /// [`zero_thirds`]) taken as zero and not read; constants that are not
+    /// stored are generated into `bufs`.
     pub(super) fn step<F: Field>(
         &self,
         f: F,
         x: [&mut [u64]; 3],
         (m, start): (usize, usize),
-        inverse: bool,
+        (inverse, zeros): (bool, usize),
         bufs: &mut [Vec<u64>; 2],
     ) {
         let levels = self.levels(m, inverse);
@@ -143,7 +144,7 @@ impl Radix3 {
         if inverse {
             f.inverse_radix3(x, w, self.omega);
         } else {
-            f.forward_radix3(x, w, self.omega);
+            f.forward_radix3(x, w, (self.omega, zeros));
         }
     }
 
@@ -174,19 +175,24 @@ impl Radix3 {
 
     /// The forward step on `v` (`v.len()` at most [`Radix3::len`]), whose
     /// values in `[0, p)` `fill(i, chunk)` writes from index `i` in the
-    /// same pass.
+    /// same pass: zeros from index `count` on.
     pub(super) fn forward<F: Field>(
         &self,
         f: F,
-        v: &mut [u64],
+        (v, count): (&mut [u64], usize),
         fill: impl Fn(usize, &mut [u64]) + Sync,
     ) {
         let m = v.len() / 3;
         Self::by_chunks(v, |start, [a, b, c], bufs| {
+            let zeros = zero_thirds(m, start, count);
             fill(start, a);
-            fill(m + start, b);
-            fill(2 * m + start, c);
-            self.step(f, [a, b, c], (m, start), false, bufs);
+            if zeros < 2 {
+                fill(m + start, b);
+            }
+            if zeros < 1 {
+                fill(2 * m + start, c);
+            }
+            self.step(f, [a, b, c], (m, start), (false, zeros), bufs);
         });
     }
 
@@ -194,6 +200,15 @@ impl Radix3 {
     /// transformed back.
     pub(super) fn inverse<F: Field>(&self, f: F, v: &mut [u64]) {
         let m = v.len() / 3;
-        Self::by_chunks(v, |start, x, bufs| self.step(f, x, (m, start), true, bufs));
+        Self::by_chunks(v, |start, x, bufs| {
+            self.step(f, x, (m, start), (true, 0), bufs)
+        });
     }
+}
+
+/// Of the chunks at `offset` in the thirds of a transform of length `3m`
+/// whose values from index `count` on are zeros, how many of the last two
+/// lie wholly among those zeros: the forward step need not read them.
+pub(super) fn zero_thirds(m: usize, offset: usize, count: usize) -> usize {
+    (1..3).filter(|&t| t * m + offset >= count).count()
 }

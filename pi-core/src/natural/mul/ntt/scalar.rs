@@ -99,8 +99,17 @@ pub(super) fn inverse_stage2<F: Field>(f: F, q: [&mut [u64]; 4], w: [&[u64]; 3])
 
 /// [`Field::forward_radix3`]. With `ω² = -1 - ω`: `a + ωb + ω²c = (a - c) + u`
 /// and `a + ω²b + ωc = (a - b) - u`, where `u = ω(b - c)`.
-pub(super) fn forward_radix3<F: Field>(f: F, x: [&mut [u64]; 3], w: [&[u64]; 2], omega: u64) {
+pub(super) fn forward_radix3<F: Field>(
+    f: F,
+    x: [&mut [u64]; 3],
+    w: [&[u64]; 2],
+    (omega, zeros): (u64, usize),
+) {
     each_third(x, w, |[a, b, c], [w1, w2]| {
+        let (b, c) = (
+            if zeros >= 2 { 0 } else { b },
+            if zeros >= 1 { 0 } else { c },
+        );
         let u = f.mul(f.sub(b, c), omega);
         [
             f.add(f.add(a, b), c),

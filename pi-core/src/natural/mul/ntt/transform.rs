@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use super::field::Field;
 use super::packing::{self, Packing};
-use super::radix3::Radix3;
+use super::radix3::{zero_thirds, Radix3};
 use super::tables::Roots;
 use crate::natural::arith::Arith;
 use crate::natural::fallible;
@@ -303,13 +303,15 @@ impl<'a, F: Field> Transformer<'a, F> {
     }
 
     /// The radix-3 steps of one chunk of the sixteenths `rows` of the
-    /// thirds (`inverse`: their inverse) at offset `start` in them.
+    /// thirds at offset `start` in them: forward ones, whose values from
+    /// index `count` on are zeros (the rows among them unread, see
+    /// [`zero_thirds`]), or inverse ones.
     fn radix3_rows(
         &self,
         radix3: &Radix3,
         rows: &mut [[[&mut [u64]; 4]; 4]; 3],
         start: usize,
-        inverse: bool,
+        (inverse, count): (bool, usize),
     ) {
         let (m, s) = (self.n / 3, self.n / 48);
         let mut bufs = Default::default();
@@ -317,7 +319,13 @@ impl<'a, F: Field> Transformer<'a, F> {
         for u in 0..16 {
             let (k, t) = (u / 4, u % 4);
             let x = [&mut *r0[k][t], &mut *r1[k][t], &mut *r2[k][t]];
-            radix3.step(self.f, x, (m, u * s + start), inverse, &mut bufs);
+            let offset = u * s + start;
+            let zeros = if inverse {
+                0
+            } else {
+                zero_thirds(m, offset, count)
+            };
+            radix3.step(self.f, x, (m, offset), (inverse, zeros), &mut bufs);
         }
     }
 
@@ -331,7 +339,7 @@ impl<'a, F: Field> Transformer<'a, F> {
                     for third in &mut rows {
                         inverse_stage4(f, third, outer, inner);
                     }
-                    self.radix3_rows(radix3, &mut rows, start, true);
+                    self.radix3_rows(radix3, &mut rows, start, (true, self.n));
                 });
             }
             Some(radix3) => radix3.inverse(f, v),
@@ -359,17 +367,21 @@ impl<'a, F: Field> Transformer<'a, F> {
                     for (b, third) in rows.iter_mut().enumerate() {
                         for (k, quarter) in third.iter_mut().enumerate() {
                             for (i, row) in quarter.iter_mut().enumerate() {
-                                fill(b * m + (4 * k + i) * s + start, row);
+                                let offset = (4 * k + i) * s + start;
+                                // Rows the radix-3 step takes as zero.
+                                if b == 0 || b * m + offset < count {
+                                    fill(b * m + offset, row);
+                                }
                             }
                         }
                     }
-                    self.radix3_rows(radix3, &mut rows, start, false);
+                    self.radix3_rows(radix3, &mut rows, start, (false, count));
                     for third in &mut rows {
                         forward_stage4(f, third, outer, inner, false);
                     }
                 });
             }
-            Some(radix3) => radix3.forward(f, &mut v, fill),
+            Some(radix3) => radix3.forward(f, (&mut v, count), fill),
             None if n >= STAGE4_MIN => {
                 let s = n / 16;
                 t.stage4_chunks(f, &mut v, false, |start, [mut rows], outer, inner| {
