@@ -115,13 +115,20 @@ def test_a_worker_killed_midway_costs_only_its_tasks(client):
     client.wait_for_workers(2, timeout=60)
 
 
+#: Seconds within which cancelled tasks must have stopped: they see the
+#: cancellation at their next progress report (every 0.1 s), through the
+#: scheduler. A 1.5 s window failed once in three runs of the test command
+#: on a busy 2-core machine; left alone, these extractions run for minutes.
+IDLE_WITHIN = 5.0
+
+
 def test_a_callback_returning_true_cancels_every_task(client):
     with pytest.raises(pi_py.Cancelled):
         pi_py.distributed.hex_digits_at(10**10, 8, client=client, progress=lambda f, s: True)
     assert no_task_runs_soon(client)
 
 
-def no_task_runs_soon(client, within=1.5):
+def no_task_runs_soon(client, within=IDLE_WITHIN):
     """Whether, within ``within`` seconds, no worker executes a task."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
@@ -146,7 +153,7 @@ if __name__ == "__main__":
         except KeyboardInterrupt:
             print("interrupted", flush=True)
         stopped = time.monotonic()
-        while time.monotonic() < stopped + 1.5:
+        while time.monotonic() < stopped + %(within)s:
             executing = client.run(lambda dask_worker: len(dask_worker.state.executing))
             if not any(executing.values()):
                 break
@@ -157,7 +164,7 @@ if __name__ == "__main__":
 
 def test_ctrl_c_cancels_the_tasks_and_raises_keyboard_interrupt(tmp_path):
     script = tmp_path / "ctrl_c.py"
-    script.write_text(CTRL_C)
+    script.write_text(CTRL_C % {"within": IDLE_WITHIN})
     child = subprocess.Popen(
         [sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -172,4 +179,4 @@ def test_ctrl_c_cancels_the_tasks_and_raises_keyboard_interrupt(tmp_path):
     child.communicate(timeout=60)
     print(f"KeyboardInterrupt {elapsed:.3f} s after SIGINT; workers {idle.strip()}")
     assert elapsed < 2.0
-    assert idle.startswith("idle ") and float(idle.split()[1]) < 1.5
+    assert idle.startswith("idle ") and float(idle.split()[1]) < IDLE_WITHIN
