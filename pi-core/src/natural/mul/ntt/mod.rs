@@ -627,10 +627,9 @@ mod tests {
     }
 
     /// Products whose transforms are long (several passes over memory,
-    /// twiddles generated rather than stored, a radix-3 step, with thirds
-    /// of zeros), in the
-    /// chosen family's field, against their residues modulo 2^61 - 1 (the
-    /// test command runs it once per family).
+    /// twiddles generated rather than stored, a radix-3 step, thirds of
+    /// zeros), in the chosen family's field, against their residues modulo
+    /// 2^61 - 1 (the test command runs it once per family).
     #[test]
     fn long_transforms_agree_with_residues() {
         fn check<F: Field>(n: usize) {

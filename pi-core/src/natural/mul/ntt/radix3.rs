@@ -185,12 +185,10 @@ impl Radix3 {
         let m = v.len() / 3;
         Self::by_chunks(v, |start, [a, b, c], bufs| {
             let zeros = zero_thirds(m, start, count);
-            fill(start, a);
-            if zeros < 2 {
-                fill(m + start, b);
-            }
-            if zeros < 1 {
-                fill(2 * m + start, c);
+            for (t, third) in [&mut *a, &mut *b, &mut *c].into_iter().enumerate() {
+                if t < 3 - zeros {
+                    fill(t * m + start, third);
+                }
             }
             self.step(f, [a, b, c], (m, start), (false, zeros), bufs);
         });

@@ -364,14 +364,12 @@ impl<'a, F: Field> Transformer<'a, F> {
             Some(radix3) if self.parts() == 48 => {
                 let (m, s) = (n / 3, n / 48);
                 t.stage4_chunks::<F, 3>(f, &mut v, false, |start, mut rows, outer, inner| {
-                    for (b, third) in rows.iter_mut().enumerate() {
-                        for (k, quarter) in third.iter_mut().enumerate() {
-                            for (i, row) in quarter.iter_mut().enumerate() {
-                                let offset = (4 * k + i) * s + start;
-                                // Rows the radix-3 step takes as zero.
-                                if b == 0 || b * m + offset < count {
-                                    fill(b * m + offset, row);
-                                }
+                    for u in 0..16 {
+                        let offset = u * s + start;
+                        // The radix-3 step takes the other thirds' rows as zero.
+                        for (b, third) in rows.iter_mut().enumerate() {
+                            if b < 3 - zero_thirds(m, offset, count) {
+                                fill(b * m + offset, third[u / 4][u % 4]);
                             }
                         }
                     }
