@@ -185,10 +185,9 @@ impl Radix3 {
         let m = v.len() / 3;
         Self::by_chunks(v, |start, [a, b, c], bufs| {
             let zeros = zero_thirds(m, start, count);
-            for (t, third) in [&mut *a, &mut *b, &mut *c].into_iter().enumerate() {
-                if t < 3 - zeros {
-                    fill(t * m + start, third);
-                }
+            let thirds = [&mut *a, &mut *b, &mut *c];
+            for (t, third) in thirds.into_iter().enumerate().take(3 - zeros) {
+                fill(t * m + start, third);
             }
             self.step(f, [a, b, c], (m, start), (false, zeros), bufs);
         });

@@ -367,10 +367,9 @@ impl<'a, F: Field> Transformer<'a, F> {
                     for u in 0..16 {
                         let offset = u * s + start;
                         // The radix-3 step takes the other thirds' rows as zero.
-                        for (b, third) in rows.iter_mut().enumerate() {
-                            if b < 3 - zero_thirds(m, offset, count) {
-                                fill(b * m + offset, third[u / 4][u % 4]);
-                            }
+                        let filled = 3 - zero_thirds(m, offset, count);
+                        for (b, third) in rows.iter_mut().enumerate().take(filled) {
+                            fill(b * m + offset, third[u / 4][u % 4]);
                         }
                     }
                     self.radix3_rows(radix3, &mut rows, start, (false, count));
