@@ -174,6 +174,21 @@ pub(crate) fn residues(
     run!(lanes, fits, residues(dst, src, high, [c32, c64], m))
 }
 
+/// `dst[i]` = the residue mod p of the balanced digit
+/// `src[i + 1] + t(src[i]) - 2^64·t(src[i + 1])`, `t` the top bit (`src`
+/// one longer than `dst`), given `c32 = 2^32 mod p`; `false` when not
+/// applicable.
+pub(crate) fn balanced_residues(
+    lanes: usize,
+    dst: &mut [u64],
+    src: &[u64],
+    c32: u64,
+    m: Modulus,
+) -> bool {
+    let fits = |l| whole(l, &[dst.len()]) && src.len() == dst.len() + 1;
+    run!(lanes, fits, balanced_residues(dst, src, c32, m))
+}
+
 /// `x[i] = x[i]·y[i]·scale` (`y` absent: `x[i]²·scale`); `false` when not
 /// applicable.
 pub(crate) fn pointwise(
@@ -538,6 +553,28 @@ pub(super) mod x86 {
                 }
 
                 #[target_feature(enable = $features)]
+                pub(crate) fn balanced_residues(
+                    dst: &mut [u64],
+                    src: &[u64],
+                    c32: u64,
+                    m: Modulus,
+                ) {
+                    let c32 = splat_bits(c32);
+                    let m = modulus(m);
+                    for i in (0..dst.len()).step_by(LANES) {
+                        // The limb as a signed integer, plus the limb
+                        // before's top bit: the digit.
+                        let (high, low) = split32_signed(load_int(src, i + 1));
+                        let carry = top_bit(load_int(src, i));
+                        store(
+                            dst,
+                            i,
+                            reduce(add(mulmod(high, c32, m), add(low, carry)), m),
+                        );
+                    }
+                }
+
+                #[target_feature(enable = $features)]
                 pub(crate) fn pointwise(x: &mut [u64], y: Option<&[u64]>, scale: u64, m: Modulus) {
                     let scale = splat_bits(scale);
                     let m = modulus(m);
@@ -721,6 +758,27 @@ pub(super) mod x86 {
             pub(super) fn split32(a: I) -> (V, V) {
                 let low = $and(a, $set1_int(0xffff_ffff));
                 (int_to_double($srli::<32>(a)), int_to_double(low))
+            }
+
+            /// [`split32`] of `a` taken as a signed integer: the first in
+            /// `[-2^31, 2^31)`.
+            #[inline]
+            #[target_feature(enable = $features)]
+            pub(super) fn split32_signed(a: I) -> (V, V) {
+                let low = $and(a, $set1_int(0xffff_ffff));
+                // The high half plus 2^31, below 2^32.
+                let high = $xor($srli::<32>(a), $set1_int(1 << 31));
+                (
+                    sub(int_to_double(high), $set1(2_147_483_648.0)),
+                    int_to_double(low),
+                )
+            }
+
+            /// The top bit of `a`, as a double (0 or 1).
+            #[inline]
+            #[target_feature(enable = $features)]
+            pub(super) fn top_bit(a: I) -> V {
+                int_to_double($srli::<63>(a))
             }
 
             #[inline]

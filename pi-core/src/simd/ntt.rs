@@ -139,6 +139,23 @@ pub(crate) fn residues_into(dst: &mut [u64], src: &[u64], p: u64, p_inv: u64) ->
     )
 }
 
+/// `dst[i]` = the residue `d / 2^52 mod p` of the balanced digit
+/// `d = src[i + 1] + t(src[i]) - 2^64·t(src[i + 1])`, `t` the top bit
+/// (`src` one longer than `dst`), given the residues `[1 / 2^52, 2^64 / 2^52]`
+/// mod p; `false` (and nothing done) when not applicable.
+pub(crate) fn balanced_residues_into(
+    dst: &mut [u64],
+    src: &[u64],
+    p: u64,
+    p_inv: u64,
+    one_and_two_to_64: [u64; 2],
+) -> bool {
+    run!(
+        whole(LANES, &[dst.len()]) && src.len() == dst.len() + 1,
+        balanced_residues_into(dst, src, p, p_inv, one_and_two_to_64)
+    )
+}
+
 /// `dst[i] = (dst[i] + high[i]·2^64) / 2^52 mod p` for `high[i] < 2^52`,
 /// given `k = 2^64 mod p`; `false` (and nothing done) when not applicable.
 pub(crate) fn wide_residues_into(
@@ -574,6 +591,36 @@ mod x86 {
             unsafe {
                 let a = _mm512_loadu_si512(s.as_ptr().cast());
                 _mm512_storeu_si512(d.as_mut_ptr().cast(), residue(a, p, p_inv));
+            }
+        }
+    }
+
+    /// # Safety
+    /// The processor must have AVX-512F and IFMA; `dst` of a length that is
+    /// a multiple of 8, `src` one longer.
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    pub(super) unsafe fn balanced_residues_into(
+        dst: &mut [u64],
+        src: &[u64],
+        p: u64,
+        p_inv: u64,
+        [one, two_to_64]: [u64; 2],
+    ) {
+        let [p, p_inv, one, two_to_64]: [__m512i; 4] = broadcast(&[p, p_inv, one, two_to_64]);
+        let zero = _mm512_setzero_si512();
+        for (i, d) in dst.chunks_exact_mut(8).enumerate() {
+            let s = &src[8 * i..8 * i + 9];
+            // SAFETY: eight u64s from each of `s[0]`, `s[1]` and `d[0]`;
+            // unaligned accesses.
+            unsafe {
+                let before = _mm512_loadu_si512(s.as_ptr().cast());
+                let limb = _mm512_loadu_si512(s[1..].as_ptr().cast());
+                // The limb's residue, plus 1 where the limb before has its
+                // top bit, less 2^64 where this one has.
+                let carry = _mm512_maskz_mov_epi64(_mm512_cmplt_epi64_mask(before, zero), one);
+                let borrow = _mm512_maskz_mov_epi64(_mm512_cmplt_epi64_mask(limb, zero), two_to_64);
+                let x = sub(add(residue(limb, p, p_inv), carry, p), borrow, p);
+                _mm512_storeu_si512(d.as_mut_ptr().cast(), x);
             }
         }
     }

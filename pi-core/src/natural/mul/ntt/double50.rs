@@ -160,6 +160,13 @@ impl<const LANES: usize> Field for Double50<LANES> {
         scalar::residues_into(self, tail, &src[whole..]);
     }
 
+    fn balanced_residues_into(self, dst: &mut [u64], limbs: &[u64], start: usize) {
+        let (c32, m) = (self.powers_of_two[0], self.modulus);
+        scalar::balanced_residues_into(self, dst, (limbs, start), LANES.max(1), |dst, src| {
+            simd::balanced_residues(LANES, dst, src, c32, m)
+        });
+    }
+
     fn wide_residues_into(self, dst: &mut [u64], high: &[u64]) {
         let whole = dst.len() / LANES.max(1) * LANES;
         let (head_high, tail_high) = high[..dst.len()].split_at(whole);

@@ -87,6 +87,12 @@ pub(super) trait Field: Copy + Send + Sync + 'static {
         scalar::residues_into(self, dst, src);
     }
 
+    /// `dst[i]` = the residue (as [`Field::residue`] gives it) of balanced
+    /// digit `start + i` of `limbs` (see `packing.rs`).
+    fn balanced_residues_into(self, dst: &mut [u64], limbs: &[u64], start: usize) {
+        scalar::balanced_residues_into(self, dst, (limbs, start), 1, |_, _| false);
+    }
+
     /// `dst[i] = (dst[i] + high[i]·2^64) / R mod p`, for `high[i] < 2^52`:
     /// the residues of coefficients wider than a limb.
     fn wide_residues_into(self, dst: &mut [u64], high: &[u64]) {

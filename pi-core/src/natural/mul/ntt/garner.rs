@@ -1,10 +1,17 @@
 //! Chinese remaindering of the residues of every coefficient (Garner's
 //! mixed-radix form) and carry propagation into the product's limbs.
+//!
+//! Products of balanced limbs (see `packing.rs`) have coefficients of
+//! either sign: their convolutions add a bias `B` to each (see
+//! [`balanced_bias`]), the recombination finds `x + B` in `[0, P)` (`P`
+//! the primes' product) and subtracts `B` again as it sums; the sums and
+//! the carries between chunks are then signed.
 
 use rayon::prelude::*;
 
 use super::field::Field;
 use super::packing::Packing;
+use super::plan::BALANCED_PRIMES;
 use super::spill::Spilled;
 use crate::natural::arith::Arith;
 use crate::natural::fallible;
@@ -19,6 +26,9 @@ struct Garner<F: Field> {
     fields: Vec<F>,
     /// `p_j^-1 mod p_i` for `j < i`, in Montgomery form in field `i`.
     inverse: [[u64; MAX_PRIMES]; MAX_PRIMES],
+    /// The top word of the bias of balanced limbs' coefficients (see
+    /// [`balanced_bias`]); 0 for other packings.
+    bias: u64,
 }
 
 impl<F: Field> Garner<F> {
@@ -27,8 +37,8 @@ impl<F: Field> Garner<F> {
     /// 128-limb product.
     const INVERSES: [[u64; MAX_PRIMES]; MAX_PRIMES] = inverses(F::PRIMES);
 
-    /// For the first `k` primes of `F`.
-    fn new(k: usize) -> Garner<F> {
+    /// For the first `k` primes of `F` and coefficients cut by `packing`.
+    fn new(k: usize, packing: Packing) -> Garner<F> {
         assert!(k <= MAX_PRIMES && k <= F::PRIMES.len());
         let primes: Vec<u64> = F::PRIMES[..k].iter().map(|&(p, _)| p).collect();
         let fields: Vec<F> = primes.iter().map(|&p| F::new(p)).collect();
@@ -38,10 +48,17 @@ impl<F: Field> Garner<F> {
                 *to = f.to_montgomery(plain);
             }
         }
+        let bias = if packing.is_balanced() {
+            assert_eq!(k, BALANCED_PRIMES);
+            balanced_bias::<F>()
+        } else {
+            0
+        };
         Garner {
             primes,
             fields,
             inverse,
+            bias,
         }
     }
 
@@ -188,7 +205,7 @@ impl<F: Field> Garner<F> {
         chunk: &mut [u64],
     ) -> [u64; MAX_PRIMES] {
         let coefficients = residues[0].len();
-        let mut sums = Sums::<K>::new();
+        let mut sums = Sums::<K>::new(self.bias);
         let mut buffer = [0u64; MAX_PRIMES * BATCH];
         let primes = self.primes::<K>();
         for (b, batch) in chunk.chunks_mut(BATCH).enumerate() {
@@ -213,7 +230,7 @@ impl<F: Field> Garner<F> {
             }
             // Past the last coefficient: what the ones before add.
             for limb in past {
-                *limb = sums.push([0; K]);
+                *limb = sums.push_carry();
             }
         }
         sums.rest()
@@ -346,54 +363,77 @@ enum Batch {
     Digits(usize),
 }
 
-/// Values of `K` words, one limb apart, summed into limbs as they come.
+/// Values of `K` words, one limb apart, summed into limbs as they come;
+/// for balanced limbs (`K = 3`), less a bias in the top word of each.
 #[derive(Clone, Copy)]
 struct Sums<const K: usize> {
-    /// What the values so far add to the next limb, with the carry.
-    next: u128,
+    /// What the values so far add to the next limb, with the carry: below
+    /// zero where balanced coefficients' sum is.
+    next: i128,
     /// What they add to each limb after it, the carries passed up (the
     /// last two entries unused): few words, so that they stay in registers.
+    /// With a bias, the one entry (`K = 3`) is a signed word.
     later: [u64; K],
+    /// Subtracted from the top word of each value: see [`balanced_bias`].
+    bias: u64,
 }
 
 impl<const K: usize> Sums<K> {
-    fn new() -> Self {
+    fn new(bias: u64) -> Self {
+        debug_assert!(bias == 0 || K == BALANCED_PRIMES);
         Sums {
             next: 0,
             later: [0; K],
+            bias,
         }
     }
 
     /// The next limb, given the words of the value that starts there (the
-    /// last below `2^63`, as the primes' product makes it).
+    /// last below `2^63`, as the primes' product makes it), less the bias.
     #[inline(always)]
     fn push(&mut self, words: [u64; K]) -> u64 {
-        let s = self.next + u128::from(words[0]);
+        self.add(words, self.bias)
+    }
+
+    /// The next limb, past the last value: what the values before add.
+    #[inline(always)]
+    fn push_carry(&mut self) -> u64 {
+        self.add([0; K], 0)
+    }
+
+    #[inline(always)]
+    fn add(&mut self, words: [u64; K], bias: u64) -> u64 {
+        let s = self.next + i128::from(words[0]);
         let mut next = s >> 64;
         if K > 1 {
-            next += u128::from(words[1]);
-        }
-        if K > 2 {
-            next += u128::from(self.later[0]);
+            next += i128::from(words[1]);
         }
         let mut later = [0u64; K];
-        let mut carry = false;
-        for j in 0..K.saturating_sub(2) {
-            let old = if j + 3 < K { self.later[j + 1] } else { 0 };
-            let (x, first) = old.overflowing_add(words[j + 2]);
-            let (x, second) = x.overflowing_add(u64::from(carry));
-            later[j] = x;
-            carry = first || second;
+        if K == 3 {
+            // One signed word: the top word less the bias.
+            next += i128::from(self.later[0] as i64);
+            later[0] = words[2].wrapping_sub(bias);
+        } else if K > 3 {
+            next += i128::from(self.later[0]);
+            let mut carry = false;
+            for j in 0..K - 2 {
+                let old = if j + 3 < K { self.later[j + 1] } else { 0 };
+                let (x, first) = old.overflowing_add(words[j + 2]);
+                let (x, second) = x.overflowing_add(u64::from(carry));
+                later[j] = x;
+                carry = first || second;
+            }
+            debug_assert!(!carry);
         }
-        debug_assert!(!carry);
         self.next = next;
         self.later = later;
         s as u64
     }
 
-    /// The limbs past the last value.
+    /// The limbs past the last value: a signed number in two's complement
+    /// (below zero where balanced coefficients' sum is).
     fn rest(mut self) -> [u64; MAX_PRIMES] {
-        std::array::from_fn(|_| self.push([0; K]))
+        std::array::from_fn(|_| self.push_carry())
     }
 }
 
@@ -408,7 +448,7 @@ pub(super) fn recombine<F: Field>(
     packing: Packing,
     arith: Arith<'_>,
 ) -> Vec<u64> {
-    let garner = Garner::<F>::new(residues.len());
+    let garner = Garner::<F>::new(residues.len(), packing);
     assemble(len, packing, arith, |start, chunk| {
         garner.chunk(residues, packing, start, chunk)
     })
@@ -422,7 +462,7 @@ pub(super) fn recombine_spilled<F: Field>(
     packing: Packing,
     arith: Arith<'_>,
 ) -> Vec<u64> {
-    let garner = Garner::<F>::new(residues.len());
+    let garner = Garner::<F>::new(residues.len(), packing);
     let count = residues.first().map_or(0, Spilled::len);
     assemble(len, packing, arith, |start, chunk| {
         // The coefficients whose lowest bits fall in the chunk.
@@ -445,7 +485,10 @@ const CHUNK: usize = 1 << 13;
 
 /// A `len`-limb product from `recombine_chunk(start, chunk)`, which sums
 /// the coefficients from `start` into the limbs `chunk` (from the lowest
-/// bit of coefficient `start`) and returns the limbs past it.
+/// bit of coefficient `start`) and returns the limbs past it, a signed
+/// number (see [`Sums::rest`]). The arithmetic is modulo `2^(64·len)`: the
+/// chunks of balanced coefficients may sum below zero, their total does
+/// not.
 fn assemble(
     len: usize,
     packing: Packing,
@@ -459,7 +502,11 @@ fn assemble(
         .unwrap_or_else(|| fallible::filled(len, 0u64));
     if len < 2 * chunk_limbs {
         let carry = recombine_chunk(0, &mut out);
-        debug_assert_eq!(carry, [0; MAX_PRIMES]);
+        // Past the end: nothing, or for wrapped products of balanced limbs
+        // (see `super::wrapped_in`) a value below zero.
+        debug_assert!(
+            carry == [0; MAX_PRIMES] || (packing.is_balanced() && carry == [u64::MAX; MAX_PRIMES])
+        );
         return out;
     }
     let carries: Vec<[u64; MAX_PRIMES]> = out
@@ -472,14 +519,43 @@ fn assemble(
         .collect();
     for (i, carry) in carries.iter().enumerate() {
         let start = (i + 1) * chunk_limbs;
-        let mut carry = carry.to_vec();
-        limbs::trim(&mut carry);
-        if !carry.is_empty() && start < len {
-            let overflow = limbs::add_in_place(&mut out[start..], &carry);
-            debug_assert!(!overflow);
+        if start >= len {
+            break;
+        }
+        let rest = &mut out[start..];
+        let words = carry.len().min(rest.len());
+        let overflow = limbs::add_in_place(rest, &carry[..words]);
+        if carry[MAX_PRIMES - 1] >> 63 == 1 {
+            // Below zero: its sign extended, minus 1 past its words.
+            debug_assert!(packing.is_balanced());
+            if let Some(above) = rest.get_mut(MAX_PRIMES..) {
+                limbs::sub_in_place(above, &[1]);
+            }
+        } else {
+            debug_assert!(!overflow || packing.is_balanced());
         }
     }
     out
+}
+
+/// The top word `β` of the bias `B = β·2^128` added to each coefficient of
+/// a product of balanced limbs (whose primes are `F`'s first
+/// [`BALANCED_PRIMES`]): `β = floor(P / 2^129)`, `P` their product. The
+/// plan keeps coefficients `x` within `P/2 - 2^128` of zero (see
+/// `plan::primes_needed`), so `x + B` lies in `[0, P)`.
+pub(super) fn balanced_bias<F: Field>() -> u64 {
+    let primes: [u64; BALANCED_PRIMES] = std::array::from_fn(|i| F::PRIMES[i].0);
+    // P - 1 has the same top words (P is odd).
+    let below = value(&primes, &primes.map(|p| p - 1));
+    below[2] >> 1
+}
+
+/// [`balanced_bias`]'s `B` modulo `p`.
+pub(super) fn balanced_bias_mod<F: Field>(p: u64) -> u64 {
+    let p = u128::from(p);
+    let two_to_64 = (1u128 << 64) % p;
+    let two_to_128 = two_to_64 * two_to_64 % p;
+    (u128::from(balanced_bias::<F>()) % p * two_to_128 % p) as u64
 }
 
 /// `p_j^-1 mod p_i` for the first [`MAX_PRIMES`] of `primes`, `j < i`
@@ -522,7 +598,7 @@ mod tests {
     fn words_agree_with_combine() {
         fn check<F: Field>() {
             for k in 1..=MAX_PRIMES {
-                let garner = Garner::<F>::new(k);
+                let garner = Garner::<F>::new(k, Packing::LIMBS);
                 let residues: Vec<Vec<u64>> = (garner.fields.iter().enumerate())
                     .map(|(i, &f)| {
                         let p = f.modulus();

@@ -64,6 +64,7 @@ use rayon::prelude::*;
 
 use super::sum_length;
 use crate::natural::arith::Arith;
+use crate::natural::limbs;
 use convolution::{convolution, sum_convolutions};
 use field::Field;
 use plan::{sum_coefficients, transform_length, Plan};
@@ -160,9 +161,22 @@ fn wrapped_in<F: Field>(
     arith: Arith<'_>,
 ) -> (Vec<u64>, u64) {
     let b_len = b.map_or(a.len(), <[u64]>::len);
-    // Each coefficient still sums at most `shorter` products. Transforms
-    // of at least a group (`MAX_GROUP`) make `m` a multiple of 64.
+    // Each coefficient still sums at most `shorter` products.
     let plan = Plan::new::<F>(a.len().min(b_len));
+    planned_wrapped::<F>(a, b, bits, plan, arith)
+}
+
+/// [`wrapped_in`] by `plan`.
+fn planned_wrapped<F: Field>(
+    a: &[u64],
+    b: Option<&[u64]>,
+    bits: u64,
+    plan: Plan,
+    arith: Arith<'_>,
+) -> (Vec<u64>, u64) {
+    let b_len = b.map_or(a.len(), <[u64]>::len);
+    // Transforms of at least a group (`MAX_GROUP`) make `m` a multiple of
+    // 64.
     let width = u64::from(plan.packing.bits());
     let coefficients = plan
         .packing
@@ -173,7 +187,15 @@ fn wrapped_in<F: Field>(
     let m = n as u64 * width;
     // Below 2^(m + 2·width + 40): coefficients below 2^(2·width) · n.
     let len = m as usize / 64 + 5;
-    (convolved::<F>(a, b, plan, (n, n), len, arith), m)
+    let mut x = convolved::<F>(a, b, plan, (n, n), len, arith);
+    // Balanced limbs' coefficients may wrap to a sum below zero, which the
+    // recombination leaves as x + 2^(64·len): then x + 2^(64·len) - 2^320,
+    // which is x + 2^320·(2^m - 1).
+    if x.last().is_some_and(|&top| top >> 63 == 1) {
+        debug_assert!(plan.packing.is_balanced());
+        limbs::sub_in_place(&mut x[5..], &[1]);
+    }
+    (x, m)
 }
 
 /// Keeps the residues' buffers for reuse.
@@ -234,7 +256,16 @@ fn summed<F: Field>(
         })
         .max()
         .unwrap_or(1);
-    let plan = Plan::new::<F>(bound);
+    planned_sums::<F>(operands, sums, Plan::new::<F>(bound), arith)
+}
+
+/// [`summed`] by `plan`.
+fn planned_sums<F: Field>(
+    operands: &[&[u64]],
+    sums: &[&[(usize, usize)]],
+    plan: Plan,
+    arith: Arith<'_>,
+) -> Vec<Vec<u64>> {
     let n = sums
         .iter()
         .map(|pairs| sum_coefficients(plan.packing, operands, pairs))
@@ -495,6 +526,128 @@ mod tests {
                 all_ones_product(3 * shorter + 7, shorter)
             );
         }
+    }
+
+    /// Limbs whose balanced digits reach their bounds: random ones among
+    /// runs of `2^63` (digits near `-2^63`), `2^63 - 1` (`2^63` after a
+    /// carry), all ones and zeros.
+    fn balanced_edge_limbs(n: usize, seed: u64) -> Vec<u64> {
+        let edges = [1 << 63, (1 << 63) - 1, u64::MAX, 0];
+        (crate::natural::lcg_limbs(n, seed).into_iter())
+            .map(|x| edges.get((x >> 59) as usize % 8).copied().unwrap_or(x))
+            .collect()
+    }
+
+    /// Products, squares, wrapped products and sums of products of
+    /// balanced limbs, the plan forced, at lengths of every remainder
+    /// modulo the vectors' widths and with the largest coefficients of
+    /// either sign, against schoolbook, in every field.
+    #[test]
+    fn balanced_limbs() {
+        use crate::natural::Natural;
+        const PLAN: Plan = Plan {
+            packing: Packing::BALANCED,
+            primes: plan::BALANCED_PRIMES,
+        };
+        fn check<F: Field>(x: &[u64], y: &[u64]) {
+            let (shared, label) = (Arith::shared(), (x.len(), y.len()));
+            let product = super::super::schoolbook::mul(x, y);
+            let square = super::super::schoolbook::mul(x, x);
+            assert_eq!(
+                planned_product::<F>(x, Some(y), PLAN, shared),
+                product,
+                "{label:?}"
+            );
+            assert_eq!(
+                planned_product::<F>(x, None, PLAN, shared),
+                square,
+                "{label:?}"
+            );
+            // Wrapped, modulo 2^m - 1.
+            let (wrapped, m) = planned_wrapped::<F>(x, Some(y), 0, PLAN, shared);
+            let modulus = &(&Natural::from(1u64) << m) - &Natural::from(1u64);
+            let residue = |x: Vec<u64>| Natural::from_limbs(x).div_rem(&modulus).map(|(_, r)| r);
+            assert_eq!(residue(wrapped), residue(product.clone()), "{label:?}");
+            // x·y + y², and x².
+            let sums: [&[(usize, usize)]; 2] = [&[(0, 1), (1, 1)], &[(0, 0)]];
+            let got = planned_sums::<F>(&[x, y], &sums, PLAN, shared);
+            let mut sum = vec![0; sum_length(&[x, y], sums[0])];
+            crate::natural::limbs::add_in_place(&mut sum, &product);
+            crate::natural::limbs::add_in_place(&mut sum, &super::super::schoolbook::mul(y, y));
+            assert_eq!(got[0], sum, "{label:?}");
+            assert_eq!(got[1][..square.len()], square[..], "{label:?}");
+        }
+        let mut pairs: Vec<(usize, usize)> = (1..=20).map(|n| (n, n + 3)).collect();
+        pairs.extend([(64, 61), (200, 158), (1001, 999), (3000, 2048)]);
+        for (la, lb) in pairs {
+            let (x, y) = (balanced_edge_limbs(la, 3), balanced_edge_limbs(lb, 5));
+            check::<Montgomery52>(&x, &y);
+            check::<Double50<4>>(&x, &y);
+            check::<Double50<8>>(&x, &y);
+            check::<Montgomery64>(&x, &y);
+        }
+        // Digits all near -2^63 (x) and near 2^63 - 1 (y): the largest
+        // coefficients of each sign.
+        let (x, y) = (vec![1 << 63; 3000], vec![(1 << 63) - 1; 2999]);
+        check::<Montgomery52>(&x, &y);
+        check::<Double50<4>>(&x, &y);
+        check::<Double50<8>>(&x, &y);
+        // Long enough to be recombined in chunks, whose carries may be
+        // below zero; in the chosen family's field, in memory and spilled.
+        let (x, y) = (
+            balanced_edge_limbs(20_000, 7),
+            balanced_edge_limbs(17_000, 8),
+        );
+        with_field!(F => check::<F>(&x, &y));
+        let spill = spill::tests::TestSpill::new(30_000);
+        let spilling = Arith::shared().spilling(&spill);
+        with_field!(F => assert_eq!(
+            planned_product::<F>(&x, Some(&y), PLAN, spilling),
+            super::super::schoolbook::mul(&x, &y)
+        ));
+        assert!(spill.read.load(std::sync::atomic::Ordering::Relaxed) > 0);
+    }
+
+    /// Products of balanced limbs at the longest operands three primes
+    /// serve, with the largest coefficients of each sign, in the chosen
+    /// family's field, against four primes (the test command runs it once
+    /// per family).
+    #[test]
+    fn balanced_limbs_at_their_limit() {
+        fn check<F: Field>() {
+            if F::PRIMES.len() < 4 {
+                // The portable field's three primes serve plain limbs.
+                return;
+            }
+            let limit = (1..1usize << 24)
+                .rev()
+                .step_by(1 << 10)
+                .find(|&n| primes_needed::<F>(Packing::BALANCED, n) == Some(3))
+                .unwrap_or(1);
+            let limit = (limit..limit + (1 << 10))
+                .take_while(|&n| primes_needed::<F>(Packing::BALANCED, n) == Some(3))
+                .last()
+                .unwrap_or(limit);
+            assert!(limit > 6 << 20, "{limit}");
+            assert!(primes_needed::<F>(Packing::LIMBS, limit) == Some(4));
+            let balanced = Plan {
+                packing: Packing::BALANCED,
+                primes: 3,
+            };
+            let four = Plan {
+                packing: Packing::LIMBS,
+                primes: 4,
+            };
+            let (x, y) = (vec![1 << 63; limit], vec![(1 << 63) - 1; limit + 9]);
+            let shared = Arith::shared();
+            for (a, b) in [(&x, Some(&y[..])), (&x, None), (&y, Some(&x[..]))] {
+                assert_eq!(
+                    planned_product::<F>(a, b, balanced, shared),
+                    planned_product::<F>(a, b, four, shared),
+                );
+            }
+        }
+        with_field!(F => check::<F>());
     }
 
     /// Sums of products through `Montgomery64`, whose plan packs wide

@@ -106,6 +106,14 @@ impl Field for Montgomery52 {
         scalar::residues_into(self, &mut dst[start..], &src[start..]);
     }
 
+    fn balanced_residues_into(self, dst: &mut [u64], limbs: &[u64], start: usize) {
+        // 1/R and 2^64/R = 2^12.
+        let constants = [self.residue(1), 1 << 12];
+        scalar::balanced_residues_into(self, dst, (limbs, start), 8, |dst, src| {
+            simd::balanced_residues_into(dst, src, self.p, self.p_inv, constants)
+        });
+    }
+
     fn wide_residues_into(self, dst: &mut [u64], high: &[u64]) {
         let k = scalar::two_to_64(self);
         let start = vector_prefix(dst.len(), |n| {

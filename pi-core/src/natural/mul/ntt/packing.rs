@@ -6,15 +6,28 @@
 //! `2^176·c`, up to about `2^23.6` coefficients, `2^24` limbs), 86 (up to
 //! `2^27.6`) or 80 (up to `2^39.6`): 27%, 26% or 20% fewer coefficients
 //! than limbs, so shorter transforms.
+//!
+//! Balanced limbs ([`Packing::BALANCED`]) halve the coefficients' size
+//! instead: limb `i` becomes the digit `l_i + t_(i-1) - 2^64·t_i`, `t_i`
+//! the top bit of `l_i` (the last digit keeps its `t`), so every digit but
+//! the last lies in `[-2^63, 2^63]` and a product's coefficients within
+//! about `±2^126·c`: three primes then serve twice as long as they do for
+//! plain limbs. The transforms take the digits' residues (see
+//! `Field::balanced_residues_into`) and the recombination their signed
+//! coefficients (see `garner.rs`).
 
 /// The width of the transform coefficients: 64 bits (one limb per
 /// coefficient, [`Packing::LIMBS`]) or one of [`WIDE_BITS`], cut a group at
 /// a time: the fewest coefficients that fill whole limbs (eight in 11 or 10
 /// limbs at 88 or 80 bits, 32 in 43 limbs at 86). A plain width rather
 /// than an enum with a payload: no padding that optimised code may read
-/// (valgrind took it for uninitialised memory).
+/// (valgrind took it for uninitialised memory); balanced limbs set
+/// [`BALANCED_FLAG`] beside the width.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Packing(u32);
+
+/// The bit of [`Packing`] that marks balanced limbs.
+const BALANCED_FLAG: u32 = 1 << 8;
 
 /// The widths of wide packings, widest first.
 pub(super) const WIDE_BITS: [u32; 3] = [88, 86, 80];
@@ -27,6 +40,10 @@ impl Packing {
     /// One 64-bit limb per coefficient.
     pub(super) const LIMBS: Packing = Packing(64);
 
+    /// One balanced digit of 64 bits per coefficient (see the module's
+    /// comment).
+    pub(super) const BALANCED: Packing = Packing(64 | BALANCED_FLAG);
+
     /// Coefficients of `bits` bits, one of [`WIDE_BITS`].
     pub(super) fn wide(bits: u32) -> Packing {
         debug_assert!(WIDE_BITS.contains(&bits));
@@ -35,17 +52,22 @@ impl Packing {
 
     /// The bits of a coefficient.
     pub(super) fn bits(self) -> u32 {
-        self.0
+        self.0 & !BALANCED_FLAG
     }
 
-    /// Whether each coefficient is one limb.
+    /// Whether each coefficient is one limb (plain or balanced).
     pub(super) fn is_limbs(self) -> bool {
-        self == Packing::LIMBS
+        self.bits() == 64
+    }
+
+    /// Whether the coefficients are balanced limbs.
+    pub(super) fn is_balanced(self) -> bool {
+        self == Packing::BALANCED
     }
 
     /// The coefficients of a number of `limbs` limbs.
     pub(super) fn coefficients(self, limbs: usize) -> usize {
-        (limbs * 64).div_ceil(self.0 as usize)
+        (limbs * 64).div_ceil(self.bits() as usize)
     }
 }
 

@@ -84,30 +84,52 @@ pub(super) struct Plan {
 impl Plan {
     /// For a product (or a sum of `k` products) whose shorter operand has
     /// `bound / k` limbs: the widest coefficients that need no more primes
-    /// than limbs do.
+    /// than limbs do, limbs balanced where that saves a prime.
     pub(super) fn new<F: Field>(bound: usize) -> Plan {
-        let limbs = primes_needed::<F>(Packing::LIMBS, bound);
+        let plain = primes_needed::<F>(Packing::LIMBS, bound);
+        let limbs = match primes_needed::<F>(Packing::BALANCED, bound) {
+            // The recombination takes balanced limbs with three primes.
+            Some(BALANCED_PRIMES) if plain.is_none_or(|p| p > BALANCED_PRIMES) => Some(Plan {
+                packing: Packing::BALANCED,
+                primes: BALANCED_PRIMES,
+            }),
+            _ => plain.map(|primes| Plan {
+                packing: Packing::LIMBS,
+                primes,
+            }),
+        };
         let wide = packing::WIDE_BITS.iter().find_map(|&bits| {
             let packing = Packing::wide(bits);
             primes_needed::<F>(packing, bound)
-                .filter(|&primes| limbs.is_none_or(|limbs| primes <= limbs))
+                .filter(|&primes| limbs.is_none_or(|limbs| primes <= limbs.primes))
                 .map(|primes| Plan { packing, primes })
         });
-        wide.unwrap_or(Plan {
+        wide.or(limbs).unwrap_or(Plan {
             packing: Packing::LIMBS,
-            primes: limbs.unwrap_or(F::PRIMES.len()),
+            primes: F::PRIMES.len(),
         })
     }
 }
+
+/// The primes of every plan of balanced limbs.
+pub(super) const BALANCED_PRIMES: usize = 3;
 
 /// The fewest of `F`'s first primes whose product exceeds every coefficient
 /// of a product (or a sum of `k` products) cut by `packing` whose shorter
 /// operand has `bound / k` limbs: each sums at most `c` products of two
 /// coefficients below `2^bits`, `c` the coefficients of `bound` limbs (to
-/// within `k`, which the margin covers). `None` if all of them do not.
+/// within `k`, which the margin covers). Balanced limbs' coefficients lie
+/// within `±2^126·(c + 72)` (their last digits reach `2^64`; the margin
+/// covers up to ten products per sum, see `garner.rs`), and the primes
+/// must exceed twice that. `None` if all of them do not.
 pub(super) fn primes_needed<F: Field>(packing: Packing, bound: usize) -> Option<usize> {
     let terms = packing.coefficients(bound.max(1)) as f64;
-    let needed = 2.0 * f64::from(packing.bits()) + terms.log2() + 0.01;
+    let bits = f64::from(packing.bits());
+    let needed = if packing.is_balanced() {
+        2.0 * bits - 1.0 + (terms + 72.0).log2()
+    } else {
+        2.0 * bits + terms.log2()
+    } + 0.01;
     let mut bits = 0.0;
     for (k, &(p, _)) in F::PRIMES.iter().enumerate() {
         bits += (p as f64).log2();

@@ -10,6 +10,53 @@ pub(super) fn residues_into<F: Field>(f: F, dst: &mut [u64], src: &[u64]) {
     }
 }
 
+/// [`Field::balanced_residues_into`], whole vectors of `lanes` digits by
+/// `kernel(dst, src)` where it applies (`src` the limbs of `dst`'s digits
+/// and the one before; `false`: nothing done), the rest here.
+pub(super) fn balanced_residues_into<F: Field>(
+    f: F,
+    dst: &mut [u64],
+    (limbs, start): (&[u64], usize),
+    lanes: usize,
+    kernel: impl FnOnce(&mut [u64], &[u64]) -> bool,
+) {
+    let one = f.residue(1);
+    let constants = [one, f.add(f.residue(u64::MAX), one)];
+    // The kernel needs the limb before each digit: not the first one's.
+    let from = if start == 0 { lanes.min(dst.len()) } else { 0 };
+    let to = from + (dst.len() - from) / lanes * lanes;
+    let source = &limbs[(start + from).saturating_sub(1)..start + to];
+    let (from, to) = if to > from && kernel(&mut dst[from..to], source) {
+        (from, to)
+    } else {
+        (0, 0)
+    };
+    let rest = (0..from).chain(to..dst.len());
+    for i in rest {
+        dst[i] = balanced_residue(f, limbs, start + i, constants);
+    }
+    // The last digit keeps its top bit.
+    if let Some(last) =
+        (limbs.len().checked_sub(1)).filter(|l| (start..start + dst.len()).contains(l))
+    {
+        dst[last - start] = balanced_residue(f, limbs, last, constants);
+    }
+}
+
+/// The residue of balanced digit `i` of `limbs` (see `packing.rs`), given
+/// the residues of 1 and of `2^64`.
+fn balanced_residue<F: Field>(f: F, limbs: &[u64], i: usize, [one, two_to_64]: [u64; 2]) -> u64 {
+    let top = |l: u64| l >> 63 == 1;
+    let mut r = f.residue(limbs[i]);
+    if i > 0 && top(limbs[i - 1]) {
+        r = f.add(r, one);
+    }
+    if i + 1 < limbs.len() && top(limbs[i]) {
+        r = f.sub(r, two_to_64);
+    }
+    r
+}
+
 /// See [`Field::wide_residues_into`].
 pub(super) fn wide_residues_into<F: Field>(f: F, dst: &mut [u64], high: &[u64]) {
     let k = two_to_64(f);

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::field::Field;
+use super::garner;
 use super::packing::{self, Packing};
 use super::radix3::{zero_thirds, Radix3};
 use super::tables::Roots;
@@ -136,21 +137,23 @@ fn in_parts(a: &mut [u64], parts: usize, transform: impl Fn(usize, &mut [u64]) +
 }
 
 /// `inverse(pointwise(forward(a), y))`, where `y` is the transform of the
-/// other operand at the place of `a` in its transform (`None`: square), and
-/// `scale` the pointwise products' scale: block by block, each block's
-/// product and first inverse stages while it is in cache, instead of a
-/// pass over memory each.
+/// other operand at the place of `a` in its transform (`None`: square),
+/// `scale` the pointwise products' scale and `bias` a constant added to the
+/// first pointwise product (see [`Transformer::bias`]): block by block,
+/// each block's product and first inverse stages while it is in cache,
+/// instead of a pass over memory each.
 fn convolve_block<F: Field>(
     f: F,
     roots: &Roots,
     a: &mut [u64],
-    (y, scale): (Option<&[u64]>, u64),
+    (y, scale, bias): (Option<&[u64]>, u64, Option<u64>),
     arith: Arith<'_>,
 ) {
     let n = a.len();
     if n <= ITERATIVE_MAX {
         forward(f, roots, a, arith);
         f.pointwise(a, y, scale);
+        add_bias(f, a, bias);
         inverse(f, roots, a, arith);
         return;
     }
@@ -158,9 +161,18 @@ fn convolve_block<F: Field>(
     forward_top(f, roots, a);
     in_parts(a, parts(n), |offset, part| {
         let y = y.map(|y| &y[offset..offset + part.len()]);
-        convolve_block(f, roots, part, (y, scale), arith);
+        let bias = bias.filter(|_| offset == 0);
+        convolve_block(f, roots, part, (y, scale, bias), arith);
     });
     inverse_top(f, roots, a);
+}
+
+/// `bias` (if any) added to the transform's constant term `a[0]`, a
+/// pointwise product: every value of the inverse transform then gets it.
+fn add_bias<F: Field>(f: F, a: &mut [u64], bias: Option<u64>) {
+    if let Some(bias) = bias {
+        a[0] = f.add(f.reduce_lazy(a[0]), bias);
+    }
 }
 
 /// The stages of [`inverse`] above its [`parts`], once they are
@@ -218,6 +230,10 @@ pub(super) struct Transformer<'a, F: Field> {
     radix3: Option<Arc<Radix3>>,
     /// Restores the factor `1/R` of pointwise products and divides by `n`.
     scale: u64,
+    /// For balanced limbs, the residue of the bias that every coefficient
+    /// of a convolution gets (see `garner::balanced_bias`), so that the
+    /// recombination sees them non-negative.
+    bias: Option<u64>,
 }
 
 impl<'a, F: Field> Transformer<'a, F> {
@@ -237,6 +253,7 @@ impl<'a, F: Field> Transformer<'a, F> {
         // n divides p - 1: n · (p - (p-1)/n) = -(p - 1) = 1 mod p.
         let inverse_n = f.to_montgomery(p - (p - 1) / n as u64);
         let scale = (0..3).fold(inverse_n, |x, _| f.mul(x, f.r2()));
+        let bias = (packing.is_balanced()).then(|| f.reduce(garner::balanced_bias_mod::<F>(p)));
         Transformer {
             f,
             arith,
@@ -245,6 +262,7 @@ impl<'a, F: Field> Transformer<'a, F> {
             roots,
             radix3,
             scale,
+            bias,
         }
     }
 
@@ -283,7 +301,8 @@ impl<'a, F: Field> Transformer<'a, F> {
         let (f, t, scale, arith) = (self.f, &self.roots, self.scale, self.arith);
         let mut v = self.with_parts(src, |offset, part| {
             let y = y.map(|y| &y[offset..offset + part.len()]);
-            convolve_block(f, t, part, (y, scale), arith);
+            let bias = self.bias.filter(|_| offset == 0);
+            convolve_block(f, t, part, (y, scale, bias), arith);
         });
         self.inverse_top(&mut v);
         v
@@ -415,7 +434,9 @@ impl<'a, F: Field> Transformer<'a, F> {
     /// The residues of the coefficients of `src` from `start` (a multiple
     /// of 8), as many as `v` holds, into `v`.
     pub(super) fn residues(&self, src: &[u64], start: usize, v: &mut [u64]) {
-        if self.packing.is_limbs() {
+        if self.packing.is_balanced() {
+            self.f.balanced_residues_into(v, src, start);
+        } else if self.packing.is_limbs() {
             self.f.residues_into(v, &src[start..start + v.len()]);
         } else {
             // Called per chunk of a pass: the high bits on the stack, not
@@ -467,10 +488,12 @@ impl<'a, F: Field> Transformer<'a, F> {
         }
     }
 
-    /// The cyclic convolution whose scaled pointwise product is `v`, with
-    /// values below `4p` (see [`Field::inverse_butterfly`]).
+    /// The cyclic convolution whose scaled pointwise product is `v` (each
+    /// value plus the bias, for balanced limbs), with values below `4p`
+    /// (see [`Field::inverse_butterfly`]).
     pub(super) fn inverse(&self, v: &mut [u64]) {
         let (f, t, arith) = (self.f, &self.roots, self.arith);
+        add_bias(f, v, self.bias);
         in_parts(v, self.parts(), |_, part| inverse(f, t, part, arith));
         self.inverse_top(v);
     }
