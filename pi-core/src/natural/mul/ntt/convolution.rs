@@ -3,14 +3,17 @@
 
 use super::field::Field;
 use super::packing::Packing;
-use super::plan::sum_coefficients;
+use super::plan::{sum_coefficients, transform_length};
 use super::transform::Transformer;
 use super::LOW_MEMORY_MIN;
 use crate::natural::arith::Arith;
 
-/// The first `len` values of the cyclic convolution of length `n` of the
-/// coefficients of `a` and `b` (`None`: square `a`) modulo one prime,
-/// below `4p`.
+/// The first `len` values of the convolution of the coefficients of `a`
+/// and `b` (`None`: square `a`) modulo one prime, by a cyclic one of
+/// length `n`, below `4p`; where `len` exceeds `n` (plain limbs only, each
+/// operand at most `n`), the values that wrapped are taken off the first
+/// ones and follow the last, from a short product of the operands' tops
+/// (see [`unwrap`]).
 pub(super) fn convolution<F: Field>(
     prime: (u64, u64),
     a: &[u64],
@@ -19,7 +22,7 @@ pub(super) fn convolution<F: Field>(
     arith: Arith<'_>,
 ) -> Vec<u64> {
     let t = Transformer::<F>::new(prime, (n, packing), arith);
-    let convolution = match b {
+    let mut convolution = match b {
         Some(b) => {
             let fb = t.forward(b);
             let convolution = t.convolve(a, Some(&fb));
@@ -28,7 +31,63 @@ pub(super) fn convolution<F: Field>(
         }
         None => t.convolve(a, None),
     };
+    if len > n {
+        debug_assert!(packing == Packing::LIMBS);
+        let mut top = vec![0; len - n];
+        add_top::<F>(prime, (a, b), n, &mut top, arith);
+        unwrap::<F>(prime.0, &mut convolution, &top);
+    }
     shortened(convolution, len)
+}
+
+/// Adds to `top` the coefficients from `n` on (as many as `top` holds, the
+/// ones past the product zero) of the product of the plain limbs `a` and
+/// `b` (`None`: `a²`) modulo one prime, each below `p`: a product of their
+/// tops, the only limbs whose products reach `n`.
+fn add_top<F: Field>(
+    prime: (u64, u64),
+    (a, b): (&[u64], Option<&[u64]>),
+    n: usize,
+    top: &mut [u64],
+    arith: Arith<'_>,
+) {
+    let b_len = b.map_or(a.len(), <[u64]>::len);
+    let Some(wrapped) = (a.len() + b_len).checked_sub(n + 1).filter(|&w| w > 0) else {
+        return;
+    };
+    // Coefficient n + j sums a_x·b_y with x + y = n + j, y < b_len.
+    let (sa, sb) = (
+        a.len().saturating_sub(wrapped),
+        b_len.saturating_sub(wrapped),
+    );
+    let (ta, tb) = (&a[sa..], b.map(|b| &b[sb..]));
+    let count = ta.len() + tb.map_or(ta.len(), <[u64]>::len) - 1;
+    let product = convolution::<F>(
+        prime,
+        ta,
+        tb,
+        (transform_length(count), count, Packing::LIMBS),
+        arith,
+    );
+    let f = F::new(prime.0);
+    let first = n - sa - sb;
+    for (t, &c) in top.iter_mut().zip(&product[first..]) {
+        *t = f.add(*t, f.reduce_lazy(c));
+    }
+    arith.transforms().recycle(product);
+}
+
+/// The cyclic convolution `v` (values below `4p`) with the coefficients
+/// from its length on, `top` (below `p`), taken off its first values (where
+/// they wrapped) and appended.
+fn unwrap<F: Field>(p: u64, v: &mut Vec<u64>, top: &[u64]) {
+    let f = F::new(p);
+    for (x, &t) in v.iter_mut().zip(top) {
+        *x = f.sub(f.reduce_lazy(*x), t);
+    }
+    // Exactly: a doubled capacity would raise the peak of memory.
+    v.reserve_exact(top.len());
+    v.extend_from_slice(top);
 }
 
 /// `v` cut to `len` values; the memory beyond them is given back for
@@ -41,9 +100,10 @@ pub(super) fn shortened(mut v: Vec<u64>, len: usize) -> Vec<u64> {
     v
 }
 
-/// For each of `sums`, the cyclic convolution modulo one prime of the sum
-/// of the products of the operand pairs it lists, each operand transformed
-/// once and its transform freed after its last use.
+/// For each of `sums`, the convolution modulo one prime of the sum of the
+/// products of the operand pairs it lists, by a cyclic one of length `n`
+/// (unwrapped as in [`convolution`] where the sum is longer), each operand
+/// transformed once and its transform freed after its last use.
 pub(super) fn sum_convolutions<F: Field>(
     prime: (u64, u64),
     operands: &[&[u64]],
@@ -106,7 +166,17 @@ pub(super) fn sum_convolutions<F: Field>(
         }
         let mut sum = sum.unwrap_or_else(|| t.zeros());
         t.inverse(&mut sum);
-        results.push(shortened(sum, sum_coefficients(packing, operands, pairs)));
+        let len = sum_coefficients(packing, operands, pairs);
+        if len > n {
+            debug_assert!(packing == Packing::LIMBS);
+            let mut top = vec![0; len - n];
+            for &(i, j) in pairs.iter() {
+                let b = (j != i).then(|| operands[j]);
+                add_top::<F>(prime, (operands[i], b), n, &mut top, arith);
+            }
+            unwrap::<F>(prime.0, &mut sum, &top);
+        }
+        results.push(shortened(sum, len));
     }
     results
 }

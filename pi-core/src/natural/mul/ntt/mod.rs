@@ -67,7 +67,8 @@ use crate::natural::arith::Arith;
 use crate::natural::limbs;
 use convolution::{convolution, sum_convolutions};
 use field::Field;
-use plan::{sum_coefficients, transform_length, Plan};
+use packing::Packing;
+use plan::{folded_length, sum_coefficients, transform_length, Plan};
 use spill::Spilled;
 use transform::PARALLEL_MIN;
 
@@ -94,7 +95,12 @@ fn planned_product<F: Field>(
 ) -> Vec<u64> {
     let b_len = b.map_or(a.len(), <[u64]>::len);
     let coefficients = plan.packing.coefficients(a.len()) + plan.packing.coefficients(b_len);
-    let n = transform_length(coefficients);
+    let n = if plan.packing == Packing::LIMBS {
+        let transforms = if b.is_some() { 3 } else { 2 };
+        folded_length(coefficients, a.len().max(b_len), (transforms, 1))
+    } else {
+        transform_length(coefficients)
+    };
     convolved::<F>(a, b, plan, (n, coefficients), a.len() + b_len, arith)
 }
 
@@ -266,11 +272,19 @@ fn planned_sums<F: Field>(
     plan: Plan,
     arith: Arith<'_>,
 ) -> Vec<Vec<u64>> {
-    let n = sums
+    let coefficients = sums
         .iter()
         .map(|pairs| sum_coefficients(plan.packing, operands, pairs))
         .max()
-        .map_or(1, transform_length);
+        .unwrap_or(1);
+    let n = if plan.packing == Packing::LIMBS {
+        let longest = operands.iter().map(|x| x.len()).max().unwrap_or(0);
+        let transforms = operands.len() + sums.len();
+        let tops = sums.iter().map(|pairs| pairs.len()).sum();
+        folded_length(coefficients, longest, (transforms, tops))
+    } else {
+        transform_length(coefficients)
+    };
     let primes = &F::PRIMES[..plan.primes];
     let residue = |&prime: &(u64, u64)| {
         sum_convolutions::<F>(prime, operands, sums, (n, plan.packing), arith)
@@ -525,6 +539,66 @@ mod tests {
                 planned_product::<Montgomery64>(&longer, Some(&a), plan, Arith::shared()),
                 all_ones_product(3 * shorter + 7, shorter)
             );
+        }
+    }
+
+    /// Products, squares and sums of products a little longer than a
+    /// transform length, by the shorter length (their wrapped coefficients
+    /// from products of the tops, see `convolution.rs`), with the largest
+    /// coefficients among them, against schoolbook, in every field.
+    #[test]
+    fn folded_products() {
+        fn check<F: Field>(x: &[u64], y: &[u64]) {
+            let shared = Arith::shared();
+            let label = (x.len(), y.len());
+            let primes = primes_needed::<F>(Packing::LIMBS, x.len().min(y.len()));
+            let plan = Plan {
+                packing: Packing::LIMBS,
+                primes: primes.unwrap_or(F::PRIMES.len()),
+            };
+            let product = super::super::schoolbook::mul(x, y);
+            assert_eq!(
+                planned_product::<F>(x, Some(y), plan, shared),
+                product,
+                "{label:?}"
+            );
+            let square = super::super::schoolbook::mul(y, y);
+            assert_eq!(
+                planned_product::<F>(y, None, plan, shared),
+                square,
+                "{label:?}"
+            );
+            // x·y + y² (two products that wrap), and x·y.
+            let sums: [&[(usize, usize)]; 2] = [&[(0, 1), (1, 1)], &[(0, 1)]];
+            let got = planned_sums::<F>(&[x, y], &sums, plan, shared);
+            let mut sum = vec![0; sum_length(&[x, y], sums[0])];
+            crate::natural::limbs::add_in_place(&mut sum, &product);
+            crate::natural::limbs::add_in_place(&mut sum, &square);
+            assert_eq!(got[0], sum, "{label:?}");
+            assert_eq!(got[1][..product.len()], product[..], "{label:?}");
+        }
+        let limbs = |n: usize, seed: u64| -> Vec<u64> {
+            (crate::natural::lcg_limbs(n, seed).into_iter().enumerate())
+                .map(|(i, x)| if i % 5 < 2 { u64::MAX } else { x })
+                .collect()
+        };
+        // Coefficients just past 2^13, 3·2^12 and 2^14, split evenly and not.
+        for (la, lb) in [
+            (4096, 4100),
+            (4100, 4100),
+            (3072, 3100),
+            (5000, 3300),
+            (8192, 8200),
+            (8300, 8193),
+        ] {
+            let (x, y) = (limbs(la, 1), limbs(lb, 2));
+            let coefficients = la + lb;
+            let n = plan::folded_length(coefficients, la.max(lb), (3, 1));
+            assert!(n < coefficients, "{la} x {lb}: {n}");
+            check::<Montgomery52>(&x, &y);
+            check::<Double50<4>>(&x, &y);
+            check::<Double50<8>>(&x, &y);
+            check::<Montgomery64>(&x, &y);
         }
     }
 

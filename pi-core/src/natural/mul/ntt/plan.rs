@@ -30,6 +30,40 @@ pub(super) fn transform_length(len: usize) -> usize {
     }
 }
 
+/// The transform length for a product, or sums of products, of
+/// `coefficients` coefficients from operands of at most `longest`, by
+/// `transforms` transforms of that length: [`transform_length`], or where
+/// it costs less the longest length below, that the coefficients overflow
+/// by a little; the `tops` products (at most) that overflow then give
+/// their wrapped coefficients through short products of their operands'
+/// tops (see `convolution.rs`).
+pub(super) fn folded_length(
+    coefficients: usize,
+    longest: usize,
+    (transforms, tops): (usize, usize),
+) -> usize {
+    let n = transform_length(coefficients);
+    let m = transform_length_below(coefficients);
+    if coefficients < FOLD_MIN || m >= coefficients || longest > m {
+        return n;
+    }
+    // A top product has fewer than twice the coefficients that wrap.
+    let top = transform_length(2 * (coefficients - m));
+    let cost = |len: usize, count: usize| (len * count) as f64 * (len as f64).log2();
+    if cost(m, transforms) + cost(top, 3 * tops) < FOLD_GAIN * cost(n, transforms) {
+        m
+    } else {
+        n
+    }
+}
+
+/// Products from this many coefficients may be folded ([`folded_length`]).
+const FOLD_MIN: usize = 1 << 12;
+
+/// The share of the unfolded cost a folded product must stay below: its
+/// passes over the tops and the short products' own costs.
+const FOLD_GAIN: f64 = 0.9;
+
 /// The longest of the transform lengths (`2^k`, `3·2^k`) not above `len`
 /// (at least one).
 pub(super) fn transform_length_below(len: usize) -> usize {
