@@ -2,18 +2,17 @@
 //! whose operands are transformed once.
 
 use super::field::Field;
-use super::packing::Packing;
+use super::packing::{Packing, MAX_GROUP};
 use super::plan::{sum_coefficients, transform_length};
-use super::transform::Transformer;
+use super::transform::{Operand, Transformer};
 use super::LOW_MEMORY_MIN;
 use crate::natural::arith::Arith;
 
 /// The first `len` values of the convolution of the coefficients of `a`
 /// and `b` (`None`: square `a`) modulo one prime, by a cyclic one of
-/// length `n`, below `4p`; where `len` exceeds `n` (plain limbs only, each
-/// operand at most `n`), the values that wrapped are taken off the first
-/// ones and follow the last, from a short product of the operands' tops
-/// (see [`unwrap`]).
+/// length `n`, below `4p`; where `len` exceeds `n` (each operand at most
+/// `n`), the values that wrapped are taken off the first ones and follow
+/// the last, from a short product of the operands' tops (see [`add_top`]).
 pub(super) fn convolution<F: Field>(
     prime: (u64, u64),
     a: &[u64],
@@ -22,7 +21,19 @@ pub(super) fn convolution<F: Field>(
     arith: Arith<'_>,
 ) -> Vec<u64> {
     let t = Transformer::<F>::new(prime, (n, packing), arith);
-    let mut convolution = match b {
+    let mut convolution = cyclic(&t, (a, 0), b.map(|b| (b, 0)));
+    if len > n {
+        let mut top = vec![0; len - n];
+        add_top::<F>(prime, (a, b), (n, packing), &mut top, arith);
+        unwrap(&t, &mut convolution, &top);
+    }
+    shortened(convolution, len)
+}
+
+/// The cyclic convolution by `t` of `a` and `b` (`None`: of `a` with
+/// itself).
+fn cyclic<F: Field>(t: &Transformer<'_, F>, a: Operand<'_>, b: Option<Operand<'_>>) -> Vec<u64> {
+    match b {
         Some(b) => {
             let fb = t.forward(b);
             let convolution = t.convolve(a, Some(&fb));
@@ -30,64 +41,56 @@ pub(super) fn convolution<F: Field>(
             convolution
         }
         None => t.convolve(a, None),
-    };
-    if len > n {
-        debug_assert!(packing == Packing::LIMBS);
-        let mut top = vec![0; len - n];
-        add_top::<F>(prime, (a, b), n, &mut top, arith);
-        unwrap::<F>(prime.0, &mut convolution, &top);
     }
-    shortened(convolution, len)
 }
 
 /// Adds to `top` the coefficients from `n` on (as many as `top` holds, the
-/// ones past the product zero) of the product of the plain limbs `a` and
-/// `b` (`None`: `a²`) modulo one prime, each below `p`: a product of their
-/// tops, the only limbs whose products reach `n`.
+/// ones past the product zero) of the product of `a` and `b` (`None`: `a²`)
+/// cut by `packing`, modulo one prime, each below `p`: a product of their
+/// tops, the only coefficients whose products reach `n`.
 fn add_top<F: Field>(
     prime: (u64, u64),
     (a, b): (&[u64], Option<&[u64]>),
-    n: usize,
+    (n, packing): (usize, Packing),
     top: &mut [u64],
     arith: Arith<'_>,
 ) {
-    let b_len = b.map_or(a.len(), <[u64]>::len);
-    let Some(wrapped) = (a.len() + b_len).checked_sub(n + 1).filter(|&w| w > 0) else {
+    let ca = packing.coefficients(a.len());
+    let cb = b.map_or(ca, |b| packing.coefficients(b.len()));
+    let Some(wrapped) = (ca + cb).checked_sub(n + 1).filter(|&w| w > 0) else {
         return;
     };
-    // Coefficient n + j sums a_x·b_y with x + y = n + j, y < b_len.
-    let (sa, sb) = (
-        a.len().saturating_sub(wrapped),
-        b_len.saturating_sub(wrapped),
-    );
-    let (ta, tb) = (&a[sa..], b.map(|b| &b[sb..]));
-    let count = ta.len() + tb.map_or(ta.len(), <[u64]>::len) - 1;
-    let product = convolution::<F>(
-        prime,
-        ta,
-        tb,
-        (transform_length(count), count, Packing::LIMBS),
-        arith,
-    );
+    // Coefficient n + j sums a_x·b_y with x + y = n + j, y < cb: x from
+    // ca - wrapped on (and y from cb - wrapped), from a group's start.
+    let from = |c: usize| c.saturating_sub(wrapped) / MAX_GROUP * MAX_GROUP;
+    let (sa, sb) = (from(ca), from(cb));
+    let count = (ca - sa) + (cb - sb) - 1;
+    // The coefficients' own residues, without a bias: the wrapped ones
+    // come off values that have it once.
+    let t = Transformer::<F>::new(prime, (transform_length(count), packing), arith).unbiased();
+    let product = cyclic(&t, (a, sa), b.map(|b| (b, sb)));
     let f = F::new(prime.0);
-    let first = n - sa - sb;
-    for (t, &c) in top.iter_mut().zip(&product[first..]) {
+    for (t, &c) in top.iter_mut().zip(&product[n - sa - sb..count]) {
         *t = f.add(*t, f.reduce_lazy(c));
     }
-    arith.transforms().recycle(product);
+    t.recycle(product);
 }
 
-/// The cyclic convolution `v` (values below `4p`) with the coefficients
-/// from its length on, `top` (below `p`), taken off its first values (where
-/// they wrapped) and appended.
-fn unwrap<F: Field>(p: u64, v: &mut Vec<u64>, top: &[u64]) {
-    let f = F::new(p);
-    for (x, &t) in v.iter_mut().zip(top) {
-        *x = f.sub(f.reduce_lazy(*x), t);
+/// The cyclic convolution `v` by `t` (values below `4p`) with the
+/// coefficients from its length on, `top` (below `p`, without the bias),
+/// taken off its first values (where they wrapped) and appended, with the
+/// bias if `t` adds one.
+fn unwrap<F: Field>(t: &Transformer<'_, F>, v: &mut Vec<u64>, top: &[u64]) {
+    let f = t.field();
+    for (x, &c) in v.iter_mut().zip(top) {
+        *x = f.sub(f.reduce_lazy(*x), c);
     }
     // Exactly: a doubled capacity would raise the peak of memory.
     v.reserve_exact(top.len());
-    v.extend_from_slice(top);
+    v.extend(
+        top.iter()
+            .map(|&c| t.bias().map_or(c, |bias| f.add(c, bias))),
+    );
 }
 
 /// `v` cut to `len` values; the memory beyond them is given back for
@@ -124,7 +127,7 @@ pub(super) fn sum_convolutions<F: Field>(
         for &(i, j) in pairs.iter() {
             for k in [i, j] {
                 if transforms[k].is_none() {
-                    transforms[k] = Some(t.forward(operands[k]));
+                    transforms[k] = Some(t.forward((operands[k], 0)));
                 }
             }
             uses[i] -= 1;
@@ -168,13 +171,12 @@ pub(super) fn sum_convolutions<F: Field>(
         t.inverse(&mut sum);
         let len = sum_coefficients(packing, operands, pairs);
         if len > n {
-            debug_assert!(packing == Packing::LIMBS);
             let mut top = vec![0; len - n];
             for &(i, j) in pairs.iter() {
                 let b = (j != i).then(|| operands[j]);
-                add_top::<F>(prime, (operands[i], b), n, &mut top, arith);
+                add_top::<F>(prime, (operands[i], b), (n, packing), &mut top, arith);
             }
-            unwrap::<F>(prime.0, &mut sum, &top);
+            unwrap(&t, &mut sum, &top);
         }
         results.push(shortened(sum, len));
     }

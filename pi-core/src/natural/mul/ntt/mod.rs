@@ -67,7 +67,6 @@ use crate::natural::arith::Arith;
 use crate::natural::limbs;
 use convolution::{convolution, sum_convolutions};
 use field::Field;
-use packing::Packing;
 use plan::{folded_length, sum_coefficients, transform_length, Plan};
 use spill::Spilled;
 use transform::PARALLEL_MIN;
@@ -95,12 +94,9 @@ fn planned_product<F: Field>(
 ) -> Vec<u64> {
     let b_len = b.map_or(a.len(), <[u64]>::len);
     let coefficients = plan.packing.coefficients(a.len()) + plan.packing.coefficients(b_len);
-    let n = if plan.packing == Packing::LIMBS {
-        let transforms = if b.is_some() { 3 } else { 2 };
-        folded_length(coefficients, a.len().max(b_len), (transforms, 1))
-    } else {
-        transform_length(coefficients)
-    };
+    let transforms = if b.is_some() { 3 } else { 2 };
+    let longest = plan.packing.coefficients(a.len().max(b_len));
+    let n = folded_length(coefficients, longest, (transforms, 1));
     convolved::<F>(a, b, plan, (n, coefficients), a.len() + b_len, arith)
 }
 
@@ -277,14 +273,14 @@ fn planned_sums<F: Field>(
         .map(|pairs| sum_coefficients(plan.packing, operands, pairs))
         .max()
         .unwrap_or(1);
-    let n = if plan.packing == Packing::LIMBS {
-        let longest = operands.iter().map(|x| x.len()).max().unwrap_or(0);
-        let transforms = operands.len() + sums.len();
-        let tops = sums.iter().map(|pairs| pairs.len()).sum();
-        folded_length(coefficients, longest, (transforms, tops))
-    } else {
-        transform_length(coefficients)
-    };
+    let longest = operands.iter().map(|x| x.len()).max().unwrap_or(0);
+    let transforms = operands.len() + sums.len();
+    let tops = sums.iter().map(|pairs| pairs.len()).sum();
+    let n = folded_length(
+        coefficients,
+        plan.packing.coefficients(longest),
+        (transforms, tops),
+    );
     let primes = &F::PRIMES[..plan.primes];
     let residue = |&prime: &(u64, u64)| {
         sum_convolutions::<F>(prime, operands, sums, (n, plan.packing), arith)
@@ -544,18 +540,19 @@ mod tests {
 
     /// Products, squares and sums of products a little longer than a
     /// transform length, by the shorter length (their wrapped coefficients
-    /// from products of the tops, see `convolution.rs`), with the largest
-    /// coefficients among them, against schoolbook, in every field.
+    /// from products of the tops, see `convolution.rs`), for every packing,
+    /// with the largest coefficients among them, against schoolbook, in
+    /// every field.
     #[test]
     fn folded_products() {
-        fn check<F: Field>(x: &[u64], y: &[u64]) {
+        fn check<F: Field>(x: &[u64], y: &[u64], plan: Plan) {
+            // Sums of two products: twice the terms of one.
+            let bound = 2 * x.len().min(y.len());
+            if primes_needed::<F>(plan.packing, bound).is_none_or(|p| p > plan.primes) {
+                return;
+            }
             let shared = Arith::shared();
-            let label = (x.len(), y.len());
-            let primes = primes_needed::<F>(Packing::LIMBS, x.len().min(y.len()));
-            let plan = Plan {
-                packing: Packing::LIMBS,
-                primes: primes.unwrap_or(F::PRIMES.len()),
-            };
+            let label = (x.len(), y.len(), plan);
             let product = super::super::schoolbook::mul(x, y);
             assert_eq!(
                 planned_product::<F>(x, Some(y), plan, shared),
@@ -578,27 +575,39 @@ mod tests {
             assert_eq!(got[1][..product.len()], product[..], "{label:?}");
         }
         let limbs = |n: usize, seed: u64| -> Vec<u64> {
-            (crate::natural::lcg_limbs(n, seed).into_iter().enumerate())
+            (balanced_edge_limbs(n, seed).into_iter().enumerate())
                 .map(|(i, x)| if i % 5 < 2 { u64::MAX } else { x })
                 .collect()
         };
-        // Coefficients just past 2^13, 3·2^12 and 2^14, split evenly and not.
-        for (la, lb) in [
-            (4096, 4100),
-            (4100, 4100),
-            (3072, 3100),
-            (5000, 3300),
-            (8192, 8200),
-            (8300, 8193),
-        ] {
-            let (x, y) = (limbs(la, 1), limbs(lb, 2));
-            let coefficients = la + lb;
-            let n = plan::folded_length(coefficients, la.max(lb), (3, 1));
-            assert!(n < coefficients, "{la} x {lb}: {n}");
-            check::<Montgomery52>(&x, &y);
-            check::<Double50<4>>(&x, &y);
-            check::<Double50<8>>(&x, &y);
-            check::<Montgomery64>(&x, &y);
+        let plans = [
+            Packing::LIMBS,
+            Packing::BALANCED,
+            Packing::wide(88),
+            Packing::wide(86),
+        ];
+        for packing in plans {
+            let plan = |primes| Plan { packing, primes };
+            // Coefficients a sixteenth past 2^13, 3·2^12 and 2^14, split
+            // evenly and not.
+            for (m, skew) in [(1usize << 13, 0usize), (3 << 12, 7), (1 << 14, 100)] {
+                let coefficients = m + m / 16;
+                let limbs_of = |c: usize| (c * packing.bits() as usize).div_ceil(64);
+                let (la, lb) = (
+                    limbs_of(coefficients / 2 + skew),
+                    limbs_of(coefficients / 2 - skew),
+                );
+                let c = packing.coefficients(la) + packing.coefficients(lb);
+                let longest = packing.coefficients(la.max(lb));
+                assert!(
+                    plan::folded_length(c, longest, (3, 1)) < c,
+                    "{packing:?}: {la} x {lb}"
+                );
+                let (x, y) = (limbs(la, 1), limbs(lb, 2));
+                check::<Montgomery52>(&x, &y, plan(4 - usize::from(packing.is_limbs())));
+                check::<Double50<4>>(&x, &y, plan(4 - usize::from(packing.is_limbs())));
+                check::<Double50<8>>(&x, &y, plan(4 - usize::from(packing.is_limbs())));
+                check::<Montgomery64>(&x, &y, plan(3));
+            }
         }
     }
 

@@ -13,6 +13,10 @@ use super::tables::Roots;
 use crate::natural::arith::Arith;
 use crate::natural::fallible;
 
+/// An operand of a transform: its limbs, and the first of their
+/// coefficients it takes (a multiple of [`packing::MAX_GROUP`]).
+pub(super) type Operand<'s> = (&'s [u64], usize);
+
 /// Blocks up to this length are transformed stage by stage in cache.
 pub(super) const ITERATIVE_MAX: usize = 1 << 11;
 /// Pointwise passes over long transforms split into chunks of this length
@@ -286,9 +290,26 @@ impl<'a, F: Field> Transformer<'a, F> {
         self.arith.transforms().recycle(v);
     }
 
+    /// The same transforms without the bias of balanced limbs: their
+    /// convolutions are the coefficients' own residues.
+    pub(super) fn unbiased(mut self) -> Self {
+        self.bias = None;
+        self
+    }
+
+    /// The field of the prime.
+    pub(super) fn field(&self) -> F {
+        self.f
+    }
+
+    /// The residue of the bias every value of a convolution gets, if any.
+    pub(super) fn bias(&self) -> Option<u64> {
+        self.bias
+    }
+
     /// The transform modulo the prime of the coefficients of `src` (at
     /// most `n` of them).
-    pub(super) fn forward(&self, src: &[u64]) -> Vec<u64> {
+    pub(super) fn forward(&self, src: Operand<'_>) -> Vec<u64> {
         let (f, t, arith) = (self.f, &self.roots, self.arith);
         self.with_parts(src, |_, part| forward(f, t, part, arith))
     }
@@ -297,7 +318,7 @@ impl<'a, F: Field> Transformer<'a, F> {
     /// transform is `y` (`None`: of `src` with itself), as
     /// [`Transformer::inverse`] leaves it: `src`'s transform, the pointwise
     /// product and the inverse transform, block by block in cache.
-    pub(super) fn convolve(&self, src: &[u64], y: Option<&[u64]>) -> Vec<u64> {
+    pub(super) fn convolve(&self, src: Operand<'_>, y: Option<&[u64]>) -> Vec<u64> {
         let (f, t, scale, arith) = (self.f, &self.roots, self.scale, self.arith);
         let mut v = self.with_parts(src, |offset, part| {
             let y = y.map(|y| &y[offset..offset + part.len()]);
@@ -370,12 +391,19 @@ impl<'a, F: Field> Transformer<'a, F> {
     /// The residues of the coefficients of `src` (at most `n` of them)
     /// through the stages of the transform above its [`Transformer::parts`]
     /// in one pass over memory, then `part` on each part with its offset.
-    fn with_parts(&self, src: &[u64], part: impl Fn(usize, &mut [u64]) + Send + Sync) -> Vec<u64> {
+    fn with_parts(
+        &self,
+        (src, first): Operand<'_>,
+        part: impl Fn(usize, &mut [u64]) + Send + Sync,
+    ) -> Vec<u64> {
         let (f, t, n) = (self.f, &self.roots, self.n);
+        debug_assert!(first.is_multiple_of(packing::MAX_GROUP));
         let mut v = self.buffer();
-        let count = self.packing.coefficients(src.len()).min(n);
+        let count = (self.packing.coefficients(src.len()) - first).min(n);
         // The residues are computed in the first pass over the transform.
-        let fill = |start: usize, chunk: &mut [u64]| self.residues_padded(src, count, start, chunk);
+        let fill = |start: usize, chunk: &mut [u64]| {
+            self.residues_padded(src, (first, count), start, chunk);
+        };
         // Products have at most half the coefficients of their length:
         // then the last half starts as zeros and need not be read.
         let half = 2 * count <= n;
@@ -433,7 +461,7 @@ impl<'a, F: Field> Transformer<'a, F> {
 
     /// The residues of the coefficients of `src` from `start` (a multiple
     /// of 8), as many as `v` holds, into `v`.
-    pub(super) fn residues(&self, src: &[u64], start: usize, v: &mut [u64]) {
+    fn residues(&self, src: &[u64], start: usize, v: &mut [u64]) {
         if self.packing.is_balanced() {
             self.f.balanced_residues_into(v, src, start);
         } else if self.packing.is_limbs() {
@@ -451,13 +479,19 @@ impl<'a, F: Field> Transformer<'a, F> {
         }
     }
 
-    /// The residues of the coefficients of `src` from `start` (a multiple
-    /// of 8) into `v`, zeros from coefficient `count` on.
-    pub(super) fn residues_padded(&self, src: &[u64], count: usize, start: usize, v: &mut [u64]) {
+    /// The residues of the coefficients of `src` from `first + start`
+    /// (`start` a multiple of 8) into `v`, zeros from `first + count` on.
+    fn residues_padded(
+        &self,
+        src: &[u64],
+        (first, count): (usize, usize),
+        start: usize,
+        v: &mut [u64],
+    ) {
         let valid = count.saturating_sub(start).min(v.len());
         let (values, zeros) = v.split_at_mut(valid);
         if valid > 0 {
-            self.residues(src, start, values);
+            self.residues(src, first + start, values);
         }
         zeros.fill(0);
     }
