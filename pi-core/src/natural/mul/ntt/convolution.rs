@@ -7,6 +7,7 @@ use super::plan::{sum_coefficients, transform_length};
 use super::transform::{Operand, Transformer};
 use super::LOW_MEMORY_MIN;
 use crate::natural::arith::Arith;
+use crate::natural::fallible;
 
 /// The first `len` values of the convolution of the coefficients of `a`
 /// and `b` (`None`: square `a`) modulo one prime, by a cyclic one of
@@ -23,7 +24,7 @@ pub(super) fn convolution<F: Field>(
     let t = Transformer::<F>::new(prime, (n, packing), arith);
     let mut convolution = cyclic(&t, (a, 0), b.map(|b| (b, 0)));
     if len > n {
-        let mut top = vec![0; len - n];
+        let mut top = fallible::filled(len - n, 0u64);
         add_top::<F>(prime, (a, b), (n, packing), &mut top, arith);
         unwrap(&t, &mut convolution, &top);
     }
@@ -86,7 +87,7 @@ fn unwrap<F: Field>(t: &Transformer<'_, F>, v: &mut Vec<u64>, top: &[u64]) {
         *x = f.sub(f.reduce_lazy(*x), c);
     }
     // Exactly: a doubled capacity would raise the peak of memory.
-    v.reserve_exact(top.len());
+    fallible::reserve(v, top.len());
     v.extend(
         top.iter()
             .map(|&c| t.bias().map_or(c, |bias| f.add(c, bias))),
@@ -171,7 +172,7 @@ pub(super) fn sum_convolutions<F: Field>(
         t.inverse(&mut sum);
         let len = sum_coefficients(packing, operands, pairs);
         if len > n {
-            let mut top = vec![0; len - n];
+            let mut top = fallible::filled(len - n, 0u64);
             for &(i, j) in pairs.iter() {
                 let b = (j != i).then(|| operands[j]);
                 add_top::<F>(prime, (operands[i], b), (n, packing), &mut top, arith);
