@@ -609,6 +609,18 @@ mod tests {
                 check::<Montgomery64>(&x, &y, plan(3));
             }
         }
+        // One or two coefficients past 2^13: tops of one coefficient each.
+        for (la, lb) in [(4097, 4097), (4097, 4098), (4096, 4098)] {
+            let (x, y) = (limbs(la, 3), limbs(lb, 4));
+            assert!(plan::folded_length(la + lb, lb, (3, 1)) < la + lb);
+            let plan = Plan {
+                packing: Packing::LIMBS,
+                primes: 3,
+            };
+            check::<Montgomery52>(&x, &y, plan);
+            check::<Double50<4>>(&x, &y, plan);
+            check::<Montgomery64>(&x, &y, plan);
+        }
     }
 
     /// Limbs whose balanced digits reach their bounds: random ones among
