@@ -58,7 +58,7 @@ pub(super) fn folded_length(
 }
 
 /// Products from this many coefficients may be folded ([`folded_length`]).
-const FOLD_MIN: usize = 1 << 12;
+const FOLD_MIN: usize = 1 << 10;
 
 /// The share of the unfolded cost a folded product must stay below: its
 /// passes over the tops and the short products' own costs.
