@@ -22,7 +22,7 @@ pub(super) fn convolution<F: Field>(
     arith: Arith<'_>,
 ) -> Vec<u64> {
     let t = Transformer::<F>::new(prime, (n, packing), arith);
-    let mut convolution = cyclic(&t, (a, 0), b.map(|b| (b, 0)));
+    let mut convolution = cyclic(&t, (a, 0), b.map(|b| (b, 0)), true);
     if len > n {
         let mut top = fallible::filled(len - n, 0u64);
         add_top::<F>(prime, (a, b), (n, packing), &mut top, arith);
@@ -32,13 +32,22 @@ pub(super) fn convolution<F: Field>(
 }
 
 /// The cyclic convolution by `t` of `a` and `b` (`None`: of `a` with
-/// itself).
-fn cyclic<F: Field>(t: &Transformer<'_, F>, a: Operand<'_>, b: Option<Operand<'_>>) -> Vec<u64> {
+/// itself); with `keep`, `b`'s transform goes back to the cache for reuse
+/// (not the short products' of tops: their lengths would stay there,
+/// raising the peak of memory).
+fn cyclic<F: Field>(
+    t: &Transformer<'_, F>,
+    a: Operand<'_>,
+    b: Option<Operand<'_>>,
+    keep: bool,
+) -> Vec<u64> {
     match b {
         Some(b) => {
             let fb = t.forward(b);
             let convolution = t.convolve(a, Some(&fb));
-            t.recycle(fb);
+            if keep {
+                t.recycle(fb);
+            }
             convolution
         }
         None => t.convolve(a, None),
@@ -69,12 +78,11 @@ fn add_top<F: Field>(
     // The coefficients' own residues, without a bias: the wrapped ones
     // come off values that have it once.
     let t = Transformer::<F>::new(prime, (transform_length(count), packing), arith).unbiased();
-    let product = cyclic(&t, (a, sa), b.map(|b| (b, sb)));
+    let product = cyclic(&t, (a, sa), b.map(|b| (b, sb)), false);
     let f = F::new(prime.0);
     for (t, &c) in top.iter_mut().zip(&product[n - sa - sb..count]) {
         *t = f.add(*t, f.reduce_lazy(c));
     }
-    t.recycle(product);
 }
 
 /// The cyclic convolution `v` by `t` (values below `4p`) with the

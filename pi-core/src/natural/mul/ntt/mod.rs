@@ -281,6 +281,16 @@ fn planned_sums<F: Field>(
         plan.packing.coefficients(longest),
         (transforms, tops),
     );
+    sums_by::<F>(operands, sums, (plan, n), arith)
+}
+
+/// [`planned_sums`] by transforms of length `n`.
+fn sums_by<F: Field>(
+    operands: &[&[u64]],
+    sums: &[&[(usize, usize)]],
+    (plan, n): (Plan, usize),
+    arith: Arith<'_>,
+) -> Vec<Vec<u64>> {
     let primes = &F::PRIMES[..plan.primes];
     let residue = |&prime: &(u64, u64)| {
         sum_convolutions::<F>(prime, operands, sums, (n, plan.packing), arith)
@@ -540,9 +550,10 @@ mod tests {
 
     /// Products, squares and sums of products a little longer than a
     /// transform length, by the shorter length (their wrapped coefficients
-    /// from products of the tops, see `convolution.rs`), for every packing,
-    /// with the largest coefficients among them, against schoolbook, in
-    /// every field.
+    /// from products of the tops, see `convolution.rs`; forced, whatever
+    /// the planner would choose at these sizes), for every packing, with
+    /// the largest coefficients among them, against schoolbook, in every
+    /// field.
     #[test]
     fn folded_products() {
         fn check<F: Field>(x: &[u64], y: &[u64], plan: Plan) {
@@ -553,21 +564,27 @@ mod tests {
             }
             let shared = Arith::shared();
             let label = (x.len(), y.len(), plan);
+            let coefficients = |a: &[u64], b: &[u64]| {
+                plan.packing.coefficients(a.len()) + plan.packing.coefficients(b.len())
+            };
+            // The longest length below: the products overflow it.
+            let folded = |c: usize| {
+                let n = plan::transform_length_below(c);
+                assert!(n + 1 < c, "{label:?}: {n} of {c}");
+                n
+            };
             let product = super::super::schoolbook::mul(x, y);
-            assert_eq!(
-                planned_product::<F>(x, Some(y), plan, shared),
-                product,
-                "{label:?}"
-            );
+            let c = coefficients(x, y);
+            let got = convolved::<F>(x, Some(y), plan, (folded(c), c), product.len(), shared);
+            assert_eq!(got, product, "{label:?}");
             let square = super::super::schoolbook::mul(y, y);
-            assert_eq!(
-                planned_product::<F>(y, None, plan, shared),
-                square,
-                "{label:?}"
-            );
+            let c = coefficients(y, y);
+            let got = convolved::<F>(y, None, plan, (folded(c), c), square.len(), shared);
+            assert_eq!(got, square, "{label:?}");
             // x·y + y² (two products that wrap), and x·y.
             let sums: [&[(usize, usize)]; 2] = [&[(0, 1), (1, 1)], &[(0, 1)]];
-            let got = planned_sums::<F>(&[x, y], &sums, plan, shared);
+            let n = folded(coefficients(x, y).max(coefficients(y, y)));
+            let got = sums_by::<F>(&[x, y], &sums, (plan, n), shared);
             let mut sum = vec![0; sum_length(&[x, y], sums[0])];
             crate::natural::limbs::add_in_place(&mut sum, &product);
             crate::natural::limbs::add_in_place(&mut sum, &square);
@@ -579,13 +596,14 @@ mod tests {
                 .map(|(i, x)| if i % 5 < 2 { u64::MAX } else { x })
                 .collect()
         };
-        let plans = [
+        let packings = [
             Packing::LIMBS,
             Packing::BALANCED,
             Packing::wide(88),
             Packing::wide(86),
         ];
-        for packing in plans {
+        for packing in packings {
+            let primes = 4 - usize::from(packing.is_limbs());
             let plan = |primes| Plan { packing, primes };
             // Coefficients a sixteenth past 2^13, 3·2^12 and 2^14, split
             // evenly and not.
@@ -596,23 +614,16 @@ mod tests {
                     limbs_of(coefficients / 2 + skew),
                     limbs_of(coefficients / 2 - skew),
                 );
-                let c = packing.coefficients(la) + packing.coefficients(lb);
-                let longest = packing.coefficients(la.max(lb));
-                assert!(
-                    plan::folded_length(c, longest, (3, 1)) < c,
-                    "{packing:?}: {la} x {lb}"
-                );
                 let (x, y) = (limbs(la, 1), limbs(lb, 2));
-                check::<Montgomery52>(&x, &y, plan(4 - usize::from(packing.is_limbs())));
-                check::<Double50<4>>(&x, &y, plan(4 - usize::from(packing.is_limbs())));
-                check::<Double50<8>>(&x, &y, plan(4 - usize::from(packing.is_limbs())));
+                check::<Montgomery52>(&x, &y, plan(primes));
+                check::<Double50<4>>(&x, &y, plan(primes));
+                check::<Double50<8>>(&x, &y, plan(primes));
                 check::<Montgomery64>(&x, &y, plan(3));
             }
         }
-        // One or two coefficients past 2^13: tops of one coefficient each.
+        // Two or three coefficients past 2^13: tops of one coefficient.
         for (la, lb) in [(4097, 4097), (4097, 4098), (4096, 4098)] {
             let (x, y) = (limbs(la, 3), limbs(lb, 4));
-            assert!(plan::folded_length(la + lb, lb, (3, 1)) < la + lb);
             let plan = Plan {
                 packing: Packing::LIMBS,
                 primes: 3,
@@ -621,6 +632,27 @@ mod tests {
             check::<Double50<4>>(&x, &y, plan);
             check::<Montgomery64>(&x, &y, plan);
         }
+    }
+
+    /// The planner folds long products a little past a transform length,
+    /// not short ones, nor those well past it, nor those with an operand
+    /// longer than the shorter length.
+    #[test]
+    fn folds_where_it_pays() {
+        let m = 1 << 20;
+        assert_eq!(plan::folded_length(m + m / 16, m / 2, (3, 1)), m);
+        assert_eq!(plan::folded_length(m + m / 16, m / 2, (7, 4)), m);
+        let well_past = m + m / 4;
+        let fold = plan::folded_length(well_past, m / 2, (3, 1));
+        assert_eq!(fold, transform_length(well_past));
+        assert_eq!(
+            plan::folded_length(m + 9, m + 2, (3, 1)),
+            transform_length(m + 9)
+        );
+        assert_eq!(
+            plan::folded_length(1100, 550, (3, 1)),
+            transform_length(1100)
+        );
     }
 
     /// Limbs whose balanced digits reach their bounds: random ones among

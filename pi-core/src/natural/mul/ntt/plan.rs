@@ -57,8 +57,10 @@ pub(super) fn folded_length(
     }
 }
 
-/// Products from this many coefficients may be folded ([`folded_length`]).
-const FOLD_MIN: usize = 1 << 10;
+/// Products from this many coefficients may be folded ([`folded_length`]):
+/// shorter ones gain less in a computation than their buffers of other
+/// lengths cost in memory.
+const FOLD_MIN: usize = 1 << 18;
 
 /// The share of the unfolded cost a folded product must stay below: its
 /// passes over the tops and the short products' own costs.
