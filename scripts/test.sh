@@ -72,7 +72,10 @@ target/consumer-cpp-asan
 unset ASAN_OPTIONS
 
 step "C and C++ consumers under valgrind (portable code, and the AVX2 kernels: valgrind lacks AVX-512)"
-grind="valgrind -q --error-exitcode=1 --leak-check=full --show-possibly-lost=no --errors-for-leak-kinds=definite,indirect"
+# --fair-sched=yes: valgrind runs one thread at a time, and by default lets
+# the pool's spinning threads starve the working one (100-480 s where it
+# takes 6-9 s fairly).
+grind="valgrind -q --fair-sched=yes --error-exitcode=1 --leak-check=full --show-possibly-lost=no --errors-for-leak-kinds=definite,indirect"
 PI_NO_SIMD=1 $grind target/consumer-c "$checkpoints" 100000
 PI_SIMD=avx2 $grind target/consumer-c "$checkpoints" 100000
 PI_NO_SIMD=1 $grind target/consumer-cpp
