@@ -79,9 +79,9 @@ fn add_top<F: Field>(
     // come off values that have it once.
     let t = Transformer::<F>::new(prime, (transform_length(count), packing), arith).unbiased();
     let product = cyclic(&t, (a, sa), b.map(|b| (b, sb)), false);
-    let f = F::new(prime.0);
-    for (t, &c) in top.iter_mut().zip(&product[n - sa - sb..count]) {
-        *t = f.add(*t, f.reduce_lazy(c));
+    let f = t.field();
+    for (x, &c) in top.iter_mut().zip(&product[n - sa - sb..count]) {
+        *x = f.add(*x, f.reduce_lazy(c));
     }
 }
 
