@@ -56,11 +56,12 @@ const MEMORY_BASE: u64 = 16 << 20;
 /// written. Measured at 10^9 digits: 2.85 GB with one being written, 6.9
 /// bytes per result byte.
 const DISK_PER_RESULT_BYTE: u64 = 9;
-/// Scratch space per byte of the binary result that the residues of a
-/// product spilled under a memory budget take at most: the largest
-/// product, of the series' top merge, is about 2.7 result bytes long, and
-/// its residues by four primes about 2.9 times that.
-const SPILL_PER_RESULT_BYTE: u64 = 8;
+/// Scratch space per byte of the binary result that the transforms and
+/// residues of products held to a memory budget take at most: at the
+/// series' top merge, the transforms of a sum's operands and of its
+/// result, and the residues of the primes before. Measured at 10^8
+/// digits: 480 MiB, 11.6 bytes per result byte.
+const SPILL_PER_RESULT_BYTE: u64 = 14;
 /// Scratch space whatever the size: headers, small checkpoints.
 const DISK_BASE: u64 = 1 << 20;
 

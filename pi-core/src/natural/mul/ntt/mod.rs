@@ -51,6 +51,7 @@ mod field;
 mod garner;
 mod montgomery52;
 mod montgomery64;
+mod on_disk;
 mod packing;
 mod plan;
 mod powers;
@@ -64,12 +65,13 @@ use rayon::prelude::*;
 
 use super::sum_length;
 use crate::natural::arith::Arith;
-use crate::natural::limbs;
+use crate::natural::{limbs, Spill};
 use convolution::{convolution, sum_convolutions};
 use field::Field;
+use packing::Packing;
 use plan::{folded_length, sum_coefficients, transform_length, Plan};
 use spill::Spilled;
-use transform::PARALLEL_MIN;
+use transform::{Transformer, PARALLEL_MIN};
 
 pub(crate) use cache::Cache;
 pub(super) use plan::full_length;
@@ -117,13 +119,17 @@ fn convolved<F: Field>(
     if let Some(spill) = arith.spill_for(len) {
         // One prime at a time, each one's residues out of memory before
         // the next is computed.
+        let (operands, pair) = match b {
+            Some(b) => ([a, b], [(0, 1)]),
+            None => ([a, a], [(0, 0)]),
+        };
+        let sums = (&operands[..], &[&pair[..]][..], &[coefficients][..]);
         let spilled: Vec<Spilled<'_>> = primes
             .iter()
-            .map(|prime| {
-                let residues = residue(prime);
-                let spilled = Spilled::write(spill, &residues);
-                arith.transforms().recycle(residues);
-                spilled
+            .flat_map(|&prime| {
+                spilled_sums::<F>(prime, sums, (n, plan.packing), (spill, arith), || {
+                    vec![residue(&prime)]
+                })
             })
             .collect();
         return garner::recombine_spilled::<F>(&spilled, len, plan.packing, arith);
@@ -302,11 +308,21 @@ fn sums_by<F: Field>(
         .unwrap_or(0);
     if let Some(spill) = arith.spill_for(longest) {
         // One prime at a time, its residues out of memory before the next.
+        let lens: Vec<usize> = sums
+            .iter()
+            .map(|pairs| sum_coefficients(plan.packing, operands, pairs))
+            .collect();
         let mut spilled: Vec<Vec<Spilled<'_>>> = (0..sums.len()).map(|_| Vec::new()).collect();
-        for prime in primes {
-            for (of_sum, residues) in spilled.iter_mut().zip(residue(prime)) {
-                of_sum.push(Spilled::write(spill, &residues));
-                arith.transforms().recycle(residues);
+        for &prime in primes {
+            let of_prime = spilled_sums::<F>(
+                prime,
+                (operands, sums, &lens),
+                (n, plan.packing),
+                (spill, arith),
+                || residue(&prime),
+            );
+            for (of_sum, residues) in spilled.iter_mut().zip(of_prime) {
+                of_sum.push(residues);
             }
         }
         return sums
@@ -330,6 +346,44 @@ fn sums_by<F: Field>(
             let sum = garner::recombine::<F>(&of_this_sum, len, plan.packing, arith);
             recycle_all(arith, of_this_sum);
             sum
+        })
+        .collect()
+}
+
+/// Sums of products: the operands, the pairs of each sum, and the values of
+/// each sum's convolution wanted.
+type Sums<'a> = (&'a [&'a [u64]], &'a [&'a [(usize, usize)]], &'a [usize]);
+
+/// The first `lens` values of the convolutions modulo `prime` of each of
+/// `sums` (sums of products of `operands` pairs, see
+/// [`sum_convolutions`]), in files of `spill`: by transforms on disk (see
+/// `on_disk.rs`) of the longest of length `n` and a length that holds
+/// them all, where those are long enough; else as `in_memory` gives them,
+/// by transforms of length `n`.
+fn spilled_sums<'s, F: Field>(
+    prime: (u64, u64),
+    (operands, sums, lens): Sums<'_>,
+    (n, packing): (usize, Packing),
+    (spill, arith): (&'s dyn Spill, Arith<'_>),
+    in_memory: impl FnOnce() -> Vec<Vec<u64>>,
+) -> Vec<Spilled<'s>> {
+    // Folded lengths would take products of the tops: the unfolded one.
+    let longest = lens.iter().copied().max().unwrap_or(0);
+    let t = Transformer::<F>::new(prime, (n.max(transform_length(longest)), packing), arith);
+    if t.windowed() {
+        let files = on_disk::sum_convolutions(&t, operands, sums, spill);
+        return files
+            .into_iter()
+            .zip(lens)
+            .map(|(file, &len)| file.shortened(len))
+            .collect();
+    }
+    in_memory()
+        .into_iter()
+        .map(|residues| {
+            let spilled = Spilled::write(spill, &residues);
+            arith.transforms().recycle(residues);
+            spilled
         })
         .collect()
 }
@@ -382,13 +436,18 @@ mod tests {
                 mul(&a, &b, Arith::shared()),
                 "{la} x {lb}"
             );
-            // Read back, but for coefficients past the product's end (zero).
+            // Read back, but for coefficients past the product's end
+            // (zero), where each prime's residues take one file; the
+            // longest product's transforms wait on disk (three files a
+            // prime), read and written several times.
             let (written, read) = (
                 spill.written.load(Ordering::Relaxed),
                 spill.read.load(Ordering::Relaxed),
             );
+            let on_disk = spill.files.load(Ordering::Relaxed) > 4;
+            assert!(on_disk || la < 1 << 20, "{la} x {lb}");
             assert!(
-                read > 0 && written >= read && written - read < 64,
+                read > 0 && written >= read && (on_disk || written - read < 64),
                 "{la} x {lb}"
             );
             let sums: [&[(usize, usize)]; 2] = [&[(0, 1), (1, 1)], &[(0, 0)]];
@@ -405,6 +464,92 @@ mod tests {
                 mul(short, short, Arith::shared())
             );
             assert_eq!(spill.written.load(Ordering::Relaxed), before);
+        }
+    }
+
+    /// Products, squares, wrapped products and sums whose transforms wait
+    /// on disk (see `on_disk.rs`), of lengths `2^16` and `3·2^16`, folded
+    /// lengths asked for, every packing, in the chosen family's field (the
+    /// test command runs it once per family), against the same in memory.
+    #[test]
+    fn transforms_on_disk() {
+        use std::sync::atomic::Ordering;
+        fn check<F: Field>(x: &[u64], y: &[u64], (plan, n): (Plan, usize)) {
+            let spill = spill::tests::TestSpill::new(1);
+            let (disk, memory) = (Arith::shared().spilling(&spill), Arith::shared());
+            let label = (x.len(), y.len(), plan, n);
+            let files = || spill.files.swap(0, Ordering::Relaxed) as usize;
+            let c = plan.packing.coefficients(x.len()) + plan.packing.coefficients(y.len());
+            let len = x.len() + y.len();
+            for b in [Some(y), None] {
+                let c = if b.is_some() {
+                    c
+                } else {
+                    2 * plan.packing.coefficients(x.len())
+                };
+                let len = if b.is_some() { len } else { 2 * x.len() };
+                assert_eq!(
+                    convolved::<F>(x, b, plan, (n, c), len, disk),
+                    convolved::<F>(x, b, plan, (n, c), len, memory),
+                    "{label:?}"
+                );
+                // Each prime: its operands' transforms and their product's.
+                assert_eq!(
+                    files(),
+                    (2 + usize::from(b.is_some())) * plan.primes,
+                    "{label:?}"
+                );
+            }
+            let wrapped = planned_wrapped::<F>(x, Some(y), 0, plan, disk);
+            assert_eq!(
+                wrapped,
+                planned_wrapped::<F>(x, Some(y), 0, plan, memory),
+                "{label:?}"
+            );
+            assert!(files() > 0);
+            // x·y + y², x² and y·x.
+            let sums: [&[(usize, usize)]; 3] = [&[(0, 1), (1, 1)], &[(0, 0)], &[(1, 0)]];
+            assert_eq!(
+                sums_by::<F>(&[x, y], &sums, (plan, n), disk),
+                sums_by::<F>(&[x, y], &sums, (plan, n), memory),
+                "{label:?}"
+            );
+            assert_eq!(files(), 5 * plan.primes, "{label:?}");
+            assert!(spill.read.load(Ordering::Relaxed) > 0);
+        }
+        let plans = [
+            Plan {
+                packing: Packing::LIMBS,
+                primes: 3,
+            },
+            Plan {
+                packing: Packing::BALANCED,
+                primes: plan::BALANCED_PRIMES,
+            },
+            Plan {
+                packing: Packing::wide(88),
+                primes: 4,
+            },
+        ];
+        for plan in plans {
+            if with_field!(F => F::PRIMES.len()) < plan.primes {
+                continue;
+            }
+            // Transforms of 2^16 and 3·2^16 values: filled to their end,
+            // to less than half (operands of unequal lengths), and past
+            // it by a little (a folded length asked for, which the disk's
+            // transforms do not take).
+            let limbs_of = |c: usize| (c * plan.packing.bits() as usize).div_ceil(64);
+            for (n, ca, cb) in [
+                (1 << 16, 1 << 15, 1 << 15),
+                (1 << 16, 20_000, 9_000),
+                (3 << 16, 3 << 15, (3 << 15) - 100),
+                (3 << 16, (3 << 15) + 2000, 3 << 15),
+            ] {
+                let x = crate::natural::lcg_limbs(limbs_of(ca), 3);
+                let y = balanced_edge_limbs(limbs_of(cb), 4);
+                with_field!(F => check::<F>(&x, &y, (plan, n)));
+            }
         }
     }
 

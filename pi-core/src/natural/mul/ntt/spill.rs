@@ -2,12 +2,12 @@
 //! recombined (see [`crate::natural::Spill`]), read back a piece at a time.
 
 use std::fs::File;
-use std::io::{self, Write};
+use std::io;
 use std::time::Instant;
 
 use crate::natural::Spill;
 
-/// Values written at once, as bytes.
+/// Values written or read at once.
 const BLOCK: usize = 1 << 16;
 
 /// The residues of one prime, in a spill file.
@@ -18,24 +18,44 @@ pub(super) struct Spilled<'a> {
 }
 
 impl<'a> Spilled<'a> {
-    /// `values`, written to a new file of `spill`.
-    pub(super) fn write(spill: &'a dyn Spill, values: &[u64]) -> Spilled<'a> {
-        let began = Instant::now();
-        let mut file = spill.file();
-        let mut bytes = Vec::with_capacity(8 * BLOCK.min(values.len()));
-        for block in values.chunks(BLOCK) {
-            bytes.clear();
-            bytes.extend(block.iter().flat_map(|v| v.to_le_bytes()));
-            if let Err(e) = file.write_all(&bytes) {
-                spill.failed(&e);
-            }
-        }
-        spill.count(8 * values.len() as u64, true, began.elapsed());
+    /// A new file of `spill` for `len` values, each written by
+    /// [`Spilled::write_at`] before it is read.
+    pub(super) fn new(spill: &'a dyn Spill, len: usize) -> Spilled<'a> {
         Spilled {
-            file,
-            len: values.len(),
+            file: spill.file(),
+            len,
             spill,
         }
+    }
+
+    /// `values`, written to a new file of `spill`.
+    pub(super) fn write(spill: &'a dyn Spill, values: &[u64]) -> Spilled<'a> {
+        let spilled = Spilled::new(spill, values.len());
+        spilled.write_at(0, values);
+        spilled
+    }
+
+    /// `values` in place of values `start..start + values.len()`.
+    pub(super) fn write_at(&self, start: usize, values: &[u64]) {
+        debug_assert!(start + values.len() <= self.len);
+        let began = Instant::now();
+        let mut bytes = Vec::with_capacity(8 * BLOCK.min(values.len()));
+        for (i, block) in values.chunks(BLOCK).enumerate() {
+            bytes.clear();
+            bytes.extend(block.iter().flat_map(|v| v.to_le_bytes()));
+            let offset = 8 * (start + i * BLOCK) as u64;
+            if let Err(e) = write_at(&self.file, &bytes, offset) {
+                self.spill.failed(&e);
+            }
+        }
+        self.spill
+            .count(8 * values.len() as u64, true, began.elapsed());
+    }
+
+    /// The first `len` values only.
+    pub(super) fn shortened(mut self, len: usize) -> Spilled<'a> {
+        self.len = self.len.min(len);
+        self
     }
 
     /// How many values it holds.
@@ -45,15 +65,21 @@ impl<'a> Spilled<'a> {
 
     /// Values `start..start + out.len()` into `out`.
     pub(super) fn read(&self, start: usize, out: &mut [u64]) {
+        debug_assert!(start + out.len() <= self.len);
         let began = Instant::now();
-        let mut bytes = vec![0u8; 8 * out.len()];
-        if let Err(e) = read_at(&self.file, &mut bytes, 8 * start as u64) {
-            self.spill.failed(&e);
+        let mut bytes = vec![0u8; 8 * BLOCK.min(out.len())];
+        for (i, block) in out.chunks_mut(BLOCK).enumerate() {
+            let bytes = &mut bytes[..8 * block.len()];
+            let offset = 8 * (start + i * BLOCK) as u64;
+            if let Err(e) = read_at(&self.file, bytes, offset) {
+                self.spill.failed(&e);
+            }
+            for (v, b) in block.iter_mut().zip(bytes.chunks_exact(8)) {
+                *v = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+            }
         }
-        for (v, b) in out.iter_mut().zip(bytes.chunks_exact(8)) {
-            *v = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
-        }
-        self.spill.count(bytes.len() as u64, false, began.elapsed());
+        self.spill
+            .count(8 * out.len() as u64, false, began.elapsed());
     }
 }
 
@@ -79,6 +105,34 @@ fn read_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
     Ok(())
 }
 
+/// Writes `buf` at `offset` in `file`, without moving a shared position.
+#[cfg(unix)]
+fn write_at(file: &File, buf: &[u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, buf, offset)
+}
+
+/// Writes `buf` at `offset` in `file`.
+#[cfg(windows)]
+fn write_at(file: &File, mut buf: &[u8], mut offset: u64) -> io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match file.seek_write(buf, offset)? {
+            0 => return Err(io::ErrorKind::WriteZero.into()),
+            n => {
+                buf = &buf[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Positioned writes are not available here.
+#[cfg(not(any(unix, windows)))]
+fn write_at(_: &File, _: &[u8], _: u64) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
 /// Positioned reads are not available here.
 #[cfg(not(any(unix, windows)))]
 fn read_at(_: &File, _: &mut [u8], _: u64) -> io::Result<()> {
@@ -93,10 +147,11 @@ pub(super) mod tests {
     use super::*;
 
     /// Spill files in a temporary directory for products from `min`
-    /// limbs, counting the bytes written and read.
+    /// limbs, counting the files made and the bytes written and read.
     pub(in super::super) struct TestSpill {
         dir: tempfile::TempDir,
         min: usize,
+        pub(in super::super) files: AtomicU64,
         pub(in super::super) written: AtomicU64,
         pub(in super::super) read: AtomicU64,
     }
@@ -106,6 +161,7 @@ pub(super) mod tests {
             TestSpill {
                 dir: tempfile::tempdir().expect("a temporary directory"),
                 min,
+                files: AtomicU64::new(0),
                 written: AtomicU64::new(0),
                 read: AtomicU64::new(0),
             }
@@ -118,6 +174,7 @@ pub(super) mod tests {
         }
 
         fn file(&self) -> File {
+            self.files.fetch_add(1, Ordering::Relaxed);
             tempfile::tempfile_in(self.dir.path()).expect("a spill file")
         }
 

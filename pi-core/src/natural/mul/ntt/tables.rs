@@ -153,23 +153,26 @@ impl Roots {
         }
     }
 
-    /// The four stages of each of the `B` equal blocks of `a` (`n` values
-    /// each, in sixteenths of `s`, `s` a multiple of [`STAGE4_CHUNK`]) in
-    /// one pass over memory: `pass` runs them on matching chunks of the
-    /// sixteenths (`rows[b][k][t]` of sixteenth `4k + t` of block `b`),
-    /// given the chunks' offset in their sixteenths and the twiddles of the
-    /// outer two stages for each `t` (those that [`Roots::stage2_chunks`]
-    /// gives for a block at offset `t·s`) and of the inner two (those it
-    /// gives for a quarter), on several threads.
+    /// The four stages of each of the `B` equal blocks of `n` values (in
+    /// sixteenths of `s`, `s` a multiple of [`STAGE4_CHUNK`]) on the window
+    /// `a` of them: the columns `first..first + w` of each sixteenth, in
+    /// `16·B` rows of `w` (a multiple of [`STAGE4_CHUNK`]; the whole blocks
+    /// where `w = s`). `pass` runs them on matching chunks of the sixteenths
+    /// (`rows[b][k][t]` of sixteenth `4k + t` of block `b`), given the
+    /// chunks' offset in their sixteenths and the twiddles of the outer two
+    /// stages for each `t` (those that [`Roots::stage2_chunks`] gives for a
+    /// block at offset `t·s`) and of the inner two (those it gives for a
+    /// quarter), on several threads: one pass over the window's memory.
     pub(super) fn stage4_chunks<F: Field, const B: usize>(
         &self,
         f: F,
-        a: &mut [u64],
+        (a, n, first): (&mut [u64], usize, usize),
         inverse: bool,
         pass: impl Fn(usize, [[[&mut [u64]; 4]; 4]; B], [[&[u64]; 3]; 4], [&[u64]; 3]) + Sync,
     ) {
-        let n = a.len() / B;
         let (s, m) = (n / 16, n / 4);
+        let w = a.len() / (16 * B);
+        debug_assert!(w.is_multiple_of(STAGE4_CHUNK) && first + w <= s);
         let levels = [n, n / 2, m, m / 2].map(|len| self.level(len, inverse));
         // Each chunk's twiddles: (level, offset), outer then inner.
         let mut wanted = Vec::with_capacity(15);
@@ -177,7 +180,7 @@ impl Roots {
             wanted.extend([(0, t * s), (0, m + t * s), (1, t * s)]);
         }
         wanted.extend([(2, 0), (2, s), (3, 0)]);
-        let columns = s / STAGE4_CHUNK;
+        let columns = w / STAGE4_CHUNK;
         let mut chunks: Vec<Option<&mut [u64]>> = a.chunks_mut(STAGE4_CHUNK).map(Some).collect();
         let rows: Vec<[[[&mut [u64]; 4]; 4]; B]> = (0..columns)
             .map(|i| {
@@ -194,7 +197,7 @@ impl Roots {
         rows.into_par_iter().enumerate().for_each_init(
             || vec![Vec::new(); wanted.len()],
             |bufs, (i, rows)| {
-                let start = i * STAGE4_CHUNK;
+                let start = first + i * STAGE4_CHUNK;
                 let w: Vec<&[u64]> = (bufs.iter_mut().zip(&wanted))
                     .map(|(buf, &(level, offset))| {
                         levels[level].get(f, offset + start, STAGE4_CHUNK, buf)

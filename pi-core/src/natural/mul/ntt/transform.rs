@@ -82,7 +82,8 @@ fn parts(n: usize) -> usize {
 /// [`ITERATIVE_MAX`] values: one pass over memory.
 fn forward_top<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
     if parts(a.len()) == 16 {
-        roots.stage4_chunks(f, a, false, |_, [mut rows], outer, inner| {
+        let n = a.len();
+        roots.stage4_chunks(f, (a, n, 0), false, |_, [mut rows], outer, inner| {
             forward_stage4(f, &mut rows, outer, inner, false);
         });
     } else {
@@ -183,7 +184,8 @@ fn add_bias<F: Field>(f: F, a: &mut [u64], bias: Option<u64>) {
 /// transformed back: the inverse of [`forward_top`].
 fn inverse_top<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
     if parts(a.len()) == 16 {
-        roots.stage4_chunks(f, a, true, |_, [mut rows], outer, inner| {
+        let n = a.len();
+        roots.stage4_chunks(f, (a, n, 0), true, |_, [mut rows], outer, inner| {
             inverse_stage4(f, &mut rows, outer, inner);
         });
     } else {
@@ -297,6 +299,16 @@ impl<'a, F: Field> Transformer<'a, F> {
         self
     }
 
+    /// The transform's length.
+    pub(super) fn len(&self) -> usize {
+        self.n
+    }
+
+    /// The context its work runs in.
+    pub(super) fn arith(&self) -> Arith<'a> {
+        self.arith
+    }
+
     /// The field of the prime.
     pub(super) fn field(&self) -> F {
         self.f
@@ -372,19 +384,64 @@ impl<'a, F: Field> Transformer<'a, F> {
     /// The inverse of the first pass of [`Transformer::with_parts`], after
     /// its parts were transformed back.
     fn inverse_top(&self, v: &mut [u64]) {
-        let (f, t) = (self.f, &self.roots);
         match &self.radix3 {
-            Some(radix3) if self.parts() == 48 => {
-                t.stage4_chunks::<F, 3>(f, v, true, |start, mut rows, outer, inner| {
-                    for third in &mut rows {
-                        inverse_stage4(f, third, outer, inner);
-                    }
-                    self.radix3_rows(radix3, &mut rows, start, (true, self.n));
+            _ if self.windowed() => self.inverse_window(v, 0),
+            Some(radix3) => radix3.inverse(self.f, v),
+            None if self.n > ITERATIVE_MAX => inverse_top(self.f, &self.roots, v),
+            None => {}
+        }
+    }
+
+    /// The parts of the transform below its first pass over memory: its
+    /// values `k·len..(k + 1)·len` for each of [`Transformer::parts`],
+    /// `len` this length.
+    pub(super) fn part_len(&self) -> usize {
+        self.n / self.parts()
+    }
+
+    /// The stages of the forward transform below the first pass over
+    /// memory, on one of its parts.
+    pub(super) fn forward_part(&self, part: &mut [u64]) {
+        forward(self.f, &self.roots, part, self.arith);
+    }
+
+    /// The stages of [`Transformer::inverse`] below its last pass over
+    /// memory, on its part at `offset`.
+    pub(super) fn inverse_part(&self, part: &mut [u64], offset: usize) {
+        add_bias(self.f, part, self.bias.filter(|_| offset == 0));
+        inverse(self.f, &self.roots, part, self.arith);
+    }
+
+    /// Whether the stages above the transform's parts take sixteenths of
+    /// its blocks (48 or 16 parts): then they run on windows of columns
+    /// (see [`Roots::stage4_chunks`]).
+    pub(super) fn windowed(&self) -> bool {
+        self.parts() >= 16
+    }
+
+    /// [`Transformer::inverse_top`] on the window `v` of columns from
+    /// `first` of a [`Transformer::windowed`] transform.
+    pub(super) fn inverse_window(&self, v: &mut [u64], first: usize) {
+        let (f, t, n) = (self.f, &self.roots, self.n);
+        match &self.radix3 {
+            Some(radix3) => {
+                t.stage4_chunks::<F, 3>(
+                    f,
+                    (v, n / 3, first),
+                    true,
+                    |start, mut rows, outer, inner| {
+                        for third in &mut rows {
+                            inverse_stage4(f, third, outer, inner);
+                        }
+                        self.radix3_rows(radix3, &mut rows, start, (true, n));
+                    },
+                );
+            }
+            None => {
+                t.stage4_chunks(f, (v, n, first), true, |_, [mut rows], outer, inner| {
+                    inverse_stage4(f, &mut rows, outer, inner);
                 });
             }
-            Some(radix3) => radix3.inverse(f, v),
-            None if self.n > ITERATIVE_MAX => inverse_top(f, t, v),
-            None => {}
         }
     }
 
@@ -397,9 +454,8 @@ impl<'a, F: Field> Transformer<'a, F> {
         part: impl Fn(usize, &mut [u64]) + Send + Sync,
     ) -> Vec<u64> {
         let (f, t, n) = (self.f, &self.roots, self.n);
-        debug_assert!(first.is_multiple_of(packing::MAX_GROUP));
         let mut v = self.buffer();
-        let count = (self.packing.coefficients(src.len()) - first).min(n);
+        let count = self.coefficients((src, first));
         // The residues are computed in the first pass over the transform.
         let fill = |start: usize, chunk: &mut [u64]| {
             self.residues_padded(src, (first, count), start, chunk);
@@ -408,37 +464,8 @@ impl<'a, F: Field> Transformer<'a, F> {
         // then the last half starts as zeros and need not be read.
         let half = 2 * count <= n;
         match &self.radix3 {
-            Some(radix3) if self.parts() == 48 => {
-                let (m, s) = (n / 3, n / 48);
-                t.stage4_chunks::<F, 3>(f, &mut v, false, |start, mut rows, outer, inner| {
-                    for u in 0..16 {
-                        let offset = u * s + start;
-                        // The radix-3 step takes the other thirds' rows as zero.
-                        let filled = 3 - zero_thirds(m, offset, count);
-                        for (b, third) in rows.iter_mut().enumerate().take(filled) {
-                            fill(b * m + offset, third[u / 4][u % 4]);
-                        }
-                    }
-                    self.radix3_rows(radix3, &mut rows, start, (false, count));
-                    for third in &mut rows {
-                        forward_stage4(f, third, outer, inner, false);
-                    }
-                });
-            }
+            _ if self.windowed() => self.forward_window((src, first), &mut v, 0),
             Some(radix3) => radix3.forward(f, (&mut v, count), fill),
-            None if n >= STAGE4_MIN => {
-                let s = n / 16;
-                t.stage4_chunks(f, &mut v, false, |start, [mut rows], outer, inner| {
-                    for (k, quarter) in rows.iter_mut().enumerate() {
-                        for (i, row) in quarter.iter_mut().enumerate() {
-                            if !half || k < 2 {
-                                fill((4 * k + i) * s + start, row);
-                            }
-                        }
-                    }
-                    forward_stage4(f, &mut rows, outer, inner, half);
-                });
-            }
             None if n > ITERATIVE_MAX => {
                 let m = n / 4;
                 t.stage2_chunks(f, &mut v, false, |start, [q0, q1, q2, q3], w| {
@@ -457,6 +484,68 @@ impl<'a, F: Field> Transformer<'a, F> {
         }
         in_parts(&mut v, self.parts(), part);
         v
+    }
+
+    /// The coefficients of `src` that the transform takes (at most `n`).
+    pub(super) fn coefficients(&self, (src, first): Operand<'_>) -> usize {
+        debug_assert!(first.is_multiple_of(packing::MAX_GROUP));
+        (self.packing.coefficients(src.len()) - first).min(self.n)
+    }
+
+    /// The residues of the coefficients of `src` through the stages above
+    /// the parts of a [`Transformer::windowed`] transform, on the window
+    /// `v` of columns from `first` (see [`Roots::stage4_chunks`]).
+    pub(super) fn forward_window(&self, (src, from): Operand<'_>, v: &mut [u64], first: usize) {
+        let (f, t, n) = (self.f, &self.roots, self.n);
+        let count = self.coefficients((src, from));
+        let fill = |start: usize, chunk: &mut [u64]| {
+            self.residues_padded(src, (from, count), start, chunk);
+        };
+        match &self.radix3 {
+            Some(radix3) => {
+                let (m, s) = (n / 3, n / 48);
+                t.stage4_chunks::<F, 3>(
+                    f,
+                    (v, m, first),
+                    false,
+                    |start, mut rows, outer, inner| {
+                        for u in 0..16 {
+                            let offset = u * s + start;
+                            // The radix-3 step takes the other thirds' rows as zero.
+                            let filled = 3 - zero_thirds(m, offset, count);
+                            for (b, third) in rows.iter_mut().enumerate().take(filled) {
+                                fill(b * m + offset, third[u / 4][u % 4]);
+                            }
+                        }
+                        self.radix3_rows(radix3, &mut rows, start, (false, count));
+                        for third in &mut rows {
+                            forward_stage4(f, third, outer, inner, false);
+                        }
+                    },
+                );
+            }
+            None => {
+                // Products have at most half the coefficients of their
+                // length: then the last half starts as zeros and need not
+                // be read.
+                let (s, half) = (n / 16, 2 * count <= n);
+                t.stage4_chunks(
+                    f,
+                    (v, n, first),
+                    false,
+                    |start, [mut rows], outer, inner| {
+                        for (k, quarter) in rows.iter_mut().enumerate() {
+                            for (i, row) in quarter.iter_mut().enumerate() {
+                                if !half || k < 2 {
+                                    fill((4 * k + i) * s + start, row);
+                                }
+                            }
+                        }
+                        forward_stage4(f, &mut rows, outer, inner, half);
+                    },
+                );
+            }
+        }
     }
 
     /// The residues of the coefficients of `src` from `start` (a multiple

@@ -1,0 +1,150 @@
+//! Convolutions modulo one prime whose transforms wait in spill files, for
+//! products held to a memory budget: each pass over a transform streams it
+//! through memory a window of columns or a part at a time (see
+//! [`Transformer::windowed`]), so that a product holds about a quarter of
+//! one transform instead of two whole ones, and every read and write is of
+//! whole rows of at least 8 KiB.
+
+use super::field::Field;
+use super::spill::Spilled;
+use super::tables::STAGE4_CHUNK;
+use super::transform::{Operand, Transformer};
+use crate::natural::{fallible, Spill};
+
+/// The windows of columns a pass takes at most: each holds a sixteenth of
+/// the transform.
+const WINDOWS: usize = 16;
+
+/// For each of `sums`, the cyclic convolution by `t` (a
+/// [`Transformer::windowed`] one) of the sum of the products of the
+/// `operands` pairs it lists, as [`Transformer::inverse`] leaves it, in a
+/// file of `spill`: each operand transformed once, into a file kept until
+/// its last use.
+pub(super) fn sum_convolutions<'s, F: Field>(
+    t: &Transformer<'_, F>,
+    operands: &[&[u64]],
+    sums: &[&[(usize, usize)]],
+    spill: &'s dyn Spill,
+) -> Vec<Spilled<'s>> {
+    debug_assert!(t.windowed());
+    let mut uses = vec![0usize; operands.len()];
+    for &(i, j) in sums.iter().copied().flatten() {
+        uses[i] += 1;
+        uses[j] += usize::from(j != i);
+    }
+    let mut transforms: Vec<Option<Spilled<'s>>> = operands.iter().map(|_| None).collect();
+    let mut results = Vec::with_capacity(sums.len());
+    for pairs in sums {
+        for &(i, j) in pairs.iter() {
+            for k in [i, j] {
+                if transforms[k].is_none() {
+                    transforms[k] = Some(forward(t, (operands[k], 0), spill));
+                }
+            }
+        }
+        let factors: Vec<(&Spilled<'s>, Option<&Spilled<'s>>)> = pairs
+            .iter()
+            .filter_map(|&(i, j)| {
+                let x = transforms[i].as_ref()?;
+                Some((x, if j == i { None } else { transforms[j].as_ref() }))
+            })
+            .collect();
+        results.push(summed(t, &factors, spill));
+        for &(i, j) in pairs.iter() {
+            uses[i] -= 1;
+            uses[j] -= usize::from(j != i);
+        }
+        for (transform, &uses) in transforms.iter_mut().zip(&uses) {
+            if uses == 0 {
+                *transform = None;
+            }
+        }
+    }
+    results
+}
+
+/// The transform by `t` of the coefficients of `src`, in a new file of
+/// `spill`: the first pass a window at a time, then each part.
+fn forward<'s, F: Field>(
+    t: &Transformer<'_, F>,
+    src: Operand<'_>,
+    spill: &'s dyn Spill,
+) -> Spilled<'s> {
+    let file = Spilled::new(spill, t.len());
+    by_windows(t, &file, false, |window, first| {
+        t.forward_window(src, window, first);
+    });
+    let len = t.part_len();
+    let mut part = fallible::filled(len, 0u64);
+    for offset in (0..t.len()).step_by(len) {
+        t.arith().checkpoint();
+        file.read(offset, &mut part);
+        t.forward_part(&mut part);
+        file.write_at(offset, &part);
+    }
+    file
+}
+
+/// The inverse transform by `t` of the sum of the pointwise products of
+/// the transforms `factors` (a square where the second is `None`), in a
+/// new file of `spill`.
+fn summed<'s, F: Field>(
+    t: &Transformer<'_, F>,
+    factors: &[(&Spilled<'_>, Option<&Spilled<'_>>)],
+    spill: &'s dyn Spill,
+) -> Spilled<'s> {
+    let file = Spilled::new(spill, t.len());
+    let len = t.part_len();
+    let [mut sum, mut x, mut y] = [(); 3].map(|()| fallible::filled(len, 0u64));
+    for offset in (0..t.len()).step_by(len) {
+        t.arith().checkpoint();
+        sum.fill(0);
+        for (k, &(a, b)) in factors.iter().enumerate() {
+            let target = if k == 0 { &mut sum } else { &mut x };
+            a.read(offset, target);
+            match b {
+                Some(b) => {
+                    b.read(offset, &mut y);
+                    t.pointwise(target, Some(&y));
+                }
+                None => t.pointwise(target, None),
+            }
+            if k > 0 {
+                t.add(&mut sum, &x);
+            }
+        }
+        t.inverse_part(&mut sum, offset);
+        file.write_at(offset, &sum);
+    }
+    by_windows(t, &file, true, |window, first| {
+        t.inverse_window(window, first);
+    });
+    file
+}
+
+/// `pass(window, first)` on each window of columns of `file`'s transform
+/// by `t` (of its rows, the transform's parts, the values `first..first +
+/// w` of each), read from the file first if `read`, and written back.
+fn by_windows<F: Field>(
+    t: &Transformer<'_, F>,
+    file: &Spilled<'_>,
+    read: bool,
+    pass: impl Fn(&mut [u64], usize),
+) {
+    let s = t.part_len();
+    let rows = t.len() / s;
+    let w = (s / WINDOWS).max(STAGE4_CHUNK).min(s);
+    let mut window = fallible::filled(rows * w, 0u64);
+    for first in (0..s).step_by(w) {
+        t.arith().checkpoint();
+        if read {
+            for (r, row) in window.chunks_mut(w).enumerate() {
+                file.read(r * s + first, row);
+            }
+        }
+        pass(&mut window, first);
+        for (r, row) in window.chunks(w).enumerate() {
+            file.write_at(r * s + first, row);
+        }
+    }
+}
