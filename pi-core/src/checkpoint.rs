@@ -382,11 +382,23 @@ impl Drop for Checkpoints {
     }
 }
 
+/// How many times longer than the shortest products that spill their
+/// residues are those that keep their transforms on disk too: whose two
+/// transforms in memory would take about a quarter of the budget (the
+/// residues of four primes take a sixteenth of it at the shortest, two
+/// transforms about half of that). Streaming the transforms reads and
+/// writes them several times over: shorter products keep theirs in memory.
+const TRANSFORMS_ON_DISK: usize = 8;
+
 /// Residues spilled by the products of a computation held to a memory
 /// budget go to files beside its checkpoints, counted with them.
 impl Spill for Checkpoints {
     fn min_limbs(&self) -> usize {
         self.spill_min.unwrap_or(usize::MAX)
+    }
+
+    fn transforms_min_limbs(&self) -> usize {
+        self.min_limbs().saturating_mul(TRANSFORMS_ON_DISK)
     }
 
     fn file(&self) -> File {

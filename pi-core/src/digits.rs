@@ -224,7 +224,7 @@ fn text(n: u64, options: &Options, computation: &Computation) -> Result<String, 
     if options.corruption == crate::options::Corruption::Text {
         text[width] = if text[width] == b'1' { b'2' } else { b'1' };
     }
-    if options.verify {
+    if let Some(x) = x {
         computation.enter(Stage::Verification, 1);
         verify::check_binary(&x, w, ERROR_BOUND, computation.monitor())?;
         check_text(&text[1..=width], (n, base), &x, w, computation.arith())?;
@@ -238,15 +238,16 @@ fn text(n: u64, options: &Options, computation: &Computation) -> Result<String, 
 /// `π` truncated to `n` digits in `options.base`, from fixed-point
 /// approximations with `guard_bits` beyond the needed precision, doubled
 /// until the error bound cannot change a digit. Returns the approximation
-/// used (`x` with `|x - π·2^w| < ERROR_BOUND`) and the text: a free byte,
-/// the `n + 1` digits (no point), and room for a terminator (C adds a NUL
-/// without copying).
+/// used (`x` with `|x - π·2^w| < ERROR_BOUND`) if `options` verify (else
+/// its memory serves the conversion), and the text: a free byte, the `n +
+/// 1` digits (no point), and room for a terminator (C adds a NUL without
+/// copying).
 fn written(
     n: u64,
     mut guard_bits: u64,
     options: &Options,
     computation: &Computation,
-) -> (Natural, u64, Vec<u8>) {
+) -> (Option<Natural>, u64, Vec<u8>) {
     let digit_bits = digit_bits(n, options.base);
     let width = n as usize + 1;
     loop {
@@ -257,13 +258,16 @@ fn written(
         computation.enter(Stage::Conversion, radix::decimal_work(width));
         // Allocated only now: during the series its bytes would add to the peak.
         let mut text = crate::natural::fallible::filled(width + 2, b'0');
-        if write_digits(
-            &x,
-            w,
-            options.base,
-            &mut text[1..=width],
-            computation.arith(),
-        ) {
+        let mut write = |x| {
+            let out = &mut text[1..=width];
+            write_digits(x, w, options.base, out, computation.arith())
+        };
+        let written = if options.verify {
+            write(Cow::Borrowed(&x)).then_some(Some(x))
+        } else {
+            write(Cow::Owned(x)).then_some(None)
+        };
+        if let Some(x) = written {
             return (x, w, text);
         }
         guard_bits *= 2;
@@ -284,14 +288,20 @@ fn corrupted(x: Natural, w: u64, options: &Options) -> Natural {
 
 /// Writes the digits of `x / 2^w` into `out`, one before the point, for
 /// `x` within [`ERROR_BOUND`] of `π·2^w`; `false` when that error leaves a
-/// digit undecided.
-fn write_digits(x: &Natural, w: u64, base: Base, out: &mut [u8], arith: Arith<'_>) -> bool {
+/// digit undecided. An `x` given (owned) holds the fraction the conversion
+/// takes.
+fn write_digits(x: Cow<'_, Natural>, w: u64, base: Base, out: &mut [u8], arith: Arith<'_>) -> bool {
     let error = Natural::from(ERROR_BOUND);
-    let low = x.checked_sub(&error).unwrap_or_default();
     match base {
         Base::Decimal => {
+            let mut low = x.into_owned();
+            if low < error {
+                return false;
+            }
+            low -= &error;
             let integer = &low >> w;
-            let Some(fraction) = radix::Fraction::new(low.low_bits(w), w, 2 * ERROR_BOUND) else {
+            let Some(fraction) = radix::Fraction::new(low.into_low_bits(w), w, 2 * ERROR_BOUND)
+            else {
                 return false;
             };
             let Some(digit) = integer.to_u64().filter(|&d| d < 10) else {
@@ -301,9 +311,10 @@ fn write_digits(x: &Natural, w: u64, base: Base, out: &mut [u8], arith: Arith<'_
             radix::write_decimal_fraction(&fraction, &mut out[1..], arith)
         }
         Base::Hexadecimal => {
+            let low = x.checked_sub(&error).unwrap_or_default();
             let shift = w - 4 * (out.len() as u64 - 1);
             let value = &low >> shift;
-            if value != &(x + &error) >> shift {
+            if value != &(x.as_ref() + &error) >> shift {
                 return false;
             }
             radix::write_hex_exact(&value, out);

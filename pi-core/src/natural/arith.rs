@@ -26,6 +26,10 @@ pub(crate) trait Sink: Sync {
 pub(crate) trait Spill: Sync {
     /// Products of at least this many limbs keep their residues there.
     fn min_limbs(&self) -> usize;
+    /// Products of at least this many limbs (at least [`Spill::min_limbs`])
+    /// keep their transforms there too, streamed through memory a piece at
+    /// a time (see `mul/ntt/on_disk.rs`).
+    fn transforms_min_limbs(&self) -> usize;
     /// A new, empty file, gone once closed; unwinds if it cannot be made.
     fn file(&self) -> File;
     /// Counts `bytes` read (`written`: written) in `time`.

@@ -125,6 +125,17 @@ impl Natural {
         Natural::from_limbs(limbs)
     }
 
+    /// `self mod 2^bits`, in `self`'s memory.
+    pub(crate) fn into_low_bits(self, bits: u64) -> Natural {
+        let full = (bits / 64) as usize;
+        let mut limbs = self.limbs;
+        if full < limbs.len() {
+            limbs.truncate(full + 1);
+            limbs[full] &= (1u64 << (bits % 64)) - 1;
+        }
+        Natural::from_limbs(limbs)
+    }
+
     /// `self * m` for a single-limb factor.
     pub fn mul_small(&self, m: u64) -> Natural {
         let mut limbs = fallible::with_capacity(self.limbs.len() + 1);

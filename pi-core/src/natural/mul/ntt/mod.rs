@@ -127,9 +127,14 @@ fn convolved<F: Field>(
         let spilled: Vec<Spilled<'_>> = primes
             .iter()
             .flat_map(|&prime| {
-                spilled_sums::<F>(prime, sums, (n, plan.packing), (spill, arith), || {
-                    vec![residue(&prime)]
-                })
+                let on_disk = len >= spill.transforms_min_limbs();
+                spilled_sums::<F>(
+                    prime,
+                    sums,
+                    (n, plan.packing),
+                    (spill, arith, on_disk),
+                    || vec![residue(&prime)],
+                )
             })
             .collect();
         return garner::recombine_spilled::<F>(&spilled, len, plan.packing, arith);
@@ -318,7 +323,7 @@ fn sums_by<F: Field>(
                 prime,
                 (operands, sums, &lens),
                 (n, plan.packing),
-                (spill, arith),
+                (spill, arith, longest >= spill.transforms_min_limbs()),
                 || residue(&prime),
             );
             for (of_sum, residues) in spilled.iter_mut().zip(of_prime) {
@@ -358,19 +363,20 @@ type Sums<'a> = (&'a [&'a [u64]], &'a [&'a [(usize, usize)]], &'a [usize]);
 /// `sums` (sums of products of `operands` pairs, see
 /// [`sum_convolutions`]), in files of `spill`: by transforms on disk (see
 /// `on_disk.rs`) of the longest of length `n` and a length that holds
-/// them all, where those are long enough; else as `in_memory` gives them,
-/// by transforms of length `n`.
+/// them all, if `on_disk` and those are long enough; else as `in_memory`
+/// gives them, by transforms of length `n`.
 fn spilled_sums<'s, F: Field>(
     prime: (u64, u64),
     (operands, sums, lens): Sums<'_>,
     (n, packing): (usize, Packing),
-    (spill, arith): (&'s dyn Spill, Arith<'_>),
+    (spill, arith, on_disk): (&'s dyn Spill, Arith<'_>, bool),
     in_memory: impl FnOnce() -> Vec<Vec<u64>>,
 ) -> Vec<Spilled<'s>> {
     // Folded lengths would take products of the tops: the unfolded one.
     let longest = lens.iter().copied().max().unwrap_or(0);
-    let t = Transformer::<F>::new(prime, (n.max(transform_length(longest)), packing), arith);
-    if t.windowed() {
+    let t = on_disk
+        .then(|| Transformer::<F>::new(prime, (n.max(transform_length(longest)), packing), arith));
+    if let Some(t) = t.filter(Transformer::windowed) {
         let files = on_disk::sum_convolutions(&t, operands, sums, spill);
         return files
             .into_iter()

@@ -173,6 +173,10 @@ pub(super) mod tests {
             self.min
         }
 
+        fn transforms_min_limbs(&self) -> usize {
+            self.min
+        }
+
         fn file(&self) -> File {
             self.files.fetch_add(1, Ordering::Relaxed);
             tempfile::tempfile_in(self.dir.path()).expect("a spill file")
