@@ -78,7 +78,7 @@ fn split(a: u64, b: u64, need_p: bool, depth: u32, computation: &Computation) ->
         return Split::from_numbers(saved);
     }
     let (m, left, right) = halves(a, b, need_p, depth, computation);
-    let merged = merge(a, m, b, (left, right), computation);
+    let merged = merge(a, m, b, (left, right), 0, computation);
     if let Some(name) = name {
         let halves = [range_name(a, m, true), range_name(m, b, need_p)];
         computation.keep(&name, &merged.numbers(), &halves);
@@ -137,7 +137,7 @@ fn split_factored(
     } else {
         Factors::default()
     };
-    let merged = merge(a, m, b, (left, right), computation);
+    let merged = merge(a, m, b, (left, right), 0, computation);
     (merged, p_factors, left_q.mul(&right_q))
 }
 
@@ -330,12 +330,14 @@ impl Split {
 }
 
 /// `Q` and `R` of the terms `a..b`, of `left = a..m` and `right = m..b`
-/// (with `P` if `right` has it).
+/// (with `P` if `right` has it), `Q` and `R`'s terms divided by
+/// `2^(64·drop)` and rounded down.
 fn merge(
     a: u64,
     m: u64,
     b: u64,
     (left, right): (Split, Split),
+    drop: usize,
     computation: &Computation,
 ) -> Split {
     let parallel = b - a >= PARALLEL_TERMS;
@@ -360,7 +362,7 @@ fn merge(
     };
     let (results, p) = join_if(
         parallel,
-        || Natural::sums_of_products(&operands, sums, arith),
+        || Natural::sums_of_products(&operands, sums, drop, arith),
         || right.p.as_ref().map(|p| left_p.mul_in(p, arith)),
     );
     let mut results = results.into_iter();
@@ -388,9 +390,10 @@ fn merge(
 }
 
 /// `Q` and `R` of the terms `a..b` (at least two), both divided by one
-/// power of two and rounded toward zero, `Q` to about `keep` bits. The
-/// halves are cut to `keep` bits before their merge: its operands shrink,
-/// and `Q` and `13591409·Q + R` keep relative errors near `2^-keep`.
+/// power of two and rounded toward zero (`R` to within a unit), `Q` to
+/// about `keep + 64` bits. The halves are cut to `keep` bits before their
+/// merge: its operands shrink, and `Q` and `13591409·Q + R` keep relative
+/// errors near `2^-keep`.
 fn split_truncated(a: u64, b: u64, keep: u64, computation: &Computation) -> Split {
     let (m, left, right) = halves(a, b, false, 0, computation);
     // The largest merge: buffers kept from the smaller ones do not serve it.
@@ -399,7 +402,12 @@ fn split_truncated(a: u64, b: u64, keep: u64, computation: &Computation) -> Spli
         let excess = half.q.bit_len().saturating_sub(keep);
         half.shifted_down(excess)
     };
-    merge(a, m, b, (cut(left), cut(right)), computation)
+    let (left, right) = (cut(left), cut(right));
+    // Q and R take about 2·keep bits, of which the series keeps about keep
+    // (see `series_quotient`): the limbs 64 bits below those are not formed.
+    let bits = left.q.bit_len() + right.q.bit_len();
+    let drop = bits.saturating_sub(keep + 64) / 64;
+    merge(a, m, b, (left, right), drop as usize, computation)
 }
 
 /// Progress units of the merge of `n` terms: about its cost, `n·log2(n)`.
@@ -513,6 +521,7 @@ mod tests {
             m,
             b,
             (merged(a, m), merged(m, b)),
+            0,
             &Computation::new(&monitor, None),
         )
     }

@@ -265,15 +265,17 @@ impl Natural {
     }
 
     /// For each of `sums`, the sum of `operands[i] · operands[j]` over the
-    /// pairs `(i, j)` it lists; large operands are transformed once for all
-    /// their products.
+    /// pairs `(i, j)` it lists, divided by `2^(64·drop)` and rounded down
+    /// (the memory of the limbs dropped is never taken); large operands are
+    /// transformed once for all their products.
     pub(crate) fn sums_of_products(
         operands: &[&Natural],
         sums: &[&[(usize, usize)]],
+        drop: usize,
         arith: Arith<'_>,
     ) -> Vec<Natural> {
         let limbs: Vec<&[u64]> = operands.iter().map(|x| x.limbs.as_slice()).collect();
-        mul::sums_of_products(&limbs, sums, arith)
+        mul::sums_of_products(&limbs, sums, drop, arith)
             .into_iter()
             .map(Natural::from_limbs)
             .collect()

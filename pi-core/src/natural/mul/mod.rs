@@ -134,10 +134,12 @@ pub(crate) fn square(a: &[u64], arith: Arith<'_>) -> Vec<u64> {
 
 /// For each of `sums`, the sum of the products of the pairs of `operands`
 /// it lists (`(i, i)`: a square), one limb longer than its longest product
-/// (untrimmed). Large operands are transformed once for all their products.
+/// (untrimmed), less its `drop` lowest limbs (which large sums never
+/// hold). Large operands are transformed once for all their products.
 pub(crate) fn sums_of_products(
     operands: &[&[u64]],
     sums: &[&[(usize, usize)]],
+    drop: usize,
     arith: Arith<'_>,
 ) -> Vec<Vec<u64>> {
     let shortest = sums
@@ -148,7 +150,7 @@ pub(crate) fn sums_of_products(
         .min()
         .unwrap_or(0);
     if shortest >= ntt_threshold() {
-        return ntt::sums_of_products(operands, sums, arith);
+        return ntt::sums_of_products(operands, sums, drop, arith);
     }
     sums.iter()
         .map(|pairs| {
@@ -161,6 +163,7 @@ pub(crate) fn sums_of_products(
                 };
                 super::limbs::add_in_place(&mut sum, &product);
             }
+            sum.drain(..drop.min(sum.len()));
             sum
         })
         .collect()
@@ -232,7 +235,7 @@ mod tests {
             let operands = [a.as_slice(), b.as_slice(), c.as_slice()];
             let sums: [&[(usize, usize)]; 3] =
                 [&[(0, 1), (2, 1)], &[(0, 0)], &[(1, 2), (2, 2), (0, 2)]];
-            let results = sums_of_products(&operands, &sums, Arith::shared());
+            let results = sums_of_products(&operands, &sums, 0, Arith::shared());
             for (pairs, result) in sums.iter().zip(&results) {
                 let mut expected = vec![0; result.len()];
                 for &(i, j) in pairs.iter() {
@@ -248,7 +251,7 @@ mod tests {
         let ones = vec![u64::MAX; 5000];
         let sums: [&[(usize, usize)]; 1] = [&[(0, 0), (0, 0), (0, 0)]];
         let [result] =
-            <[Vec<u64>; 1]>::try_from(sums_of_products(&[&ones], &sums, Arith::shared()))
+            <[Vec<u64>; 1]>::try_from(sums_of_products(&[&ones], &sums, 0, Arith::shared()))
                 .unwrap_or_default();
         let square = schoolbook::mul(&ones, &ones);
         let mut expected = vec![0; result.len()];
@@ -263,7 +266,7 @@ mod tests {
         // Long enough for each sum to be computed on its own.
         let (a, b) = (lcg_limbs(1 << 21, 4), lcg_limbs((1 << 21) + 3, 5));
         let sums: [&[(usize, usize)]; 2] = [&[(0, 1), (1, 1)], &[(0, 0)]];
-        let results = sums_of_products(&[&a, &b], &sums, Arith::shared());
+        let results = sums_of_products(&[&a, &b], &sums, 0, Arith::shared());
         let mut expected = vec![0; results[0].len()];
         super::super::limbs::add_in_place(&mut expected, &mul(&a, &b, Arith::shared()));
         super::super::limbs::add_in_place(&mut expected, &square(&b, Arith::shared()));

@@ -438,18 +438,19 @@ impl<const K: usize> Sums<K> {
 }
 
 /// Recombines the residues (one vector per prime, for the first primes of
-/// `F`) of coefficients cut by `packing` into a `len`-limb product, in a
-/// buffer kept by `arith`'s cache if it has one of about that length (every limb
-/// is written). Chunks are recombined in parallel, each with its own
-/// carry, and the chunk carries added afterwards.
+/// `F`) of coefficients cut by `packing` into a `len`-limb product, less
+/// its `drop` lowest limbs, in a buffer kept by `arith`'s cache if it has
+/// one of about that length (every limb is written). Chunks are recombined
+/// in parallel, each with its own carry, and the chunk carries added
+/// afterwards.
 pub(super) fn recombine<F: Field>(
     residues: &[Vec<u64>],
-    len: usize,
+    (len, drop): (usize, usize),
     packing: Packing,
     arith: Arith<'_>,
 ) -> Vec<u64> {
     let garner = Garner::<F>::new(residues.len(), packing);
-    assemble(len, packing, arith, |start, chunk| {
+    assemble((len, drop), packing, arith, |start, chunk| {
         garner.chunk(residues, packing, start, chunk)
     })
 }
@@ -458,13 +459,13 @@ pub(super) fn recombine<F: Field>(
 /// is recombined.
 pub(super) fn recombine_spilled<F: Field>(
     residues: &[Spilled<'_>],
-    len: usize,
+    (len, drop): (usize, usize),
     packing: Packing,
     arith: Arith<'_>,
 ) -> Vec<u64> {
     let garner = Garner::<F>::new(residues.len(), packing);
     let count = residues.first().map_or(0, Spilled::len);
-    assemble(len, packing, arith, |start, chunk| {
+    assemble((len, drop), packing, arith, |start, chunk| {
         // The coefficients whose lowest bits fall in the chunk.
         let wanted = (chunk.len() * 64).div_ceil(packing.bits() as usize);
         let wanted = wanted.min(count.saturating_sub(start));
@@ -483,59 +484,117 @@ pub(super) fn recombine_spilled<F: Field>(
 /// Coefficients recombined per parallel task, a multiple of [`BATCH`].
 const CHUNK: usize = 1 << 13;
 
-/// A `len`-limb product from `recombine_chunk(start, chunk)`, which sums
-/// the coefficients from `start` into the limbs `chunk` (from the lowest
-/// bit of coefficient `start`) and returns the limbs past it, a signed
-/// number (see [`Sums::rest`]). The arithmetic is modulo `2^(64·len)`: the
-/// chunks of balanced coefficients may sum below zero, their total does
-/// not.
+/// A `len`-limb product less its `drop` lowest limbs, from
+/// `recombine_chunk(start, chunk)`, which sums the coefficients from
+/// `start` into the limbs `chunk` (from the lowest bit of coefficient
+/// `start`) and returns the limbs past it, a signed number (see
+/// [`Sums::rest`]). The arithmetic is modulo `2^(64·len)`: the chunks of
+/// balanced coefficients may sum below zero, their total does not.
 fn assemble(
-    len: usize,
+    (len, drop): (usize, usize),
     packing: Packing,
     arith: Arith<'_>,
     recombine_chunk: impl Fn(usize, &mut [u64]) -> [u64; MAX_PRIMES] + Sync,
 ) -> Vec<u64> {
     let chunk_limbs = CHUNK / 64 * packing.bits() as usize;
-    let mut out = arith
-        .transforms()
-        .output(len)
-        .unwrap_or_else(|| fallible::filled(len, 0u64));
     if len < 2 * chunk_limbs {
+        let mut out = fallible::filled(len, 0u64);
         let carry = recombine_chunk(0, &mut out);
         // Past the end: nothing, or for wrapped products of balanced limbs
         // (see `super::wrapped_in`) a value below zero.
         debug_assert!(
             carry == [0; MAX_PRIMES] || (packing.is_balanced() && carry == [u64::MAX; MAX_PRIMES])
         );
+        out.drain(..drop.min(len));
         return out;
     }
-    let carries: Vec<[u64; MAX_PRIMES]> = out
+    let drop = drop.min(len);
+    let mut out = arith
+        .transforms()
+        .output(len - drop)
+        .unwrap_or_else(|| fallible::filled(len - drop, 0u64));
+    // The chunk of the lowest limb kept, and those before it: their
+    // limbs, but for that one's kept ones, only carry.
+    let first = drop / chunk_limbs;
+    let (mut carry, mut ripple) = ([0; MAX_PRIMES], 0);
+    if drop > 0 {
+        let batch = 2 * rayon::current_num_threads();
+        let mut scratch = fallible::filled(batch * chunk_limbs, 0u64);
+        for k in (0..=first).step_by(batch) {
+            let count = (first + 1 - k).min(batch);
+            let carries: Vec<[u64; MAX_PRIMES]> = scratch[..count * chunk_limbs]
+                .par_chunks_mut(chunk_limbs)
+                .enumerate()
+                .map(|(j, chunk)| {
+                    arith.checkpoint();
+                    let i = k + j;
+                    let chunk = &mut chunk[..chunk_limbs.min(len - i * chunk_limbs)];
+                    recombine_chunk(i * CHUNK, chunk)
+                })
+                .collect();
+            for (j, next) in carries.into_iter().enumerate() {
+                let i = k + j;
+                let chunk =
+                    &mut scratch[j * chunk_limbs..][..chunk_limbs.min(len - i * chunk_limbs)];
+                ripple = add_carry(chunk, &carry) + add_ripple(chunk, ripple);
+                carry = next;
+                if i == first {
+                    let kept = &chunk[drop - i * chunk_limbs..];
+                    out[..kept.len()].copy_from_slice(kept);
+                }
+            }
+        }
+    }
+    // The other chunks in place: chunk i from limb i·chunk_limbs - drop.
+    let next = ((first + usize::from(drop > 0)) * chunk_limbs - drop).min(out.len());
+    let carries: Vec<[u64; MAX_PRIMES]> = out[next..]
         .par_chunks_mut(chunk_limbs)
         .enumerate()
-        .map(|(i, chunk)| {
+        .map(|(j, chunk)| {
             arith.checkpoint();
+            let i = first + usize::from(drop > 0) + j;
             recombine_chunk(i * CHUNK, chunk)
         })
         .collect();
-    for (i, carry) in carries.iter().enumerate() {
-        let start = (i + 1) * chunk_limbs;
-        if start >= len {
+    if drop > 0 && next < out.len() {
+        let rest = &mut out[next..];
+        let overflow = add_carry(rest, &carry) + add_ripple(rest, ripple);
+        debug_assert!(overflow == 0 || packing.is_balanced());
+    }
+    for (j, carry) in carries.iter().enumerate() {
+        let start = next + (j + 1) * chunk_limbs;
+        if start >= out.len() {
             break;
         }
-        let rest = &mut out[start..];
-        let words = carry.len().min(rest.len());
-        let overflow = limbs::add_in_place(rest, &carry[..words]);
-        if carry[MAX_PRIMES - 1] >> 63 == 1 {
-            // Below zero: its sign extended, minus 1 past its words.
-            debug_assert!(packing.is_balanced());
-            if let Some(above) = rest.get_mut(MAX_PRIMES..) {
-                limbs::sub_in_place(above, &[1]);
-            }
-        } else {
-            debug_assert!(!overflow || packing.is_balanced());
+        let overflow = add_carry(&mut out[start..], carry);
+        debug_assert!(overflow == 0 || packing.is_balanced());
+    }
+    out
+}
+
+/// Adds to `rest` the signed `carry` of the chunk below it (see
+/// [`Sums::rest`]); returns what carries out of its top: -1, 0 or 1.
+fn add_carry(rest: &mut [u64], carry: &[u64; MAX_PRIMES]) -> i64 {
+    let words = carry.len().min(rest.len());
+    let mut out = i64::from(limbs::add_in_place(rest, &carry[..words]));
+    if carry[MAX_PRIMES - 1] >> 63 == 1 {
+        // Below zero: its sign extended, minus 1 past its words.
+        match rest.get_mut(MAX_PRIMES..) {
+            Some(above) => out -= i64::from(limbs::sub_in_place(above, &[1])),
+            None => out -= 1,
         }
     }
     out
+}
+
+/// Adds `ripple` (-1, 0 or 1) to `rest`; returns what carries out of its
+/// top.
+fn add_ripple(rest: &mut [u64], ripple: i64) -> i64 {
+    match ripple {
+        1 => i64::from(limbs::add_in_place(rest, &[1])),
+        -1 => -i64::from(limbs::sub_in_place(rest, &[1])),
+        _ => 0,
+    }
 }
 
 /// The top word `β` of the bias `B = β·2^128` added to each coefficient of

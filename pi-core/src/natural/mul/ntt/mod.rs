@@ -137,7 +137,7 @@ fn convolved<F: Field>(
                 )
             })
             .collect();
-        return garner::recombine_spilled::<F>(&spilled, len, plan.packing, arith);
+        return garner::recombine_spilled::<F>(&spilled, (len, 0), plan.packing, arith);
     }
     // Large products one prime at a time: their transforms run in parallel
     // themselves, and only one prime's transforms are held at once.
@@ -146,7 +146,7 @@ fn convolved<F: Field>(
     } else {
         primes.par_iter().map(residue).collect()
     };
-    let product = garner::recombine::<F>(&residues, len, plan.packing, arith);
+    let product = garner::recombine::<F>(&residues, (len, 0), plan.packing, arith);
     recycle_all(arith, residues);
     product
 }
@@ -229,19 +229,22 @@ pub(super) fn square(a: &[u64], arith: Arith<'_>) -> Vec<u64> {
 
 /// [`summed`] over the fastest field on this processor: for each of `sums`,
 /// the sum of the products of the pairs of `operands` it lists (`(i, i)`:
-/// a square), one limb longer than its longest product (untrimmed).
+/// a square), one limb longer than its longest product (untrimmed), less
+/// its `drop` lowest limbs.
 pub(super) fn sums_of_products(
     operands: &[&[u64]],
     sums: &[&[(usize, usize)]],
+    drop: usize,
     arith: Arith<'_>,
 ) -> Vec<Vec<u64>> {
-    with_field!(F => summed::<F>(operands, sums, arith))
+    with_field!(F => summed::<F>(operands, sums, drop, arith))
 }
 
 /// See [`sums_of_products`]: every operand is transformed once per prime.
 fn summed<F: Field>(
     operands: &[&[u64]],
     sums: &[&[(usize, usize)]],
+    drop: usize,
     arith: Arith<'_>,
 ) -> Vec<Vec<u64>> {
     if sums.len() > 1
@@ -253,7 +256,7 @@ fn summed<F: Field>(
         // operands are transformed again.
         return sums
             .iter()
-            .flat_map(|pairs| summed::<F>(operands, std::slice::from_ref(pairs), arith))
+            .flat_map(|pairs| summed::<F>(operands, std::slice::from_ref(pairs), drop, arith))
             .collect();
     }
     // A coefficient of a sum of k products is below k·shorter·2^(2·bits).
@@ -269,14 +272,14 @@ fn summed<F: Field>(
         })
         .max()
         .unwrap_or(1);
-    planned_sums::<F>(operands, sums, Plan::new::<F>(bound), arith)
+    planned_sums::<F>(operands, sums, (Plan::new::<F>(bound), drop), arith)
 }
 
 /// [`summed`] by `plan`.
 fn planned_sums<F: Field>(
     operands: &[&[u64]],
     sums: &[&[(usize, usize)]],
-    plan: Plan,
+    (plan, drop): (Plan, usize),
     arith: Arith<'_>,
 ) -> Vec<Vec<u64>> {
     let coefficients = sums
@@ -292,14 +295,14 @@ fn planned_sums<F: Field>(
         plan.packing.coefficients(longest),
         (transforms, tops),
     );
-    sums_by::<F>(operands, sums, (plan, n), arith)
+    sums_by::<F>(operands, sums, (plan, n, drop), arith)
 }
 
 /// [`planned_sums`] by transforms of length `n`.
 fn sums_by<F: Field>(
     operands: &[&[u64]],
     sums: &[&[(usize, usize)]],
-    (plan, n): (Plan, usize),
+    (plan, n, drop): (Plan, usize, usize),
     arith: Arith<'_>,
 ) -> Vec<Vec<u64>> {
     let primes = &F::PRIMES[..plan.primes];
@@ -335,7 +338,7 @@ fn sums_by<F: Field>(
             .zip(&spilled)
             .map(|(pairs, of_sum)| {
                 let len = sum_length(operands, pairs);
-                garner::recombine_spilled::<F>(of_sum, len, plan.packing, arith)
+                garner::recombine_spilled::<F>(of_sum, (len, drop), plan.packing, arith)
             })
             .collect();
     }
@@ -348,7 +351,7 @@ fn sums_by<F: Field>(
             let of_this_sum: Vec<Vec<u64>> =
                 residues.iter_mut().filter_map(Iterator::next).collect();
             let len = sum_length(operands, pairs);
-            let sum = garner::recombine::<F>(&of_this_sum, len, plan.packing, arith);
+            let sum = garner::recombine::<F>(&of_this_sum, (len, drop), plan.packing, arith);
             recycle_all(arith, of_this_sum);
             sum
         })
@@ -458,8 +461,8 @@ mod tests {
             );
             let sums: [&[(usize, usize)]; 2] = [&[(0, 1), (1, 1)], &[(0, 0)]];
             assert_eq!(
-                sums_of_products(&[&a, &b], &sums, spilling),
-                sums_of_products(&[&a, &b], &sums, Arith::shared()),
+                sums_of_products(&[&a, &b], &sums, 0, spilling),
+                sums_of_products(&[&a, &b], &sums, 0, Arith::shared()),
                 "{la} x {lb}"
             );
             // Below the spill's threshold, nothing is written.
@@ -516,8 +519,8 @@ mod tests {
             // x·y + y², x² and y·x.
             let sums: [&[(usize, usize)]; 3] = [&[(0, 1), (1, 1)], &[(0, 0)], &[(1, 0)]];
             assert_eq!(
-                sums_by::<F>(&[x, y], &sums, (plan, n), disk),
-                sums_by::<F>(&[x, y], &sums, (plan, n), memory),
+                sums_by::<F>(&[x, y], &sums, (plan, n, 0), disk),
+                sums_by::<F>(&[x, y], &sums, (plan, n, 0), memory),
                 "{label:?}"
             );
             assert_eq!(files(), 5 * plan.primes, "{label:?}");
@@ -556,6 +559,52 @@ mod tests {
                 let y = balanced_edge_limbs(limbs_of(cb), 4);
                 with_field!(F => check::<F>(&x, &y, (plan, n)));
             }
+        }
+    }
+
+    /// Sums without their lowest limbs, dropped at and around the
+    /// recombination's chunk boundaries, every packing, in memory and on
+    /// disk, in the chosen family's field: the same limbs as the whole sums
+    /// have from there.
+    #[test]
+    fn sums_without_their_lowest_limbs() {
+        fn check<F: Field>(x: &[u64], y: &[u64], plan: Plan) {
+            let spill = spill::tests::TestSpill::new(1);
+            let sums: [&[(usize, usize)]; 2] = [&[(0, 1), (1, 1)], &[(0, 0)]];
+            let n = transform_length(
+                sums.iter()
+                    .map(|pairs| sum_coefficients(plan.packing, &[x, y], pairs))
+                    .max()
+                    .unwrap_or(0),
+            );
+            let whole = sums_by::<F>(&[x, y], &sums, (plan, n, 0), Arith::shared());
+            let len = whole[0].len();
+            for drop in [1, 8191, 8192, 8193, 11264, 11265, 30_000, len - 3, len] {
+                for arith in [Arith::shared(), Arith::shared().spilling(&spill)] {
+                    let got = sums_by::<F>(&[x, y], &sums, (plan, n, drop), arith);
+                    for (got, whole) in got.iter().zip(&whole) {
+                        assert_eq!(got[..], whole[drop.min(whole.len())..], "{plan:?} {drop}");
+                    }
+                }
+            }
+        }
+        for (packing, primes) in [
+            (Packing::LIMBS, 3),
+            (Packing::BALANCED, plan::BALANCED_PRIMES),
+            (Packing::wide(88), 4),
+        ] {
+            if with_field!(F => F::PRIMES.len()) < primes {
+                continue;
+            }
+            let (x, y) = (
+                balanced_edge_limbs(30_000, 5),
+                balanced_edge_limbs(28_000, 6),
+            );
+            with_field!(F => check::<F>(&x, &y, Plan { packing, primes }));
+            // Products with long runs of zero and all-ones limbs: carries
+            // that cross whole chunks.
+            let (x, y) = (vec![u64::MAX; 30_000], vec![u64::MAX; 28_000]);
+            with_field!(F => check::<F>(&x, &y, Plan { packing, primes }));
         }
     }
 
@@ -735,7 +784,7 @@ mod tests {
             // x·y + y² (two products that wrap), and x·y.
             let sums: [&[(usize, usize)]; 2] = [&[(0, 1), (1, 1)], &[(0, 1)]];
             let n = folded(coefficients(x, y).max(coefficients(y, y)));
-            let got = sums_by::<F>(&[x, y], &sums, (plan, n), shared);
+            let got = sums_by::<F>(&[x, y], &sums, (plan, n, 0), shared);
             let mut sum = vec![0; sum_length(&[x, y], sums[0])];
             crate::natural::limbs::add_in_place(&mut sum, &product);
             crate::natural::limbs::add_in_place(&mut sum, &square);
@@ -848,7 +897,7 @@ mod tests {
             assert_eq!(residue(wrapped), residue(product.clone()), "{label:?}");
             // x·y + y², and x².
             let sums: [&[(usize, usize)]; 2] = [&[(0, 1), (1, 1)], &[(0, 0)]];
-            let got = planned_sums::<F>(&[x, y], &sums, PLAN, shared);
+            let got = planned_sums::<F>(&[x, y], &sums, (PLAN, 0), shared);
             let mut sum = vec![0; sum_length(&[x, y], sums[0])];
             crate::natural::limbs::add_in_place(&mut sum, &product);
             crate::natural::limbs::add_in_place(&mut sum, &super::super::schoolbook::mul(y, y));
@@ -939,7 +988,7 @@ mod tests {
             .collect();
         let operands: Vec<&[u64]> = operands.iter().map(Vec::as_slice).collect();
         let sums: &[&[(usize, usize)]] = &[&[(0, 1), (2, 3), (4, 4)], &[(1, 1)]];
-        let got = summed::<Montgomery64>(&operands, sums, Arith::shared());
+        let got = summed::<Montgomery64>(&operands, sums, 0, Arith::shared());
         for (pairs, got) in sums.iter().zip(got) {
             let mut expected = vec![0u64; sum_length(&operands, pairs)];
             for &(i, j) in pairs.iter() {
