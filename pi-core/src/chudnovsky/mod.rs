@@ -472,7 +472,8 @@ pub(crate) fn pi_fixed_point(w: u64, computation: &Computation) -> Natural {
         quotient = Some(t);
     }
     let t = quotient.unwrap_or_default();
-    &t.mul_small(426_880).mul_in(&root, arith) >> (w + QUOTIENT_GUARD_BITS)
+    t.mul_small(426_880)
+        .mul_shifted_in(&root, w + QUOTIENT_GUARD_BITS, arith)
 }
 
 /// `Q` and `D = 13591409·Q + R` of the whole series, both cut to about

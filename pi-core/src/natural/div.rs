@@ -33,7 +33,7 @@ impl Reciprocal {
         if a.bit_len() > 2 * self.bits {
             return div_rem(a, &self.d, arith);
         }
-        let q = &a.mul_in(&self.v, arith) >> (2 * self.bits);
+        let q = a.mul_shifted_in(&self.v, 2 * self.bits, arith);
         correct(a, &self.d, q, arith)
     }
 }
@@ -71,7 +71,7 @@ pub(super) fn scaled_quotient(a: Natural, d: Natural, bits: u64, arith: Arith<'_
     // a·2^bits/d, which is below 2^L: z = L - h.
     let top = a.bit_len() - h;
     let z = quotient_bits - h;
-    let yh = &(&a >> top).mul_in(&vh, arith) >> (h + 1);
+    let yh = (&a >> top).mul_shifted_in(&vh, h + 1, arith);
     arith.advance(h);
     // The residual a·2^bits - d·y, divided by 2^z (the bits of a·2^bits
     // below z move the quotient by less than 2^z/d, under a unit), is
@@ -83,7 +83,7 @@ pub(super) fn scaled_quotient(a: Natural, d: Natural, bits: u64, arith: Arith<'_
     let (residual, negative) = dy.distance_from(m, high);
     arith.advance(n);
     // Its quotient by d, from its top bits: within 2^(9-2·8) units.
-    let correction = &(&residual >> (n - h)).mul_in(&vh, arith) >> (2 * h - z);
+    let correction = (&residual >> (n - h)).mul_shifted_in(&vh, 2 * h - z, arith);
     arith.advance(h);
     corrected(&yh, z, &correction, negative)
 }
@@ -129,7 +129,7 @@ pub(super) fn reciprocal(d: &Natural, arith: Arith<'_>) -> Natural {
     // e = 2^(n+h) - d·vh, the scaled residual 1 - D·V, of either sign.
     let (z, m) = d.mul_wrapped(&vh, n + 6, arith);
     let (e, negative) = z.distance_from_power(m, n + h);
-    let correction = &vh.mul_in(&(&e >> (n - h)), arith) >> (3 * h - n);
+    let correction = vh.mul_shifted_in(&(&e >> (n - h)), 3 * h - n, arith);
     corrected(&vh, n - h, &correction, negative)
 }
 

@@ -212,6 +212,14 @@ impl Natural {
         Natural::from_limbs(mul::mul(&self.limbs, &other.limbs, arith))
     }
 
+    /// `floor(self · other / 2^shift)` in the context `arith`: the limbs of
+    /// a long product below the shift are not formed.
+    pub(crate) fn mul_shifted_in(&self, other: &Natural, shift: u64, arith: Arith<'_>) -> Natural {
+        let drop = (shift / 64) as usize;
+        let high = Natural::from_limbs(mul::mul_above(&self.limbs, &other.limbs, drop, arith));
+        &high >> (shift % 64)
+    }
+
     /// `(x, m)` with `x ≡ self·other (mod 2^m - 1)`, `x < 2^m`, for an
     /// `m >= bits` chosen to suit the product (see `mul::mul_wrapped`):
     /// cheaper than the product where only some of its bits are needed.

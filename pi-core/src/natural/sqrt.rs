@@ -71,7 +71,7 @@ pub(super) fn inverse_sqrt(c: u64, p: u64, arith: Arith<'_>) -> Natural {
     // c·y² is known modulo 2^m - 1 for m >= h + 17.
     let (square, m) = y.square_wrapped(h + 20, arith);
     let (e, negative) = square.mul_small(c).distance_from_power(m, 2 * h);
-    let correction = &y.mul_in(&e, arith) >> (3 * h + 1 - p);
+    let correction = y.mul_shifted_in(&e, 3 * h + 1 - p, arith);
     div::corrected(&y, p - h, &correction, negative)
 }
 

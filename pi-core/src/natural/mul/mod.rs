@@ -103,6 +103,17 @@ pub(crate) fn mul(a: &[u64], b: &[u64], arith: Arith<'_>) -> Vec<u64> {
     }
 }
 
+/// The product of two limb slices less its `drop` lowest limbs (which long
+/// products never form), `a.len() + b.len() - drop` limbs long (untrimmed).
+pub(crate) fn mul_above(a: &[u64], b: &[u64], drop: usize, arith: Arith<'_>) -> Vec<u64> {
+    if a.len().min(b.len()) >= ntt_threshold() {
+        return ntt::mul_above(a, b, drop, arith);
+    }
+    let mut product = mul(a, b, arith);
+    product.drain(..drop.min(product.len()));
+    product
+}
+
 /// `x ≡ a·b (mod 2^m - 1)` (`b` absent: `a²`) with `x < 2^m`, for an
 /// `m >= bits` (a multiple of 64, returned) that suits the product: with
 /// `m` as long as the operands, the product's bits from `m` on add to its

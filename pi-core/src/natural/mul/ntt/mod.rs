@@ -84,14 +84,14 @@ pub(super) use montgomery64::Montgomery64;
 /// `F`, `a.len() + b.len()` limbs long (untrimmed).
 fn product<F: Field>(a: &[u64], b: Option<&[u64]>, arith: Arith<'_>) -> Vec<u64> {
     let shorter = b.map_or(a.len(), |b| a.len().min(b.len()));
-    planned_product::<F>(a, b, Plan::new::<F>(shorter), arith)
+    planned_product::<F>(a, b, (Plan::new::<F>(shorter), 0), arith)
 }
 
-/// [`product`] by `plan`.
+/// [`product`] by `plan`, less its `drop` lowest limbs.
 fn planned_product<F: Field>(
     a: &[u64],
     b: Option<&[u64]>,
-    plan: Plan,
+    (plan, drop): (Plan, usize),
     arith: Arith<'_>,
 ) -> Vec<u64> {
     let b_len = b.map_or(a.len(), <[u64]>::len);
@@ -99,18 +99,35 @@ fn planned_product<F: Field>(
     let transforms = if b.is_some() { 3 } else { 2 };
     let longest = plan.packing.coefficients(a.len().max(b_len));
     let n = folded_length(coefficients, longest, (transforms, 1));
-    convolved::<F>(a, b, plan, (n, coefficients), a.len() + b_len, arith)
+    convolved::<F>(
+        a,
+        b,
+        plan,
+        (n, coefficients),
+        (a.len() + b_len, drop),
+        arith,
+    )
+}
+
+/// The product of `a` and `b` over the fastest field on this processor,
+/// `a.len() + b.len()` limbs long (untrimmed), less its `drop` lowest limbs.
+pub(super) fn mul_above(a: &[u64], b: &[u64], drop: usize, arith: Arith<'_>) -> Vec<u64> {
+    with_field!(F => {
+        let plan = Plan::new::<F>(a.len().min(b.len()));
+        planned_product::<F>(a, Some(b), (plan, drop), arith)
+    })
 }
 
 /// The first `coefficients` of the cyclic convolution of length `n` of the
 /// coefficients of `a` and `b` (`None`: of `a` with itself) cut by `plan`,
-/// recombined into `len` limbs (which must hold their value).
+/// recombined into `len` limbs (which must hold their value) less the
+/// `drop` lowest.
 fn convolved<F: Field>(
     a: &[u64],
     b: Option<&[u64]>,
     plan: Plan,
     (n, coefficients): (usize, usize),
-    len: usize,
+    (len, drop): (usize, usize),
     arith: Arith<'_>,
 ) -> Vec<u64> {
     let primes = &F::PRIMES[..plan.primes];
@@ -137,7 +154,7 @@ fn convolved<F: Field>(
                 )
             })
             .collect();
-        return garner::recombine_spilled::<F>(&spilled, (len, 0), plan.packing, arith);
+        return garner::recombine_spilled::<F>(&spilled, (len, drop), plan.packing, arith);
     }
     // Large products one prime at a time: their transforms run in parallel
     // themselves, and only one prime's transforms are held at once.
@@ -146,7 +163,7 @@ fn convolved<F: Field>(
     } else {
         primes.par_iter().map(residue).collect()
     };
-    let product = garner::recombine::<F>(&residues, (len, 0), plan.packing, arith);
+    let product = garner::recombine::<F>(&residues, (len, drop), plan.packing, arith);
     recycle_all(arith, residues);
     product
 }
@@ -200,7 +217,7 @@ fn planned_wrapped<F: Field>(
     let m = n as u64 * width;
     // Below 2^(m + 2·width + 40): coefficients below 2^(2·width) · n.
     let len = m as usize / 64 + 5;
-    let mut x = convolved::<F>(a, b, plan, (n, n), len, arith);
+    let mut x = convolved::<F>(a, b, plan, (n, n), (len, 0), arith);
     // Balanced limbs' coefficients may wrap to a sum below zero, which the
     // recombination leaves as x + 2^(64·len): then x + 2^(64·len) - 2^320,
     // which is x + 2^320·(2^m - 1).
@@ -498,8 +515,8 @@ mod tests {
                 };
                 let len = if b.is_some() { len } else { 2 * x.len() };
                 assert_eq!(
-                    convolved::<F>(x, b, plan, (n, c), len, disk),
-                    convolved::<F>(x, b, plan, (n, c), len, memory),
+                    convolved::<F>(x, b, plan, (n, c), (len, 0), disk),
+                    convolved::<F>(x, b, plan, (n, c), (len, 0), memory),
                     "{label:?}"
                 );
                 // Each prime: its operands' transforms and their product's.
@@ -562,12 +579,12 @@ mod tests {
         }
     }
 
-    /// Sums without their lowest limbs, dropped at and around the
-    /// recombination's chunk boundaries, every packing, in memory and on
-    /// disk, in the chosen family's field: the same limbs as the whole sums
-    /// have from there.
+    /// Sums and products without their lowest limbs, dropped at and
+    /// around the recombination's chunk boundaries, every packing, in
+    /// memory and on disk, in the chosen family's field: the same limbs as
+    /// the whole ones have from there.
     #[test]
-    fn sums_without_their_lowest_limbs() {
+    fn without_their_lowest_limbs() {
         fn check<F: Field>(x: &[u64], y: &[u64], plan: Plan) {
             let spill = spill::tests::TestSpill::new(1);
             let sums: [&[(usize, usize)]; 2] = [&[(0, 1), (1, 1)], &[(0, 0)]];
@@ -578,6 +595,7 @@ mod tests {
                     .unwrap_or(0),
             );
             let whole = sums_by::<F>(&[x, y], &sums, (plan, n, 0), Arith::shared());
+            let product = planned_product::<F>(x, Some(y), (plan, 0), Arith::shared());
             let len = whole[0].len();
             for drop in [1, 8191, 8192, 8193, 11264, 11265, 30_000, len - 3, len] {
                 for arith in [Arith::shared(), Arith::shared().spilling(&spill)] {
@@ -585,6 +603,8 @@ mod tests {
                     for (got, whole) in got.iter().zip(&whole) {
                         assert_eq!(got[..], whole[drop.min(whole.len())..], "{plan:?} {drop}");
                     }
+                    let got = planned_product::<F>(x, Some(y), (plan, drop), arith);
+                    assert_eq!(got[..], product[drop.min(product.len())..], "{plan:?} {drop}");
                 }
             }
         }
@@ -681,11 +701,11 @@ mod tests {
                 return;
             }
             let reference = super::super::schoolbook::mul(x, y);
-            let got = planned_product::<F>(x, Some(y), plan, Arith::shared());
+            let got = planned_product::<F>(x, Some(y), (plan, 0), Arith::shared());
             assert_eq!(got, reference, "{plan:?}: {}x{}", x.len(), y.len());
             let square = super::super::schoolbook::mul(x, x);
             assert_eq!(
-                planned_product::<F>(x, None, plan, Arith::shared()),
+                planned_product::<F>(x, None, (plan, 0), Arith::shared()),
                 square,
                 "{plan:?}: {}",
                 x.len()
@@ -709,15 +729,15 @@ mod tests {
             let all_ones = all_ones_product(20_000, 20_000);
             let ones = [u64::MAX; 20_000];
             assert_eq!(
-                planned_product::<Montgomery52>(&ones, None, plan(4), Arith::shared()),
+                planned_product::<Montgomery52>(&ones, None, (plan(4), 0), Arith::shared()),
                 all_ones
             );
             assert_eq!(
-                planned_product::<Double50<4>>(&ones, None, plan(4), Arith::shared()),
+                planned_product::<Double50<4>>(&ones, None, (plan(4), 0), Arith::shared()),
                 all_ones
             );
             assert_eq!(
-                planned_product::<Double50<8>>(&ones, None, plan(4), Arith::shared()),
+                planned_product::<Double50<8>>(&ones, None, (plan(4), 0), Arith::shared()),
                 all_ones
             );
         }
@@ -738,11 +758,11 @@ mod tests {
             let a = vec![u64::MAX; shorter];
             let longer = vec![u64::MAX; 3 * shorter + 7];
             assert_eq!(
-                planned_product::<Montgomery64>(&a, None, plan, Arith::shared()),
+                planned_product::<Montgomery64>(&a, None, (plan, 0), Arith::shared()),
                 all_ones_product(shorter, shorter)
             );
             assert_eq!(
-                planned_product::<Montgomery64>(&longer, Some(&a), plan, Arith::shared()),
+                planned_product::<Montgomery64>(&longer, Some(&a), (plan, 0), Arith::shared()),
                 all_ones_product(3 * shorter + 7, shorter)
             );
         }
@@ -775,11 +795,11 @@ mod tests {
             };
             let product = super::super::schoolbook::mul(x, y);
             let c = coefficients(x, y);
-            let got = convolved::<F>(x, Some(y), plan, (folded(c), c), product.len(), shared);
+            let got = convolved::<F>(x, Some(y), plan, (folded(c), c), (product.len(), 0), shared);
             assert_eq!(got, product, "{label:?}");
             let square = super::super::schoolbook::mul(y, y);
             let c = coefficients(y, y);
-            let got = convolved::<F>(y, None, plan, (folded(c), c), square.len(), shared);
+            let got = convolved::<F>(y, None, plan, (folded(c), c), (square.len(), 0), shared);
             assert_eq!(got, square, "{label:?}");
             // x·y + y² (two products that wrap), and x·y.
             let sums: [&[(usize, usize)]; 2] = [&[(0, 1), (1, 1)], &[(0, 1)]];
@@ -881,12 +901,12 @@ mod tests {
             let product = super::super::schoolbook::mul(x, y);
             let square = super::super::schoolbook::mul(x, x);
             assert_eq!(
-                planned_product::<F>(x, Some(y), PLAN, shared),
+                planned_product::<F>(x, Some(y), (PLAN, 0), shared),
                 product,
                 "{label:?}"
             );
             assert_eq!(
-                planned_product::<F>(x, None, PLAN, shared),
+                planned_product::<F>(x, None, (PLAN, 0), shared),
                 square,
                 "{label:?}"
             );
@@ -929,7 +949,7 @@ mod tests {
         let spill = spill::tests::TestSpill::new(30_000);
         let spilling = Arith::shared().spilling(&spill);
         with_field!(F => assert_eq!(
-            planned_product::<F>(&x, Some(&y), PLAN, spilling),
+            planned_product::<F>(&x, Some(&y), (PLAN, 0), spilling),
             super::super::schoolbook::mul(&x, &y)
         ));
         assert!(spill.read.load(std::sync::atomic::Ordering::Relaxed) > 0);
@@ -969,8 +989,8 @@ mod tests {
             let shared = Arith::shared();
             for (a, b) in [(&x, Some(&y[..])), (&x, None), (&y, Some(&x[..]))] {
                 assert_eq!(
-                    planned_product::<F>(a, b, balanced, shared),
-                    planned_product::<F>(a, b, four, shared),
+                    planned_product::<F>(a, b, (balanced, 0), shared),
+                    planned_product::<F>(a, b, (four, 0), shared),
                 );
             }
         }
