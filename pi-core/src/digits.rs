@@ -44,10 +44,11 @@ const MEMORY_TABLES_PER_RESULT_BYTE: u64 = 64;
 /// MiB) take.
 const MEMORY_TABLES_MAX: u64 = 768 << 20;
 /// [`MEMORY_PER_RESULT_BYTE`] for a computation held to a memory budget,
-/// whose largest products spill their residues to the scratch directory:
-/// 10.8 at 10^9 digits (a peak of 4.95 GiB, against 14.4 and 6.35 GiB in
-/// memory alone), with the same margin.
-const BUDGET_MEMORY_PER_RESULT_BYTE: u64 = 14;
+/// whose largest products spill their residues (the largest of them their
+/// transforms too) to the scratch directory: 9.2 at 10^9 digits (a peak
+/// of 4.31 GiB, against 5.52 GiB in memory alone), with a third more as
+/// margin.
+const BUDGET_MEMORY_PER_RESULT_BYTE: u64 = 12;
 /// Memory used whatever the size: code, thread stacks, small tables.
 const MEMORY_BASE: u64 = 16 << 20;
 
