@@ -604,7 +604,11 @@ mod tests {
                         assert_eq!(got[..], whole[drop.min(whole.len())..], "{plan:?} {drop}");
                     }
                     let got = planned_product::<F>(x, Some(y), (plan, drop), arith);
-                    assert_eq!(got[..], product[drop.min(product.len())..], "{plan:?} {drop}");
+                    assert_eq!(
+                        got[..],
+                        product[drop.min(product.len())..],
+                        "{plan:?} {drop}"
+                    );
                 }
             }
         }

@@ -11,8 +11,8 @@ use super::tables::STAGE4_CHUNK;
 use super::transform::{Operand, Transformer};
 use crate::natural::{fallible, Spill};
 
-/// The windows of columns a pass takes at most: each holds a sixteenth of
-/// the transform.
+/// The windows of columns a pass over a transform takes (fewer where they
+/// would be narrower than [`STAGE4_CHUNK`]): each holds a sixteenth of it.
 const WINDOWS: usize = 16;
 
 /// For each of `sums`, the cyclic convolution by `t` (a
@@ -98,7 +98,9 @@ fn summed<'s, F: Field>(
     let [mut sum, mut x, mut y] = [(); 3].map(|()| fallible::filled(len, 0u64));
     for offset in (0..t.len()).step_by(len) {
         t.arith().checkpoint();
-        sum.fill(0);
+        if factors.is_empty() {
+            sum.fill(0);
+        }
         for (k, &(a, b)) in factors.iter().enumerate() {
             let target = if k == 0 { &mut sum } else { &mut x };
             a.read(offset, target);
