@@ -615,9 +615,9 @@ impl<'a, F: Field> Transformer<'a, F> {
     /// value plus the bias, for balanced limbs), with values below `4p`
     /// (see [`Field::inverse_butterfly`]).
     pub(super) fn inverse(&self, v: &mut [u64]) {
-        let (f, t, arith) = (self.f, &self.roots, self.arith);
-        add_bias(f, v, self.bias);
-        in_parts(v, self.parts(), |_, part| inverse(f, t, part, arith));
+        in_parts(v, self.parts(), |offset, part| {
+            self.inverse_part(part, offset)
+        });
         self.inverse_top(v);
     }
 }
