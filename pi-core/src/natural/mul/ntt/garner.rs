@@ -497,8 +497,10 @@ fn assemble(
     recombine_chunk: impl Fn(usize, &mut [u64]) -> [u64; MAX_PRIMES] + Sync,
 ) -> Vec<u64> {
     let chunk_limbs = CHUNK / 64 * packing.bits() as usize;
+    let output =
+        |len| (arith.transforms().output(len)).unwrap_or_else(|| fallible::filled(len, 0u64));
     if len < 2 * chunk_limbs {
-        let mut out = fallible::filled(len, 0u64);
+        let mut out = output(len);
         let carry = recombine_chunk(0, &mut out);
         // Past the end: nothing, or for wrapped products of balanced limbs
         // (see `super::wrapped_in`) a value below zero.
@@ -509,19 +511,18 @@ fn assemble(
         return out;
     }
     let drop = drop.min(len);
-    let mut out = arith
-        .transforms()
-        .output(len - drop)
-        .unwrap_or_else(|| fallible::filled(len - drop, 0u64));
+    let mut out = output(len - drop);
     // The chunk of the lowest limb kept, and those before it: their
-    // limbs, but for that one's kept ones, only carry.
+    // limbs, but for that one's kept ones, only carry. The chunks from
+    // `in_place` on are recombined in `out`.
     let first = drop / chunk_limbs;
+    let in_place = if drop > 0 { first + 1 } else { 0 };
     let (mut carry, mut ripple) = ([0; MAX_PRIMES], 0);
     if drop > 0 {
         let batch = 2 * rayon::current_num_threads();
         let mut scratch = fallible::filled(batch * chunk_limbs, 0u64);
-        for k in (0..=first).step_by(batch) {
-            let count = (first + 1 - k).min(batch);
+        for k in (0..in_place).step_by(batch) {
+            let count = (in_place - k).min(batch);
             let carries: Vec<[u64; MAX_PRIMES]> = scratch[..count * chunk_limbs]
                 .par_chunks_mut(chunk_limbs)
                 .enumerate()
@@ -546,13 +547,13 @@ fn assemble(
         }
     }
     // The other chunks in place: chunk i from limb i·chunk_limbs - drop.
-    let next = ((first + usize::from(drop > 0)) * chunk_limbs - drop).min(out.len());
+    let next = (in_place * chunk_limbs - drop).min(out.len());
     let carries: Vec<[u64; MAX_PRIMES]> = out[next..]
         .par_chunks_mut(chunk_limbs)
         .enumerate()
         .map(|(j, chunk)| {
             arith.checkpoint();
-            let i = first + usize::from(drop > 0) + j;
+            let i = in_place + j;
             recombine_chunk(i * CHUNK, chunk)
         })
         .collect();

@@ -81,10 +81,11 @@ pub(super) use montgomery52::Montgomery52;
 pub(super) use montgomery64::Montgomery64;
 
 /// The product of `a` and `b` (`None`: the square of `a`) over the field
-/// `F`, `a.len() + b.len()` limbs long (untrimmed).
-fn product<F: Field>(a: &[u64], b: Option<&[u64]>, arith: Arith<'_>) -> Vec<u64> {
+/// `F`, `a.len() + b.len()` limbs long (untrimmed), less its `drop` lowest
+/// limbs.
+fn product<F: Field>(a: &[u64], b: Option<&[u64]>, drop: usize, arith: Arith<'_>) -> Vec<u64> {
     let shorter = b.map_or(a.len(), |b| a.len().min(b.len()));
-    planned_product::<F>(a, b, (Plan::new::<F>(shorter), 0), arith)
+    planned_product::<F>(a, b, (Plan::new::<F>(shorter), drop), arith)
 }
 
 /// [`product`] by `plan`, less its `drop` lowest limbs.
@@ -107,15 +108,6 @@ fn planned_product<F: Field>(
         (a.len() + b_len, drop),
         arith,
     )
-}
-
-/// The product of `a` and `b` over the fastest field on this processor,
-/// `a.len() + b.len()` limbs long (untrimmed), less its `drop` lowest limbs.
-pub(super) fn mul_above(a: &[u64], b: &[u64], drop: usize, arith: Arith<'_>) -> Vec<u64> {
-    with_field!(F => {
-        let plan = Plan::new::<F>(a.len().min(b.len()));
-        planned_product::<F>(a, Some(b), (plan, drop), arith)
-    })
 }
 
 /// The first `coefficients` of the cyclic convolution of length `n` of the
@@ -236,12 +228,18 @@ fn recycle_all(arith: Arith<'_>, residues: Vec<Vec<u64>>) {
 
 /// The product of `a` and `b`, `a.len() + b.len()` limbs long (untrimmed).
 pub(super) fn mul(a: &[u64], b: &[u64], arith: Arith<'_>) -> Vec<u64> {
-    planned(a, Some(b), arith)
+    planned(a, Some(b), 0, arith)
+}
+
+/// The product of `a` and `b` less its `drop` lowest limbs, which it does
+/// not form: `a.len() + b.len() - drop` limbs long (untrimmed).
+pub(super) fn mul_above(a: &[u64], b: &[u64], drop: usize, arith: Arith<'_>) -> Vec<u64> {
+    planned(a, Some(b), drop, arith)
 }
 
 /// The square of `a`, `2 * a.len()` limbs long (untrimmed).
 pub(super) fn square(a: &[u64], arith: Arith<'_>) -> Vec<u64> {
-    planned(a, None, arith)
+    planned(a, None, 0, arith)
 }
 
 /// [`summed`] over the fastest field on this processor: for each of `sums`,
@@ -419,8 +417,8 @@ fn spilled_sums<'s, F: Field>(
 const LOW_MEMORY_MIN: usize = 1 << 22;
 
 /// [`product`] over the fastest field on this processor.
-fn planned(a: &[u64], b: Option<&[u64]>, arith: Arith<'_>) -> Vec<u64> {
-    with_field!(F => product::<F>(a, b, arith))
+fn planned(a: &[u64], b: Option<&[u64]>, drop: usize, arith: Arith<'_>) -> Vec<u64> {
+    with_field!(F => product::<F>(a, b, drop, arith))
 }
 
 #[cfg(test)]
@@ -645,38 +643,38 @@ mod tests {
             let (x, y) = (limbs(len / 2, 3), limbs(len - len / 2, 5));
             let reference = super::super::schoolbook::mul(&x, &y);
             assert_eq!(
-                product::<Montgomery52>(&x, Some(&y), Arith::shared()),
+                product::<Montgomery52>(&x, Some(&y), 0, Arith::shared()),
                 reference,
                 "{len}"
             );
             assert_eq!(
-                product::<Montgomery64>(&x, Some(&y), Arith::shared()),
+                product::<Montgomery64>(&x, Some(&y), 0, Arith::shared()),
                 reference,
                 "{len}"
             );
             assert_eq!(
-                product::<Double50<4>>(&x, Some(&y), Arith::shared()),
+                product::<Double50<4>>(&x, Some(&y), 0, Arith::shared()),
                 reference,
                 "{len}"
             );
             assert_eq!(
-                product::<Double50<8>>(&x, Some(&y), Arith::shared()),
+                product::<Double50<8>>(&x, Some(&y), 0, Arith::shared()),
                 reference,
                 "{len}"
             );
             let square = super::super::schoolbook::mul(&x, &x);
             assert_eq!(
-                product::<Montgomery52>(&x, None, Arith::shared()),
+                product::<Montgomery52>(&x, None, 0, Arith::shared()),
                 square,
                 "{len}"
             );
             assert_eq!(
-                product::<Double50<4>>(&x, None, Arith::shared()),
+                product::<Double50<4>>(&x, None, 0, Arith::shared()),
                 square,
                 "{len}"
             );
             assert_eq!(
-                product::<Double50<8>>(&x, None, Arith::shared()),
+                product::<Double50<8>>(&x, None, 0, Arith::shared()),
                 square,
                 "{len}"
             );
@@ -1035,11 +1033,11 @@ mod tests {
             let a = vec![u64::MAX; shorter];
             let longer = vec![u64::MAX; shorter + 5];
             assert_eq!(
-                product::<F>(&a, None, Arith::shared()),
+                product::<F>(&a, None, 0, Arith::shared()),
                 all_ones_product(shorter, shorter)
             );
             assert_eq!(
-                product::<F>(&longer, Some(&a), Arith::shared()),
+                product::<F>(&longer, Some(&a), 0, Arith::shared()),
                 all_ones_product(shorter + 5, shorter)
             );
         }
@@ -1157,7 +1155,7 @@ mod tests {
             // Equal operands, and a short one beside a long one (whose
             // transform's last thirds are mostly zeros).
             for a in [&a[..], &a[..lo / 5]] {
-                let x = product::<F>(a, Some(&b), Arith::shared());
+                let x = product::<F>(a, Some(&b), 0, Arith::shared());
                 let expected = modulo_mersenne61(a) as u128 * modulo_mersenne61(&b) as u128 % m;
                 assert_eq!(modulo_mersenne61(&x) as u128, expected, "{n}: {lo} limbs");
             }
@@ -1178,26 +1176,26 @@ mod tests {
         ] {
             let a = crate::natural::lcg_limbs(la, 1);
             let b = crate::natural::lcg_limbs(lb, 2);
-            let x = product::<Montgomery64>(&a, Some(&b), Arith::shared());
+            let x = product::<Montgomery64>(&a, Some(&b), 0, Arith::shared());
             assert_eq!(
-                product::<Montgomery52>(&a, Some(&b), Arith::shared()),
+                product::<Montgomery52>(&a, Some(&b), 0, Arith::shared()),
                 x,
                 "{la}x{lb}"
             );
             assert_eq!(
-                product::<Double50<4>>(&a, Some(&b), Arith::shared()),
+                product::<Double50<4>>(&a, Some(&b), 0, Arith::shared()),
                 x,
                 "{la}x{lb}"
             );
             assert_eq!(
-                product::<Double50<8>>(&a, Some(&b), Arith::shared()),
+                product::<Double50<8>>(&a, Some(&b), 0, Arith::shared()),
                 x,
                 "{la}x{lb}"
             );
             assert_eq!(mul(&a, &b, Arith::shared()), x);
             assert_eq!(
-                product::<Montgomery52>(&a, None, Arith::shared()),
-                product::<Montgomery64>(&a, None, Arith::shared())
+                product::<Montgomery52>(&a, None, 0, Arith::shared()),
+                product::<Montgomery64>(&a, None, 0, Arith::shared())
             );
         }
     }

@@ -1,5 +1,5 @@
-//! Residues kept in a file of the scratch directory until they are
-//! recombined (see [`crate::natural::Spill`]), read back a piece at a time.
+//! Transforms and residues kept in files of the scratch directory (see
+//! [`crate::natural::Spill`]), written and read back a piece at a time.
 
 use std::fs::File;
 use std::io;
@@ -10,7 +10,8 @@ use crate::natural::Spill;
 /// Values written or read at once.
 const BLOCK: usize = 1 << 16;
 
-/// The residues of one prime, in a spill file.
+/// Values of one prime (a transform, or a product's residues), in a spill
+/// file.
 pub(super) struct Spilled<'a> {
     file: File,
     len: usize,
