@@ -29,6 +29,7 @@ typedef enum pi_status {
   PI_ERROR_INTERNAL = 6,
   PI_ERROR_VERIFICATION_FAILED = 7,
   PI_ERROR_CHECKPOINT = 8,
+  PI_ERROR_OUTPUT = 9,
 } pi_status;
 
 typedef struct pi_options pi_options;
@@ -68,6 +69,10 @@ uint64_t pi_estimate_disk(uint64_t digits, const struct pi_options *options);
 enum pi_status pi_compute(uint64_t digits,
                           const struct pi_options *options,
                           struct pi_result **result);
+
+enum pi_status pi_compute_to_file(uint64_t digits,
+                                  const struct pi_options *options,
+                                  const char *path);
 
 const char *pi_result_digits(const struct pi_result *result);
 

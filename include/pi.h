@@ -82,6 +82,11 @@ typedef enum pi_status {
    * there when resuming are another computation's or damaged.
    */
   PI_ERROR_CHECKPOINT = 8,
+  /**
+   * The file of the digits could not be written, or read back to verify
+   * them.
+   */
+  PI_ERROR_OUTPUT = 9,
 } pi_status;
 
 /**
@@ -268,6 +273,33 @@ uint64_t pi_estimate_disk(uint64_t digits, const struct pi_options *options);
 enum pi_status pi_compute(uint64_t digits,
                           const struct pi_options *options,
                           struct pi_result **result);
+
+/**
+ * Computes what `pi_compute` does and writes its text and a newline
+ * ("3.", `digits` digits, "\n": `digits + 3` bytes) to the file at
+ * `path` (a NUL-terminated path), created with mode 0666 less the umask,
+ * or truncated if it exists. The digits go to the file a piece at a time
+ * (of at most 16 MiB), never all in memory: files of more digits than
+ * memory holds can be written. The file is synced before returning
+ * `PI_OK`; on an error it is left with what was written (write to a
+ * temporary path and rename it for an all-or-nothing file). Blocks until
+ * done; the progress callback, if any, runs on this thread.
+ *
+ * Errors: those of `pi_compute` (`PI_ERROR_NULL_POINTER` for a NULL
+ * `path`), `PI_ERROR_INVALID_ARGUMENT` (a path that is not UTF-8, where
+ * the system's paths must be), `PI_ERROR_OUTPUT` (the file cannot be
+ * created, written, read back or synced; `pi_last_error_message` says
+ * why).
+ *
+ * Safe to call from many threads at once, with different paths.
+ *
+ * # Safety
+ * `options` must be NULL or live options from `pi_options_new`; `path`
+ * must be NULL or a NUL-terminated string.
+ */
+enum pi_status pi_compute_to_file(uint64_t digits,
+                                  const struct pi_options *options,
+                                  const char *path);
 
 /**
  * Returns the NUL-terminated text of `result`, "3." and the digits; valid

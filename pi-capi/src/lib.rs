@@ -42,6 +42,9 @@ pub enum pi_status {
     /// The scratch directory could not be used, or the checkpoints found
     /// there when resuming are another computation's or damaged.
     PI_ERROR_CHECKPOINT = 8,
+    /// The file of the digits could not be written, or read back to verify
+    /// them.
+    PI_ERROR_OUTPUT = 9,
 }
 
 use pi_status::*;
@@ -98,6 +101,7 @@ fn failed(error: &Error) -> pi_status {
         Error::OutOfMemory { .. } => PI_ERROR_OUT_OF_MEMORY,
         Error::VerificationFailed(_) => PI_ERROR_VERIFICATION_FAILED,
         Error::Checkpoint(_) => PI_ERROR_CHECKPOINT,
+        Error::Output(_) => PI_ERROR_OUTPUT,
         _ => PI_ERROR_INTERNAL,
     };
     fail(status, error)
@@ -509,6 +513,67 @@ pub unsafe extern "C" fn pi_compute(
     })
 }
 
+/// Computes what `pi_compute` does and writes its text and a newline
+/// ("3.", `digits` digits, "\n": `digits + 3` bytes) to the file at
+/// `path` (a NUL-terminated path), created with mode 0666 less the umask,
+/// or truncated if it exists. The digits go to the file a piece at a time
+/// (of at most 16 MiB), never all in memory: files of more digits than
+/// memory holds can be written. The file is synced before returning
+/// `PI_OK`; on an error it is left with what was written (write to a
+/// temporary path and rename it for an all-or-nothing file). Blocks until
+/// done; the progress callback, if any, runs on this thread.
+///
+/// Errors: those of `pi_compute` (`PI_ERROR_NULL_POINTER` for a NULL
+/// `path`), `PI_ERROR_INVALID_ARGUMENT` (a path that is not UTF-8, where
+/// the system's paths must be), `PI_ERROR_OUTPUT` (the file cannot be
+/// created, written, read back or synced; `pi_last_error_message` says
+/// why).
+///
+/// Safe to call from many threads at once, with different paths.
+///
+/// # Safety
+/// `options` must be NULL or live options from `pi_options_new`; `path`
+/// must be NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn pi_compute_to_file(
+    digits: u64,
+    options: *const pi_options,
+    path: *const c_char,
+) -> pi_status {
+    panic_boundary(PI_ERROR_INTERNAL, || {
+        if path.is_null() {
+            return null("path");
+        }
+        // SAFETY: non-null, and the caller promises a NUL-terminated string.
+        let Some(path) = path_from_c(unsafe { CStr::from_ptr(path) }) else {
+            return fail(PI_ERROR_INVALID_ARGUMENT, "the path is not a valid path");
+        };
+        // SAFETY: the caller promises NULL or live options.
+        let options = unsafe { options_or_default(options) };
+        let output = |e: std::io::Error| {
+            let what = format!("{}: {e}", path.display());
+            failed(&Error::Output(what))
+        };
+        let file = match std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)
+        {
+            Ok(file) => file,
+            Err(e) => return output(e),
+        };
+        if let Err(e) = pi_core::compute_to_file(digits, &options, &file) {
+            return failed(&e);
+        }
+        match file.sync_all() {
+            Ok(()) => PI_OK,
+            Err(e) => output(e),
+        }
+    })
+}
+
 /// Returns the NUL-terminated text of `result`, "3." and the digits; valid
 /// until `pi_result_free(result)`, owned by the result. NULL for NULL.
 ///
@@ -739,6 +804,7 @@ pub extern "C" fn pi_status_message(status: i32) -> *const c_char {
         6 => c"internal error in the pi library (please report it)",
         7 => c"verification of the result failed",
         8 => c"the scratch directory or its checkpoints could not be used (pi_last_error_message says why)",
+        9 => c"the file of the digits could not be written (pi_last_error_message says why)",
         _ => c"unknown status code",
     };
     message.as_ptr()

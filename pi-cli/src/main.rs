@@ -82,8 +82,9 @@ struct Args {
 
     /// Write the digits to FILE instead of standard output. A regular file
     /// (or a symbolic link to one) is replaced atomically, all of it or
-    /// nothing, keeping its permissions; a device, FIFO or /dev/stdout is
-    /// written directly.
+    /// nothing, keeping its permissions, and gets the digits as they are
+    /// converted, without a copy of them all in memory; a device, FIFO or
+    /// /dev/stdout is written directly once they are.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
 
@@ -204,11 +205,24 @@ fn main() -> ExitCode {
             Err(code) => code,
         };
     }
+    let destination = match args.output.as_deref().map(output::Destination::new) {
+        Some(Ok(destination)) => Some(destination),
+        Some(Err(e)) => {
+            report.finish(start.elapsed(), false);
+            eprintln!("pi: {e}");
+            return ExitCode::FAILURE;
+        }
+        None => None,
+    };
+    // The text, unless it went straight to the destination's file.
     let outcome = match (args.digits, args.hex_at) {
-        (Some(digits), _) => pi_core::compute(digits, &options),
+        (Some(digits), _) => match destination.as_ref().and_then(output::Destination::file) {
+            Some(file) => pi_core::compute_to_file(digits, &options, file).map(|()| None),
+            None => pi_core::compute(digits, &options).map(Some),
+        },
         (None, Some(position)) => {
             let count = args.count.unwrap_or(16) as usize;
-            pi_core::hex_digits_at_with(position, count, &options)
+            pi_core::hex_digits_at_with(position, count, &options).map(Some)
         }
         (None, None) => unreachable!("clap requires DIGITS or --hex-at"),
     };
@@ -220,9 +234,9 @@ fn main() -> ExitCode {
     if args.verify && !args.quiet {
         eprintln!("pi: verified: hexadecimal digits by digit extraction, digits by residues");
     }
-    let written = match &args.output {
-        Some(path) => output::write_file(path, &text),
-        None => write_stdout(&text),
+    let written = match (destination, &args.output) {
+        (Some(destination), Some(path)) => destination.finish(path, text.as_deref()),
+        _ => write_stdout(text.as_deref().unwrap_or_default()),
     };
     match written {
         Ok(()) => ExitCode::SUCCESS,
@@ -240,7 +254,10 @@ fn failure(error: &Error) -> ExitCode {
             eprintln!("pi: interrupted");
             ExitCode::from(INTERRUPTED)
         }
-        e @ (Error::OutOfMemory { .. } | Error::VerificationFailed(_) | Error::Checkpoint(_)) => {
+        e @ (Error::OutOfMemory { .. }
+        | Error::VerificationFailed(_)
+        | Error::Checkpoint(_)
+        | Error::Output(_)) => {
             eprintln!("pi: {e}");
             ExitCode::FAILURE
         }

@@ -1,6 +1,7 @@
 //! Truncated digits of π in a base, right even across long runs of 9s.
 
 use std::borrow::Cow;
+use std::fs::File;
 
 use crate::checkpoint::{Checkpoints, Key};
 use crate::chudnovsky::{pi_fixed_point, ERROR_BOUND};
@@ -8,6 +9,7 @@ use crate::computation::Computation;
 use crate::memory::{self, MemoryBound};
 use crate::monitor::Stage;
 use crate::natural::{radix, Arith, Natural};
+use crate::text::{Text, TextFile, Written, FILE_BUFFER};
 use crate::verify;
 use crate::{Base, Error, Options};
 
@@ -162,6 +164,32 @@ fn spill_min(limit: u64) -> usize {
 /// [`Error::Checkpoint`] (with a [`Options::scratch_dir`]: the directory
 /// cannot be used, or resumed checkpoints are another computation's).
 pub fn compute(n: u64, options: &Options) -> Result<String, Error> {
+    computed(n, options, |computation| text(n, options, computation))
+}
+
+/// Writes `"3."`, the first `n` digits of π after the point, truncated, and
+/// a newline to `file` from its start: the `n + 3` bytes of [`compute`]'s
+/// text and a newline, computed as `options` say. The digits go from the
+/// conversion to the file a piece at a time (of at most 16 MiB), never all
+/// in memory at once; verification, if asked, reads them back. The file is
+/// neither truncated nor synced; on an error its contents are undefined.
+///
+/// Errors: those of [`compute`], and [`Error::Output`] when the file
+/// cannot be written or read back.
+pub fn compute_to_file(n: u64, options: &Options, file: &File) -> Result<(), Error> {
+    computed(n, options, |computation| {
+        write_file(n, options, computation, (file, FILE_BUFFER))
+    })
+}
+
+/// `body` run as a computation of `n` digits as `options` say, once they
+/// are checked and its checkpoints (if any) opened; they are cleared once
+/// it succeeds.
+fn computed<T: Send>(
+    n: u64,
+    options: &Options,
+    body: impl FnOnce(&Computation) -> Result<T, Error> + Send,
+) -> Result<T, Error> {
     if n > MAX_DIGITS {
         return Err(Error::TooManyDigits {
             requested: n,
@@ -200,14 +228,14 @@ pub fn compute(n: u64, options: &Options) -> Result<String, Error> {
         None => None,
     };
     options.run(estimate, shares, checkpoints.as_ref(), |computation| {
-        let text = text(n, options, computation)?;
+        let result = body(computation)?;
         if let Some(checkpoints) = &checkpoints {
             // The digits are right whether or not their checkpoints could
             // be kept or removed: they are returned either way. Cleared
             // here, the progress at 1 counts all the checkpoints' I/O.
             let _ = checkpoints.clear();
         }
-        Ok(text)
+        Ok(result)
     })
 }
 
@@ -218,37 +246,107 @@ pub fn digits(n: u64, base: Base) -> Result<String, Error> {
 }
 
 fn text(n: u64, options: &Options, computation: &Computation) -> Result<String, Error> {
-    let base = options.base;
     let width = n as usize + 1;
-    let (x, w, mut text) = written(n, INITIAL_GUARD_BITS, options, computation);
+    let mut text = Vec::new();
+    let output = &mut Output::Memory(&mut text);
+    let (x, w) = written(n, INITIAL_GUARD_BITS, options, computation, output);
     #[cfg(test)]
     if options.corruption == crate::options::Corruption::Text {
-        text[width] = if text[width] == b'1' { b'2' } else { b'1' };
+        text[width] = flipped(text[width]);
     }
-    if let Some(x) = x {
-        computation.enter(Stage::Verification, 1);
-        verify::check_binary(&x, w, ERROR_BOUND, computation.monitor())?;
-        check_text(&text[1..=width], (n, base), &x, w, computation.arith())?;
-    }
+    verified(
+        x,
+        w,
+        (n, options.base),
+        &Written::Memory(&text[1..=width]),
+        computation,
+    )?;
     text[0] = text[1];
     text[1] = b'.';
     text.truncate(width + 1);
     Ok(String::from_utf8(text).unwrap_or_default())
 }
 
-/// `π` truncated to `n` digits in `options.base`, from fixed-point
-/// approximations with `guard_bits` beyond the needed precision, doubled
-/// until the error bound cannot change a digit. Returns the approximation
-/// used (`x` with `|x - π·2^w| < ERROR_BOUND`) if `options` verify (else
-/// its memory serves the conversion), and the text: a free byte, the `n +
-/// 1` digits (no point), and room for a terminator (C adds a NUL without
-/// copying).
+/// [`compute_to_file`]'s text written to `file` from buffers of at most
+/// `buffer` bytes.
+fn write_file(
+    n: u64,
+    options: &Options,
+    computation: &Computation,
+    (file, buffer): (&File, usize),
+) -> Result<(), Error> {
+    let width = n as usize + 1;
+    let out = TextFile::new(file, buffer);
+    let (x, w) = written(
+        n,
+        INITIAL_GUARD_BITS,
+        options,
+        computation,
+        &mut Output::File(&out),
+    );
+    out.check()?;
+    #[cfg(test)]
+    if options.corruption == crate::options::Corruption::Text {
+        let mut last = [0];
+        out.read(width as u64, &mut last)?;
+        out.write(width as u64, &[flipped(last[0])]);
+    }
+    verified(x, w, (n, options.base), &out.written(1, width), computation)?;
+    let mut first = [0];
+    out.read(1, &mut first)?;
+    out.write(0, &[first[0], b'.']);
+    out.write(width as u64 + 1, b"\n");
+    out.check()
+}
+
+/// A digit changed, for tests of verification.
+#[cfg(test)]
+fn flipped(digit: u8) -> u8 {
+    if digit == b'1' {
+        b'2'
+    } else {
+        b'1'
+    }
+}
+
+/// Checks the binary value `x` (if verification kept it) and the digits
+/// `text` written from it.
+fn verified(
+    x: Option<Natural>,
+    w: u64,
+    (n, base): (u64, Base),
+    text: &Written<'_>,
+    computation: &Computation,
+) -> Result<(), Error> {
+    if let Some(x) = x {
+        computation.enter(Stage::Verification, 1);
+        verify::check_binary(&x, w, ERROR_BOUND, computation.monitor())?;
+        check_text(text, (n, base), &x, w, computation.arith())?;
+    }
+    Ok(())
+}
+
+/// Where [`written`] puts the digits.
+enum Output<'a, 'f> {
+    /// A buffer it allocates: a free byte, the `n + 1` digits (no point),
+    /// and room for a terminator (C adds a NUL without copying).
+    Memory(&'a mut Vec<u8>),
+    /// A file, from its second byte.
+    File(&'a TextFile<'f>),
+}
+
+/// `π` truncated to `n` digits in `options.base`, written to `output`, from
+/// fixed-point approximations with `guard_bits` beyond the needed
+/// precision, doubled until the error bound cannot change a digit. Returns
+/// the approximation used (`x` with `|x - π·2^w| < ERROR_BOUND`) if
+/// `options` verify (else its memory serves the conversion), and `w`.
 fn written(
     n: u64,
     mut guard_bits: u64,
     options: &Options,
     computation: &Computation,
-) -> (Option<Natural>, u64, Vec<u8>) {
+    output: &mut Output<'_, '_>,
+) -> (Option<Natural>, u64) {
     let digit_bits = digit_bits(n, options.base);
     let width = n as usize + 1;
     loop {
@@ -257,19 +355,23 @@ fn written(
         #[cfg(test)]
         let x = corrupted(x, w, options);
         computation.enter(Stage::Conversion, radix::decimal_work(width));
-        // Allocated only now: during the series its bytes would add to the peak.
-        let mut text = crate::natural::fallible::filled(width + 2, b'0');
-        let mut write = |x| {
-            let out = &mut text[1..=width];
-            write_digits(x, w, options.base, out, computation.arith())
+        let text = match output {
+            // Allocated only now: during the series its bytes would add to
+            // the peak.
+            Output::Memory(text) => {
+                **text = crate::natural::fallible::filled(width + 2, b'0');
+                Text::Memory(&mut text[1..=width])
+            }
+            Output::File(file) => file.text(1, width),
         };
+        let write = |x| write_digits(x, w, options.base, text, computation.arith());
         let written = if options.verify {
             write(Cow::Borrowed(&x)).then_some(Some(x))
         } else {
             write(Cow::Owned(x)).then_some(None)
         };
         if let Some(x) = written {
-            return (x, w, text);
+            return (x, w);
         }
         guard_bits *= 2;
     }
@@ -291,7 +393,7 @@ fn corrupted(x: Natural, w: u64, options: &Options) -> Natural {
 /// `x` within [`ERROR_BOUND`] of `π·2^w`; `false` when that error leaves a
 /// digit undecided. An `x` given (owned) holds the fraction the conversion
 /// takes.
-fn write_digits(x: Cow<'_, Natural>, w: u64, base: Base, out: &mut [u8], arith: Arith<'_>) -> bool {
+fn write_digits(x: Cow<'_, Natural>, w: u64, base: Base, out: Text<'_>, arith: Arith<'_>) -> bool {
     let error = Natural::from(ERROR_BOUND);
     match base {
         Base::Decimal => {
@@ -308,8 +410,9 @@ fn write_digits(x: Cow<'_, Natural>, w: u64, base: Base, out: &mut [u8], arith: 
             let Some(digit) = integer.to_u64().filter(|&d| d < 10) else {
                 return false;
             };
-            out[0] = b'0' + digit as u8;
-            radix::write_decimal_fraction(&fraction, &mut out[1..], arith)
+            let (first, rest) = out.split_at(1);
+            first.put(&[b'0' + digit as u8]);
+            radix::write_decimal_fraction(&fraction, rest, arith)
         }
         Base::Hexadecimal => {
             let low = x.checked_sub(&error).unwrap_or_default();
@@ -318,7 +421,7 @@ fn write_digits(x: Cow<'_, Natural>, w: u64, base: Base, out: &mut [u8], arith: 
             if value != &(x.as_ref() + &error) >> shift {
                 return false;
             }
-            radix::write_hex_exact(&value, out);
+            radix::write_hex(&value, out);
             true
         }
     }
@@ -328,7 +431,7 @@ fn write_digits(x: Cow<'_, Natural>, w: u64, base: Base, out: &mut [u8], arith: 
 /// [`ERROR_BOUND`] of `π·2^w`, by residues; in decimal, the product by
 /// `10^n` this takes is checked by residues too.
 fn check_text(
-    text: &[u8],
+    text: &Written<'_>,
     (n, base): (u64, Base),
     x: &Natural,
     w: u64,
@@ -382,6 +485,72 @@ mod tests {
         }
     }
 
+    /// The text of [`compute_to_file`] written from buffers of `buffer`
+    /// bytes, read back.
+    fn file_text(n: u64, options: &Options, buffer: usize) -> Result<String, Error> {
+        let mut file = tempfile::tempfile().expect("a temporary file");
+        computed(n, options, |computation| {
+            write_file(n, options, computation, (&file, buffer))
+        })?;
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut file, &mut text).expect("the file read back");
+        Ok(text)
+    }
+
+    /// Written a few KiB at a time (the conversion's pieces and their
+    /// splits, the hexadecimal digits' limbs cut at every piece), with and
+    /// without verification reading them back, and at the default size.
+    #[test]
+    fn a_file_gets_the_text_that_compute_returns() {
+        for base in [Base::Decimal, Base::Hexadecimal] {
+            for n in [0, 1, 4095, 4096, 70_001] {
+                let text = compute(n, &Options::new().base(base)).expect("digits") + "\n";
+                for (verify, buffer) in [(false, 4096), (true, 4096), (true, FILE_BUFFER)] {
+                    let options = Options::new().base(base).verify(verify);
+                    let written = file_text(n, &options, buffer).expect("a file of digits");
+                    assert_eq!(written, text, "{base:?} {n} {verify} {buffer}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn verification_reads_back_the_file() {
+        for base in [Base::Decimal, Base::Hexadecimal] {
+            for corruption in [Corruption::Binary, Corruption::Text] {
+                let corrupted = Options::new().base(base).corrupt_for_testing(corruption);
+                let outcome = file_text(100_000, &corrupted.verify(true), 4096);
+                assert!(
+                    matches!(outcome, Err(Error::VerificationFailed(_))),
+                    "{base:?} {corruption:?}: {outcome:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_written_is_an_error() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("digits");
+        std::fs::write(&path, "").expect("a file");
+        let read_only = File::open(&path).expect("the file, read-only");
+        let outcome = compute_to_file(1000, &Options::new(), &read_only);
+        assert!(matches!(outcome, Err(Error::Output(_))), "{outcome:?}");
+    }
+
+    /// A full disk, as Linux's `/dev/full` is.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_disk_is_an_error() {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full");
+        let full = full.expect("/dev/full");
+        let outcome = compute_to_file(100_000, &Options::new(), &full);
+        let Err(Error::Output(message)) = outcome else {
+            panic!("{outcome:?}");
+        };
+        assert!(message.contains("No space left"), "{message}");
+    }
+
     #[test]
     fn a_failed_computation_does_not_claim_to_be_done() {
         let seen: Arc<Mutex<Vec<Progress>>> = Arc::default();
@@ -428,8 +597,16 @@ mod tests {
             let options = Options::new();
             let monitor = Monitor::detached();
             let computation = Computation::new(&monitor, None);
-            let (_, _, narrow) = written(n, 1, &options, &computation);
-            let (_, _, wide) = written(n, INITIAL_GUARD_BITS, &options, &computation);
+            let (mut narrow, mut wide) = (Vec::new(), Vec::new());
+            written(
+                n,
+                1,
+                &options,
+                &computation,
+                &mut Output::Memory(&mut narrow),
+            );
+            let output = &mut Output::Memory(&mut wide);
+            written(n, INITIAL_GUARD_BITS, &options, &computation, output);
             assert_eq!(narrow, wide, "n = {n}");
         }
         let text = digits(768, Base::Decimal).unwrap_or_default();

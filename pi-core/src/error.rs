@@ -49,6 +49,9 @@ pub enum Error {
     /// written or read, or one found there when resuming belongs to another
     /// computation or is damaged; the text says which.
     Checkpoint(String),
+    /// The digits could not be written to their file, or read back to
+    /// verify them; the text says why.
+    Output(String),
     /// Not enough memory: the estimate exceeds the memory limit or what the
     /// system has for this process (refused before anything was
     /// allocated), or an allocation failed during the computation.
@@ -86,6 +89,7 @@ impl fmt::Display for Error {
             Error::Threads(reason) => write!(f, "cannot start the worker threads: {reason}"),
             Error::Cancelled => f.write_str("the computation was cancelled"),
             Error::Checkpoint(what) => write!(f, "checkpoint: {what}"),
+            Error::Output(what) => write!(f, "cannot write the digits to their file: {what}"),
             Error::VerificationFailed(what) => write!(f, "verification failed: {what}"),
             Error::OutOfMemory {
                 estimate,

@@ -23,12 +23,16 @@ mod memory;
 mod monitor;
 mod natural;
 mod options;
+mod positioned;
 mod simd;
+mod text;
 mod verify;
 
 pub use base::Base;
 pub use calc_pi::calc_pi;
-pub use digits::{compute, digits, estimate_disk, estimate_memory, MAX_DIGITS, MAX_THREADS};
+pub use digits::{
+    compute, compute_to_file, digits, estimate_disk, estimate_memory, MAX_DIGITS, MAX_THREADS,
+};
 pub use error::Error;
 pub use extraction::{
     hex_digits_at, hex_digits_at_with, HexExtraction, HexTermSum, MAX_HEX_COUNT, MAX_HEX_POSITION,

@@ -8,6 +8,7 @@
 
 use crate::monitor::Monitor;
 use crate::natural::{pow_mod, Natural};
+use crate::text::Written;
 use crate::{Error, HexExtraction};
 
 /// The prime modulus of the residue checks.
@@ -44,22 +45,28 @@ pub(crate) fn check_product(x: &Natural, n: u64, product: &Natural) -> Result<()
 
 /// Checks that the ASCII digits `text` in `radix` (10 or 16) have the
 /// value `x`, by residues.
-pub(crate) fn check_digits(text: &[u8], radix: u32, x: &Natural) -> Result<(), Error> {
+pub(crate) fn check_digits(text: &Written<'_>, radix: u32, x: &Natural) -> Result<(), Error> {
     // The largest chunk of digits whose value fits in a u64.
     let chunk_digits = if radix == 10 { 19 } else { 15 };
     let mut value = 0u64;
-    for chunk in text.chunks(chunk_digits) {
-        let mut chunk_value = 0u64;
-        for &c in chunk {
-            let digit = char::from(c).to_digit(radix).ok_or_else(|| {
-                Error::VerificationFailed(format!("the text holds a non-digit {:?}", char::from(c)))
-            })?;
-            chunk_value = chunk_value * u64::from(radix) + u64::from(digit);
+    text.for_each_piece(|piece| {
+        for chunk in piece.chunks(chunk_digits) {
+            let mut chunk_value = 0u64;
+            for &c in chunk {
+                let digit = char::from(c).to_digit(radix).ok_or_else(|| {
+                    Error::VerificationFailed(format!(
+                        "the text holds a non-digit {:?}",
+                        char::from(c)
+                    ))
+                })?;
+                chunk_value = chunk_value * u64::from(radix) + u64::from(digit);
+            }
+            let scale = pow_mod(u64::from(radix), chunk.len() as u64, PRIME);
+            value = ((u128::from(mul_mod(value, scale)) + u128::from(chunk_value))
+                % u128::from(PRIME)) as u64;
         }
-        let scale = pow_mod(u64::from(radix), chunk.len() as u64, PRIME);
-        value = ((u128::from(mul_mod(value, scale)) + u128::from(chunk_value)) % u128::from(PRIME))
-            as u64;
-    }
+        Ok(())
+    })?;
     if value == residue(x) {
         Ok(())
     } else {
@@ -121,11 +128,17 @@ mod tests {
         let expected = x.div_rem_small(PRIME).map(|(_, r)| r);
         assert_eq!(Some(residue(&x)), expected);
         let text = x.to_decimal_padded(1);
-        assert_eq!(check_digits(text.as_bytes(), 10, &x), Ok(()));
+        assert_eq!(
+            check_digits(&Written::Memory(text.as_bytes()), 10, &x),
+            Ok(())
+        );
         let hex = x.to_hex_padded(1);
-        assert_eq!(check_digits(hex.as_bytes(), 16, &x), Ok(()));
+        assert_eq!(
+            check_digits(&Written::Memory(hex.as_bytes()), 16, &x),
+            Ok(())
+        );
         let mut wrong = text.into_bytes();
         wrong[100] = if wrong[100] == b'0' { b'1' } else { b'0' };
-        assert!(check_digits(&wrong, 10, &x).is_err());
+        assert!(check_digits(&Written::Memory(&wrong), 10, &x).is_err());
     }
 }

@@ -316,6 +316,11 @@ def test_write_digits_writes_the_file_whole(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pi.txt"]
     pi_py.write_digits(1000, tmp_path / "new.txt", scratch=tmp_path / "scratch")
     assert (tmp_path / "new.txt").read_text() == pi_py.digits(1000) + "\n"
+    pi_py.write_digits(70_001, tmp_path / "verified.txt", verify=True)
+    assert (tmp_path / "verified.txt").read_text() == pi_py.digits(70_001) + "\n"
+    with pytest.raises(OSError):
+        pi_py.write_digits(10, tmp_path / "missing-directory" / "pi.txt")
+    assert issubclass(pi_py.OutputError, OSError)
 
 
 def test_estimate_disk_grows_with_the_digits():

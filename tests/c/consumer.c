@@ -132,6 +132,34 @@ static void check_compute(void) {
     pi_options_free(NULL);
 }
 
+/* pi_compute_to_file: the text of pi_compute and a newline, in a file;
+ * a file that cannot be created is PI_ERROR_OUTPUT. */
+static void check_compute_to_file(void) {
+    const char *path = "pi-consumer-digits.tmp";
+    pi_result *result = NULL;
+    char text[1100] = "";
+    size_t len = 0;
+    FILE *f;
+    pi_options *options = pi_options_new();
+    CHECK(options != NULL && pi_options_set_base(options, 16) == PI_OK);
+    CHECK(pi_compute_to_file(1000, options, path) == PI_OK);
+    CHECK(pi_compute(1000, options, &result) == PI_OK);
+    f = fopen(path, "rb");
+    CHECK(f != NULL);
+    if (f) {
+        len = fread(text, 1, sizeof text - 1, f);
+        fclose(f);
+    }
+    CHECK(len == 1003 && text[1002] == '\n');
+    CHECK(result != NULL && strncmp(text, pi_result_digits(result), 1002) == 0);
+    pi_result_free(result);
+    remove(path);
+    CHECK(pi_compute_to_file(10, NULL, NULL) == PI_ERROR_NULL_POINTER);
+    CHECK(pi_compute_to_file(10, NULL, "/nonexistent-directory/pi.txt") == PI_ERROR_OUTPUT);
+    CHECK(strstr(pi_last_error_message(), "nonexistent-directory") != NULL);
+    pi_options_free(options);
+}
+
 /* Cancels at the second report: the first comes at the stage's start. */
 static int32_t cancel_later(void *user_data, double fraction, const char *stage) {
     int *calls = user_data;
@@ -260,6 +288,7 @@ int main(int argc, char **argv) {
     CHECK(pi_hex_digits_at(1, 7, small, 8) == PI_OK && strcmp(small, "243f6a8") == 0);
     CHECK(pi_hex_digits_at(1, 4, NULL, 8) == PI_ERROR_NULL_POINTER);
     check_compute();
+    check_compute_to_file();
     check_extraction_with_options();
     check_split_extraction();
 

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 
 use super::{limbs, Arith, Natural, Reciprocal};
 use crate::natural::fallible;
+use crate::text::Text;
 
 /// Digits of `10^19`, the largest power of ten in a limb.
 const LIMB_DIGITS: usize = 19;
@@ -227,30 +228,38 @@ fn high_digits(digits: usize) -> usize {
 
 /// Writes the first `out.len()` decimal digits of `f`, truncated; `false`
 /// (with `out` partly written) when `f`'s error leaves a digit undecided.
-pub(crate) fn write_decimal_fraction(f: &Fraction, out: &mut [u8], arith: Arith<'_>) -> bool {
+pub(crate) fn write_decimal_fraction(f: &Fraction, out: Text<'_>, arith: Arith<'_>) -> bool {
     let powers = PowersOfFive::new(out.len(), arith);
     write_fraction(f, out, &powers, arith)
 }
 
-fn write_fraction(f: &Fraction, out: &mut [u8], powers: &PowersOfFive, arith: Arith<'_>) -> bool {
+fn write_fraction(f: &Fraction, out: Text<'_>, powers: &PowersOfFive, arith: Arith<'_>) -> bool {
+    let out = match out.buffered(|buf| write_fraction(f, Text::Memory(buf), powers, arith)) {
+        Ok(written) => return written,
+        Err(out) => out,
+    };
     let digits = out.len();
+    let out = match out {
+        Text::Memory(out) if digits <= BASECASE_DIGITS => {
+            let written = write_fraction_basecase(f, out);
+            arith.advance(digits as u64);
+            return written;
+        }
+        out => out,
+    };
     // The precision beyond what the digits need, kept in both children
     // (their errors may take up to ERROR_BITS + 1 bits).
     let slack = f
         .bits
         .saturating_sub(decimal_bits(digits) + u64::from(u64::BITS - f.e.leading_zeros()));
     let keep = |digits: usize| decimal_bits(digits) + slack + ERROR_BITS + 2;
-    if digits <= BASECASE_DIGITS {
-        let written = write_fraction_basecase(f, out);
-        arith.advance(digits as u64);
-        return written;
-    }
     let k = high_digits(digits);
-    let (high, low) = out.split_at_mut(k);
+    let (high, low) = out.split_at(k);
+    let low_digits = low.len();
     let (high_written, low_written) = rayon::join(
         || write_fraction(&f.truncated(keep(k)), high, powers, arith),
         || match f.scaled_fraction(k as u64, &powers.get(k), arith) {
-            Some(rest) => write_fraction(&rest.truncated(keep(low.len())), low, powers, arith),
+            Some(rest) => write_fraction(&rest.truncated(keep(low_digits)), low, powers, arith),
             None => false,
         },
     );
@@ -366,17 +375,45 @@ fn read_decimal(digits: &[u8], powers: &[Natural], arith: Arith<'_>) -> Natural 
 pub(super) fn to_hex(x: &Natural, width: usize) -> String {
     let significant = x.bit_len().div_ceil(4) as usize;
     let mut out = fallible::filled(width.max(significant).max(1), b'0');
-    write_hex_exact(x, &mut out);
+    write_hex_limbs(x.limbs(), &mut out);
     String::from_utf8(out).unwrap_or_default()
 }
 
 /// The lowercase hexadecimal digits.
 pub(crate) const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
 
-/// Writes `x < 16^out.len()` into `out` as lowercase ASCII hexadecimal
-/// digits, zero-padded.
-pub(crate) fn write_hex_exact(x: &Natural, out: &mut [u8]) {
-    for (chunk, &limb) in out.rchunks_mut(16).zip(x.limbs()) {
+/// Writes `x < 16^out.len()` into `out`, ASCII zeros, as lowercase
+/// hexadecimal digits.
+pub(crate) fn write_hex(x: &Natural, out: Text<'_>) {
+    write_hex_text(x.limbs(), out);
+}
+
+fn write_hex_text(limbs: &[u64], out: Text<'_>) {
+    let out = match out.buffered(|buf| {
+        write_hex_limbs(limbs, buf);
+        true
+    }) {
+        Ok(_) => return,
+        Err(out) => out,
+    };
+    match out {
+        Text::Memory(out) => write_hex_limbs(limbs, out),
+        out => {
+            // The low part in whole limbs' digits.
+            let len = out.len();
+            let low_len = (len / 2).next_multiple_of(16).min(len);
+            let (high, low) = out.split_at(len - low_len);
+            let split = (low_len / 16).min(limbs.len());
+            write_hex_text(&limbs[split..], high);
+            write_hex_text(&limbs[..split], low);
+        }
+    }
+}
+
+/// Writes the number of `limbs` (below `16^out.len()`) into `out` as
+/// lowercase hexadecimal digits, leaving the digits above it as they are.
+fn write_hex_limbs(limbs: &[u64], out: &mut [u8]) {
+    for (chunk, &limb) in out.rchunks_mut(16).zip(limbs) {
         for (i, digit) in chunk.iter_mut().rev().enumerate() {
             *digit = HEX_DIGITS[(limb >> (4 * i) & 15) as usize];
         }
@@ -411,7 +448,7 @@ mod tests {
                 };
                 let mut out = vec![0; digits];
                 assert!(
-                    write_decimal_fraction(&f, &mut out, Arith::shared()),
+                    write_decimal_fraction(&f, Text::Memory(&mut out), Arith::shared()),
                     "{digits} digits"
                 );
                 assert_eq!(out, reference(&a, bits, digits).into_bytes(), "{digits}");
@@ -430,8 +467,9 @@ mod tests {
                 .div_rem(&Natural::pow(10, digits as u64))
                 .unwrap_or_default();
             let gap = (&one - &a).to_u64().unwrap_or(0);
-            let f = Fraction::new(a, bits, gap)
-                .map(|f| write_decimal_fraction(&f, &mut vec![0; digits], Arith::shared()));
+            let f = Fraction::new(a, bits, gap).map(|f| {
+                write_decimal_fraction(&f, Text::Memory(&mut vec![0; digits]), Arith::shared())
+            });
             assert_eq!(f, Some(false), "{digits}");
         }
         assert!(Fraction::new(Natural::from(8u64), 3, 1).is_none());

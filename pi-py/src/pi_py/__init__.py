@@ -41,6 +41,7 @@ __all__ = [
     "Cancelled",
     "VerificationError",
     "CheckpointError",
+    "OutputError",
     "InternalError",
     "__version__",
 ]
@@ -89,6 +90,11 @@ class CheckpointError(PiError, OSError):
     another computation's or damaged (PI_ERROR_CHECKPOINT)."""
 
 
+class OutputError(PiError, OSError):
+    """The file of the digits could not be written, or read back to verify
+    them (PI_ERROR_OUTPUT)."""
+
+
 class InternalError(PiError):
     """A bug in libpi (PI_ERROR_INTERNAL and codes this module does not know)."""
 
@@ -99,6 +105,7 @@ _EXCEPTIONS: Dict[int, Type[PiError]] = {
     lib.PI_ERROR_CANCELLED: Cancelled,
     lib.PI_ERROR_VERIFICATION_FAILED: VerificationError,
     lib.PI_ERROR_CHECKPOINT: CheckpointError,
+    lib.PI_ERROR_OUTPUT: OutputError,
 }
 
 
@@ -505,49 +512,45 @@ def write_digits(
     resume: bool = False,
 ) -> None:
     """Writes :func:`digits` and a newline to the file ``path``, as ``pi N -o
-    FILE`` does, straight from libpi's buffer: no Python string of the
-    digits is made, so a file of more digits than fit in memory twice can
-    be written. The file is replaced whole or not at all (a temporary file
-    beside it, synced, then renamed over it), keeping the permissions of
-    the file it replaces. The arguments are those of :func:`digits`.
+    FILE`` does: the digits go from libpi's conversion to the file a piece
+    at a time (of at most 16 MiB), never all in memory, so a file of more
+    digits than memory holds can be written. The file is replaced whole or
+    not at all (a temporary file beside it, synced, then renamed over it),
+    keeping the permissions of the file it replaces. The arguments are
+    those of :func:`digits`; raises :class:`OutputError` (an OSError) when
+    the file cannot be written.
     """
+    n, options = _checked(n, base, threads, verify, memory_limit, scratch, resume)
     target = os.fspath(path)
-
-    def write(text: Any) -> None:
-        temporary = f"{target}.pi-{os.getpid()}.tmp"
-        try:
-            with open(temporary, "xb") as file:
-                if os.path.exists(target):
-                    os.chmod(temporary, stat.S_IMODE(os.stat(target).st_mode))
-                file.write(text)
-                file.write(b"\n")
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, target)
-        except BaseException:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-            raise
-
-    _computed(n, base, threads, progress, verify, memory_limit, scratch, resume, write)
+    temporary = f"{target}.pi-{os.getpid()}.tmp"
+    try:
+        with open(temporary, "xb"):
+            pass
+        if os.path.exists(target):
+            os.chmod(temporary, stat.S_IMODE(os.stat(target).st_mode))
+        with _Run(options, progress, f"pi {n} digits"):
+            status = lib.pi_compute_to_file(n, options, os.fsencode(temporary))
+        _check(status)
+        os.replace(temporary, target)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
 
 
 _T = TypeVar("_T")
 
 
-def _computed(
+def _checked(
     n: Any,
     base: Any,
     threads: Any,
-    progress: Any,
     verify: Any,
     memory_limit: Any,
     scratch: Any,
     resume: Any,
-    use: Callable[[Any], _T],
-) -> _T:
-    """``use`` of libpi's buffer of the digits that :func:`digits` describes,
-    its arguments checked."""
+) -> Tuple[int, Any]:
+    """``n`` and libpi's options for the arguments of :func:`digits`, checked."""
     n = _size("n", n)
     base = _base(base)
     threads = _threads(threads)
@@ -564,6 +567,23 @@ def _computed(
     if scratch is not None:
         _check(lib.pi_options_set_scratch_dir(options, os.fsencode(scratch)))
         _check(lib.pi_options_set_resume(options, resume))
+    return n, options
+
+
+def _computed(
+    n: Any,
+    base: Any,
+    threads: Any,
+    progress: Any,
+    verify: Any,
+    memory_limit: Any,
+    scratch: Any,
+    resume: Any,
+    use: Callable[[Any], _T],
+) -> _T:
+    """``use`` of libpi's buffer of the digits that :func:`digits` describes,
+    its arguments checked."""
+    n, options = _checked(n, base, threads, verify, memory_limit, scratch, resume)
     result = ffi.new("pi_result **")
     try:
         with _Run(options, progress, f"pi {n} digits"):

@@ -2,8 +2,9 @@
 //! [`crate::natural::Spill`]), written and read back a piece at a time.
 
 use std::fs::File;
-use std::io;
 use std::time::Instant;
+
+use crate::positioned::{read_at, write_at};
 
 use crate::natural::Spill;
 
@@ -84,62 +85,6 @@ impl<'a> Spilled<'a> {
     }
 }
 
-/// Fills `buf` from `offset` in `file`, without moving a shared position.
-#[cfg(unix)]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
-}
-
-/// Fills `buf` from `offset` in `file`.
-#[cfg(windows)]
-fn read_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
-    use std::os::windows::fs::FileExt;
-    while !buf.is_empty() {
-        match file.seek_read(buf, offset)? {
-            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
-            n => {
-                buf = &mut buf[n..];
-                offset += n as u64;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Writes `buf` at `offset` in `file`, without moving a shared position.
-#[cfg(unix)]
-fn write_at(file: &File, buf: &[u8], offset: u64) -> io::Result<()> {
-    std::os::unix::fs::FileExt::write_all_at(file, buf, offset)
-}
-
-/// Writes `buf` at `offset` in `file`.
-#[cfg(windows)]
-fn write_at(file: &File, mut buf: &[u8], mut offset: u64) -> io::Result<()> {
-    use std::os::windows::fs::FileExt;
-    while !buf.is_empty() {
-        match file.seek_write(buf, offset)? {
-            0 => return Err(io::ErrorKind::WriteZero.into()),
-            n => {
-                buf = &buf[n..];
-                offset += n as u64;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Positioned writes are not available here.
-#[cfg(not(any(unix, windows)))]
-fn write_at(_: &File, _: &[u8], _: u64) -> io::Result<()> {
-    Err(io::ErrorKind::Unsupported.into())
-}
-
-/// Positioned reads are not available here.
-#[cfg(not(any(unix, windows)))]
-fn read_at(_: &File, _: &mut [u8], _: u64) -> io::Result<()> {
-    Err(io::ErrorKind::Unsupported.into())
-}
-
 #[cfg(test)]
 pub(super) mod tests {
     use std::sync::atomic::{AtomicU64, Ordering};
@@ -188,7 +133,7 @@ pub(super) mod tests {
             counter.fetch_add(bytes, Ordering::Relaxed);
         }
 
-        fn failed(&self, e: &io::Error) -> ! {
+        fn failed(&self, e: &std::io::Error) -> ! {
             panic!("spill file: {e}")
         }
     }
