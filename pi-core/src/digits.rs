@@ -143,6 +143,16 @@ fn system_budget(n: u64, options: &Options, system: Option<MemoryBound>) -> Opti
     too_much.then(|| options.clone().memory_limit(Some(bytes)))
 }
 
+/// The products that spill their residues in a computation of `n` digits
+/// as `options` say, by their limbs: none without a budget.
+fn spill_from(n: u64, options: &Options) -> Option<usize> {
+    #[cfg(test)]
+    if options.spill_from.is_some() {
+        return options.spill_from;
+    }
+    budget(n, options).map(spill_min)
+}
+
 /// The products that spill their residues under a budget of `limit`
 /// bytes, by their limbs: those whose residues would take more than a
 /// sixteenth of it, at about 51 bytes per limb of product (four primes,
@@ -223,7 +233,7 @@ fn computed<T: Send>(
                 base: options.base,
             },
             options.resume,
-            (estimate_disk(n, options), budget(n, options).map(spill_min)),
+            (estimate_disk(n, options), spill_from(n, options)),
         )?),
         None => None,
     };
@@ -549,6 +559,40 @@ mod tests {
             panic!("{outcome:?}");
         };
         assert!(message.contains("No space left"), "{message}");
+    }
+
+    /// Every product of a transform spilled, its transforms on disk (the
+    /// series' merges, the square root's and division's Newton steps, the
+    /// conversion's products), with the digits to a file: the same text.
+    #[test]
+    fn every_product_out_of_core_gives_the_same_digits() {
+        for (base, n, verify) in [
+            (Base::Decimal, 1_000_000, true),
+            (Base::Hexadecimal, 300_000, false),
+        ] {
+            let dir = tempfile::tempdir().expect("a scratch directory");
+            let read: Arc<Mutex<u64>> = Arc::default();
+            let log = Arc::clone(&read);
+            let options = Options::new()
+                .base(base)
+                .verify(verify)
+                .scratch_dir(Some(dir.path().into()))
+                .spill_for_testing(1)
+                .progress(move |p| {
+                    log.lock().map(|mut l| *l = p.scratch.bytes_read).ok();
+                    ControlFlow::Continue(())
+                });
+            let text = compute(n, &Options::new().base(base)).expect("digits") + "\n";
+            assert_eq!(file_text(n, &options, FILE_BUFFER), Ok(text), "{base:?}");
+            // Many times the result: every product's transforms and residues.
+            let read = read.lock().map(|r| *r).unwrap_or_default();
+            let result_bytes = digit_bits(n, base) / 8;
+            assert!(read > 64 * result_bytes, "{base:?}: {read} bytes read");
+            let left = std::fs::read_dir(dir.path())
+                .expect("the directory")
+                .count();
+            assert_eq!(left, 0, "{base:?}: files left in the scratch directory");
+        }
     }
 
     #[test]

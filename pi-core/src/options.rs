@@ -34,6 +34,11 @@ pub struct Options {
     pub(crate) resume: bool,
     #[cfg(test)]
     pub(crate) corruption: Corruption,
+    /// With a scratch directory: every product from this many limbs spills
+    /// (see [`crate::natural::Spill`]), whatever the budget; for tests of
+    /// the out-of-core paths only.
+    #[cfg(test)]
+    pub(crate) spill_from: Option<usize>,
 }
 
 /// A deliberate error, for the tests that show verification catches it.
@@ -124,6 +129,14 @@ impl Options {
     #[cfg(test)]
     pub(crate) fn corrupt_for_testing(mut self, corruption: Corruption) -> Options {
         self.corruption = corruption;
+        self
+    }
+
+    /// Spills every product from `limbs` limbs to the scratch directory;
+    /// for tests of the out-of-core paths only.
+    #[cfg(test)]
+    pub(crate) fn spill_for_testing(mut self, limbs: usize) -> Options {
+        self.spill_from = Some(limbs);
         self
     }
 
