@@ -123,9 +123,10 @@ struct Args {
     #[arg(long)]
     verify: bool,
 
-    /// Print the time of each stage, the peak memory and (with --scratch)
-    /// the bytes read and written in the scratch directory on standard
-    /// error.
+    /// Print the time of each stage and the most resident memory seen in
+    /// it (sampled at least every 100 ms), the peak memory and (with
+    /// --scratch) the bytes read and written in the scratch directory on
+    /// standard error.
     #[arg(long)]
     stats: bool,
 }

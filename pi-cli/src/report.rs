@@ -1,6 +1,6 @@
 //! What `pi` says on standard error while it computes: a progress bar, and
-//! the time of each stage, the peak memory and the scratch directory's
-//! input and output with `--stats`.
+//! the time and resident memory of each stage, the peak memory and the
+//! scratch directory's input and output with `--stats`.
 
 use std::io::IsTerminal;
 use std::ops::ControlFlow;
@@ -26,8 +26,9 @@ enum Display {
 /// What the progress callback records.
 struct Shared {
     display: Display,
-    /// The start of each stage, in order.
-    stages: Mutex<Vec<(Stage, Instant)>>,
+    /// Each stage in order: its start, and the most resident memory seen
+    /// in its progress reports (bytes; at least every 100 ms).
+    stages: Mutex<Vec<(Stage, Instant, u64)>>,
     /// The last tenth of the work announced by [`Display::Lines`].
     tenths: Mutex<u64>,
     /// The scratch directory's input and output so far.
@@ -102,15 +103,23 @@ impl Report {
         let stages = shared.stages.lock().map(|s| s.clone()).unwrap_or_default();
         let end = stages
             .first()
-            .map_or_else(Instant::now, |&(_, start)| start + elapsed);
+            .map_or_else(Instant::now, |&(_, start, _)| start + elapsed);
         eprintln!(
             "pi: stats{}",
             if succeeded { "" } else { " (stopped early)" }
         );
-        for (i, &(stage, start)) in stages.iter().enumerate() {
-            let next = stages.get(i + 1).map_or(end, |&(_, next)| next);
+        for (i, &(stage, start, resident)) in stages.iter().enumerate() {
+            let next = stages.get(i + 1).map_or(end, |&(_, next, _)| next);
             let seconds = next.saturating_duration_since(start).as_secs_f64();
-            eprintln!("  {:<14}{seconds:>10.3} s", stage.name());
+            let memory = if resident > 0 {
+                format!(
+                    "  (resident memory sampled: up to {:.1} MiB)",
+                    mib(resident)
+                )
+            } else {
+                String::new()
+            };
+            eprintln!("  {:<14}{seconds:>10.3} s{memory}", stage.name());
         }
         eprintln!("  {:<14}{:>10.3} s", "total", elapsed.as_secs_f64());
         eprintln!("  {:<14}{:>10}", "kernels", pi_core::kernel_family().name());
@@ -144,12 +153,19 @@ impl Shared {
         if let Ok(mut scratch) = self.scratch.lock() {
             *scratch = p.scratch;
         }
+        let resident = resident_memory().unwrap_or(0);
         let new_stage = match self.stages.lock() {
-            Ok(mut stages) if stages.last().map(|&(s, _)| s) != Some(p.stage) => {
-                stages.push((p.stage, now));
-                true
-            }
-            _ => false,
+            Ok(mut stages) => match stages.last_mut() {
+                Some((stage, _, most)) if *stage == p.stage => {
+                    *most = (*most).max(resident);
+                    false
+                }
+                _ => {
+                    stages.push((p.stage, now, resident));
+                    true
+                }
+            },
+            Err(_) => false,
         };
         match &self.display {
             Display::None => {}
@@ -176,8 +192,19 @@ fn mib(bytes: u64) -> f64 {
 /// The peak resident memory of this process in bytes, where the system
 /// tells it (Linux: VmHWM in /proc/self/status).
 fn peak_memory() -> Option<u64> {
+    status_bytes("VmHWM:")
+}
+
+/// The resident memory of this process now, in bytes, where the system
+/// tells it (Linux: VmRSS in /proc/self/status).
+fn resident_memory() -> Option<u64> {
+    status_bytes("VmRSS:")
+}
+
+/// The value of the line `label` of /proc/self/status (in KiB), in bytes.
+fn status_bytes(label: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(label))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
 }

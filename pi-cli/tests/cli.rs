@@ -250,6 +250,7 @@ fn stats_and_progress_go_to_stderr() {
         "conversion",
         "total",
         "peak memory",
+        "resident memory sampled: up to",
         "%",
     ] {
         assert!(report.contains(word), "{word} missing from: {report}");
