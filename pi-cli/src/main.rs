@@ -228,9 +228,13 @@ fn main() -> ExitCode {
         (None, None) => unreachable!("clap requires DIGITS or --hex-at"),
     };
     report.finish(start.elapsed(), outcome.is_ok());
-    let text = match outcome {
-        Ok(text) => text,
-        Err(e) => return failure(&e),
+    let text = match (outcome, &args.output) {
+        (Ok(text), _) => text,
+        (Err(Error::Output(why)), Some(path)) => {
+            eprintln!("pi: cannot write the digits to {}: {why}", path.display());
+            return ExitCode::FAILURE;
+        }
+        (Err(e), _) => return failure(&e),
     };
     if args.verify && !args.quiet {
         eprintln!("pi: verified: hexadecimal digits by digit extraction, digits by residues");

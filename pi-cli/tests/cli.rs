@@ -436,6 +436,35 @@ fn a_failed_checkpoint_write_is_an_error_and_the_run_resumes() {
     );
 }
 
+/// A file of digits that cannot be written whole (files limited to about
+/// 600 KB by `ulimit -f`, as on a full disk): a clear error, exit code 1,
+/// the file it would replace untouched and no temporary file left.
+#[cfg(unix)]
+#[test]
+fn a_full_disk_under_the_output_is_an_error() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let out = dir.path().join("pi.txt");
+    std::fs::write(&out, "old").expect("a file to replace");
+    let limited = Command::new("sh")
+        .args(["-c", "trap '' XFSZ; ulimit -f 600; exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_pi"))
+        .args(["1000000", "-q", "--verify", "-o"])
+        .arg(&out)
+        .output()
+        .expect("run pi in sh");
+    let message = String::from_utf8_lossy(&limited.stderr);
+    assert_eq!(limited.status.code(), Some(1), "{message}");
+    let named = format!("cannot write the digits to {}", out.display());
+    assert!(message.contains(&named), "{message}");
+    assert_eq!(std::fs::read_to_string(&out).expect("the file"), "old");
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("the directory")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(names, ["pi.txt"]);
+}
+
 #[test]
 fn ctrl_c_stops_digit_extraction() {
     let (status, elapsed) = interrupted(&["--hex-at", "10000000000000", "-q"], 300);
