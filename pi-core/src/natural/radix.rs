@@ -382,8 +382,8 @@ pub(super) fn to_hex(x: &Natural, width: usize) -> String {
 /// The lowercase hexadecimal digits.
 pub(crate) const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
 
-/// Writes `x < 16^out.len()` into `out`, ASCII zeros, as lowercase
-/// hexadecimal digits.
+/// Writes `x < 16^out.len()` into `out` (ASCII zeros where it is memory)
+/// as lowercase hexadecimal digits, zero-padded.
 pub(crate) fn write_hex(x: &Natural, out: Text<'_>) {
     write_hex_text(x.limbs(), out);
 }
