@@ -14,7 +14,7 @@ import stat
 import sys
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, Optional, Tuple, Type, TypeVar, Union
+from typing import Any, Callable, Dict, Iterable, Optional, Tuple, Type, Union
 
 from ._pi import ffi, lib
 
@@ -493,10 +493,17 @@ def digits(
     wrong type and ValueError (:class:`InvalidArgument`) for values out of
     range.
     """
-    # One copy, from libpi's buffer into the str.
-    return _computed(
-        n, base, threads, progress, verify, memory_limit, scratch, resume, lambda text: str(text, "ascii")
-    )
+    n, options = _checked(n, base, threads, verify, memory_limit, scratch, resume)
+    result = ffi.new("pi_result **")
+    try:
+        with _Run(options, progress, f"pi {n} digits"):
+            status = lib.pi_compute(n, options, result)
+        _check(status)
+        # One copy, from libpi's buffer into the str.
+        text = ffi.buffer(lib.pi_result_digits(result[0]), lib.pi_result_len(result[0]))
+        return str(text, "ascii")
+    finally:
+        lib.pi_result_free(result[0])
 
 
 def write_digits(
@@ -538,9 +545,6 @@ def write_digits(
         raise
 
 
-_T = TypeVar("_T")
-
-
 def _checked(
     n: Any,
     base: Any,
@@ -568,27 +572,3 @@ def _checked(
         _check(lib.pi_options_set_scratch_dir(options, os.fsencode(scratch)))
         _check(lib.pi_options_set_resume(options, resume))
     return n, options
-
-
-def _computed(
-    n: Any,
-    base: Any,
-    threads: Any,
-    progress: Any,
-    verify: Any,
-    memory_limit: Any,
-    scratch: Any,
-    resume: Any,
-    use: Callable[[Any], _T],
-) -> _T:
-    """``use`` of libpi's buffer of the digits that :func:`digits` describes,
-    its arguments checked."""
-    n, options = _checked(n, base, threads, verify, memory_limit, scratch, resume)
-    result = ffi.new("pi_result **")
-    try:
-        with _Run(options, progress, f"pi {n} digits"):
-            status = lib.pi_compute(n, options, result)
-        _check(status)
-        return use(ffi.buffer(lib.pi_result_digits(result[0]), lib.pi_result_len(result[0])))
-    finally:
-        lib.pi_result_free(result[0])
