@@ -550,8 +550,8 @@ pub unsafe extern "C" fn pi_compute_to_file(
         };
         // SAFETY: the caller promises NULL or live options.
         let options = unsafe { options_or_default(options) };
-        let output = |e: std::io::Error| {
-            let what = format!("{}: {e}", path.display());
+        let output = |why: &dyn Display| {
+            let what = format!("{}: {why}", path.display());
             failed(&Error::Output(what))
         };
         let file = match std::fs::OpenOptions::new()
@@ -562,14 +562,16 @@ pub unsafe extern "C" fn pi_compute_to_file(
             .open(&path)
         {
             Ok(file) => file,
-            Err(e) => return output(e),
+            Err(e) => return output(&e),
         };
-        if let Err(e) = pi_core::compute_to_file(digits, &options, &file) {
-            return failed(&e);
+        match pi_core::compute_to_file(digits, &options, &file) {
+            Ok(()) => {}
+            Err(Error::Output(why)) => return output(&why),
+            Err(e) => return failed(&e),
         }
         match file.sync_all() {
             Ok(()) => PI_OK,
-            Err(e) => output(e),
+            Err(e) => output(&e),
         }
     })
 }

@@ -157,6 +157,11 @@ static void check_compute_to_file(void) {
     CHECK(pi_compute_to_file(10, NULL, NULL) == PI_ERROR_NULL_POINTER);
     CHECK(pi_compute_to_file(10, NULL, "/nonexistent-directory/pi.txt") == PI_ERROR_OUTPUT);
     CHECK(strstr(pi_last_error_message(), "nonexistent-directory") != NULL);
+#ifdef __linux__
+    /* A full disk, as /dev/full is. */
+    CHECK(pi_compute_to_file(100000, NULL, "/dev/full") == PI_ERROR_OUTPUT);
+    CHECK(strstr(pi_last_error_message(), "/dev/full") != NULL);
+#endif
     pi_options_free(options);
 }
 
