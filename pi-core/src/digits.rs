@@ -47,10 +47,11 @@ const MEMORY_TABLES_PER_RESULT_BYTE: u64 = 64;
 const MEMORY_TABLES_MAX: u64 = 768 << 20;
 /// [`MEMORY_PER_RESULT_BYTE`] for a computation held to a memory budget,
 /// whose largest products spill their residues (the largest of them their
-/// transforms too) to the scratch directory: 9.2 at 10^9 digits (a peak
-/// of 4.31 GiB, against 5.52 GiB in memory alone), with a third more as
-/// margin.
-const BUDGET_MEMORY_PER_RESULT_BYTE: u64 = 12;
+/// transforms too) to the scratch directory: 8.2 at 10^9 digits under a
+/// budget below what it can keep (a peak of 4018 MiB, in the series'
+/// merges and the division, against 5.40 GiB in memory alone), with a
+/// third more as margin.
+const BUDGET_MEMORY_PER_RESULT_BYTE: u64 = 11;
 /// Memory used whatever the size: code, thread stacks, small tables.
 const MEMORY_BASE: u64 = 16 << 20;
 

@@ -280,8 +280,15 @@ fn halves(
     if parallel {
         computation.checkpoint();
     }
+    // Held to a memory budget, halves whose merges spill run one after the
+    // other too (their products use every thread anyway): side by side,
+    // their merges' peaks would add.
+    let spilled = computation
+        .arith()
+        .spill_for(merge_limbs(a, m) as usize)
+        .is_some();
     let (left, right) = join_if(
-        parallel && b - a < SEQUENTIAL_TERMS,
+        parallel && b - a < SEQUENTIAL_TERMS && !spilled,
         || split(a, m, true, depth + 1, computation),
         || split(m, b, need_p, depth + 1, computation),
     );
