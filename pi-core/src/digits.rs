@@ -182,8 +182,10 @@ pub fn compute(n: u64, options: &Options) -> Result<String, Error> {
 /// a newline to `file` from its start: the `n + 3` bytes of [`compute`]'s
 /// text and a newline, computed as `options` say. The digits go from the
 /// conversion to the file a piece at a time (of at most 16 MiB), never all
-/// in memory at once; verification, if asked, reads them back. The file is
-/// neither truncated nor synced; on an error its contents are undefined.
+/// in memory at once; verification, if asked, reads them back. The file
+/// must be open for reading and writing, not for appending (its writes
+/// are positioned); it is neither truncated nor synced, and on an error
+/// its contents are undefined.
 ///
 /// Errors: those of [`compute`], and [`Error::Output`] when the file
 /// cannot be written or read back.
