@@ -228,8 +228,10 @@ enum pi_status pi_options_set_resume(struct pi_options *options, bool resume);
 
 /**
  * Returns an upper estimate, in bytes, of the peak memory of computing
- * `digits` digits with `options` (NULL: the defaults); `UINT64_MAX` for
- * more than 10^12 digits. Allocates nothing.
+ * `digits` digits with `options` (NULL: the defaults) by `pi_compute`;
+ * `UINT64_MAX` for more than 10^12 digits. `pi_compute_to_file`, which
+ * does not hold the text, needs `digits + 3` bytes less under a budget.
+ * Allocates nothing.
  *
  * # Safety
  * `options` must be NULL or live options from `pi_options_new`.

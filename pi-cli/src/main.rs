@@ -191,7 +191,19 @@ fn main() -> ExitCode {
         .memory_limit(args.memory_limit)
         .scratch_dir(args.scratch.clone())
         .resume(args.resume);
-    let estimate = args.digits.map(|d| pi_core::estimate_memory(d, &options));
+    let destination = match args.output.as_deref().map(output::Destination::new) {
+        Some(Ok(destination)) => Some(destination),
+        Some(Err(e)) => {
+            eprintln!("pi: {e}");
+            return ExitCode::FAILURE;
+        }
+        None => None,
+    };
+    let to_file = destination.as_ref().and_then(output::Destination::file);
+    let estimate = args.digits.map(|d| match to_file {
+        Some(_) => pi_core::estimate_memory_to_file(d, &options),
+        None => pi_core::estimate_memory(d, &options),
+    });
     let report = Report::new(estimate, args.progress, args.quiet, args.stats);
     if let Some(callback) = report.callback() {
         options = options.progress(callback);
@@ -206,18 +218,9 @@ fn main() -> ExitCode {
             Err(code) => code,
         };
     }
-    let destination = match args.output.as_deref().map(output::Destination::new) {
-        Some(Ok(destination)) => Some(destination),
-        Some(Err(e)) => {
-            report.finish(start.elapsed(), false);
-            eprintln!("pi: {e}");
-            return ExitCode::FAILURE;
-        }
-        None => None,
-    };
     // The text, unless it went straight to the destination's file.
     let outcome = match (args.digits, args.hex_at) {
-        (Some(digits), _) => match destination.as_ref().and_then(output::Destination::file) {
+        (Some(digits), _) => match to_file {
             Some(file) => pi_core::compute_to_file(digits, &options, file).map(|()| None),
             None => pi_core::compute(digits, &options).map(Some),
         },

@@ -34,27 +34,38 @@ fn prints_digits_and_a_newline() {
     }
 }
 
-#[test]
-fn a_million_digits_match_the_checkpoint() {
-    use sha2::{Digest, Sha256};
+/// The sha256 of "3." and the first `n` decimal digits, from the
+/// checkpoints.
+fn decimal_checkpoint(n: u64) -> String {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../tests/data/pi-checkpoints.tsv"
     );
     let table = std::fs::read_to_string(path).expect("read the checkpoints");
-    let expected = table
+    let prefix = format!("decimal\t{n}\t");
+    table
         .lines()
-        .find_map(|l| l.strip_prefix("decimal\t1000000\t"))
+        .find_map(|l| l.strip_prefix(&prefix))
         .and_then(|rest| rest.split('\t').next())
-        .expect("the decimal 10^6 checkpoint");
+        .expect("a decimal checkpoint")
+        .to_string()
+}
+
+/// The sha256 of `text`, in hexadecimal.
+fn sha256(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn a_million_digits_match_the_checkpoint() {
     let output = pi(&["1000000"]);
     assert!(output.status.success());
     let text = stdout(&output).strip_suffix('\n').expect("a final newline");
-    let digest: String = Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    assert_eq!(digest, expected);
+    assert_eq!(sha256(text), decimal_checkpoint(1_000_000));
 }
 
 #[test]
@@ -306,6 +317,64 @@ fn with_scratch_the_memory_limit_is_a_budget() {
     // --stats counts the residues read back from the scratch directory.
     let report = String::from_utf8_lossy(&kept.stderr);
     assert!(report.contains("scratch read"), "{report}");
+}
+
+/// The smallest memory budget that a computation of `n` digits written
+/// to a file with a scratch directory accepts.
+fn smallest_budget(n: u64, scratch: &std::path::Path) -> u64 {
+    let accepts = |budget: u64| {
+        let options = pi_core::Options::new()
+            .scratch_dir(Some(scratch.to_path_buf()))
+            .memory_limit(Some(budget));
+        pi_core::estimate_memory_to_file(n, &options) <= budget
+    };
+    let (mut low, mut high) = (1u64, 1 << 40);
+    while low < high {
+        let middle = low + (high - low) / 2;
+        if accepts(middle) {
+            high = middle;
+        } else {
+            low = middle + 1;
+        }
+    }
+    low
+}
+
+/// The smallest budget accepted for 10^6 and 10^7 digits is kept: the
+/// largest products spill to the scratch directory, the digits match the
+/// checkpoints and the peak memory stays below the budget.
+#[test]
+fn the_smallest_budget_accepted_is_kept() {
+    let dir = tempfile::tempdir().expect("a scratch directory");
+    let (scratch, file) = (dir.path().join("scratch"), dir.path().join("pi.txt"));
+    for n in [1_000_000, 10_000_000] {
+        let budget = smallest_budget(n, &scratch);
+        let below = (budget - 1).to_string();
+        let budget = budget.to_string();
+        let digits = n.to_string();
+        let args = |limit| {
+            let mut args = vec![digits.as_str(), "-q", "--stats", "--memory-limit", limit];
+            args.extend(["--scratch", scratch.to_str().expect("a UTF-8 path")]);
+            args.extend(["-o", file.to_str().expect("a UTF-8 path")]);
+            args
+        };
+        assert_eq!(pi(&args(&below)).status.code(), Some(1), "{n}");
+        let kept = pi(&args(&budget));
+        assert!(kept.status.success(), "{n}: {kept:?}");
+        let text = std::fs::read_to_string(&file).expect("the digits");
+        let text = text.strip_suffix('\n').expect("a final newline");
+        assert_eq!(sha256(text), decimal_checkpoint(n), "{n}");
+        let report = String::from_utf8_lossy(&kept.stderr);
+        let peak: f64 = report
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("peak memory"))
+            .and_then(|l| l.trim().strip_suffix("MiB"))
+            .and_then(|l| l.trim().parse().ok())
+            .expect("the peak memory");
+        let budget: f64 = budget.parse().expect("a number");
+        assert!(peak * 1048576.0 <= budget, "{n}: {report}");
+        assert!(report.contains("scratch read"), "{n}: {report}");
+    }
 }
 
 /// Starts `pi args`, sends it SIGINT after `delay_ms`, and returns its exit

@@ -33,14 +33,16 @@ impl Sink for Monitor {
 
 impl<'a> Computation<'a> {
     /// A computation reporting to `monitor`, keeping `checkpoints` if any,
-    /// with a transform cache of its own.
+    /// with a transform cache of its own, sized for its memory `budget` if
+    /// it is held to one.
     pub(crate) fn new(
         monitor: &'a Monitor,
         checkpoints: Option<&'a Checkpoints>,
+        budget: Option<u64>,
     ) -> Computation<'a> {
         Computation {
             monitor,
-            transforms: TransformCache::default(),
+            transforms: budget.map_or_else(TransformCache::default, TransformCache::within),
             checkpoints,
         }
     }
@@ -99,10 +101,10 @@ impl<'a> Computation<'a> {
 /// core), watched by a monitor (see [`monitor::watch`]) that reports to
 /// `progress`. Stage `i` takes about `shares[i]` of the time; `estimate` is
 /// the memory it was expected to need, for the error if an allocation
-/// fails.
+/// fails, and `budget` the memory budget it keeps to, if any.
 pub(crate) fn run<T: Send>(
     threads: usize,
-    estimate: u64,
+    (estimate, budget): (u64, Option<u64>),
     (cancel, progress): (CancelToken, Option<&ProgressFn>),
     shares: [f64; STAGES.len()],
     checkpoints: Option<&Checkpoints>,
@@ -117,7 +119,7 @@ pub(crate) fn run<T: Send>(
     let scratch = checkpoints.map(Checkpoints::io);
     let outcome = monitor::watch(cancel, shares, (progress, scratch), |monitor| {
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-            pool.install(|| body(&Computation::new(monitor, checkpoints)))
+            pool.install(|| body(&Computation::new(monitor, checkpoints, budget)))
         }));
         let succeeded = matches!(outcome, Ok(Ok(_)));
         (outcome, succeeded)
@@ -146,7 +148,7 @@ mod tests {
     fn computed<T: Send>(body: impl FnOnce() -> T + Send) -> Result<T, Error> {
         run(
             1,
-            7,
+            (7, None),
             (CancelToken::new(), None),
             [1.0; STAGES.len()],
             None,

@@ -8,7 +8,7 @@ use crate::chudnovsky::{pi_fixed_point, ERROR_BOUND};
 use crate::computation::Computation;
 use crate::memory::{self, MemoryBound};
 use crate::monitor::Stage;
-use crate::natural::{radix, Arith, Natural};
+use crate::natural::{radix, Arith, Natural, TransformCache};
 use crate::text::{Text, TextFile, Written, FILE_BUFFER};
 use crate::verify;
 use crate::{Base, Error, Options};
@@ -50,10 +50,21 @@ const MEMORY_TABLES_MAX: u64 = 768 << 20;
 /// transforms too) to the scratch directory: 8.2 at 10^9 digits under a
 /// budget below what it can keep (a peak of 4018 MiB, in the series'
 /// merges and the division, against 5.40 GiB in memory alone), with a
-/// third more as margin.
+/// third more as margin; its tables and kept buffers, the text of the
+/// digits and what the allocator keeps once freed are counted apart.
 const BUDGET_MEMORY_PER_RESULT_BYTE: u64 = 11;
 /// Memory used whatever the size: code, thread stacks, small tables.
 const MEMORY_BASE: u64 = 16 << 20;
+/// Memory per byte of the binary result that the system's allocator keeps
+/// resident once freed, under a budget, up to [`MEMORY_SLACK_MAX`]: glibc
+/// keeps up to twice its mmap threshold (which rises with the blocks freed,
+/// to 32 MiB) free at the top of each thread's arena. At 10^8 digits under
+/// a budget of 583 MB, peaks of 582-677 MB against 392-406 MiB with
+/// the allocator made to give back what it frees at once.
+const MEMORY_SLACK_PER_RESULT_BYTE: u64 = 4;
+/// The most the allocator keeps resident once freed: 64 MiB per arena, for
+/// the computation's threads and the caller's.
+const MEMORY_SLACK_MAX: u64 = 256 << 20;
 
 /// Scratch space per byte of the binary result that the checkpoints take
 /// at most: ranges of the series on three levels while one more is being
@@ -93,8 +104,8 @@ pub fn estimate_disk(n: u64, options: &Options) -> u64 {
 
 /// An upper estimate, in bytes, of the peak memory of computing `n` digits
 /// as `options` say (their base, and whether their memory limit is a
-/// budget: see [`Options::memory_limit`]), the text of the digits
-/// included; `u64::MAX` beyond [`MAX_DIGITS`].
+/// budget: see [`Options::memory_limit`]) with [`compute`], the text of
+/// the digits included; `u64::MAX` beyond [`MAX_DIGITS`].
 ///
 /// ```
 /// let small = pi_core::estimate_memory(1000, &pi_core::Options::new());
@@ -102,22 +113,49 @@ pub fn estimate_disk(n: u64, options: &Options) -> u64 {
 /// assert!(small < 20 << 20 && large > 1 << 30);
 /// ```
 pub fn estimate_memory(n: u64, options: &Options) -> u64 {
+    estimate(n, options, true)
+}
+
+/// [`estimate_memory`] for [`compute_to_file`], which does not hold the
+/// text of the digits: less by its `n + 3` bytes under a budget.
+///
+/// ```
+/// let options = pi_core::Options::new();
+/// let file = pi_core::estimate_memory_to_file(1_000_000, &options);
+/// assert!(file <= pi_core::estimate_memory(1_000_000, &options));
+/// ```
+pub fn estimate_memory_to_file(n: u64, options: &Options) -> u64 {
+    estimate(n, options, false)
+}
+
+/// [`estimate_memory`], with the text of the digits in memory if `text`.
+fn estimate(n: u64, options: &Options, text: bool) -> u64 {
     if n > MAX_DIGITS {
         return u64::MAX;
     }
     let result_bytes = digit_bits(n, options.base).div_ceil(8);
     match budget(n, options) {
-        Some(_) => peak(BUDGET_MEMORY_PER_RESULT_BYTE, result_bytes),
-        None => peak(MEMORY_PER_RESULT_BYTE, result_bytes),
+        Some(limit) => {
+            let tables = tables(result_bytes).min(TransformCache::most_within(limit));
+            let slack = (MEMORY_SLACK_PER_RESULT_BYTE * result_bytes).min(MEMORY_SLACK_MAX);
+            let text = if text { n + 3 } else { 0 };
+            MEMORY_BASE + BUDGET_MEMORY_PER_RESULT_BYTE * result_bytes + tables + slack + text
+        }
+        // The measured peaks held the text: little beside the products.
+        None => in_memory(result_bytes),
     }
 }
 
 /// The peak memory of a computation whose result takes `result_bytes`,
-/// with `per_result_byte` of its steps' numbers and transforms for each.
-fn peak(per_result_byte: u64, result_bytes: u64) -> u64 {
-    MEMORY_BASE
-        + per_result_byte * result_bytes
-        + (MEMORY_TABLES_PER_RESULT_BYTE * result_bytes).min(MEMORY_TABLES_MAX)
+/// in memory alone.
+fn in_memory(result_bytes: u64) -> u64 {
+    MEMORY_BASE + MEMORY_PER_RESULT_BYTE * result_bytes + tables(result_bytes)
+}
+
+/// The memory of the transforms' tables and kept buffers of a computation
+/// whose result takes `result_bytes`, at most (less under a budget).
+fn tables(result_bytes: u64) -> u64 {
+    (MEMORY_TABLES_PER_RESULT_BYTE * result_bytes).min(MEMORY_TABLES_MAX)
 }
 
 /// The memory budget a computation of `n` digits keeps to, by spilling the
@@ -126,10 +164,7 @@ fn peak(per_result_byte: u64, result_bytes: u64) -> u64 {
 /// computation would take more in memory alone.
 fn budget(n: u64, options: &Options) -> Option<u64> {
     options.scratch.as_ref()?;
-    let in_memory = peak(
-        MEMORY_PER_RESULT_BYTE,
-        digit_bits(n, options.base).div_ceil(8),
-    );
+    let in_memory = in_memory(digit_bits(n, options.base).div_ceil(8));
     options.memory_limit.filter(|&limit| in_memory > limit)
 }
 
@@ -175,7 +210,9 @@ fn spill_min(limit: u64) -> usize {
 /// [`Error::Checkpoint`] (with a [`Options::scratch_dir`]: the directory
 /// cannot be used, or resumed checkpoints are another computation's).
 pub fn compute(n: u64, options: &Options) -> Result<String, Error> {
-    computed(n, options, |computation| text(n, options, computation))
+    computed((n, true), options, |computation| {
+        text(n, options, computation)
+    })
 }
 
 /// Writes `"3."`, the first `n` digits of π after the point, truncated, and
@@ -190,16 +227,16 @@ pub fn compute(n: u64, options: &Options) -> Result<String, Error> {
 /// Errors: those of [`compute`], and [`Error::Output`] when the file
 /// cannot be written or read back.
 pub fn compute_to_file(n: u64, options: &Options, file: &File) -> Result<(), Error> {
-    computed(n, options, |computation| {
+    computed((n, false), options, |computation| {
         write_file(n, options, computation, (file, FILE_BUFFER))
     })
 }
 
-/// `body` run as a computation of `n` digits as `options` say, once they
-/// are checked and its checkpoints (if any) opened; they are cleared once
-/// it succeeds.
+/// `body` run as a computation of `n` digits as `options` say (whose text
+/// it holds in memory if `text`), once they are checked and its
+/// checkpoints (if any) opened; they are cleared once it succeeds.
 fn computed<T: Send>(
-    n: u64,
+    (n, text): (u64, bool),
     options: &Options,
     body: impl FnOnce(&Computation) -> Result<T, Error> + Send,
 ) -> Result<T, Error> {
@@ -213,7 +250,7 @@ fn computed<T: Send>(
     let system = memory::available();
     let budgeted = system_budget(n, options, system);
     let options = budgeted.as_ref().unwrap_or(options);
-    let estimate = estimate_memory(n, options);
+    let estimate = estimate(n, options, text);
     if let Some(bound) = [given, system]
         .into_iter()
         .flatten()
@@ -240,16 +277,22 @@ fn computed<T: Send>(
         )?),
         None => None,
     };
-    options.run(estimate, shares, checkpoints.as_ref(), |computation| {
-        let result = body(computation)?;
-        if let Some(checkpoints) = &checkpoints {
-            // The digits are right whether or not their checkpoints could
-            // be kept or removed: they are returned either way. Cleared
-            // here, the progress at 1 counts all the checkpoints' I/O.
-            let _ = checkpoints.clear();
-        }
-        Ok(result)
-    })
+    let held_to = budget(n, options);
+    options.run(
+        (estimate, held_to),
+        shares,
+        checkpoints.as_ref(),
+        |computation| {
+            let result = body(computation)?;
+            if let Some(checkpoints) = &checkpoints {
+                // The digits are right whether or not their checkpoints could
+                // be kept or removed: they are returned either way. Cleared
+                // here, the progress at 1 counts all the checkpoints' I/O.
+                let _ = checkpoints.clear();
+            }
+            Ok(result)
+        },
+    )
 }
 
 /// `"3."` followed by the first `n` digits of π after the point, truncated,
@@ -502,7 +545,7 @@ mod tests {
     /// bytes, read back.
     fn file_text(n: u64, options: &Options, buffer: usize) -> Result<String, Error> {
         let mut file = tempfile::tempfile().expect("a temporary file");
-        computed(n, options, |computation| {
+        computed((n, false), options, |computation| {
             write_file(n, options, computation, (&file, buffer))
         })?;
         let mut text = String::new();
@@ -643,7 +686,7 @@ mod tests {
         for n in [761u64, 762, 765, 767, 768] {
             let options = Options::new();
             let monitor = Monitor::detached();
-            let computation = Computation::new(&monitor, None);
+            let computation = Computation::new(&monitor, None, None);
             let (mut narrow, mut wide) = (Vec::new(), Vec::new());
             written(
                 n,

@@ -141,7 +141,7 @@ impl HexExtraction {
     /// [`Error::Threads`] and [`Error::Cancelled`].
     pub fn sum_with(&self, terms: Range<u64>, options: &Options) -> Result<HexTermSum, Error> {
         self.check_range(&terms)?;
-        let value = options.run(0, SHARES, None, |computation| {
+        let value = options.run((0, None), SHARES, None, |computation| {
             let monitor = computation.monitor();
             monitor.enter(Stage::Extraction, bbp::chunks(&terms));
             Ok(bbp::sum_terms_parallel(
@@ -361,7 +361,7 @@ pub fn hex_digits_at(position: u64, count: usize) -> Result<String, Error> {
 /// [`Error::Cancelled`].
 pub fn hex_digits_at_with(position: u64, count: usize, options: &Options) -> Result<String, Error> {
     let extraction = HexExtraction::new(position, count)?;
-    options.run(0, SHARES, None, |computation| {
+    options.run((0, None), SHARES, None, |computation| {
         let monitor = computation.monitor();
         let work = bbp::chunks(&(0..extraction.terms()));
         monitor.enter(Stage::Extraction, work);

@@ -31,7 +31,8 @@ mod verify;
 pub use base::Base;
 pub use calc_pi::calc_pi;
 pub use digits::{
-    compute, compute_to_file, digits, estimate_disk, estimate_memory, MAX_DIGITS, MAX_THREADS,
+    compute, compute_to_file, digits, estimate_disk, estimate_memory, estimate_memory_to_file,
+    MAX_DIGITS, MAX_THREADS,
 };
 pub use error::Error;
 pub use extraction::{

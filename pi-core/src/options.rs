@@ -185,10 +185,11 @@ impl Options {
 
 impl Options {
     /// Runs `body` as a computation with these options' threads, progress
-    /// and cancellation (see [`monitor::run`]).
+    /// and cancellation (see [`computation::run`]), expected to need
+    /// `estimate` bytes of memory and held to `budget` if given.
     pub(crate) fn run<T: Send>(
         &self,
-        estimate: u64,
+        (estimate, budget): (u64, Option<u64>),
         shares: [f64; monitor::STAGES.len()],
         checkpoints: Option<&Checkpoints>,
         body: impl FnOnce(&Computation) -> Result<T, Error> + Send,
@@ -201,7 +202,7 @@ impl Options {
         }
         computation::run(
             self.threads,
-            estimate,
+            (estimate, budget),
             (self.cancel.clone(), self.progress.as_deref()),
             shares,
             checkpoints,

@@ -530,7 +530,7 @@ mod tests {
             b,
             (merged(a, m), merged(m, b)),
             0,
-            &Computation::new(&monitor, None),
+            &Computation::new(&monitor, None, None),
         )
     }
 
@@ -558,7 +558,7 @@ mod tests {
             let m = middle(a, b);
             assert!(a < m && m < b, "{a}..{b}: {m}");
             let monitor = Monitor::detached();
-            let computation = Computation::new(&monitor, None);
+            let computation = Computation::new(&monitor, None, None);
             let (left, right) = (
                 split(a, m, false, 1, &computation),
                 split(m, b, false, 1, &computation),
@@ -578,7 +578,7 @@ mod tests {
         // linear factors exceed a limb.
         for (a, b) in [(1, 600), (1000, 2300), (40_000_000_000, 40_000_000_700)] {
             let monitor = Monitor::detached();
-            let whole = split(a, b, true, 0, &Computation::new(&monitor, None));
+            let whole = split(a, b, true, 0, &Computation::new(&monitor, None, None));
             let plain = merged(a, b);
             let (p, q, r) = (whole.p.unwrap_or_default(), whole.q, whole.r);
             let (plain_p, plain_q) = (plain.p.unwrap_or_default(), plain.q);
@@ -604,9 +604,9 @@ mod tests {
         let checkpoints =
             Checkpoints::open(dir.path(), key, false, (0, None)).expect("checkpoints");
         let monitor = Monitor::detached();
-        let computation = Computation::new(&monitor, Some(&checkpoints));
+        let computation = Computation::new(&monitor, Some(&checkpoints), None);
         let plain_monitor = Monitor::detached();
-        let plain = Computation::new(&plain_monitor, None);
+        let plain = Computation::new(&plain_monitor, None, None);
         let (a, b) = (1, 20_000);
         let m = middle(a, b);
         let same = |x: &Split, y: &Split, what: &str| {
@@ -643,7 +643,7 @@ mod tests {
         // From about 2,000,000 bits the top merge's halves are cut.
         for w in [1u64, 64, 100, 1000, 4321, 20_000, 150_001, 8_000_000] {
             let monitor = Monitor::detached();
-            let computation = Computation::new(&monitor, None);
+            let computation = Computation::new(&monitor, None, None);
             let x = pi_fixed_point(w, &computation);
             let wider = &pi_fixed_point(w + 64, &computation) >> 64;
             let (difference, _) = x.abs_diff(&wider);

@@ -76,6 +76,13 @@ impl<'a> Arith<'a> {
         }
     }
 
+    /// This context with `transforms` for its tables and buffers; for
+    /// tests.
+    #[cfg(test)]
+    pub(crate) fn caching(self, transforms: &'a TransformCache) -> Arith<'a> {
+        Arith { transforms, ..self }
+    }
+
     /// This context with `spill` for its residues; for tests.
     #[cfg(test)]
     pub(crate) fn spilling(self, spill: &'a dyn Spill) -> Arith<'a> {

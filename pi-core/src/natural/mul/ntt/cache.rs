@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::field::Field;
 use super::radix3::Radix3;
-use super::tables::Twiddles;
+use super::tables::{Twiddles, MAX_TWIDDLE_TABLE};
+use super::transform::ITERATIVE_MAX;
 use crate::natural::fallible;
 
 /// What the transforms of one computation share: each prime's twiddle
@@ -20,6 +21,11 @@ pub(crate) struct Cache {
     buffers: Mutex<Vec<Vec<u64>>>,
     /// The most values the kept buffers hold together.
     pool_values: usize,
+    /// The longest twiddle table kept: longer transforms generate the
+    /// twiddles of their longer levels as they go (see `tables.rs`).
+    longest_table: usize,
+    /// The longest transform whose radix-3 constants are kept.
+    longest_radix3: usize,
 }
 
 impl Default for Cache {
@@ -28,6 +34,11 @@ impl Default for Cache {
         Cache::keeping(POOL_VALUES)
     }
 }
+
+/// The share of a computation's memory budget that each of the kept
+/// buffers, the twiddle tables and the radix-3 constants take at most
+/// (see [`Cache::within`]).
+const BUDGET_SHARE: u64 = 16;
 
 /// Transform buffers of at least this many values are kept for reuse:
 /// fresh memory costs a page fault and a clear per 4 KiB page, a fifth of
@@ -82,7 +93,36 @@ impl Cache {
             building: Mutex::default(),
             buffers: Mutex::default(),
             pool_values,
+            longest_table: MAX_TWIDDLE_TABLE,
+            longest_radix3: MAX_CACHED_RADIX3,
         }
+    }
+
+    /// The cache of a computation held to a memory budget of `bytes`: its
+    /// kept buffers, and the twiddle tables and radix-3 constants of four
+    /// primes, each take at most a [`BUDGET_SHARE`] of it.
+    pub(crate) fn within(bytes: u64) -> Cache {
+        let share = usize::try_from(bytes / BUDGET_SHARE).unwrap_or(usize::MAX);
+        // Four primes' forward and inverse twiddles: 64 bytes per value of
+        // the longest table; their radix-3 constants: four tables of two
+        // thirds of the length each, 86 bytes per value.
+        let table = (share / 64).max(ITERATIVE_MAX);
+        Cache {
+            longest_table: (1 << table.ilog2()).min(MAX_TWIDDLE_TABLE),
+            longest_radix3: (share / 86).min(MAX_CACHED_RADIX3),
+            ..Cache::keeping((share / 8).min(POOL_VALUES))
+        }
+    }
+
+    /// The most memory that a cache [`Cache::within`] `bytes` holds.
+    pub(crate) fn most_within(bytes: u64) -> u64 {
+        3 * (bytes / BUDGET_SHARE) + 64 * ITERATIVE_MAX as u64
+    }
+
+    /// The longest twiddle table this cache keeps, a power of two of at
+    /// least [`ITERATIVE_MAX`].
+    pub(super) fn longest_table(&self) -> usize {
+        self.longest_table
     }
 
     /// A kept vector of `n` values (stale ones: the caller overwrites
@@ -153,7 +193,7 @@ impl Cache {
 
     /// Radix-3 constants for transforms of length `n` modulo `f`'s prime.
     pub(super) fn radix3<F: Field>(&self, f: F, generator: u64, n: usize) -> Arc<Radix3> {
-        let cached = n <= MAX_CACHED_RADIX3;
+        let cached = n <= self.longest_radix3;
         let tables = (&self.radix3, &self.building);
         longest(tables, key(f), n, Radix3::len, cached, || {
             Radix3::new(f, generator, n, cached)
@@ -202,4 +242,35 @@ fn longest<T>(
     tables.retain(|(k, _)| *k != key);
     tables.push((key, Arc::clone(&t)));
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Within a budget, the kept buffers and each kind of table take at
+    /// most a sixteenth of it (the twiddles at least those of the
+    /// transforms done in cache), never more than without one.
+    #[test]
+    fn a_cache_within_a_budget_keeps_to_its_shares() {
+        for bytes in [0, 1 << 20, 100 << 20, 600 << 20, 5 << 30, u64::MAX] {
+            let cache = Cache::within(bytes);
+            let share = usize::try_from(bytes / BUDGET_SHARE).unwrap_or(usize::MAX);
+            let table = cache.longest_table();
+            assert!(table.is_power_of_two(), "{bytes}");
+            assert!(
+                (ITERATIVE_MAX..=MAX_TWIDDLE_TABLE).contains(&table),
+                "{bytes}"
+            );
+            assert!(table == ITERATIVE_MAX || 64 * table <= share, "{bytes}");
+            assert!(86 * cache.longest_radix3 <= share, "{bytes}");
+            assert!(cache.longest_radix3 <= MAX_CACHED_RADIX3, "{bytes}");
+            assert!(8 * cache.pool_values <= share && cache.pool_values <= POOL_VALUES);
+            let most = (64 * table + 86 * cache.longest_radix3 + 8 * cache.pool_values) as u64;
+            assert!(most <= Cache::most_within(bytes), "{bytes}");
+        }
+        let big = Cache::within(u64::MAX);
+        assert_eq!(big.longest_table(), MAX_TWIDDLE_TABLE);
+        assert_eq!(big.longest_radix3, MAX_CACHED_RADIX3);
+    }
 }

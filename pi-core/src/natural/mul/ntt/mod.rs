@@ -491,6 +491,33 @@ mod tests {
         }
     }
 
+    /// A cache held to a small budget keeps short tables (those of
+    /// transforms up to 2048 values, radix-3 constants up to 762) and few
+    /// buffers: longer transforms generate their twiddles and constants as
+    /// they go, and give the same products, squares and sums.
+    #[test]
+    fn a_cache_within_a_small_budget_gives_the_same_products() {
+        let small = Cache::within(1 << 20);
+        let (within, shared) = (Arith::shared().caching(&small), Arith::shared());
+        let limbs = crate::natural::lcg_limbs;
+        for (la, lb) in [
+            (300, 200),
+            (3000, 2000),
+            (40_000, 39_999),
+            (100_000, 70_001),
+        ] {
+            let (a, b) = (limbs(la, 3), limbs(lb, 4));
+            assert_eq!(mul(&a, &b, within), mul(&a, &b, shared), "{la} x {lb}");
+            assert_eq!(mul(&a, &a, within), mul(&a, &a, shared), "{la}");
+            let sums: [&[(usize, usize)]; 2] = [&[(0, 1), (1, 1)], &[(0, 0)]];
+            assert_eq!(
+                sums_of_products(&[&a, &b], &sums, 0, within),
+                sums_of_products(&[&a, &b], &sums, 0, shared),
+                "{la} x {lb}"
+            );
+        }
+    }
+
     /// Products, squares, wrapped products and sums whose transforms wait
     /// on disk (see `on_disk.rs`), of lengths `2^16` and `3·2^16`, folded
     /// lengths asked for, every packing, in the chosen family's field (the

@@ -1,5 +1,6 @@
-//! Roots of unity: stored twiddle tables up to [`MAX_TWIDDLE_TABLE`], and
-//! the generated levels of longer transforms.
+//! Roots of unity: stored twiddle tables up to the cache's longest (at
+//! most [`MAX_TWIDDLE_TABLE`]), and the generated levels of longer
+//! transforms.
 
 use std::sync::Arc;
 
@@ -58,8 +59,9 @@ impl Twiddles {
     }
 }
 
-/// The longest twiddle table: the twiddles of longer transforms are
-/// generated as they are needed ([`Roots`]).
+/// The longest twiddle table a cache keeps (see `Cache::longest_table`):
+/// the twiddles of longer transforms are generated as they are needed
+/// ([`Roots`]).
 pub(super) const MAX_TWIDDLE_TABLE: usize = 1 << 20;
 
 /// The twiddles of power-of-two transforms of one length: a table for
@@ -74,7 +76,7 @@ pub(super) struct Roots {
 impl Roots {
     /// For transforms of length `n` modulo `f`'s prime.
     pub(super) fn new<F: Field>(f: F, generator: u64, n: usize, cache: &Cache) -> Roots {
-        let short = n.min(MAX_TWIDDLE_TABLE);
+        let short = n.min(cache.longest_table());
         let table = cache.twiddles(f, generator, short);
         let g = f.to_montgomery(generator);
         let long = std::iter::successors(Some(2 * short), |&l| Some(2 * l))
