@@ -174,6 +174,18 @@ impl Checkpoints {
         Some(self.read(&path).unwrap_or_else(|e| fail(e)))
     }
 
+    /// The numbers saved as `name`, read back once the disk has them;
+    /// unwinds with [`Failed`] if they could not be saved or read.
+    pub(crate) fn reload(&self, name: &str) -> Option<Vec<Natural>> {
+        // A checkpoint gets its name once the disk has it.
+        if !self.path(name).exists() {
+            if let Err(e) = self.synced() {
+                fail(e);
+            }
+        }
+        self.load(name)
+    }
+
     /// Saves `numbers` as `name`, whole or not at all, then removes the
     /// checkpoints `replaced`; unwinds with [`Failed`] if they cannot be
     /// written. The numbers are written before it returns; another thread

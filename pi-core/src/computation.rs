@@ -19,6 +19,13 @@ pub(crate) struct Computation<'a> {
     checkpoints: Option<&'a Checkpoints>,
 }
 
+/// Numbers set aside by [`Computation::aside`]: in memory, or waiting in
+/// their checkpoint.
+pub(crate) struct Aside {
+    numbers: Option<Vec<Natural>>,
+    name: String,
+}
+
 /// The arithmetic reports its work to the computation's monitor, and stops
 /// when it is cancelled.
 impl Sink for Monitor {
@@ -51,6 +58,28 @@ impl<'a> Computation<'a> {
     /// checkpoints and has that one.
     pub(crate) fn kept(&self, name: &str) -> Option<Vec<Natural>> {
         self.checkpoints?.load(name)
+    }
+
+    /// `numbers`, kept a moment ago as the checkpoint `name`, set aside
+    /// until [`Computation::back`]: held to a memory budget (where products
+    /// of their length spill), they wait in the checkpoint, freed, while
+    /// other steps need the memory; else they stay in memory.
+    pub(crate) fn aside(&self, name: String, numbers: Vec<Natural>) -> Aside {
+        let longest = numbers.iter().map(|x| x.limbs().len()).max();
+        let waits = self.checkpoints.is_some()
+            && longest.is_some_and(|limbs| self.arith().spill_for(limbs).is_some());
+        Aside {
+            numbers: (!waits).then_some(numbers),
+            name,
+        }
+    }
+
+    /// The numbers set aside, read back from their checkpoint (once the
+    /// disk has it) if they wait there; `None` if it is not found.
+    pub(crate) fn back(&self, aside: Aside) -> Option<Vec<Natural>> {
+        aside
+            .numbers
+            .or_else(|| self.checkpoints?.reload(&aside.name))
     }
 
     /// Keeps `numbers` as the checkpoint `name` in place of those

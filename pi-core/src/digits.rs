@@ -47,12 +47,14 @@ const MEMORY_TABLES_PER_RESULT_BYTE: u64 = 64;
 const MEMORY_TABLES_MAX: u64 = 768 << 20;
 /// [`MEMORY_PER_RESULT_BYTE`] for a computation held to a memory budget,
 /// whose largest products spill their residues (the largest of them their
-/// transforms too) to the scratch directory: 8.2 at 10^9 digits under a
-/// budget below what it can keep (a peak of 4018 MiB, in the series'
-/// merges and the division, against 5.40 GiB in memory alone), with a
-/// third more as margin; its tables and kept buffers, the text of the
-/// digits and what the allocator keeps once freed are counted apart.
-const BUDGET_MEMORY_PER_RESULT_BYTE: u64 = 11;
+/// transforms too) to the scratch directory, and whose left halves of the
+/// series and square root wait in their checkpoints while others need
+/// the memory: 7.0 beside the tables at 10^9 digits under a budget below
+/// what it can keep (a peak of 3569 MiB, in the division, against 5.40 GiB
+/// in memory alone), with a quarter more as margin; its tables and kept
+/// buffers, the text of the digits and what the allocator keeps once freed
+/// are counted apart.
+const BUDGET_MEMORY_PER_RESULT_BYTE: u64 = 9;
 /// Memory used whatever the size: code, thread stacks, small tables.
 const MEMORY_BASE: u64 = 16 << 20;
 /// Memory per byte of the binary result that the system's allocator keeps

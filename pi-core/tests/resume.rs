@@ -33,10 +33,36 @@ fn scratch(base: Base, dir: &Path, resume: bool) -> Options {
         .resume(resume)
 }
 
-/// Computes `n` digits keeping checkpoints in `dir`, cancelled from the
-/// progress callback once it reports `stage`.
-fn stopped_in(n: u64, base: Base, dir: &Path, stage: Stage) -> Result<String, Error> {
-    let options = scratch(base, dir, false).progress(move |p| {
+/// `options` held to the smallest memory budget they accept for `n`
+/// digits, if `budgeted`: numbers then wait on disk whenever they can.
+fn held(n: u64, options: Options, budgeted: bool) -> Options {
+    if !budgeted {
+        return options;
+    }
+    let accepts = |budget: u64| {
+        pi_core::estimate_memory(n, &options.clone().memory_limit(Some(budget))) <= budget
+    };
+    let (mut low, mut high) = (1u64, 1 << 40);
+    while low < high {
+        let middle = low + (high - low) / 2;
+        if accepts(middle) {
+            high = middle;
+        } else {
+            low = middle + 1;
+        }
+    }
+    options.memory_limit(Some(low))
+}
+
+/// Computes `n` digits keeping checkpoints in `dir` (held to the smallest
+/// budget if `budgeted`), cancelled from the progress callback once it
+/// reports `stage`.
+fn stopped_in(
+    (n, base, budgeted): (u64, Base, bool),
+    dir: &Path,
+    stage: Stage,
+) -> Result<String, Error> {
+    let options = held(n, scratch(base, dir, false), budgeted).progress(move |p| {
         if p.stage == stage {
             ControlFlow::Break(())
         } else {
@@ -57,23 +83,25 @@ fn a_computation_stopped_in_any_stage_resumes_to_the_same_digits() {
         Stage::Division,
         Stage::Conversion,
     ];
-    for (n, base, stages) in [
-        (1_000_000, Base::Decimal, &stages[..]),
-        (1_000_000, Base::Hexadecimal, &stages[..3]),
+    // Held to a budget, numbers wait in checkpoints and spill files too.
+    for (n, base, budgeted, stages) in [
+        (1_000_000, Base::Decimal, false, &stages[..]),
+        (1_000_000, Base::Hexadecimal, false, &stages[..3]),
+        (1_000_000, Base::Decimal, true, &stages[..]),
     ] {
         let expected = compute(n, &Options::new().base(base)).expect("digits");
         for &stage in stages {
             let dir = tempfile::tempdir().expect("a scratch directory");
             assert_eq!(
-                stopped_in(n, base, dir.path(), stage),
+                stopped_in((n, base, budgeted), dir.path(), stage),
                 Err(Error::Cancelled),
-                "{n} {base:?}: stopped in {stage}"
+                "{n} {base:?} {budgeted}: stopped in {stage}"
             );
-            let resumed = compute(n, &scratch(base, dir.path(), true));
+            let resumed = compute(n, &held(n, scratch(base, dir.path(), true), budgeted));
             assert_eq!(
                 resumed.as_ref(),
                 Ok(&expected),
-                "{n} {base:?}: resumed from {stage}"
+                "{n} {base:?} {budgeted}: resumed from {stage}"
             );
             assert_eq!(files(dir.path()), Vec::<String>::new(), "left behind");
         }
@@ -85,7 +113,7 @@ fn later_stages_resume_from_their_checkpoints() {
     let dir = tempfile::tempdir().expect("a scratch directory");
     let n = 1_000_000;
     assert_eq!(
-        stopped_in(n, Base::Decimal, dir.path(), Stage::Conversion),
+        stopped_in((n, Base::Decimal, false), dir.path(), Stage::Conversion),
         Err(Error::Cancelled)
     );
     let kept = files(dir.path());
@@ -180,7 +208,11 @@ fn with_a_scratch_directory_a_memory_limit_is_a_budget_kept_by_spilling() {
 fn checkpoints_of_another_computation_are_refused_when_resuming() {
     let dir = tempfile::tempdir().expect("a scratch directory");
     assert_eq!(
-        stopped_in(1_000_000, Base::Decimal, dir.path(), Stage::Conversion),
+        stopped_in(
+            (1_000_000, Base::Decimal, false),
+            dir.path(),
+            Stage::Conversion
+        ),
         Err(Error::Cancelled)
     );
     for (n, base) in [(1_100_000, Base::Decimal), (1_000_000, Base::Hexadecimal)] {
@@ -214,7 +246,7 @@ fn a_damaged_checkpoint_is_refused_when_resuming() {
     for damage in damages {
         let dir = tempfile::tempdir().expect("a scratch directory");
         assert_eq!(
-            stopped_in(n, Base::Decimal, dir.path(), Stage::Conversion),
+            stopped_in((n, Base::Decimal, false), dir.path(), Stage::Conversion),
             Err(Error::Cancelled)
         );
         let name = files(dir.path())

@@ -12,7 +12,7 @@ use factors::{Factors, TermFactors};
 use crate::computation::Computation;
 use crate::monitor::Stage;
 use crate::natural::parallel::join_if;
-use crate::natural::{full_product_length, Natural};
+use crate::natural::{full_product_length, Natural, Parked};
 
 /// Bits of π gained per term: `log2(640320³ / 1728)`, rounded down.
 const BITS_PER_TERM: u64 = 47;
@@ -73,7 +73,7 @@ fn split(a: u64, b: u64, need_p: bool, depth: u32, computation: &Computation) ->
     if b - a <= FACTORED_TERMS {
         return split_factored(a, b, need_p, &TermFactors::new(a, b), computation).0;
     }
-    let name = (depth <= CHECKPOINT_DEPTH).then(|| range_name(a, b, need_p));
+    let name = kept_range(a, b, depth).then(|| range_name(a, b, need_p));
     if let Some(saved) = name.as_deref().and_then(|name| computation.kept(name)) {
         return Split::from_numbers(saved);
     }
@@ -90,6 +90,12 @@ fn split(a: u64, b: u64, need_p: bool, depth: u32, computation: &Computation) ->
 /// checkpoints: 2^3 of them at the deepest, each written once and removed
 /// once the range above it is written.
 const CHECKPOINT_DEPTH: u32 = 3;
+
+/// Whether [`split`] keeps the range `a..b` at `depth` as a checkpoint (if
+/// the computation keeps any).
+fn kept_range(a: u64, b: u64, depth: u32) -> bool {
+    b - a > FACTORED_TERMS && depth <= CHECKPOINT_DEPTH
+}
 
 /// The name of the checkpoint of the range `a..b` of the series.
 fn range_name(a: u64, b: u64, need_p: bool) -> String {
@@ -287,6 +293,18 @@ fn halves(
         .arith()
         .spill_for(merge_limbs(a, m) as usize)
         .is_some();
+    // Where the left half is kept as a checkpoint, it waits there while the
+    // right half runs.
+    if spilled && kept_range(a, m, depth + 1) {
+        let left = split(a, m, true, depth + 1, computation);
+        let left = computation.aside(range_name(a, m, true), left.into_numbers());
+        let right = split(m, b, need_p, depth + 1, computation);
+        let left = match computation.back(left) {
+            Some(numbers) => Split::from_numbers(numbers),
+            None => split(a, m, true, depth + 1, computation),
+        };
+        return (m, left, right);
+    }
     let (left, right) = join_if(
         parallel && b - a < SEQUENTIAL_TERMS && !spilled,
         || split(a, m, true, depth + 1, computation),
@@ -304,6 +322,17 @@ impl Split {
         let sign = if self.r.negative { &*ONE } else { &ZERO };
         let mut numbers = vec![&self.q, &self.r.magnitude, sign];
         numbers.extend(&self.p);
+        numbers
+    }
+
+    /// Its [`Split::numbers`], owned.
+    fn into_numbers(self) -> Vec<Natural> {
+        let mut numbers = vec![
+            self.q,
+            self.r.magnitude,
+            Natural::from(u64::from(self.r.negative)),
+        ];
+        numbers.extend(self.p);
         numbers
     }
 
@@ -349,29 +378,57 @@ fn merge(
 ) -> Split {
     let parallel = b - a >= PARALLEL_TERMS;
     let arith = computation.arith();
-    let left_p = left.p.unwrap_or_default();
+    let Split {
+        p: left_p,
+        q: left_q,
+        r: left_r,
+    } = left;
+    let Split {
+        p: right_p,
+        q: right_q,
+        r: right_r,
+    } = right;
+    let left_p = left_p.unwrap_or_default();
+    let left_negative = left_r.negative;
     // R = R1·Q2 + P1·R2, whose terms have the same sign in practice (that of
     // the range's first term): then one sum, else two products.
-    let right_negative = right.r.negative != ((m - a) % 2 == 1);
-    let fused = left.r.negative == right_negative;
-    // P is much shorter than Q and R: its product takes a shorter transform.
-    let operands = [
-        &left_p,
-        &left.q,
-        &left.r.magnitude,
-        &right.q,
-        &right.r.magnitude,
-    ];
-    let sums: &[&[(usize, usize)]] = if fused {
-        &[&[(2, 3), (0, 4)], &[(1, 3)]]
+    let right_negative = right_r.negative != ((m - a) % 2 == 1);
+    let fused = left_negative == right_negative;
+    let r_sums: &[&[(usize, usize)]] = if fused {
+        &[&[(1, 2), (0, 3)]]
     } else {
-        &[&[(2, 3)], &[(0, 4)], &[(1, 3)]]
+        &[&[(1, 2)], &[(0, 3)]]
     };
-    let (results, p) = join_if(
-        parallel,
-        || Natural::sums_of_products(&operands, sums, drop, arith),
-        || right.p.as_ref().map(|p| left_p.mul_in(p, arith)),
-    );
+    // Held to a memory budget, Q1 waits aside (in a file) while R is
+    // formed, and R's operands are freed before Q is.
+    let budgeted = arith
+        .spill_for(left_q.limbs().len() + right_q.limbs().len())
+        .is_some();
+    let (p1, q2) = (&left_p, &right_q);
+    let sums = move || {
+        if !budgeted {
+            let operands = [p1, &left_r.magnitude, q2, &right_r.magnitude, &left_q];
+            let mut sums = r_sums.to_vec();
+            sums.push(&[(4, 2)]);
+            return Natural::sums_of_products(&operands, &sums, drop, arith);
+        }
+        let q1 = Parked::new(left_q, arith);
+        let r_operands = [p1, &left_r.magnitude, q2, &right_r.magnitude];
+        let mut results = Natural::sums_of_products(&r_operands, r_sums, drop, arith);
+        std::mem::drop((left_r, right_r));
+        let q1 = q1.restore();
+        results.extend(Natural::sums_of_products(
+            &[&q1, q2],
+            &[&[(0, 1)]],
+            drop,
+            arith,
+        ));
+        results
+    };
+    // P is much shorter than Q and R: its product takes a shorter transform.
+    let (results, p) = join_if(parallel, sums, || {
+        right_p.as_ref().map(|p| left_p.mul_in(p, arith))
+    });
     let mut results = results.into_iter();
     let mut next = || results.next().unwrap_or_default();
     let r = if fused {
@@ -381,7 +438,7 @@ fn merge(
         }
     } else {
         let left_r = Signed {
-            negative: left.r.negative,
+            negative: left_negative,
             magnitude: next(),
         };
         left_r.add(Signed {
@@ -452,35 +509,53 @@ pub(crate) fn pi_fixed_point(w: u64, computation: &Computation) -> Natural {
     let terms = w / BITS_PER_TERM + 3;
     computation.enter(Stage::Series, split_work(terms - 1));
     let mut quotient = saved("quotient");
-    let series = match quotient {
-        Some(_) => None,
-        None => Some(series_quotient(w, terms, computation)),
-    };
+    // Held to a memory budget, Q and D wait in their checkpoint during the
+    // square root, and the root in its own during the division.
+    let series_name = format!("series-{w}");
+    let series = quotient.is_none().then(|| {
+        let (q, denominator) = series_quotient(w, terms, computation);
+        computation.aside(series_name.clone(), vec![q, denominator])
+    });
     // Progress units of the square root and the division: bits handled by
     // their Newton steps, about twice the bits of the result.
     computation.enter(Stage::SquareRoot, 2 * (w + ROOT_GUARD_BITS));
-    let root = saved("root").unwrap_or_else(|| {
+    let root_name = format!("root-{w}");
+    let computed_root = || {
         let Some(inverse_root) = Natural::inverse_sqrt_in(10_005, w + ROOT_GUARD_BITS, arith)
         else {
             unreachable!("10005 is within the inverse square root's range");
         };
         let root = &inverse_root.mul_small(10_005) >> ROOT_GUARD_BITS;
-        computation.keep(&format!("root-{w}"), &[&root], &[]);
+        computation.keep(&root_name, &[&root], &[]);
         root
-    });
+    };
+    let root = saved("root").unwrap_or_else(computed_root);
+    let root = computation.aside(root_name.clone(), vec![root]);
     computation.enter(Stage::Division, 3 * w);
-    if let Some((q, denominator)) = series {
+    if let Some(series) = series {
+        let numbers = computation.back(series).map(Vec::into_iter);
+        let (q, denominator) = match numbers {
+            Some(mut numbers) => (
+                numbers.next().unwrap_or_default(),
+                numbers.next().unwrap_or_default(),
+            ),
+            None => series_quotient(w, terms, computation),
+        };
         // Q and D are freed once used: the last product holds only t and root.
         let Some(t) = Natural::scaled_quotient(q, denominator, w + QUOTIENT_GUARD_BITS, arith)
         else {
             unreachable!("the Chudnovsky denominator is positive");
         };
-        computation.keep(&format!("quotient-{w}"), &[&t], &[format!("series-{w}")]);
+        computation.keep(&format!("quotient-{w}"), &[&t], &[series_name]);
         quotient = Some(t);
     }
-    let t = quotient.unwrap_or_default();
-    t.mul_small(426_880)
-        .mul_shifted_in(&root, w + QUOTIENT_GUARD_BITS, arith)
+    let mut t = quotient.unwrap_or_default();
+    let root = computation
+        .back(root)
+        .and_then(|numbers| numbers.into_iter().next())
+        .unwrap_or_else(computed_root);
+    t.mul_small_assign(&[426_880]);
+    t.mul_shifted_in(&root, w + QUOTIENT_GUARD_BITS, arith)
 }
 
 /// `Q` and `D = 13591409·Q + R` of the whole series, both cut to about

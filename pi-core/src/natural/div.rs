@@ -1,5 +1,6 @@
 //! Division through a Newton reciprocal, exact after a final correction.
 
+use super::parked::Parked;
 use super::{limbs, Arith, Natural};
 use crate::natural::fallible;
 
@@ -65,21 +66,25 @@ pub(super) fn scaled_quotient(a: Natural, d: Natural, bits: u64, arith: Arith<'_
         drop((a, v));
         return shifted(&product, bits, 2 * n);
     }
+    // Until their whole values are needed, a and d wait aside (in files,
+    // under a memory budget) and their tops are used.
+    let top = a.bit_len() - h;
+    let (a_top, d_top) = (&a >> top, &d >> (n - h));
+    let (a, d) = (Parked::new(a, arith), Parked::new(d, arith));
     // 1/d is vh/2^(n+h) within a relative 2^(3-h), vh ≈ 2^(2h)/dh.
-    let vh = reciprocal(&(&d >> (n - h)), arith);
+    let vh = reciprocal(&d_top, arith);
+    drop(d_top);
     // y = yh·2^z, from the top h bits of a, within a relative 2^(5-h) of
     // a·2^bits/d, which is below 2^L: z = L - h.
-    let top = a.bit_len() - h;
     let z = quotient_bits - h;
-    let yh = (&a >> top).mul_shifted_in(&vh, h + 1, arith);
+    let yh = a_top.mul_shifted_in(&vh, h + 1, arith);
+    drop(a_top);
     arith.advance(h);
     // The residual a·2^bits - d·y, divided by 2^z (the bits of a·2^bits
     // below z move the quotient by less than 2^z/d, under a unit), is
     // below 2^(n+5).
-    let (dy, m) = d.mul_wrapped(&yh, n + 8, arith);
-    drop(d);
-    let high = shifted(&a, bits, z);
-    drop(a);
+    let (dy, m) = d.restore().mul_wrapped(&yh, n + 8, arith);
+    let high = shifted(&a.restore(), bits, z);
     let (residual, negative) = dy.distance_from(m, high);
     arith.advance(n);
     // Its quotient by d, from its top bits: within 2^(9-2·8) units.

@@ -10,6 +10,7 @@ pub(crate) mod fallible;
 pub(crate) mod limbs;
 mod mul;
 pub(crate) mod parallel;
+mod parked;
 #[cfg(test)]
 mod properties;
 pub(crate) mod radix;
@@ -28,6 +29,7 @@ use mul::{
     KARATSUBA_THRESHOLD, KARATSUBA_THRESHOLD_MULX, NTT_THRESHOLD, NTT_THRESHOLD_AVX2,
     NTT_THRESHOLD_AVX512F, NTT_THRESHOLD_SCALAR, VECTOR_SCHOOLBOOK_MIN,
 };
+pub(crate) use parked::Parked;
 
 /// A non-negative integer of any size.
 ///
@@ -249,27 +251,41 @@ impl Natural {
 
     /// `(|t - x|, x > t)` for an `x ≡ self (mod 2^m - 1)` known to be
     /// within `2^(m-2)` of `t`, `m` a multiple of 64: the residual of a
-    /// division from a wrapped product. Both are folded in place.
+    /// division from a wrapped product. Both are folded in place, and the
+    /// result takes the memory of one of them.
     pub(crate) fn distance_from(self, m: u64, t: Natural) -> (Natural, bool) {
         debug_assert!(m.is_multiple_of(64));
-        let one = Natural::from(1u64);
-        let modulus = &(&one << m) - &one;
+        let words = (m / 64) as usize;
         let folded = |x: Natural| {
             let mut x = x.limbs;
-            limbs::fold_mersenne(&mut x, (m / 64) as usize);
+            limbs::fold_mersenne(&mut x, words);
             Natural::from_limbs(x)
         };
-        let (z, t) = (folded(self), folded(t));
-        // d ≡ t - x, in [0, 2^m - 1].
-        let d = match t.checked_sub(&z) {
-            Some(d) => d,
-            None => &(&t + &modulus) - &z,
+        let (mut z, mut t) = (folded(self), folded(t));
+        // d ≡ t - x, in [0, 2^m - 1]: t - z, else 2^m - 1 - (z - t).
+        let d = if t >= z {
+            t -= &z;
+            t
+        } else {
+            z -= &t;
+            z.complement(words)
         };
         if d.bit_len() < m {
             (d, false)
         } else {
-            (&modulus - &d, true)
+            (d.complement(words), true)
         }
+    }
+
+    /// `2^(64·words) - 1 - self`, for `self` below `2^(64·words)`, in its
+    /// memory.
+    fn complement(self, words: usize) -> Natural {
+        let mut limbs = self.limbs;
+        fallible::resize(&mut limbs, words, 0);
+        for limb in &mut limbs {
+            *limb = !*limb;
+        }
+        Natural::from_limbs(limbs)
     }
 
     /// For each of `sums`, the sum of `operands[i] · operands[j]` over the

@@ -114,6 +114,34 @@ proptest! {
         prop_assert_eq!(Natural::from_decimal(&v.to_string()), Some(x));
     }
 
+    /// The residual of a wrapped product: `x` given modulo `2^m - 1` (plus
+    /// a multiple of it), within `2^(m-2)` of `t`, gives `|t - x|` and its
+    /// sign, both sides folded, at and around every limb boundary.
+    #[test]
+    fn distances_modulo_mersenne_numbers(
+        words in 1u64..6,
+        t in natural(0..12),
+        delta in natural(0..6),
+        below in any::<bool>(),
+        multiple in natural(0..3),
+    ) {
+        let m = 64 * words;
+        let one = Natural::from(1u64);
+        let modulus = &(&one << m) - &one;
+        let delta = &delta >> (delta.bit_len().saturating_sub(m - 2));
+        let x = if below {
+            match t.checked_sub(&delta) {
+                Some(x) => x,
+                None => return Ok(()),
+            }
+        } else {
+            &t + &delta
+        };
+        let wrapped = &x + &(&multiple * &modulus);
+        let expected = (delta.clone(), x > t);
+        prop_assert_eq!(wrapped.distance_from(m, t), expected);
+    }
+
     #[test]
     fn shifts_are_multiplications_by_powers_of_two(x in natural(0..40), bits in 0u64..300) {
         let shifted = &x << bits;

@@ -7,6 +7,9 @@ mod karatsuba;
 mod ntt;
 
 pub(crate) use ntt::Cache as TransformCache;
+pub(super) use ntt::Spilled;
+#[cfg(test)]
+pub(super) use ntt::TestSpill;
 mod schoolbook;
 #[cfg(test)]
 pub(crate) use schoolbook::VECTOR_MIN as VECTOR_SCHOOLBOOK_MIN;

@@ -70,11 +70,13 @@ use convolution::{convolution, sum_convolutions};
 use field::Field;
 use packing::Packing;
 use plan::{folded_length, sum_coefficients, transform_length, Plan};
-use spill::Spilled;
 use transform::{Transformer, PARALLEL_MIN};
 
 pub(crate) use cache::Cache;
 pub(super) use plan::full_length;
+#[cfg(test)]
+pub(in crate::natural) use spill::tests::TestSpill;
+pub(in crate::natural) use spill::Spilled;
 
 pub(super) use double50::Double50;
 pub(super) use montgomery52::Montgomery52;

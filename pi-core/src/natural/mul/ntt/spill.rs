@@ -13,7 +13,7 @@ const BLOCK: usize = 1 << 16;
 
 /// Values of one prime (a transform, or a product's residues), in a spill
 /// file.
-pub(super) struct Spilled<'a> {
+pub(in crate::natural) struct Spilled<'a> {
     file: File,
     len: usize,
     spill: &'a dyn Spill,
@@ -31,7 +31,7 @@ impl<'a> Spilled<'a> {
     }
 
     /// `values`, written to a new file of `spill`.
-    pub(super) fn write(spill: &'a dyn Spill, values: &[u64]) -> Spilled<'a> {
+    pub(in crate::natural) fn write(spill: &'a dyn Spill, values: &[u64]) -> Spilled<'a> {
         let spilled = Spilled::new(spill, values.len());
         spilled.write_at(0, values);
         spilled
@@ -61,12 +61,12 @@ impl<'a> Spilled<'a> {
     }
 
     /// How many values it holds.
-    pub(super) fn len(&self) -> usize {
+    pub(in crate::natural) fn len(&self) -> usize {
         self.len
     }
 
     /// Values `start..start + out.len()` into `out`.
-    pub(super) fn read(&self, start: usize, out: &mut [u64]) {
+    pub(in crate::natural) fn read(&self, start: usize, out: &mut [u64]) {
         debug_assert!(start + out.len() <= self.len);
         let began = Instant::now();
         let mut bytes = vec![0u8; 8 * BLOCK.min(out.len())];
@@ -86,7 +86,7 @@ impl<'a> Spilled<'a> {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(in crate::natural) mod tests {
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::time::Duration;
 
@@ -94,16 +94,16 @@ pub(super) mod tests {
 
     /// Spill files in a temporary directory for products from `min`
     /// limbs, counting the files made and the bytes written and read.
-    pub(in super::super) struct TestSpill {
+    pub(in crate::natural) struct TestSpill {
         dir: tempfile::TempDir,
         min: usize,
-        pub(in super::super) files: AtomicU64,
-        pub(in super::super) written: AtomicU64,
-        pub(in super::super) read: AtomicU64,
+        pub(in crate::natural) files: AtomicU64,
+        pub(in crate::natural) written: AtomicU64,
+        pub(in crate::natural) read: AtomicU64,
     }
 
     impl TestSpill {
-        pub(in super::super) fn new(min: usize) -> TestSpill {
+        pub(in crate::natural) fn new(min: usize) -> TestSpill {
             TestSpill {
                 dir: tempfile::tempdir().expect("a temporary directory"),
                 min,
