@@ -399,36 +399,41 @@ fn merge(
     } else {
         &[&[(1, 2)], &[(0, 3)]]
     };
-    // Held to a memory budget, Q1 waits aside (in a file) while R is
-    // formed, and R's operands are freed before Q is.
     let budgeted = arith
         .spill_for(left_q.limbs().len() + right_q.limbs().len())
         .is_some();
-    let (p1, q2) = (&left_p, &right_q);
-    let sums = move || {
-        if !budgeted {
-            let operands = [p1, &left_r.magnitude, q2, &right_r.magnitude, &left_q];
-            let mut sums = r_sums.to_vec();
-            sums.push(&[(4, 2)]);
-            return Natural::sums_of_products(&operands, &sums, drop, arith);
-        }
+    let (results, p) = if budgeted {
+        // Held to a memory budget, the products run in turn, each operand
+        // freed after its last one: P first (it then waits aside, in a file,
+        // as Q1 does while R is formed), then R, then Q.
+        let p = right_p.map(|p2| Parked::new(left_p.mul_in(&p2, arith), arith));
         let q1 = Parked::new(left_q, arith);
-        let r_operands = [p1, &left_r.magnitude, q2, &right_r.magnitude];
+        let r_operands = [&left_p, &left_r.magnitude, &right_q, &right_r.magnitude];
         let mut results = Natural::sums_of_products(&r_operands, r_sums, drop, arith);
-        std::mem::drop((left_r, right_r));
+        std::mem::drop((left_p, left_r, right_r));
         let q1 = q1.restore();
-        results.extend(Natural::sums_of_products(
-            &[&q1, q2],
-            &[&[(0, 1)]],
-            drop,
-            arith,
-        ));
-        results
+        let q = Natural::sums_of_products(&[&q1, &right_q], &[&[(0, 1)]], drop, arith);
+        std::mem::drop((q1, right_q));
+        results.extend(q);
+        (results, p.map(Parked::restore))
+    } else {
+        let operands = [
+            &left_p,
+            &left_r.magnitude,
+            &right_q,
+            &right_r.magnitude,
+            &left_q,
+        ];
+        let mut sums = r_sums.to_vec();
+        sums.push(&[(4, 2)]);
+        // P is much shorter than Q and R: its product takes a shorter
+        // transform.
+        join_if(
+            parallel,
+            || Natural::sums_of_products(&operands, &sums, drop, arith),
+            || right_p.as_ref().map(|p| left_p.mul_in(p, arith)),
+        )
     };
-    // P is much shorter than Q and R: its product takes a shorter transform.
-    let (results, p) = join_if(parallel, sums, || {
-        right_p.as_ref().map(|p| left_p.mul_in(p, arith))
-    });
     let mut results = results.into_iter();
     let mut next = || results.next().unwrap_or_default();
     let r = if fused {
