@@ -4,6 +4,7 @@
 //! header names the computation and whose numbers carry checksums, so that
 //! an interrupted run resumes from what it had saved.
 
+use std::borrow::Cow;
 use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::panic;
@@ -16,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use crate::memory::Bytes;
 use crate::monitor::ScratchCounters;
-use crate::natural::{fallible, Natural, Spill};
+use crate::natural::{fallible, Natural, Parked, Spill};
 use crate::verify::residue;
 use crate::{Base, Error};
 
@@ -36,6 +37,25 @@ const LOCK: &str = "pi.lock";
 /// Spill files end so (removed as soon as they are open where the system
 /// allows, else with the checkpoints).
 const SPILL_SUFFIX: &str = ".spill";
+
+/// A number a checkpoint keeps: in memory, or set aside (see [`Parked`]),
+/// read back as it is written.
+pub(crate) trait Number {
+    /// The number, in memory.
+    fn loaded(&self) -> Cow<'_, Natural>;
+}
+
+impl Number for Natural {
+    fn loaded(&self) -> Cow<'_, Natural> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl Number for Parked<'_> {
+    fn loaded(&self) -> Cow<'_, Natural> {
+        self.load()
+    }
+}
 
 /// The computation checkpoints belong to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -192,7 +212,7 @@ impl Checkpoints {
     /// waits until the disk has them, then gives the file its name (a
     /// crash before then leaves the checkpoints it replaces) and removes
     /// those.
-    pub(crate) fn save(&self, name: &str, numbers: &[&Natural], replaced: &[String]) {
+    pub(crate) fn save(&self, name: &str, numbers: &[&dyn Number], replaced: &[String]) {
         let path = self.path(name);
         let partial = path.with_extension("partial");
         if let Err(e) = self.write(&partial, numbers) {
@@ -278,7 +298,8 @@ impl Checkpoints {
         header
     }
 
-    fn write(&self, path: &Path, numbers: &[&Natural]) -> Result<(), Error> {
+    /// One number at a time in memory.
+    fn write(&self, path: &Path, numbers: &[&dyn Number]) -> Result<(), Error> {
         let start = Instant::now();
         let io = |e| error("cannot write", path, &e);
         let mut out = BufWriter::with_capacity(BUFFER, File::create(path).map_err(io)?);
@@ -286,9 +307,10 @@ impl Checkpoints {
         out.write_all(&(numbers.len() as u32).to_le_bytes())
             .map_err(io)?;
         for x in numbers {
+            let x = x.loaded();
             out.write_all(&(x.limbs().len() as u64).to_le_bytes())
                 .map_err(io)?;
-            out.write_all(&residue(x).to_le_bytes()).map_err(io)?;
+            out.write_all(&residue(&x).to_le_bytes()).map_err(io)?;
             let mut bytes = Vec::with_capacity(BUFFER);
             for limbs in x.limbs().chunks(BUFFER / 8) {
                 bytes.clear();
@@ -518,7 +540,8 @@ mod tests {
             Natural::from(7u64),
             Natural::pow(3, 100_000),
         ];
-        checkpoints.save("some", &numbers.iter().collect::<Vec<_>>(), &[]);
+        let saved: Vec<&dyn Number> = numbers.iter().map(|x| x as &dyn Number).collect();
+        checkpoints.save("some", &saved, &[]);
         checkpoints.synced().expect("synced");
         assert_eq!(checkpoints.load("some"), Some(numbers.to_vec()));
         assert_eq!(checkpoints.load("other"), None);

@@ -6,7 +6,7 @@
 
 use std::panic::{self, AssertUnwindSafe};
 
-use crate::checkpoint::{self, Checkpoints};
+use crate::checkpoint::{self, Checkpoints, Number};
 use crate::monitor::{self, CancelToken, Cancelled, Monitor, ProgressFn, Stage, STAGES};
 use crate::natural::{fallible, Arith, Natural, Sink, Spill, TransformCache};
 use crate::{Error, MemoryBound};
@@ -84,7 +84,7 @@ impl<'a> Computation<'a> {
 
     /// Keeps `numbers` as the checkpoint `name` in place of those
     /// `replaced`, if the computation keeps checkpoints.
-    pub(crate) fn keep(&self, name: &str, numbers: &[&Natural], replaced: &[String]) {
+    pub(crate) fn keep(&self, name: &str, numbers: &[&dyn Number], replaced: &[String]) {
         if let Some(checkpoints) = self.checkpoints {
             checkpoints.save(name, numbers, replaced);
         }

@@ -9,10 +9,11 @@ use std::sync::LazyLock;
 
 use factors::{Factors, TermFactors};
 
+use crate::checkpoint::Number;
 use crate::computation::Computation;
 use crate::monitor::Stage;
 use crate::natural::parallel::join_if;
-use crate::natural::{full_product_length, Natural, Parked};
+use crate::natural::{full_product_length, Arith, Natural, Parked};
 
 /// Bits of π gained per term: `log2(640320³ / 1728)`, rounded down.
 const BITS_PER_TERM: u64 = 47;
@@ -65,20 +66,39 @@ struct Split {
     r: Signed,
 }
 
+/// A [`Split`] set aside (see [`Parked`]): held to a memory budget, its
+/// numbers of the lengths whose products spill wait in files while other
+/// ranges are summed, and its merge reads them back where it needs them.
+struct ParkedSplit<'a> {
+    p: Option<Parked<'a>>,
+    q: Parked<'a>,
+    r: Parked<'a>,
+    /// `R`'s sign.
+    negative: bool,
+}
+
 /// `P` (if `need_p`), `Q` and `R` of the terms `a..b`, a range `depth`
 /// levels below the whole series; from its checkpoint if the computation
 /// kept one, and kept as one if the range is at most [`CHECKPOINT_DEPTH`]
 /// deep (its halves' checkpoints then go).
-fn split(a: u64, b: u64, need_p: bool, depth: u32, computation: &Computation) -> Split {
+fn split<'c>(
+    a: u64,
+    b: u64,
+    need_p: bool,
+    depth: u32,
+    computation: &'c Computation,
+) -> ParkedSplit<'c> {
+    let arith = computation.arith();
     if b - a <= FACTORED_TERMS {
-        return split_factored(a, b, need_p, &TermFactors::new(a, b), computation).0;
+        let (split, ..) = split_factored(a, b, need_p, &TermFactors::new(a, b), computation);
+        return split.parked(arith);
     }
     let name = kept_range(a, b, depth).then(|| range_name(a, b, need_p));
     if let Some(saved) = name.as_deref().and_then(|name| computation.kept(name)) {
-        return Split::from_numbers(saved);
+        return Split::from_numbers(saved).parked(arith);
     }
     let (m, left, right) = halves(a, b, need_p, depth, computation);
-    let merged = merge(a, m, b, (left, right), 0, computation);
+    let merged = merge_parked(a, m, b, (left, right), 0, computation);
     if let Some(name) = name {
         let halves = [range_name(a, m, true), range_name(m, b, need_p)];
         computation.keep(&name, &merged.numbers(), &halves);
@@ -274,13 +294,13 @@ fn middle(a: u64, b: u64) -> u64 {
 
 /// The split point `m` of the terms `a..b` (at least two, see [`middle`]),
 /// and the splits of `a..m` and `m..b`.
-fn halves(
+fn halves<'c>(
     a: u64,
     b: u64,
     need_p: bool,
     depth: u32,
-    computation: &Computation,
-) -> (u64, Split, Split) {
+    computation: &'c Computation,
+) -> (u64, ParkedSplit<'c>, ParkedSplit<'c>) {
     let m = middle(a, b);
     let parallel = b - a >= PARALLEL_TERMS;
     if parallel {
@@ -288,23 +308,12 @@ fn halves(
     }
     // Held to a memory budget, halves whose merges spill run one after the
     // other too (their products use every thread anyway): side by side,
-    // their merges' peaks would add.
+    // their merges' peaks would add. The left one waits set aside while the
+    // right one runs.
     let spilled = computation
         .arith()
         .spill_for(merge_limbs(a, m) as usize)
         .is_some();
-    // Where the left half is kept as a checkpoint, it waits there while the
-    // right half runs.
-    if spilled && kept_range(a, m, depth + 1) {
-        let left = split(a, m, true, depth + 1, computation);
-        let left = computation.aside(range_name(a, m, true), left.into_numbers());
-        let right = split(m, b, need_p, depth + 1, computation);
-        let left = match computation.back(left) {
-            Some(numbers) => Split::from_numbers(numbers),
-            None => split(a, m, true, depth + 1, computation),
-        };
-        return (m, left, right);
-    }
     let (left, right) = join_if(
         parallel && b - a < SEQUENTIAL_TERMS && !spilled,
         || split(a, m, true, depth + 1, computation),
@@ -314,29 +323,17 @@ fn halves(
 }
 
 impl Split {
-    /// `Q`, `R`'s magnitude, its sign (0 or 1) and `P` if there is one: as
-    /// a checkpoint keeps them.
-    fn numbers(&self) -> Vec<&Natural> {
-        static ZERO: Natural = Natural::zero();
-        static ONE: LazyLock<Natural> = LazyLock::new(|| Natural::from(1u64));
-        let sign = if self.r.negative { &*ONE } else { &ZERO };
-        let mut numbers = vec![&self.q, &self.r.magnitude, sign];
-        numbers.extend(&self.p);
-        numbers
+    /// Set aside, each number as `arith` parks one of its length.
+    fn parked(self, arith: Arith<'_>) -> ParkedSplit<'_> {
+        ParkedSplit {
+            p: self.p.map(|p| Parked::new(p, arith)),
+            q: Parked::new(self.q, arith),
+            r: Parked::new(self.r.magnitude, arith),
+            negative: self.r.negative,
+        }
     }
 
-    /// Its [`Split::numbers`], owned.
-    fn into_numbers(self) -> Vec<Natural> {
-        let mut numbers = vec![
-            self.q,
-            self.r.magnitude,
-            Natural::from(u64::from(self.r.negative)),
-        ];
-        numbers.extend(self.p);
-        numbers
-    }
-
-    /// The split whose [`Split::numbers`] are `numbers`.
+    /// The split whose [`ParkedSplit::numbers`] are `numbers`.
     fn from_numbers(numbers: Vec<Natural>) -> Split {
         let mut numbers = numbers.into_iter();
         let mut next = || numbers.next().unwrap_or_default();
@@ -351,23 +348,91 @@ impl Split {
             },
         }
     }
+}
 
-    /// `P`, `Q` and `R` divided by `2^s`, rounded toward zero.
-    fn shifted_down(self, s: u64) -> Split {
+impl<'a> ParkedSplit<'a> {
+    /// Its numbers, in memory.
+    fn restored(self) -> Split {
         Split {
-            p: self.p.map(|p| &p >> s),
-            q: &self.q >> s,
+            p: self.p.map(Parked::restore),
+            q: self.q.restore(),
             r: Signed {
-                negative: self.r.negative,
-                magnitude: &self.r.magnitude >> s,
+                negative: self.negative,
+                magnitude: self.r.restore(),
             },
+        }
+    }
+
+    /// `Q`, `R`'s magnitude, its sign (0 or 1) and `P` if there is one: as
+    /// a checkpoint keeps them.
+    fn numbers(&self) -> Vec<&dyn Number> {
+        static ZERO: Natural = Natural::zero();
+        static ONE: LazyLock<Natural> = LazyLock::new(|| Natural::from(1u64));
+        let sign = if self.negative { &*ONE } else { &ZERO };
+        let mut numbers: Vec<&dyn Number> = vec![&self.q, &self.r, sign];
+        numbers.extend(self.p.iter().map(|p| p as &dyn Number));
+        numbers
+    }
+
+    /// `P`, `Q` and `R` divided by `2^s`, rounded toward zero, one at a
+    /// time in memory.
+    fn shifted_down(self, s: u64, arith: Arith<'a>) -> ParkedSplit<'a> {
+        if s == 0 {
+            return self;
+        }
+        let shifted = |x: Parked<'a>| {
+            let mut x = x.restore();
+            x >>= s;
+            Parked::new(x, arith)
+        };
+        ParkedSplit {
+            p: self.p.map(shifted),
+            q: shifted(self.q),
+            r: shifted(self.r),
+            negative: self.negative,
         }
     }
 }
 
+/// The sums of products that form `R = R1·Q2 + P1·R2` from the operands
+/// `[P1, R1, Q2, R2]`: one sum where the two terms have the same sign (in
+/// practice, that of the range's first term), else two products.
+fn r_sums(fused: bool) -> &'static [&'static [(usize, usize)]] {
+    if fused {
+        &[&[(1, 2), (0, 3)]]
+    } else {
+        &[&[(1, 2)], &[(0, 3)]]
+    }
+}
+
+/// `R` of a merge from the first results of its [`r_sums`]: `R1·Q2` of
+/// sign `left` and `P1·R2` of sign `right`, or their sum, of sign `right`,
+/// if `fused`.
+fn r_of(
+    results: &mut impl Iterator<Item = Natural>,
+    fused: bool,
+    (left, right): (bool, bool),
+) -> Signed {
+    let mut next = || results.next().unwrap_or_default();
+    if fused {
+        return Signed {
+            negative: right,
+            magnitude: next(),
+        };
+    }
+    let left = Signed {
+        negative: left,
+        magnitude: next(),
+    };
+    left.add(Signed {
+        negative: right,
+        magnitude: next(),
+    })
+}
+
 /// `Q` and `R` of the terms `a..b`, of `left = a..m` and `right = m..b`
 /// (with `P` if `right` has it), `Q` and `R`'s terms divided by
-/// `2^(64·drop)` and rounded down.
+/// `2^(64·drop)` and rounded down; in memory.
 fn merge(
     a: u64,
     m: u64,
@@ -389,73 +454,86 @@ fn merge(
         r: right_r,
     } = right;
     let left_p = left_p.unwrap_or_default();
-    let left_negative = left_r.negative;
-    // R = R1·Q2 + P1·R2, whose terms have the same sign in practice (that of
-    // the range's first term): then one sum, else two products.
     let right_negative = right_r.negative != ((m - a) % 2 == 1);
-    let fused = left_negative == right_negative;
-    let r_sums: &[&[(usize, usize)]] = if fused {
-        &[&[(1, 2), (0, 3)]]
-    } else {
-        &[&[(1, 2)], &[(0, 3)]]
-    };
-    let budgeted = arith
-        .spill_for(left_q.limbs().len() + right_q.limbs().len())
-        .is_some();
-    let (results, p) = if budgeted {
-        // Held to a memory budget, the products run in turn, each operand
-        // freed after its last one: P first (it then waits aside, in a file,
-        // as Q1 does while R is formed), then R, then Q.
-        let p = right_p.map(|p2| Parked::new(left_p.mul_in(&p2, arith), arith));
-        let q1 = Parked::new(left_q, arith);
-        let r_operands = [&left_p, &left_r.magnitude, &right_q, &right_r.magnitude];
-        let mut results = Natural::sums_of_products(&r_operands, r_sums, drop, arith);
-        std::mem::drop((left_p, left_r, right_r));
-        let q1 = q1.restore();
-        let q = Natural::sums_of_products(&[&q1, &right_q], &[&[(0, 1)]], drop, arith);
-        std::mem::drop((q1, right_q));
-        results.extend(q);
-        (results, p.map(Parked::restore))
-    } else {
-        let operands = [
-            &left_p,
-            &left_r.magnitude,
-            &right_q,
-            &right_r.magnitude,
-            &left_q,
-        ];
-        let mut sums = r_sums.to_vec();
-        sums.push(&[(4, 2)]);
-        // P is much shorter than Q and R: its product takes a shorter
-        // transform.
-        join_if(
-            parallel,
-            || Natural::sums_of_products(&operands, &sums, drop, arith),
-            || right_p.as_ref().map(|p| left_p.mul_in(p, arith)),
-        )
-    };
+    let fused = left_r.negative == right_negative;
+    let operands = [
+        &left_p,
+        &left_r.magnitude,
+        &right_q,
+        &right_r.magnitude,
+        &left_q,
+    ];
+    let mut sums = r_sums(fused).to_vec();
+    sums.push(&[(4, 2)]);
+    // P is much shorter than Q and R: its product takes a shorter
+    // transform.
+    let (results, p) = join_if(
+        parallel,
+        || Natural::sums_of_products(&operands, &sums, drop, arith),
+        || right_p.as_ref().map(|p| left_p.mul_in(p, arith)),
+    );
     let mut results = results.into_iter();
-    let mut next = || results.next().unwrap_or_default();
-    let r = if fused {
-        Signed {
-            negative: right_negative,
-            magnitude: next(),
-        }
-    } else {
-        let left_r = Signed {
-            negative: left_negative,
-            magnitude: next(),
-        };
-        left_r.add(Signed {
-            negative: right_negative,
-            magnitude: next(),
-        })
-    };
-    let q = next();
+    let r = r_of(&mut results, fused, (left_r.negative, right_negative));
+    let q = results.next().unwrap_or_default();
     if parallel {
         computation.advance(merge_work(b - a));
     }
     Split { p, q, r }
+}
+
+/// [`merge`] of halves set aside, into a split set aside. Held to a memory
+/// budget (where the halves' products spill), its products run in turn,
+/// each reading its operands back where it needs them (one at a time where
+/// its transforms wait on disk) and freeing them after their last use: `P`
+/// first, then `R`, then `Q`.
+fn merge_parked<'c>(
+    a: u64,
+    m: u64,
+    b: u64,
+    (left, right): (ParkedSplit<'c>, ParkedSplit<'c>),
+    drop: usize,
+    computation: &'c Computation,
+) -> ParkedSplit<'c> {
+    let arith = computation.arith();
+    if arith.spill_for(left.q.len() + right.q.len()).is_none() {
+        let merged = merge(
+            a,
+            m,
+            b,
+            (left.restored(), right.restored()),
+            drop,
+            computation,
+        );
+        return merged.parked(arith);
+    }
+    let park = |x: Natural| Parked::new(x, arith);
+    let product = |x: &Parked<'_>, y: &Parked<'_>, drop: usize| {
+        let sum = Natural::sums_of_parked(&[x, y], &[&[(0, 1)]], drop, arith);
+        park(sum.into_iter().next().unwrap_or_default())
+    };
+    let left_p = left.p.unwrap_or_else(|| park(Natural::zero()));
+    let right_negative = right.negative != ((m - a) % 2 == 1);
+    let fused = left.negative == right_negative;
+    let p = right.p.map(|p2| product(&left_p, &p2, 0));
+    let r_operands = [&left_p, &left.r, &right.q, &right.r];
+    let results = Natural::sums_of_parked(&r_operands, r_sums(fused), drop, arith);
+    std::mem::drop((left_p, left.r, right.r));
+    let r = r_of(
+        &mut results.into_iter(),
+        fused,
+        (left.negative, right_negative),
+    );
+    let r = (r.negative, park(r.magnitude));
+    let q = product(&left.q, &right.q, drop);
+    if b - a >= PARALLEL_TERMS {
+        computation.advance(merge_work(b - a));
+    }
+    ParkedSplit {
+        p,
+        q,
+        r: r.1,
+        negative: r.0,
+    }
 }
 
 /// `Q` and `R` of the terms `a..b` (at least two), both divided by one
@@ -463,20 +541,20 @@ fn merge(
 /// about `keep + 64` bits. The halves are cut to `keep` bits before their
 /// merge: its operands shrink, and `Q` and `13591409·Q + R` keep relative
 /// errors near `2^-keep`.
-fn split_truncated(a: u64, b: u64, keep: u64, computation: &Computation) -> Split {
+fn split_truncated<'c>(a: u64, b: u64, keep: u64, computation: &'c Computation) -> ParkedSplit<'c> {
     let (m, left, right) = halves(a, b, false, 0, computation);
     // The largest merge: buffers kept from the smaller ones do not serve it.
     computation.release_buffers();
-    let cut = |half: Split| {
+    let cut = |half: ParkedSplit<'c>| {
         let excess = half.q.bit_len().saturating_sub(keep);
-        half.shifted_down(excess)
+        half.shifted_down(excess, computation.arith())
     };
     let (left, right) = (cut(left), cut(right));
     // Q and R take about 2·keep bits, of which the series keeps about keep
     // (see `series_quotient`): the limbs 64 bits below those are not formed.
     let bits = left.q.bit_len() + right.q.bit_len();
     let drop = bits.saturating_sub(keep + 64) / 64;
-    merge(a, m, b, (left, right), drop as usize, computation)
+    merge_parked(a, m, b, (left, right), drop as usize, computation)
 }
 
 /// Progress units of the merge of `n` terms: about its cost, `n·log2(n)`.
@@ -575,17 +653,19 @@ fn series_quotient(w: u64, terms: u64, computation: &Computation) -> (Natural, N
             saved.next().unwrap_or_default(),
         );
     }
-    let Split { q, r, .. } = split_truncated(1, terms, w + 96, computation);
-    let denominator = Signed {
-        negative: false,
-        magnitude: q.mul_small(13_591_409),
+    let ParkedSplit { q, r, negative, .. } = split_truncated(1, terms, w + 96, computation);
+    let mut q = q.restore();
+    // D = 13591409·Q + R is positive: formed in R's memory.
+    let mut denominator = r.restore();
+    if negative {
+        denominator.sub_mul_small(&q, 13_591_409);
+    } else {
+        denominator.add_mul_small(&q, 13_591_409);
     }
-    .add(r)
-    .magnitude;
     // Q and the denominator carry about twice the needed bits: drop the excess.
     let excess = denominator.bit_len().saturating_sub(w + 64);
-    let q = &q >> excess;
-    let denominator = &denominator >> excess;
+    q >>= excess;
+    denominator >>= excess;
     let m = middle(1, terms);
     let halves = [range_name(1, m, true), range_name(m, terms, false)];
     computation.keep(&name, &[&q, &denominator], &halves);
@@ -643,7 +723,7 @@ mod tests {
                 split(a, m, false, 1, &computation),
                 split(m, b, false, 1, &computation),
             );
-            let longest = left.r.magnitude.limbs().len() + right.q.limbs().len();
+            let longest = left.r.len() + right.q.len();
             let planned = merge_limbs(a, b);
             assert!(
                 (longest as f64 - planned).abs() <= planned * SPARE,
@@ -658,7 +738,8 @@ mod tests {
         // linear factors exceed a limb.
         for (a, b) in [(1, 600), (1000, 2300), (40_000_000_000, 40_000_000_700)] {
             let monitor = Monitor::detached();
-            let whole = split(a, b, true, 0, &Computation::new(&monitor, None, None));
+            let computation = Computation::new(&monitor, None, None);
+            let whole = split(a, b, true, 0, &computation).restored();
             let plain = merged(a, b);
             let (p, q, r) = (whole.p.unwrap_or_default(), whole.q, whole.r);
             let (plain_p, plain_q) = (plain.p.unwrap_or_default(), plain.q);
@@ -695,17 +776,21 @@ mod tests {
             assert_eq!(x.r.magnitude, y.r.magnitude, "{what}");
         };
         // The left half alone, as a run stopped before the right one.
-        let left = split(a, m, true, 2, &computation);
+        let left = split(a, m, true, 2, &computation).restored();
         checkpoints.synced().expect("synced");
         assert!(dir
             .path()
             .join(format!("pi-series-{a}-{m}-p.ckpt"))
             .exists());
-        same(&left, &split(a, m, true, 2, &plain), "left half");
+        same(&left, &split(a, m, true, 2, &plain).restored(), "left half");
         // The whole range takes the left half from its checkpoint.
-        let whole = split(a, b, false, 1, &computation);
+        let whole = split(a, b, false, 1, &computation).restored();
         checkpoints.synced().expect("synced");
-        same(&whole, &split(a, b, false, 1, &plain), "whole range");
+        same(
+            &whole,
+            &split(a, b, false, 1, &plain).restored(),
+            "whole range",
+        );
         let kept: Vec<_> = std::fs::read_dir(dir.path())
             .expect("the scratch directory")
             .filter_map(|e| e.ok())
@@ -714,7 +799,11 @@ mod tests {
             .collect();
         assert_eq!(kept, [format!("pi-series-{a}-{b}.ckpt")], "halves replaced");
         // And comes from it the next time.
-        same(&split(a, b, false, 1, &computation), &whole, "loaded");
+        same(
+            &split(a, b, false, 1, &computation).restored(),
+            &whole,
+            "loaded",
+        );
     }
 
     #[test]

@@ -229,3 +229,17 @@ pub(crate) fn shr(a: &[u64], bits: u64) -> Vec<u64> {
     );
     out
 }
+
+/// [`shr`] in place: `a` keeps its memory.
+pub(crate) fn shr_in_place(a: &mut Vec<u64>, bits: u64) {
+    let limbs = usize::try_from(bits / 64).map_or(a.len(), |limbs| limbs.min(a.len()));
+    a.drain(..limbs);
+    let bits = (bits % 64) as u32;
+    if bits > 0 {
+        for i in 0..a.len() {
+            let hi = a.get(i + 1).map_or(0, |&hi| hi << (64 - bits));
+            a[i] = a[i] >> bits | hi;
+        }
+    }
+    trim(a);
+}

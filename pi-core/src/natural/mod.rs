@@ -23,6 +23,7 @@ use std::ops::{Add, AddAssign, Mul, MulAssign, Shl, ShlAssign, Shr, ShrAssign, S
 pub(crate) use arith::{Arith, Sink, Spill};
 pub(crate) use div::Reciprocal;
 pub(crate) use limbs::{inverse_mod_2_64, pow_mod};
+use mul::Source;
 pub(crate) use mul::{full_length as full_product_length, TransformCache};
 #[cfg(test)]
 use mul::{
@@ -298,8 +299,33 @@ impl Natural {
         drop: usize,
         arith: Arith<'_>,
     ) -> Vec<Natural> {
-        let limbs: Vec<&[u64]> = operands.iter().map(|x| x.limbs.as_slice()).collect();
-        mul::sums_of_products(&limbs, sums, drop, arith)
+        let sources: Vec<Source<'_>> = operands.iter().map(|x| Source::Memory(&x.limbs)).collect();
+        Natural::sums_of_sources(&sources, sums, drop, arith)
+    }
+
+    /// [`Natural::sums_of_products`] of numbers set aside: those waiting in
+    /// spill files are read back one at a time where the products'
+    /// transforms wait on disk too (see [`Spill::transforms_min_limbs`]),
+    /// else together.
+    pub(crate) fn sums_of_parked(
+        operands: &[&Parked<'_>],
+        sums: &[&[(usize, usize)]],
+        drop: usize,
+        arith: Arith<'_>,
+    ) -> Vec<Natural> {
+        let sources: Vec<Source<'_>> = operands.iter().map(|x| x.source()).collect();
+        Natural::sums_of_sources(&sources, sums, drop, arith)
+    }
+
+    /// [`Natural::sums_of_products`] of the numbers whose limbs are at
+    /// `sources`.
+    fn sums_of_sources(
+        sources: &[Source<'_>],
+        sums: &[&[(usize, usize)]],
+        drop: usize,
+        arith: Arith<'_>,
+    ) -> Vec<Natural> {
+        mul::sums_of_products(sources, sums, drop, arith)
             .into_iter()
             .map(Natural::from_limbs)
             .collect()
@@ -502,7 +528,7 @@ impl ShlAssign<u64> for Natural {
 
 impl ShrAssign<u64> for Natural {
     fn shr_assign(&mut self, bits: u64) {
-        *self = &*self >> bits;
+        limbs::shr_in_place(&mut self.limbs, bits);
     }
 }
 

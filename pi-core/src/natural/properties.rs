@@ -146,6 +146,9 @@ proptest! {
     fn shifts_are_multiplications_by_powers_of_two(x in natural(0..40), bits in 0u64..300) {
         let shifted = &x << bits;
         prop_assert_eq!(&shifted >> bits, x.clone());
+        let mut in_place = shifted.clone();
+        in_place >>= bits;
+        prop_assert_eq!(in_place, x.clone());
         prop_assert_eq!(&shifted, &(&x * &Natural::pow(2, bits)));
         prop_assert_eq!(shifted.low_bits(bits), Natural::zero());
     }

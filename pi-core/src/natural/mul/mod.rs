@@ -7,9 +7,9 @@ mod karatsuba;
 mod ntt;
 
 pub(crate) use ntt::Cache as TransformCache;
-pub(super) use ntt::Spilled;
 #[cfg(test)]
 pub(super) use ntt::TestSpill;
+pub(super) use ntt::{Source, Spilled};
 mod schoolbook;
 #[cfg(test)]
 pub(crate) use schoolbook::VECTOR_MIN as VECTOR_SCHOOLBOOK_MIN;
@@ -151,29 +151,31 @@ pub(crate) fn square(a: &[u64], arith: Arith<'_>) -> Vec<u64> {
 /// (untrimmed), less its `drop` lowest limbs (which large sums never
 /// hold). Large operands are transformed once for all their products.
 pub(crate) fn sums_of_products(
-    operands: &[&[u64]],
+    operands: &[Source<'_>],
     sums: &[&[(usize, usize)]],
     drop: usize,
     arith: Arith<'_>,
 ) -> Vec<Vec<u64>> {
+    let lens: Vec<usize> = operands.iter().map(|x| x.len()).collect();
     let shortest = sums
         .iter()
         .copied()
         .flatten()
-        .map(|&(i, j)| operands[i].len().min(operands[j].len()))
+        .map(|&(i, j)| lens[i].min(lens[j]))
         .min()
         .unwrap_or(0);
     if shortest >= ntt_threshold() {
         return ntt::sums_of_products(operands, sums, drop, arith);
     }
+    let loaded: Vec<_> = operands.iter().map(|x| x.load()).collect();
     sums.iter()
         .map(|pairs| {
-            let mut sum = fallible::filled(sum_length(operands, pairs), 0);
+            let mut sum = fallible::filled(sum_length(&lens, pairs), 0);
             for &(i, j) in pairs.iter() {
                 let product = if i == j {
-                    square(operands[i], arith)
+                    square(&loaded[i], arith)
                 } else {
-                    mul(operands[i], operands[j], arith)
+                    mul(&loaded[i], &loaded[j], arith)
                 };
                 super::limbs::add_in_place(&mut sum, &product);
             }
@@ -183,12 +185,12 @@ pub(crate) fn sums_of_products(
         .collect()
 }
 
-/// The limbs of a sum of the products of `pairs` of `operands`: one more
-/// than the longest product.
-fn sum_length(operands: &[&[u64]], pairs: &[(usize, usize)]) -> usize {
+/// The limbs of a sum of the products of `pairs` of operands of `lens`
+/// limbs: one more than the longest product.
+fn sum_length(lens: &[usize], pairs: &[(usize, usize)]) -> usize {
     pairs
         .iter()
-        .map(|&(i, j)| operands[i].len() + operands[j].len())
+        .map(|&(i, j)| lens[i] + lens[j])
         .max()
         .unwrap_or(0)
         + 1
@@ -249,7 +251,8 @@ mod tests {
             let operands = [a.as_slice(), b.as_slice(), c.as_slice()];
             let sums: [&[(usize, usize)]; 3] =
                 [&[(0, 1), (2, 1)], &[(0, 0)], &[(1, 2), (2, 2), (0, 2)]];
-            let results = sums_of_products(&operands, &sums, 0, Arith::shared());
+            let results =
+                sums_of_products(&operands.map(Source::Memory), &sums, 0, Arith::shared());
             for (pairs, result) in sums.iter().zip(&results) {
                 let mut expected = vec![0; result.len()];
                 for &(i, j) in pairs.iter() {
@@ -264,9 +267,13 @@ mod tests {
         // All-ones limbs: the largest coefficients, summed.
         let ones = vec![u64::MAX; 5000];
         let sums: [&[(usize, usize)]; 1] = [&[(0, 0), (0, 0), (0, 0)]];
-        let [result] =
-            <[Vec<u64>; 1]>::try_from(sums_of_products(&[&ones], &sums, 0, Arith::shared()))
-                .unwrap_or_default();
+        let [result] = <[Vec<u64>; 1]>::try_from(sums_of_products(
+            &[Source::Memory(&ones)],
+            &sums,
+            0,
+            Arith::shared(),
+        ))
+        .unwrap_or_default();
         let square = schoolbook::mul(&ones, &ones);
         let mut expected = vec![0; result.len()];
         for _ in 0..3 {
@@ -280,7 +287,12 @@ mod tests {
         // Long enough for each sum to be computed on its own.
         let (a, b) = (lcg_limbs(1 << 21, 4), lcg_limbs((1 << 21) + 3, 5));
         let sums: [&[(usize, usize)]; 2] = [&[(0, 1), (1, 1)], &[(0, 0)]];
-        let results = sums_of_products(&[&a, &b], &sums, 0, Arith::shared());
+        let results = sums_of_products(
+            &[Source::Memory(&a), Source::Memory(&b)],
+            &sums,
+            0,
+            Arith::shared(),
+        );
         let mut expected = vec![0; results[0].len()];
         super::super::limbs::add_in_place(&mut expected, &mul(&a, &b, Arith::shared()));
         super::super::limbs::add_in_place(&mut expected, &square(&b, Arith::shared()));

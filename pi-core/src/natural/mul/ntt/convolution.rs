@@ -124,6 +124,7 @@ pub(super) fn sum_convolutions<F: Field>(
     arith: Arith<'_>,
 ) -> Vec<Vec<u64>> {
     let t = Transformer::<F>::new(prime, (n, packing), arith);
+    let lens: Vec<usize> = operands.iter().map(|x| x.len()).collect();
     let mut uses = vec![0usize; operands.len()];
     for &(i, j) in sums.iter().copied().flatten() {
         uses[i] += 1;
@@ -178,7 +179,7 @@ pub(super) fn sum_convolutions<F: Field>(
         }
         let mut sum = sum.unwrap_or_else(|| t.zeros());
         t.inverse(&mut sum);
-        let len = sum_coefficients(packing, operands, pairs);
+        let len = sum_coefficients(packing, &lens, pairs);
         if len > n {
             let mut top = fallible::filled(len - n, 0u64);
             for &(i, j) in pairs.iter() {

@@ -61,6 +61,8 @@ mod spill;
 mod tables;
 mod transform;
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 
 use super::sum_length;
@@ -76,7 +78,7 @@ pub(crate) use cache::Cache;
 pub(super) use plan::full_length;
 #[cfg(test)]
 pub(in crate::natural) use spill::tests::TestSpill;
-pub(in crate::natural) use spill::Spilled;
+pub(in crate::natural) use spill::{Source, Spilled};
 
 pub(super) use double50::Double50;
 pub(super) use montgomery52::Montgomery52;
@@ -131,8 +133,8 @@ fn convolved<F: Field>(
         // One prime at a time, each one's residues out of memory before
         // the next is computed.
         let (operands, pair) = match b {
-            Some(b) => ([a, b], [(0, 1)]),
-            None => ([a, a], [(0, 0)]),
+            Some(b) => ([Source::Memory(a), Source::Memory(b)], [(0, 1)]),
+            None => ([Source::Memory(a); 2], [(0, 0)]),
         };
         let sums = (&operands[..], &[&pair[..]][..], &[coefficients][..]);
         let spilled: Vec<Spilled<'_>> = primes
@@ -247,9 +249,10 @@ pub(super) fn square(a: &[u64], arith: Arith<'_>) -> Vec<u64> {
 /// [`summed`] over the fastest field on this processor: for each of `sums`,
 /// the sum of the products of the pairs of `operands` it lists (`(i, i)`:
 /// a square), one limb longer than its longest product (untrimmed), less
-/// its `drop` lowest limbs.
+/// its `drop` lowest limbs. Operands waiting in spill files are read back
+/// one at a time where the transforms wait on disk too, else all at once.
 pub(super) fn sums_of_products(
-    operands: &[&[u64]],
+    operands: &[Source<'_>],
     sums: &[&[(usize, usize)]],
     drop: usize,
     arith: Arith<'_>,
@@ -259,15 +262,16 @@ pub(super) fn sums_of_products(
 
 /// See [`sums_of_products`]: every operand is transformed once per prime.
 fn summed<F: Field>(
-    operands: &[&[u64]],
+    operands: &[Source<'_>],
     sums: &[&[(usize, usize)]],
     drop: usize,
     arith: Arith<'_>,
 ) -> Vec<Vec<u64>> {
+    let lens: Vec<usize> = operands.iter().map(|x| x.len()).collect();
     if sums.len() > 1
         && sums
             .iter()
-            .any(|pairs| sum_length(operands, pairs) >= LOW_MEMORY_MIN)
+            .any(|pairs| sum_length(&lens, pairs) >= LOW_MEMORY_MIN)
     {
         // Each sum on its own holds the residues of one result only; shared
         // operands are transformed again.
@@ -283,7 +287,7 @@ fn summed<F: Field>(
             pairs.len()
                 * pairs
                     .iter()
-                    .map(|&(i, j)| operands[i].len().min(operands[j].len()))
+                    .map(|&(i, j)| lens[i].min(lens[j]))
                     .max()
                     .unwrap_or(0)
         })
@@ -294,17 +298,18 @@ fn summed<F: Field>(
 
 /// [`summed`] by `plan`.
 fn planned_sums<F: Field>(
-    operands: &[&[u64]],
+    operands: &[Source<'_>],
     sums: &[&[(usize, usize)]],
     (plan, drop): (Plan, usize),
     arith: Arith<'_>,
 ) -> Vec<Vec<u64>> {
+    let lens: Vec<usize> = operands.iter().map(|x| x.len()).collect();
     let coefficients = sums
         .iter()
-        .map(|pairs| sum_coefficients(plan.packing, operands, pairs))
+        .map(|pairs| sum_coefficients(plan.packing, &lens, pairs))
         .max()
         .unwrap_or(1);
-    let longest = operands.iter().map(|x| x.len()).max().unwrap_or(0);
+    let longest = lens.iter().copied().max().unwrap_or(0);
     let transforms = operands.len() + sums.len();
     let tops = sums.iter().map(|pairs| pairs.len()).sum();
     let n = folded_length(
@@ -317,34 +322,45 @@ fn planned_sums<F: Field>(
 
 /// [`planned_sums`] by transforms of length `n`.
 fn sums_by<F: Field>(
-    operands: &[&[u64]],
+    operands: &[Source<'_>],
     sums: &[&[(usize, usize)]],
     (plan, n, drop): (Plan, usize, usize),
     arith: Arith<'_>,
 ) -> Vec<Vec<u64>> {
     let primes = &F::PRIMES[..plan.primes];
-    let residue = |&prime: &(u64, u64)| {
-        sum_convolutions::<F>(prime, operands, sums, (n, plan.packing), arith)
+    let residue = |prime: (u64, u64), loaded: &[Cow<'_, [u64]>]| {
+        let operands: Vec<&[u64]> = loaded.iter().map(|x| &x[..]).collect();
+        sum_convolutions::<F>(prime, &operands, sums, (n, plan.packing), arith)
     };
+    let load = || -> Vec<Cow<'_, [u64]>> { operands.iter().map(|x| x.load()).collect() };
+    let lens: Vec<usize> = operands.iter().map(|x| x.len()).collect();
     let longest = sums
         .iter()
-        .map(|pairs| sum_length(operands, pairs))
+        .map(|pairs| sum_length(&lens, pairs))
         .max()
         .unwrap_or(0);
     if let Some(spill) = arith.spill_for(longest) {
         // One prime at a time, its residues out of memory before the next.
-        let lens: Vec<usize> = sums
+        let coefficients: Vec<usize> = sums
             .iter()
-            .map(|pairs| sum_coefficients(plan.packing, operands, pairs))
+            .map(|pairs| sum_coefficients(plan.packing, &lens, pairs))
             .collect();
         let mut spilled: Vec<Vec<Spilled<'_>>> = (0..sums.len()).map(|_| Vec::new()).collect();
+        // Operands waiting in files come back once for every prime where
+        // the transforms stay in memory, and one at a time for each prime
+        // where those wait on disk too.
+        let on_disk = longest >= spill.transforms_min_limbs();
+        let loaded = (!on_disk).then(load);
         for &prime in primes {
             let of_prime = spilled_sums::<F>(
                 prime,
-                (operands, sums, &lens),
+                (operands, sums, &coefficients),
                 (n, plan.packing),
-                (spill, arith, longest >= spill.transforms_min_limbs()),
-                || residue(&prime),
+                (spill, arith, on_disk),
+                || match &loaded {
+                    Some(loaded) => residue(prime, loaded),
+                    None => residue(prime, &load()),
+                },
             );
             for (of_sum, residues) in spilled.iter_mut().zip(of_prime) {
                 of_sum.push(residues);
@@ -354,20 +370,21 @@ fn sums_by<F: Field>(
             .iter()
             .zip(&spilled)
             .map(|(pairs, of_sum)| {
-                let len = sum_length(operands, pairs);
+                let len = sum_length(&lens, pairs);
                 garner::recombine_spilled::<F>(of_sum, (len, drop), plan.packing, arith)
             })
             .collect();
     }
     // One prime at a time: each holds several transforms, and those of
     // large sums run in parallel themselves.
-    let residues: Vec<Vec<Vec<u64>>> = primes.iter().map(residue).collect();
+    let loaded = load();
+    let residues: Vec<Vec<Vec<u64>>> = primes.iter().map(|&p| residue(p, &loaded)).collect();
     let mut residues: Vec<_> = residues.into_iter().map(Vec::into_iter).collect();
     sums.iter()
         .map(|pairs| {
             let of_this_sum: Vec<Vec<u64>> =
                 residues.iter_mut().filter_map(Iterator::next).collect();
-            let len = sum_length(operands, pairs);
+            let len = sum_length(&lens, pairs);
             let sum = garner::recombine::<F>(&of_this_sum, (len, drop), plan.packing, arith);
             recycle_all(arith, of_this_sum);
             sum
@@ -377,7 +394,7 @@ fn sums_by<F: Field>(
 
 /// Sums of products: the operands, the pairs of each sum, and the values of
 /// each sum's convolution wanted.
-type Sums<'a> = (&'a [&'a [u64]], &'a [&'a [(usize, usize)]], &'a [usize]);
+type Sums<'a> = (&'a [Source<'a>], &'a [&'a [(usize, usize)]], &'a [usize]);
 
 /// The first `lens` values of the convolutions modulo `prime` of each of
 /// `sums` (sums of products of `operands` pairs, see
@@ -478,8 +495,18 @@ mod tests {
             );
             let sums: [&[(usize, usize)]; 2] = [&[(0, 1), (1, 1)], &[(0, 0)]];
             assert_eq!(
-                sums_of_products(&[&a, &b], &sums, 0, spilling),
-                sums_of_products(&[&a, &b], &sums, 0, Arith::shared()),
+                sums_of_products(
+                    &[Source::Memory(&a), Source::Memory(&b)],
+                    &sums,
+                    0,
+                    spilling
+                ),
+                sums_of_products(
+                    &[Source::Memory(&a), Source::Memory(&b)],
+                    &sums,
+                    0,
+                    Arith::shared()
+                ),
                 "{la} x {lb}"
             );
             // Below the spill's threshold, nothing is written.
@@ -513,8 +540,8 @@ mod tests {
             assert_eq!(mul(&a, &a, within), mul(&a, &a, shared), "{la}");
             let sums: [&[(usize, usize)]; 2] = [&[(0, 1), (1, 1)], &[(0, 0)]];
             assert_eq!(
-                sums_of_products(&[&a, &b], &sums, 0, within),
-                sums_of_products(&[&a, &b], &sums, 0, shared),
+                sums_of_products(&[Source::Memory(&a), Source::Memory(&b)], &sums, 0, within),
+                sums_of_products(&[Source::Memory(&a), Source::Memory(&b)], &sums, 0, shared),
                 "{la} x {lb}"
             );
         }
@@ -563,8 +590,18 @@ mod tests {
             // x·y + y², x² and y·x.
             let sums: [&[(usize, usize)]; 3] = [&[(0, 1), (1, 1)], &[(0, 0)], &[(1, 0)]];
             assert_eq!(
-                sums_by::<F>(&[x, y], &sums, (plan, n, 0), disk),
-                sums_by::<F>(&[x, y], &sums, (plan, n, 0), memory),
+                sums_by::<F>(
+                    &[Source::Memory(x), Source::Memory(y)],
+                    &sums,
+                    (plan, n, 0),
+                    disk
+                ),
+                sums_by::<F>(
+                    &[Source::Memory(x), Source::Memory(y)],
+                    &sums,
+                    (plan, n, 0),
+                    memory
+                ),
                 "{label:?}"
             );
             assert_eq!(files(), 5 * plan.primes, "{label:?}");
@@ -617,16 +654,26 @@ mod tests {
             let sums: [&[(usize, usize)]; 2] = [&[(0, 1), (1, 1)], &[(0, 0)]];
             let n = transform_length(
                 sums.iter()
-                    .map(|pairs| sum_coefficients(plan.packing, &[x, y], pairs))
+                    .map(|pairs| sum_coefficients(plan.packing, &[x.len(), y.len()], pairs))
                     .max()
                     .unwrap_or(0),
             );
-            let whole = sums_by::<F>(&[x, y], &sums, (plan, n, 0), Arith::shared());
+            let whole = sums_by::<F>(
+                &[Source::Memory(x), Source::Memory(y)],
+                &sums,
+                (plan, n, 0),
+                Arith::shared(),
+            );
             let product = planned_product::<F>(x, Some(y), (plan, 0), Arith::shared());
             let len = whole[0].len();
             for drop in [1, 8191, 8192, 8193, 11264, 11265, 30_000, len - 3, len] {
                 for arith in [Arith::shared(), Arith::shared().spilling(&spill)] {
-                    let got = sums_by::<F>(&[x, y], &sums, (plan, n, drop), arith);
+                    let got = sums_by::<F>(
+                        &[Source::Memory(x), Source::Memory(y)],
+                        &sums,
+                        (plan, n, drop),
+                        arith,
+                    );
                     for (got, whole) in got.iter().zip(&whole) {
                         assert_eq!(got[..], whole[drop.min(whole.len())..], "{plan:?} {drop}");
                     }
@@ -835,8 +882,13 @@ mod tests {
             // x·y + y² (two products that wrap), and x·y.
             let sums: [&[(usize, usize)]; 2] = [&[(0, 1), (1, 1)], &[(0, 1)]];
             let n = folded(coefficients(x, y).max(coefficients(y, y)));
-            let got = sums_by::<F>(&[x, y], &sums, (plan, n, 0), shared);
-            let mut sum = vec![0; sum_length(&[x, y], sums[0])];
+            let got = sums_by::<F>(
+                &[Source::Memory(x), Source::Memory(y)],
+                &sums,
+                (plan, n, 0),
+                shared,
+            );
+            let mut sum = vec![0; sum_length(&[x.len(), y.len()], sums[0])];
             crate::natural::limbs::add_in_place(&mut sum, &product);
             crate::natural::limbs::add_in_place(&mut sum, &square);
             assert_eq!(got[0], sum, "{label:?}");
@@ -948,8 +1000,13 @@ mod tests {
             assert_eq!(residue(wrapped), residue(product.clone()), "{label:?}");
             // x·y + y², and x².
             let sums: [&[(usize, usize)]; 2] = [&[(0, 1), (1, 1)], &[(0, 0)]];
-            let got = planned_sums::<F>(&[x, y], &sums, (PLAN, 0), shared);
-            let mut sum = vec![0; sum_length(&[x, y], sums[0])];
+            let got = planned_sums::<F>(
+                &[Source::Memory(x), Source::Memory(y)],
+                &sums,
+                (PLAN, 0),
+                shared,
+            );
+            let mut sum = vec![0; sum_length(&[x.len(), y.len()], sums[0])];
             crate::natural::limbs::add_in_place(&mut sum, &product);
             crate::natural::limbs::add_in_place(&mut sum, &super::super::schoolbook::mul(y, y));
             assert_eq!(got[0], sum, "{label:?}");
@@ -1039,9 +1096,11 @@ mod tests {
             .collect();
         let operands: Vec<&[u64]> = operands.iter().map(Vec::as_slice).collect();
         let sums: &[&[(usize, usize)]] = &[&[(0, 1), (2, 3), (4, 4)], &[(1, 1)]];
-        let got = summed::<Montgomery64>(&operands, sums, 0, Arith::shared());
+        let sources: Vec<Source<'_>> = operands.iter().map(|&x| Source::Memory(x)).collect();
+        let got = summed::<Montgomery64>(&sources, sums, 0, Arith::shared());
+        let lens: Vec<usize> = operands.iter().map(|x| x.len()).collect();
         for (pairs, got) in sums.iter().zip(got) {
-            let mut expected = vec![0u64; sum_length(&operands, pairs)];
+            let mut expected = vec![0u64; sum_length(&lens, pairs)];
             for &(i, j) in pairs.iter() {
                 let product = super::super::schoolbook::mul(operands[i], operands[j]);
                 crate::natural::limbs::add_in_place(&mut expected, &product);

@@ -6,7 +6,7 @@
 //! whole rows of at least 8 KiB.
 
 use super::field::Field;
-use super::spill::Spilled;
+use super::spill::{Source, Spilled};
 use super::tables::STAGE4_CHUNK;
 use super::transform::{Operand, Transformer};
 use crate::natural::{fallible, Spill};
@@ -19,10 +19,10 @@ const WINDOWS: usize = 16;
 /// [`Transformer::windowed`] one) of the sum of the products of the
 /// `operands` pairs it lists, as [`Transformer::inverse`] leaves it, in a
 /// file of `spill`: each operand transformed once, into a file kept until
-/// its last use.
+/// its last use (one waiting in a file read back for that alone).
 pub(super) fn sum_convolutions<'s, F: Field>(
     t: &Transformer<'_, F>,
-    operands: &[&[u64]],
+    operands: &[Source<'_>],
     sums: &[&[(usize, usize)]],
     spill: &'s dyn Spill,
 ) -> Vec<Spilled<'s>> {
@@ -38,7 +38,7 @@ pub(super) fn sum_convolutions<'s, F: Field>(
         for &(i, j) in pairs.iter() {
             for k in [i, j] {
                 if transforms[k].is_none() {
-                    transforms[k] = Some(forward(t, (operands[k], 0), spill));
+                    transforms[k] = Some(forward(t, (&operands[k].load(), 0), spill));
                 }
             }
         }

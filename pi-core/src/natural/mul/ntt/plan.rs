@@ -4,13 +4,14 @@
 use super::field::Field;
 use super::packing::{self, Packing};
 
-/// The coefficients of a sum of the products of `pairs` of `operands`.
+/// The coefficients of a sum of the products of `pairs` of operands of
+/// `lens` limbs.
 pub(super) fn sum_coefficients(
     packing: Packing,
-    operands: &[&[u64]],
+    lens: &[usize],
     pairs: &[(usize, usize)],
 ) -> usize {
-    let coefficients = |i: usize| packing.coefficients(operands[i].len());
+    let coefficients = |i: usize| packing.coefficients(lens[i]);
     pairs
         .iter()
         .map(|&(i, j)| coefficients(i) + coefficients(j))

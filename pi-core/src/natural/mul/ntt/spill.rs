@@ -1,12 +1,13 @@
 //! Transforms and residues kept in files of the scratch directory (see
 //! [`crate::natural::Spill`]), written and read back a piece at a time.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::time::Instant;
 
 use crate::positioned::{read_at, write_at};
 
-use crate::natural::Spill;
+use crate::natural::{fallible, Spill};
 
 /// Values written or read at once.
 const BLOCK: usize = 1 << 16;
@@ -82,6 +83,37 @@ impl<'a> Spilled<'a> {
         }
         self.spill
             .count(8 * out.len() as u64, false, began.elapsed());
+    }
+}
+
+/// Where an operand's limbs are: in memory, or in a spill file from which
+/// a product reads them back when it needs them (see
+/// [`super::sums_of_products`]).
+#[derive(Clone, Copy)]
+pub(in crate::natural) enum Source<'a> {
+    Memory(&'a [u64]),
+    Spilled(&'a Spilled<'a>),
+}
+
+impl<'a> Source<'a> {
+    /// How many limbs it has.
+    pub(in crate::natural) fn len(self) -> usize {
+        match self {
+            Source::Memory(limbs) => limbs.len(),
+            Source::Spilled(spilled) => spilled.len(),
+        }
+    }
+
+    /// Its limbs, read into memory if they wait in a file.
+    pub(in crate::natural) fn load(self) -> Cow<'a, [u64]> {
+        match self {
+            Source::Memory(limbs) => Cow::Borrowed(limbs),
+            Source::Spilled(spilled) => {
+                let mut limbs = fallible::filled(spilled.len(), 0u64);
+                spilled.read(0, &mut limbs);
+                Cow::Owned(limbs)
+            }
+        }
     }
 }
 
