@@ -8,7 +8,7 @@ use crate::chudnovsky::{pi_fixed_point, ERROR_BOUND};
 use crate::computation::Computation;
 use crate::memory::{self, MemoryBound};
 use crate::monitor::Stage;
-use crate::natural::{radix, Arith, Natural, TransformCache};
+use crate::natural::{radix, Arith, Natural, Parked, TransformCache};
 use crate::text::{Text, TextFile, Written, FILE_BUFFER};
 use crate::verify;
 use crate::{Base, Error, Options};
@@ -379,7 +379,7 @@ fn verified(
     if let Some(x) = x {
         computation.enter(Stage::Verification, 1);
         verify::check_binary(&x, w, ERROR_BOUND, computation.monitor())?;
-        check_text(text, (n, base), &x, w, computation.arith())?;
+        check_text(text, (n, base), x, w, computation.arith())?;
     }
     Ok(())
 }
@@ -424,7 +424,10 @@ fn written(
         };
         let write = |x| write_digits(x, w, options.base, text, computation.arith());
         let written = if options.verify {
-            write(Cow::Borrowed(&x)).then_some(Some(x))
+            // Held to a memory budget, x waits in a file while the
+            // conversion takes a copy read back.
+            let x = Parked::new(x, computation.arith());
+            write(x.load()).then(|| Some(x.restore()))
         } else {
             write(Cow::Owned(x)).then_some(None)
         };
@@ -470,7 +473,7 @@ fn write_digits(x: Cow<'_, Natural>, w: u64, base: Base, out: Text<'_>, arith: A
             };
             let (first, rest) = out.split_at(1);
             first.put(&[b'0' + digit as u8]);
-            radix::write_decimal_fraction(&fraction, rest, arith)
+            radix::write_decimal_fraction(fraction, rest, arith)
         }
         Base::Hexadecimal => {
             let low = x.checked_sub(&error).unwrap_or_default();
@@ -487,34 +490,53 @@ fn write_digits(x: Cow<'_, Natural>, w: u64, base: Base, out: Text<'_>, arith: A
 
 /// Checks that `text` holds `floor(π · base^n)` for `x` within
 /// [`ERROR_BOUND`] of `π·2^w`, by residues; in decimal, the product by
-/// `10^n` this takes is checked by residues too.
+/// `10^n` this takes is checked by residues too. Held to a memory budget,
+/// `x` and `10^n` wait in files while the product reads them back.
 fn check_text(
     text: &Written<'_>,
     (n, base): (u64, Base),
-    x: &Natural,
+    x: Natural,
     w: u64,
     arith: Arith<'_>,
 ) -> Result<(), Error> {
-    let error = Natural::from(ERROR_BOUND);
     let (scaled, error, shift) = match base {
         Base::Decimal => {
-            let power = Natural::pow_in(10, n, arith);
-            let y = x.mul_in(&power, arith);
-            verify::check_product(x, n, &y)?;
-            (Cow::Owned(y), error.mul_in(&power, arith), w)
+            let residue = verify::residue(&x);
+            let x = Parked::new(x, arith);
+            let power = Parked::new(Natural::pow_in(10, n, arith), arith);
+            let product = Natural::sums_of_parked(&[&x, &power], &[&[(0, 1)]], 0, arith);
+            let scaled = product.into_iter().next().unwrap_or_default();
+            verify::check_product(residue, n, &scaled)?;
+            let mut error = power.restore();
+            error.mul_small_assign(&[ERROR_BOUND]);
+            (scaled, error, w)
         }
-        Base::Hexadecimal => (Cow::Borrowed(x), error, w - 4 * n),
+        Base::Hexadecimal => (x, Natural::from(ERROR_BOUND), w - 4 * n),
     };
-    // π·base^n lies between these; the text must hold the floor of one.
-    let low = &scaled.checked_sub(&error).unwrap_or_default() >> shift;
-    let high = &(scaled.as_ref() + &error) >> shift;
+    // π·base^n lies between (scaled ± error) / 2^shift, whose floors differ
+    // by at most one (error < 2^(shift-1)): the text must hold one of them.
+    let (mut low, carries) = scaled_bounds(scaled, error, shift);
     verify::check_digits(text, base.radix(), &low).or_else(|failure| {
-        if low == high {
-            Err(failure)
-        } else {
-            verify::check_digits(text, base.radix(), &high)
+        if !carries {
+            return Err(failure);
         }
+        low += &Natural::from(1u64);
+        verify::check_digits(text, base.radix(), &low)
     })
+}
+
+/// `floor((y - e) / 2^shift)` (0 where `e` is the larger), in `y`'s memory,
+/// and whether `floor((y + e) / 2^shift)` is one more.
+fn scaled_bounds(mut y: Natural, mut e: Natural, shift: u64) -> (Natural, bool) {
+    if y < e {
+        y = Natural::zero();
+    } else {
+        y -= &e;
+    }
+    e.mul_small_assign(&[2]);
+    let carries = y.low_bits_carry(shift, &e);
+    y >>= shift;
+    (y, carries)
 }
 
 #[cfg(test)]

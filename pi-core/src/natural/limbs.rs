@@ -230,7 +230,7 @@ pub(crate) fn shr(a: &[u64], bits: u64) -> Vec<u64> {
     out
 }
 
-/// [`shr`] in place: `a` keeps its memory.
+/// [`shr`] in place, in `a`'s memory (given back where it halves).
 pub(crate) fn shr_in_place(a: &mut Vec<u64>, bits: u64) {
     let limbs = usize::try_from(bits / 64).map_or(a.len(), |limbs| limbs.min(a.len()));
     a.drain(..limbs);
@@ -242,4 +242,7 @@ pub(crate) fn shr_in_place(a: &mut Vec<u64>, bits: u64) {
         }
     }
     trim(a);
+    if a.capacity() / 2 > a.len() {
+        a.shrink_to_fit();
+    }
 }

@@ -128,6 +128,29 @@ impl Natural {
         Natural::from_limbs(limbs)
     }
 
+    /// Whether `self mod 2^bits` and `other` add up to at least `2^bits`,
+    /// without forming either.
+    pub(crate) fn low_bits_carry(&self, bits: u64, other: &Natural) -> bool {
+        if other.bit_len() > bits {
+            return true;
+        }
+        // They carry where `other` exceeds 2^bits - 1 - (self mod 2^bits),
+        // the low bits complemented.
+        for i in (0..bits.div_ceil(64) as usize).rev() {
+            let mask = if i as u64 == bits / 64 {
+                (1u64 << (bits % 64)) - 1
+            } else {
+                u64::MAX
+            };
+            let complement = !self.limbs.get(i).copied().unwrap_or(0) & mask;
+            let limb = other.limbs.get(i).copied().unwrap_or(0);
+            if complement != limb {
+                return complement < limb;
+            }
+        }
+        false
+    }
+
     /// `self mod 2^bits`, in `self`'s memory.
     pub(crate) fn into_low_bits(self, bits: u64) -> Natural {
         let full = (bits / 64) as usize;

@@ -143,6 +143,18 @@ proptest! {
     }
 
     #[test]
+    fn low_bits_carry_as_their_sum(x in natural(0..6), y in natural(0..6), bits in 0u64..400) {
+        let sum = &x.low_bits(bits) + &y;
+        prop_assert_eq!(x.low_bits_carry(bits, &y), sum.bit_len() > bits);
+        // At the edge: y = 2^bits - (x mod 2^bits), and one less.
+        let edge = &(&Natural::from(1u64) << bits) - &x.low_bits(bits);
+        prop_assert!(x.low_bits_carry(bits, &edge));
+        if let Some(below) = edge.checked_sub(&Natural::from(1u64)) {
+            prop_assert!(!x.low_bits_carry(bits, &below));
+        }
+    }
+
+    #[test]
     fn shifts_are_multiplications_by_powers_of_two(x in natural(0..40), bits in 0u64..300) {
         let shifted = &x << bits;
         prop_assert_eq!(&shifted >> bits, x.clone());

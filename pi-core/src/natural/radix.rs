@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use rayon::prelude::*;
 
-use super::{limbs, Arith, Natural, Reciprocal};
+use super::{limbs, Arith, Natural, Parked, Reciprocal};
 use crate::natural::fallible;
 use crate::text::Text;
 
@@ -114,9 +114,13 @@ fn decimal_bits(digits: usize) -> u64 {
 impl Fraction {
     /// The fraction in `[a, a + e) / 2^bits`; `None` when `e` is zero or
     /// `a + e` exceeds `2^bits` (the number might not be below one).
-    pub(crate) fn new(a: Natural, bits: u64, e: u64) -> Option<Fraction> {
-        let top = a.add_small(e.checked_sub(1)?);
-        (top.bit_len() <= bits).then_some(Fraction { a, bits, e })
+    pub(crate) fn new(mut a: Natural, bits: u64, e: u64) -> Option<Fraction> {
+        // a + e - 1 formed in a's memory, and taken back.
+        let top = Natural::from(e.checked_sub(1)?);
+        a += &top;
+        let fits = a.bit_len() <= bits;
+        a -= &top;
+        fits.then_some(Fraction { a, bits, e })
     }
 
     /// The same number with at most `keep` bits.
@@ -125,12 +129,30 @@ impl Fraction {
         if drop == 0 {
             return self.clone();
         }
-        // floor(a/2^drop) loses less than one unit; e/2^drop rounds up.
+        let (bits, e) = self.dropping(drop);
         Fraction {
             a: &self.a >> drop,
-            bits: self.bits - drop,
-            e: self.e.checked_shr(drop as u32).unwrap_or(0) + 2,
+            bits,
+            e,
         }
+    }
+
+    /// [`Fraction::truncated`], in the fraction's memory.
+    fn into_truncated(mut self, keep: u64) -> Fraction {
+        let drop = self.bits.saturating_sub(keep);
+        if drop == 0 {
+            return self;
+        }
+        let (bits, e) = self.dropping(drop);
+        self.a >>= drop;
+        Fraction { a: self.a, bits, e }
+    }
+
+    /// `bits` and `e` once the lowest `drop` bits go: `floor(a/2^drop)`
+    /// loses less than one unit; `e/2^drop` rounds up.
+    fn dropping(&self, drop: u64) -> (u64, u64) {
+        let e = self.e.checked_shr(drop as u32).unwrap_or(0) + 2;
+        (self.bits - drop, e)
     }
 
     /// The number in `[a, a + e) / 2^bits` (unchecked), with the low bits
@@ -145,8 +167,10 @@ impl Fraction {
                 e: e.to_u64()?,
             });
         }
+        let mut a = a;
+        a >>= drop;
         Some(Fraction {
-            a: &a >> drop,
+            a,
             bits: bits - drop,
             e: (e >> drop).to_u64()? + 2,
         })
@@ -163,18 +187,24 @@ impl Fraction {
         let spill = (self.a.bit_len() + five.bit_len()).saturating_sub(m);
         // y = a·5^k is z minus 0..=2^spill modulo 2^bits.
         let fold = &Natural::from(1u64) << spill;
-        let low = z.low_bits(bits).checked_sub(&fold)?;
+        let mut low = z.into_low_bits(bits);
+        if low < fold {
+            return None;
+        }
+        low -= &fold;
         let Fraction { a, bits, e } =
             Fraction::blurred(low, bits, &(&five.mul_small(self.e) + &fold))?;
         Fraction::new(a, bits, e)
     }
 }
 
-/// `5^k` for each split of a fraction into `digits` decimal digits.
-struct PowersOfFive(HashMap<usize, Natural>);
+/// `5^k` for each split of a fraction into `digits` decimal digits, set
+/// aside (see [`Parked`]): held to a memory budget, those of the lengths
+/// whose products spill wait in files until a split needs them.
+struct PowersOfFive<'a>(HashMap<usize, Parked<'a>>);
 
-impl PowersOfFive {
-    fn new(digits: usize, arith: Arith<'_>) -> PowersOfFive {
+impl<'a> PowersOfFive<'a> {
+    fn new(digits: usize, arith: Arith<'a>) -> PowersOfFive<'a> {
         // The sizes at each level of the tree take at most two values.
         let mut needed = BTreeSet::new();
         let mut sizes = BTreeSet::from([digits]);
@@ -195,7 +225,7 @@ impl PowersOfFive {
     }
 
     /// Adds `5^k`, from `5^(k/2)`.
-    fn insert(&mut self, k: usize, arith: Arith<'_>) {
+    fn insert(&mut self, k: usize, arith: Arith<'a>) {
         if self.0.contains_key(&k) {
             return;
         }
@@ -210,14 +240,14 @@ impl PowersOfFive {
                 half
             }
         };
-        self.0.insert(k, power);
+        self.0.insert(k, Parked::new(power, arith));
     }
 
     /// `5^k`, from the table when [`PowersOfFive::new`] put it there.
     fn get(&self, k: usize) -> Cow<'_, Natural> {
         self.0
             .get(&k)
-            .map_or_else(|| Cow::Owned(Natural::pow(5, k as u64)), Cow::Borrowed)
+            .map_or_else(|| Cow::Owned(Natural::pow(5, k as u64)), Parked::load)
     }
 }
 
@@ -228,20 +258,35 @@ fn high_digits(digits: usize) -> usize {
 
 /// Writes the first `out.len()` decimal digits of `f`, truncated; `false`
 /// (with `out` partly written) when `f`'s error leaves a digit undecided.
-pub(crate) fn write_decimal_fraction(f: &Fraction, out: Text<'_>, arith: Arith<'_>) -> bool {
+pub(crate) fn write_decimal_fraction(f: Fraction, out: Text<'_>, arith: Arith<'_>) -> bool {
     let powers = PowersOfFive::new(out.len(), arith);
     write_fraction(f, out, &powers, arith)
 }
 
-fn write_fraction(f: &Fraction, out: Text<'_>, powers: &PowersOfFive, arith: Arith<'_>) -> bool {
-    let out = match out.buffered(|buf| write_fraction(f, Text::Memory(buf), powers, arith)) {
+/// [`write_decimal_fraction`] by the table of `powers`. Held to a memory
+/// budget (where products of `f`'s length spill), the two halves of the
+/// digits are written in turn, from fractions formed before `f` is freed,
+/// the second's waiting aside (in a file) while the first is written;
+/// else side by side.
+fn write_fraction(f: Fraction, out: Text<'_>, powers: &PowersOfFive, arith: Arith<'_>) -> bool {
+    let mut whole = Some(f);
+    let buffered = out.buffered(|buf| {
+        whole
+            .take()
+            .is_some_and(|f| write_fraction(f, Text::Memory(buf), powers, arith))
+    });
+    let out = match buffered {
         Ok(written) => return written,
         Err(out) => out,
+    };
+    // Not taken where the digits were not buffered.
+    let Some(f) = whole else {
+        return false;
     };
     let digits = out.len();
     let out = match out {
         Text::Memory(out) if digits <= BASECASE_DIGITS => {
-            let written = write_fraction_basecase(f, out);
+            let written = write_fraction_basecase(&f, out);
             arith.advance(digits as u64);
             return written;
         }
@@ -256,15 +301,30 @@ fn write_fraction(f: &Fraction, out: Text<'_>, powers: &PowersOfFive, arith: Ari
     let k = high_digits(digits);
     let (high, low) = out.split_at(k);
     let low_digits = low.len();
-    let (high_written, low_written) = rayon::join(
-        || write_fraction(&f.truncated(keep(k)), high, powers, arith),
-        || match f.scaled_fraction(k as u64, &powers.get(k), arith) {
-            Some(rest) => write_fraction(&rest.truncated(keep(low_digits)), low, powers, arith),
-            None => false,
-        },
-    );
+    let rest = |f: &Fraction| {
+        let rest = f.scaled_fraction(k as u64, &powers.get(k), arith)?;
+        Some(rest.into_truncated(keep(low_digits)))
+    };
+    let written = if arith.spill_for(f.a.limbs().len()).is_some() {
+        let rest = rest(&f).map(|Fraction { a, bits, e }| (Parked::new(a, arith), bits, e));
+        write_fraction(f.into_truncated(keep(k)), high, powers, arith)
+            && rest.is_some_and(|(a, bits, e)| {
+                let rest = Fraction {
+                    a: a.restore(),
+                    bits,
+                    e,
+                };
+                write_fraction(rest, low, powers, arith)
+            })
+    } else {
+        let (high_written, low_written) = rayon::join(
+            || write_fraction(f.truncated(keep(k)), high, powers, arith),
+            || rest(&f).is_some_and(|rest| write_fraction(rest, low, powers, arith)),
+        );
+        high_written && low_written
+    };
     arith.advance(digits as u64);
-    high_written && low_written
+    written
 }
 
 /// [`write_fraction`] for a few digits: the fraction in whole limbs,
@@ -448,11 +508,32 @@ mod tests {
                 };
                 let mut out = vec![0; digits];
                 assert!(
-                    write_decimal_fraction(&f, Text::Memory(&mut out), Arith::shared()),
+                    write_decimal_fraction(f, Text::Memory(&mut out), Arith::shared()),
                     "{digits} digits"
                 );
                 assert_eq!(out, reference(&a, bits, digits).into_bytes(), "{digits}");
             }
+        }
+    }
+
+    /// Held to a budget, the halves are written in turn, the second's
+    /// fraction and the powers of five waiting in files: the same digits.
+    #[test]
+    fn fractions_in_turn_under_a_budget() {
+        use std::sync::atomic::Ordering;
+        let spill = super::super::mul::TestSpill::new(100);
+        let arith = Arith::shared().spilling(&spill);
+        for (digits, seed) in [(20_011usize, 2u64), (50_000, 3)] {
+            let bits = decimal_bits(digits) + 64;
+            let a = random_natural(bits, seed);
+            let Some(f) = Fraction::new(a.clone(), bits, 1) else {
+                panic!("a fraction below one");
+            };
+            let mut out = vec![0; digits];
+            spill.written.store(0, Ordering::Relaxed);
+            assert!(write_decimal_fraction(f, Text::Memory(&mut out), arith));
+            assert_eq!(out, reference(&a, bits, digits).into_bytes(), "{digits}");
+            assert!(spill.written.load(Ordering::Relaxed) > 0, "{digits}");
         }
     }
 
@@ -468,7 +549,7 @@ mod tests {
                 .unwrap_or_default();
             let gap = (&one - &a).to_u64().unwrap_or(0);
             let f = Fraction::new(a, bits, gap).map(|f| {
-                write_decimal_fraction(&f, Text::Memory(&mut vec![0; digits]), Arith::shared())
+                write_decimal_fraction(f, Text::Memory(&mut vec![0; digits]), Arith::shared())
             });
             assert_eq!(f, Some(false), "{digits}");
         }
