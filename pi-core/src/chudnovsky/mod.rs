@@ -608,7 +608,9 @@ pub(crate) fn pi_fixed_point(w: u64, computation: &Computation) -> Natural {
         else {
             unreachable!("10005 is within the inverse square root's range");
         };
-        let root = &inverse_root.mul_small(10_005) >> ROOT_GUARD_BITS;
+        let mut root = inverse_root;
+        root.mul_small_assign(&[10_005]);
+        root >>= ROOT_GUARD_BITS;
         computation.keep(&root_name, &[&root], &[]);
         root
     };
@@ -638,7 +640,14 @@ pub(crate) fn pi_fixed_point(w: u64, computation: &Computation) -> Natural {
         .and_then(|numbers| numbers.into_iter().next())
         .unwrap_or_else(computed_root);
     t.mul_small_assign(&[426_880]);
-    t.mul_shifted_in(&root, w + QUOTIENT_GUARD_BITS, arith)
+    // Held to a memory budget, t and the root wait in files while their
+    // product reads them back.
+    let shift = w + QUOTIENT_GUARD_BITS;
+    let (t, root) = (Parked::new(t, arith), Parked::new(root, arith));
+    let product = Natural::sums_of_parked(&[&t, &root], &[&[(0, 1)]], (shift / 64) as usize, arith);
+    let mut x = product.into_iter().next().unwrap_or_default();
+    x >>= shift % 64;
+    x
 }
 
 /// `Q` and `D = 13591409·Q + R` of the whole series, both cut to about

@@ -68,9 +68,10 @@ pub(super) fn scaled_quotient(a: Natural, d: Natural, bits: u64, arith: Arith<'_
     }
     // Until their whole values are needed, a and d wait aside (in files,
     // under a memory budget) and their tops are used.
-    let top = a.bit_len() - h;
-    let (a_top, d_top) = (&a >> top, &d >> (n - h));
-    let (a, d) = (Parked::new(a, arith), Parked::new(d, arith));
+    let a_top = &a >> (a.bit_len() - h);
+    let a = Parked::new(a, arith);
+    let d_top = &d >> (n - h);
+    let d = Parked::new(d, arith);
     // 1/d is vh/2^(n+h) within a relative 2^(3-h), vh ≈ 2^(2h)/dh.
     let vh = reciprocal(&d_top, arith);
     drop(d_top);
@@ -82,15 +83,23 @@ pub(super) fn scaled_quotient(a: Natural, d: Natural, bits: u64, arith: Arith<'_
     arith.advance(h);
     // The residual a·2^bits - d·y, divided by 2^z (the bits of a·2^bits
     // below z move the quotient by less than 2^z/d, under a unit), is
-    // below 2^(n+5).
+    // below 2^(n+5); vh and then yh wait aside while it is formed.
+    let vh = Parked::new(vh, arith);
     let (dy, m) = d.restore().mul_wrapped(&yh, n + 8, arith);
-    let high = shifted(&a.restore(), bits, z);
-    let (residual, negative) = dy.distance_from(m, high);
+    let yh = Parked::new(yh, arith);
+    let mut high = a.restore();
+    match bits.checked_sub(z) {
+        Some(left) => high <<= left,
+        None => high >>= z - bits,
+    }
+    let (mut residual, negative) = dy.distance_from(m, high);
     arith.advance(n);
     // Its quotient by d, from its top bits: within 2^(9-2·8) units.
-    let correction = (&residual >> (n - h)).mul_shifted_in(&vh, 2 * h - z, arith);
+    residual >>= n - h;
+    let correction = residual.mul_shifted_in(&vh.restore(), 2 * h - z, arith);
+    drop(residual);
     arith.advance(h);
-    corrected(&yh, z, &correction, negative)
+    corrected(yh.restore(), z, &correction, negative)
 }
 
 /// `floor(x · 2^up / 2^down)`.
@@ -102,14 +111,20 @@ fn shifted(x: &Natural, up: u64, down: u64) -> Natural {
 }
 
 /// A Newton step's result: `x·2^shift` minus `correction` when
-/// `negative`, else plus.
-pub(super) fn corrected(x: &Natural, shift: u64, correction: &Natural, negative: bool) -> Natural {
-    let x = x << shift;
+/// `negative`, else plus; in `x`'s memory.
+pub(super) fn corrected(
+    mut x: Natural,
+    shift: u64,
+    correction: &Natural,
+    negative: bool,
+) -> Natural {
+    x <<= shift;
     if negative {
-        &x - correction
+        x -= correction;
     } else {
-        &x + correction
+        x += correction;
     }
+    x
 }
 
 /// `v` with `|v - 2^(2n)/d| <= 4`, where `n` is the bit length of `d > 0`.
@@ -135,7 +150,7 @@ pub(super) fn reciprocal(d: &Natural, arith: Arith<'_>) -> Natural {
     let (z, m) = d.mul_wrapped(&vh, n + 6, arith);
     let (e, negative) = z.distance_from_power(m, n + h);
     let correction = vh.mul_shifted_in(&(&e >> (n - h)), 3 * h - n, arith);
-    corrected(&vh, n - h, &correction, negative)
+    corrected(vh, n - h, &correction, negative)
 }
 
 /// Floor division for `d > 0` (callers check) and any `a`.

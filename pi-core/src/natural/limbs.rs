@@ -230,6 +230,26 @@ pub(crate) fn shr(a: &[u64], bits: u64) -> Vec<u64> {
     out
 }
 
+/// `a << bits` in place, in `a`'s memory (grown by as many limbs).
+pub(crate) fn shl_in_place(a: &mut Vec<u64>, bits: u64) {
+    if a.is_empty() {
+        return;
+    }
+    let limbs = usize::try_from(bits / 64).unwrap_or(usize::MAX);
+    let bits = (bits % 64) as u32;
+    fallible::reserve(a, limbs.saturating_add(1));
+    if bits > 0 {
+        let top = a[a.len() - 1] >> (64 - bits);
+        for i in (1..a.len()).rev() {
+            a[i] = a[i] << bits | a[i - 1] >> (64 - bits);
+        }
+        a[0] <<= bits;
+        a.push(top);
+    }
+    a.splice(0..0, std::iter::repeat_n(0, limbs));
+    trim(a);
+}
+
 /// [`shr`] in place, in `a`'s memory (given back where it halves).
 pub(crate) fn shr_in_place(a: &mut Vec<u64>, bits: u64) {
     let limbs = usize::try_from(bits / 64).map_or(a.len(), |limbs| limbs.min(a.len()));

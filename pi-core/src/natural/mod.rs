@@ -242,8 +242,9 @@ impl Natural {
     /// a long product below the shift are not formed.
     pub(crate) fn mul_shifted_in(&self, other: &Natural, shift: u64, arith: Arith<'_>) -> Natural {
         let drop = (shift / 64) as usize;
-        let high = Natural::from_limbs(mul::mul_above(&self.limbs, &other.limbs, drop, arith));
-        &high >> (shift % 64)
+        let mut high = Natural::from_limbs(mul::mul_above(&self.limbs, &other.limbs, drop, arith));
+        high >>= shift % 64;
+        high
     }
 
     /// `(x, m)` with `x ≡ self·other (mod 2^m - 1)`, `x < 2^m`, for an
@@ -545,7 +546,7 @@ impl MulAssign<&Natural> for Natural {
 
 impl ShlAssign<u64> for Natural {
     fn shl_assign(&mut self, bits: u64) {
-        *self = &*self << bits;
+        limbs::shl_in_place(&mut self.limbs, bits);
     }
 }
 

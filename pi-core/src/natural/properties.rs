@@ -160,7 +160,9 @@ proptest! {
         prop_assert_eq!(&shifted >> bits, x.clone());
         let mut in_place = shifted.clone();
         in_place >>= bits;
-        prop_assert_eq!(in_place, x.clone());
+        prop_assert_eq!(&in_place, &x);
+        in_place <<= bits;
+        prop_assert_eq!(&in_place, &shifted);
         prop_assert_eq!(&shifted, &(&x * &Natural::pow(2, bits)));
         prop_assert_eq!(shifted.low_bits(bits), Natural::zero());
     }

@@ -72,7 +72,7 @@ pub(super) fn inverse_sqrt(c: u64, p: u64, arith: Arith<'_>) -> Natural {
     let (square, m) = y.square_wrapped(h + 20, arith);
     let (e, negative) = square.mul_small(c).distance_from_power(m, 2 * h);
     let correction = y.mul_shifted_in(&e, 3 * h + 1 - p, arith);
-    div::corrected(&y, p - h, &correction, negative)
+    div::corrected(y, p - h, &correction, negative)
 }
 
 fn sqrt_u128(a: u128) -> u128 {
