@@ -47,14 +47,14 @@ const MEMORY_TABLES_PER_RESULT_BYTE: u64 = 64;
 const MEMORY_TABLES_MAX: u64 = 768 << 20;
 /// [`MEMORY_PER_RESULT_BYTE`] for a computation held to a memory budget,
 /// whose largest products spill their residues (the largest of them their
-/// transforms too) to the scratch directory, and whose left halves of the
-/// series and square root wait in their checkpoints while others need
-/// the memory: 7.0 beside the tables at 10^9 digits under a budget below
-/// what it can keep (a peak of 3569 MiB, in the division, against 5.40 GiB
-/// in memory alone), with a quarter more as margin; its tables and kept
-/// buffers, the text of the digits and what the allocator keeps once freed
-/// are counted apart.
-const BUDGET_MEMORY_PER_RESULT_BYTE: u64 = 9;
+/// transforms too) to the scratch directory, and whose numbers of those
+/// lengths wait in spill files or checkpoints while others need the
+/// memory: at 10^9 digits under 2 GiB, a peak of 1765 MiB, 3.45 bytes per
+/// result byte beside the tables and 2.8 beside the allocator's share too
+/// (against 5.40 GiB in memory alone); its tables and kept buffers, the
+/// text of the digits and what the allocator keeps once freed are counted
+/// apart.
+const BUDGET_MEMORY_PER_RESULT_BYTE: u64 = 3;
 /// Memory used whatever the size: code, thread stacks, small tables.
 const MEMORY_BASE: u64 = 16 << 20;
 /// Memory per byte of the binary result that the system's allocator keeps
@@ -76,8 +76,10 @@ const DISK_PER_RESULT_BYTE: u64 = 9;
 /// Scratch space per byte of the binary result that the transforms and
 /// residues of products held to a memory budget take at most: at the
 /// series' top merge, the transforms of a sum's operands and of its
-/// result, and the residues of the primes before. Measured at 10^8
-/// digits: 480 MiB, 11.6 bytes per result byte.
+/// result, the residues of the primes before, and the numbers waiting in
+/// spill files. Measured at 10^8 digits: 480 MiB, 11.6 bytes per result
+/// byte; at 10^9 under 2 GiB, with the checkpoints: 7.5 GiB, 19.4 bytes
+/// per result byte against the 23 estimated for both.
 const SPILL_PER_RESULT_BYTE: u64 = 14;
 /// Scratch space whatever the size: headers, small checkpoints.
 const DISK_BASE: u64 = 1 << 20;

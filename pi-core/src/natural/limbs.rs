@@ -250,7 +250,7 @@ pub(crate) fn shl_in_place(a: &mut Vec<u64>, bits: u64) {
     trim(a);
 }
 
-/// [`shr`] in place, in `a`'s memory (given back where it halves).
+/// [`shr`] in place, in `a`'s memory (what it no longer needs given back).
 pub(crate) fn shr_in_place(a: &mut Vec<u64>, bits: u64) {
     let limbs = usize::try_from(bits / 64).map_or(a.len(), |limbs| limbs.min(a.len()));
     a.drain(..limbs);
@@ -262,7 +262,7 @@ pub(crate) fn shr_in_place(a: &mut Vec<u64>, bits: u64) {
         }
     }
     trim(a);
-    if a.capacity() / 2 > a.len() {
+    if a.capacity() - a.len() > a.len() / 16 {
         a.shrink_to_fit();
     }
 }
