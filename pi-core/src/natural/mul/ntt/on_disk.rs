@@ -3,7 +3,11 @@
 //! through memory a window of columns or a part at a time (see
 //! [`Transformer::windowed`]), so that a product holds about a quarter of
 //! one transform instead of two whole ones, and every read and write is of
-//! whole rows of at least 8 KiB.
+//! whole rows of at least 8 KiB. An operand used once is written only
+//! through the transform's first pass: the product that uses it finishes
+//! it a part at a time as it reads it, a write and a read fewer.
+
+use rayon::prelude::*;
 
 use super::field::Field;
 use super::spill::{Source, Spilled};
@@ -19,7 +23,8 @@ const WINDOWS: usize = 16;
 /// [`Transformer::windowed`] one) of the sum of the products of the
 /// `operands` pairs it lists, as [`Transformer::inverse`] leaves it, in a
 /// file of `spill`: each operand transformed once, into a file kept until
-/// its last use (one waiting in a file read back for that alone).
+/// its last use (one waiting in a file read back for that alone), only
+/// through the first pass where it has only one use.
 pub(super) fn sum_convolutions<'s, F: Field>(
     t: &Transformer<'_, F>,
     operands: &[Source<'_>],
@@ -32,17 +37,19 @@ pub(super) fn sum_convolutions<'s, F: Field>(
         uses[i] += 1;
         uses[j] += usize::from(j != i);
     }
-    let mut transforms: Vec<Option<Spilled<'s>>> = operands.iter().map(|_| None).collect();
+    let once: Vec<bool> = uses.iter().map(|&uses| uses == 1).collect();
+    let mut transforms: Vec<Option<Transform<'s>>> = operands.iter().map(|_| None).collect();
     let mut results = Vec::with_capacity(sums.len());
     for pairs in sums {
         for &(i, j) in pairs.iter() {
             for k in [i, j] {
                 if transforms[k].is_none() {
-                    transforms[k] = Some(forward(t, (&operands[k].load(), 0), spill));
+                    let src = operands[k].load();
+                    transforms[k] = Some(forward(t, (&src, 0), !once[k], spill));
                 }
             }
         }
-        let factors: Vec<(&Spilled<'s>, Option<&Spilled<'s>>)> = pairs
+        let factors: Vec<(&Transform<'s>, Option<&Transform<'s>>)> = pairs
             .iter()
             .filter_map(|&(i, j)| {
                 let x = transforms[i].as_ref()?;
@@ -63,26 +70,46 @@ pub(super) fn sum_convolutions<'s, F: Field>(
     results
 }
 
+/// An operand's transform in a spill file: whole, or through the stages
+/// above its parts only (see [`Transformer::forward_part`]).
+struct Transform<'s> {
+    file: Spilled<'s>,
+    whole: bool,
+}
+
+impl Transform<'_> {
+    /// Its part at `offset` into `part`, whole.
+    fn read_part<F: Field>(&self, t: &Transformer<'_, F>, offset: usize, part: &mut [u64]) {
+        self.file.read(offset, part);
+        if !self.whole {
+            t.forward_part(part);
+        }
+    }
+}
+
 /// The transform by `t` of the coefficients of `src`, in a new file of
-/// `spill`: the first pass a window at a time, then each part.
+/// `spill`: the first pass a window at a time, then each part if `whole`.
 fn forward<'s, F: Field>(
     t: &Transformer<'_, F>,
     src: Operand<'_>,
+    whole: bool,
     spill: &'s dyn Spill,
-) -> Spilled<'s> {
+) -> Transform<'s> {
     let file = Spilled::new(spill, t.len());
     by_windows(t, &file, false, |window, first| {
         t.forward_window(src, window, first);
     });
-    let len = t.part_len();
-    let mut part = fallible::filled(len, 0u64);
-    for offset in (0..t.len()).step_by(len) {
-        t.arith().checkpoint();
-        file.read(offset, &mut part);
-        t.forward_part(&mut part);
-        file.write_at(offset, &part);
+    if whole {
+        let len = t.part_len();
+        let mut part = fallible::filled(len, 0u64);
+        for offset in (0..t.len()).step_by(len) {
+            t.arith().checkpoint();
+            file.read(offset, &mut part);
+            t.forward_part(&mut part);
+            file.write_at(offset, &part);
+        }
     }
-    file
+    Transform { file, whole }
 }
 
 /// The inverse transform by `t` of the sum of the pointwise products of
@@ -90,7 +117,7 @@ fn forward<'s, F: Field>(
 /// new file of `spill`.
 fn summed<'s, F: Field>(
     t: &Transformer<'_, F>,
-    factors: &[(&Spilled<'_>, Option<&Spilled<'_>>)],
+    factors: &[(&Transform<'_>, Option<&Transform<'_>>)],
     spill: &'s dyn Spill,
 ) -> Spilled<'s> {
     let file = Spilled::new(spill, t.len());
@@ -103,10 +130,10 @@ fn summed<'s, F: Field>(
         }
         for (k, &(a, b)) in factors.iter().enumerate() {
             let target = if k == 0 { &mut sum } else { &mut x };
-            a.read(offset, target);
+            a.read_part(t, offset, target);
             match b {
                 Some(b) => {
-                    b.read(offset, &mut y);
+                    b.read_part(t, offset, &mut y);
                     t.pointwise(target, Some(&y));
                 }
                 None => t.pointwise(target, None),
@@ -140,13 +167,13 @@ fn by_windows<F: Field>(
     for first in (0..s).step_by(w) {
         t.arith().checkpoint();
         if read {
-            for (r, row) in window.chunks_mut(w).enumerate() {
+            (window.par_chunks_mut(w).enumerate()).for_each(|(r, row)| {
                 file.read(r * s + first, row);
-            }
+            });
         }
         pass(&mut window, first);
-        for (r, row) in window.chunks(w).enumerate() {
+        (window.par_chunks(w).enumerate()).for_each(|(r, row)| {
             file.write_at(r * s + first, row);
-        }
+        });
     }
 }

@@ -5,11 +5,13 @@ use std::borrow::Cow;
 use std::fs::File;
 use std::time::Instant;
 
+use rayon::prelude::*;
+
 use crate::positioned::{read_at, write_at};
 
 use crate::natural::{fallible, Spill};
 
-/// Values written or read at once.
+/// Values written or read at once, by one thread.
 const BLOCK: usize = 1 << 16;
 
 /// Values of one prime (a transform, or a product's residues), in a spill
@@ -38,19 +40,23 @@ impl<'a> Spilled<'a> {
         spilled
     }
 
-    /// `values` in place of values `start..start + values.len()`.
+    /// `values` in place of values `start..start + values.len()`, blocks
+    /// of them side by side.
     pub(super) fn write_at(&self, start: usize, values: &[u64]) {
         debug_assert!(start + values.len() <= self.len);
         let began = Instant::now();
-        let mut bytes = Vec::with_capacity(8 * BLOCK.min(values.len()));
-        for (i, block) in values.chunks(BLOCK).enumerate() {
-            bytes.clear();
-            bytes.extend(block.iter().flat_map(|v| v.to_le_bytes()));
+        values.par_chunks(BLOCK).enumerate().for_each(|(i, block)| {
             let offset = 8 * (start + i * BLOCK) as u64;
-            if let Err(e) = write_at(&self.file, &bytes, offset) {
+            let written = if cfg!(target_endian = "little") {
+                write_at(&self.file, bytemuck::cast_slice(block), offset)
+            } else {
+                let little: Vec<u64> = block.iter().map(|v| v.to_le()).collect();
+                write_at(&self.file, bytemuck::cast_slice(&little), offset)
+            };
+            if let Err(e) = written {
                 self.spill.failed(&e);
             }
-        }
+        });
         self.spill
             .count(8 * values.len() as u64, true, began.elapsed());
     }
@@ -66,23 +72,24 @@ impl<'a> Spilled<'a> {
         self.len
     }
 
-    /// Values `start..start + out.len()` into `out`.
+    /// Values `start..start + out.len()` into `out`, blocks of them side
+    /// by side.
     pub(in crate::natural) fn read(&self, start: usize, out: &mut [u64]) {
         debug_assert!(start + out.len() <= self.len);
         let began = Instant::now();
-        let mut bytes = vec![0u8; 8 * BLOCK.min(out.len())];
-        for (i, block) in out.chunks_mut(BLOCK).enumerate() {
-            let bytes = &mut bytes[..8 * block.len()];
-            let offset = 8 * (start + i * BLOCK) as u64;
-            if let Err(e) = read_at(&self.file, bytes, offset) {
-                self.spill.failed(&e);
-            }
-            for (v, b) in block.iter_mut().zip(bytes.chunks_exact(8)) {
-                *v = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
-            }
-        }
-        self.spill
-            .count(8 * out.len() as u64, false, began.elapsed());
+        let len = out.len();
+        out.par_chunks_mut(BLOCK)
+            .enumerate()
+            .for_each(|(i, block)| {
+                let offset = 8 * (start + i * BLOCK) as u64;
+                if let Err(e) = read_at(&self.file, bytemuck::cast_slice_mut(block), offset) {
+                    self.spill.failed(&e);
+                }
+                for v in block.iter_mut() {
+                    *v = u64::from_le(*v);
+                }
+            });
+        self.spill.count(8 * len as u64, false, began.elapsed());
     }
 }
 
