@@ -23,7 +23,7 @@ use report::Report;
 /// Writes "3." followed by DIGITS digits after the point and a newline to
 /// standard output (or to FILE). Examples: `pi 50`, `pi --hex 1000 > pi-hex.txt`,
 /// `pi 100000000 -o pi.txt --stats`, `pi --hex-at 1000000 --count 8`. Ctrl-C
-/// stops a computation (exit code 130).
+/// (or SIGTERM, SIGHUP) stops a computation (exit code 130).
 ///
 /// A digit extraction splits across machines: `--plan` gives the number of
 /// terms of its series, `--terms A..B` sums a range of them into one line
@@ -135,7 +135,8 @@ fn parse_size(text: &str) -> Result<u64, String> {
     parse_size::parse_size(text).map_err(|e| format!("{e} (examples: 1000000, 500MB, 8GiB)"))
 }
 
-/// Exit code of a computation stopped by Ctrl-C, as for a shell's SIGINT.
+/// Exit code of a computation stopped by Ctrl-C (or SIGTERM, SIGHUP), as for
+/// a shell's SIGINT.
 const INTERRUPTED: u8 = 130;
 
 fn main() -> ExitCode {
@@ -176,7 +177,7 @@ fn main() -> ExitCode {
     let token = CancelToken::new();
     let on_interrupt = token.clone();
     if let Err(e) = ctrlc::set_handler(move || on_interrupt.cancel()) {
-        eprintln!("pi: warning: Ctrl-C will not stop the computation cleanly: {e}");
+        eprintln!("pi: warning: Ctrl-C and SIGTERM will not stop the computation cleanly: {e}");
     }
     let base = if args.hex {
         Base::Hexadecimal

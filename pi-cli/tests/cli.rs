@@ -377,9 +377,13 @@ fn the_smallest_budget_accepted_is_kept() {
     }
 }
 
-/// Starts `pi args`, sends it SIGINT after `delay_ms`, and returns its exit
-/// status and how long it took to stop.
-fn interrupted(args: &[&str], delay_ms: u64) -> (std::process::ExitStatus, std::time::Duration) {
+/// Starts `pi args`, sends it `signal` (`INT`, `TERM`) after `delay_ms`,
+/// and returns its exit status and how long it took to stop.
+fn interrupted(
+    args: &[&str],
+    signal: &str,
+    delay_ms: u64,
+) -> (std::process::ExitStatus, std::time::Duration) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pi"))
         .args(args)
         .spawn()
@@ -387,27 +391,30 @@ fn interrupted(args: &[&str], delay_ms: u64) -> (std::process::ExitStatus, std::
     std::thread::sleep(std::time::Duration::from_millis(delay_ms));
     let sent = std::time::Instant::now();
     let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([&format!("-{signal}"), &child.id().to_string()])
         .status()
-        .expect("kill -INT");
+        .expect("kill");
     assert!(kill.success());
     let status = child.wait().expect("wait for pi");
-    eprintln!("pi {args:?} stopped {:?} after SIGINT", sent.elapsed());
+    eprintln!("pi {args:?} stopped {:?} after SIG{signal}", sent.elapsed());
     (status, sent.elapsed())
 }
 
+/// Ctrl-C, and `kill`'s SIGTERM, stop a computation cleanly.
 #[test]
-fn ctrl_c_stops_with_130_and_no_file() {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let path = dir.path().join("pi.txt");
-    let path = path.to_str().expect("a UTF-8 path");
-    let (status, _) = interrupted(&["50000000", "-q", "-o", path], 700);
-    assert_eq!(status.code(), Some(130));
-    assert_eq!(
-        std::fs::read_dir(dir.path()).expect("list").count(),
-        0,
-        "no file left"
-    );
+fn ctrl_c_and_sigterm_stop_with_130_and_no_file() {
+    for signal in ["INT", "TERM"] {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("pi.txt");
+        let path = path.to_str().expect("a UTF-8 path");
+        let (status, _) = interrupted(&["50000000", "-q", "-o", path], signal, 700);
+        assert_eq!(status.code(), Some(130), "SIG{signal}");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).expect("list").count(),
+            0,
+            "no file left after SIG{signal}"
+        );
+    }
 }
 
 #[test]
@@ -460,49 +467,57 @@ fn a_killed_run_resumes_from_its_checkpoints() {
     assert_eq!(output.status.code(), Some(2));
 }
 
-/// A scratch directory that cannot take a checkpoint (its files limited to
-/// about 300 KiB by `ulimit -f`, as on a full disk): a clear error, exit
-/// code 1, no partly written file left; a resume then uses what was kept.
+/// A scratch directory that cannot take a checkpoint or a spill file (its
+/// files limited to about 300 KiB by `ulimit -f`, as on a full disk), in
+/// memory and held to a budget: a clear error, exit code 1, no partly
+/// written file left; a resume then uses what was kept.
 #[cfg(unix)]
 #[test]
 fn a_failed_checkpoint_write_is_an_error_and_the_run_resumes() {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let scratch = dir.path().join("scratch");
-    let scratch = scratch.to_str().expect("a UTF-8 path");
-    let args = ["1000000", "-q", "-o", "/dev/null", "--scratch", scratch];
-    // Ignored, SIGXFSZ makes the write fail with EFBIG instead of killing pi.
-    let limited = Command::new("sh")
-        .args(["-c", "trap '' XFSZ; ulimit -f 600; exec \"$0\" \"$@\""])
-        .arg(env!("CARGO_BIN_EXE_pi"))
-        .args(args)
-        .output()
-        .expect("run pi in sh");
-    let message = String::from_utf8_lossy(&limited.stderr);
-    assert_eq!(limited.status.code(), Some(1), "{message}");
-    assert!(message.contains("cannot write"), "{message}");
-    let names = || -> Vec<String> {
-        std::fs::read_dir(scratch)
-            .expect("the scratch directory")
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect()
-    };
-    assert!(
-        names().iter().all(|n| !n.ends_with(".partial")),
-        "{:?}",
-        names()
-    );
-    let out = dir.path().join("pi.txt");
-    let out = out.to_str().expect("a UTF-8 path");
-    let resumed = pi(&["1000000", "-q", "-o", out, "--scratch", scratch, "--resume"]);
-    assert!(resumed.status.success(), "{resumed:?}");
-    let expected = pi_core::digits(1_000_000, pi_core::Base::Decimal).expect("digits") + "\n";
-    assert!(std::fs::read_to_string(out).expect("the digits") == expected);
-    assert_eq!(
-        names(),
-        Vec::<String>::new(),
-        "checkpoints removed at the end"
-    );
+    for budget in [&[][..], &["--memory-limit", "30MB"]] {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let scratch = dir.path().join("scratch");
+        let scratch = scratch.to_str().expect("a UTF-8 path");
+        let args = [
+            &["1000000", "-q", "-o", "/dev/null", "--scratch", scratch],
+            budget,
+        ]
+        .concat();
+        // Ignored, SIGXFSZ makes the write fail with EFBIG instead of killing pi.
+        let limited = Command::new("sh")
+            .args(["-c", "trap '' XFSZ; ulimit -f 600; exec \"$0\" \"$@\""])
+            .arg(env!("CARGO_BIN_EXE_pi"))
+            .args(&args)
+            .output()
+            .expect("run pi in sh");
+        let message = String::from_utf8_lossy(&limited.stderr);
+        assert_eq!(limited.status.code(), Some(1), "{budget:?}: {message}");
+        assert!(message.contains("cannot write"), "{budget:?}: {message}");
+        let names = || -> Vec<String> {
+            std::fs::read_dir(scratch)
+                .expect("the scratch directory")
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        };
+        assert!(
+            names().iter().all(|n| !n.ends_with(".partial")),
+            "{budget:?}: {:?}",
+            names()
+        );
+        let out = dir.path().join("pi.txt");
+        let out = out.to_str().expect("a UTF-8 path");
+        let resume = ["1000000", "-q", "-o", out, "--scratch", scratch, "--resume"];
+        let resumed = pi(&[&resume[..], budget].concat());
+        assert!(resumed.status.success(), "{budget:?}: {resumed:?}");
+        let expected = pi_core::digits(1_000_000, pi_core::Base::Decimal).expect("digits") + "\n";
+        assert!(std::fs::read_to_string(out).expect("the digits") == expected);
+        assert_eq!(
+            names(),
+            Vec::<String>::new(),
+            "{budget:?}: checkpoints removed at the end"
+        );
+    }
 }
 
 /// A file of digits that cannot be written whole (files limited to about
@@ -536,7 +551,7 @@ fn a_full_disk_under_the_output_is_an_error() {
 
 #[test]
 fn ctrl_c_stops_digit_extraction() {
-    let (status, elapsed) = interrupted(&["--hex-at", "10000000000000", "-q"], 300);
+    let (status, elapsed) = interrupted(&["--hex-at", "10000000000000", "-q"], "INT", 300);
     assert_eq!(status.code(), Some(130));
     assert!(elapsed < std::time::Duration::from_secs(1), "{elapsed:?}");
 }

@@ -46,15 +46,15 @@ const MEMORY_TABLES_PER_RESULT_BYTE: u64 = 64;
 /// MiB) take.
 const MEMORY_TABLES_MAX: u64 = 768 << 20;
 /// [`MEMORY_PER_RESULT_BYTE`] for a computation held to a memory budget,
-/// whose largest products spill their residues (the largest of them their
-/// transforms too) to the scratch directory, and whose numbers of those
-/// lengths wait in spill files or checkpoints while others need the
-/// memory: at 10^9 digits under 2 GiB, a peak of 1765 MiB, 3.45 bytes per
-/// result byte beside the tables and 2.8 beside the allocator's share too
-/// (against 5.40 GiB in memory alone); its tables and kept buffers, the
-/// text of the digits and what the allocator keeps once freed are counted
-/// apart.
-const BUDGET_MEMORY_PER_RESULT_BYTE: u64 = 3;
+/// in quarters of a byte: its largest products spill their residues (the
+/// largest of them their transforms too) to the scratch directory, and
+/// its numbers of those lengths wait in spill files or checkpoints while
+/// others need the memory. Measured beside the tables and the allocator's
+/// share: 3.0 bytes per result byte at 10^9 digits under 2 GiB (a peak of
+/// 1835 MiB, against 5.8 GiB in memory alone), 3.1 at 4·10^9 under 8 GiB
+/// (6000 MiB); its tables and kept buffers, the text of the digits and
+/// what the allocator keeps once freed are counted apart.
+const BUDGET_MEMORY_QUARTERS_PER_RESULT_BYTE: u64 = 13;
 /// Memory used whatever the size: code, thread stacks, small tables.
 const MEMORY_BASE: u64 = 16 << 20;
 /// Memory per byte of the binary result that the system's allocator keeps
@@ -143,7 +143,8 @@ fn estimate(n: u64, options: &Options, text: bool) -> u64 {
             let tables = tables(result_bytes).min(TransformCache::most_within(limit));
             let slack = (MEMORY_SLACK_PER_RESULT_BYTE * result_bytes).min(MEMORY_SLACK_MAX);
             let text = if text { n + 3 } else { 0 };
-            MEMORY_BASE + BUDGET_MEMORY_PER_RESULT_BYTE * result_bytes + tables + slack + text
+            let numbers = BUDGET_MEMORY_QUARTERS_PER_RESULT_BYTE * result_bytes / 4;
+            MEMORY_BASE + numbers + tables + slack + text
         }
         // The measured peaks held the text: little beside the products.
         None => in_memory(result_bytes),
