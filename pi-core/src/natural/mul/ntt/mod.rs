@@ -605,6 +605,16 @@ mod tests {
                 "{label:?}"
             );
             assert_eq!(files(), 5 * plan.primes, "{label:?}");
+            // x·y and y²: x used once (written after its first pass), y
+            // twice (written whole).
+            let sums: [&[(usize, usize)]; 2] = [&[(0, 1)], &[(1, 1)]];
+            let operands = [Source::Memory(x), Source::Memory(y)];
+            assert_eq!(
+                sums_by::<F>(&operands, &sums, (plan, n, 0), disk),
+                sums_by::<F>(&operands, &sums, (plan, n, 0), memory),
+                "{label:?}"
+            );
+            assert_eq!(files(), 4 * plan.primes, "{label:?}");
             assert!(spill.read.load(Ordering::Relaxed) > 0);
         }
         let plans = [
