@@ -37,15 +37,15 @@ pub(super) fn sum_convolutions<'s, F: Field>(
         uses[i] += 1;
         uses[j] += usize::from(j != i);
     }
-    let once: Vec<bool> = uses.iter().map(|&uses| uses == 1).collect();
     let mut transforms: Vec<Option<Transform<'s>>> = operands.iter().map(|_| None).collect();
     let mut results = Vec::with_capacity(sums.len());
     for pairs in sums {
         for &(i, j) in pairs.iter() {
             for k in [i, j] {
                 if transforms[k].is_none() {
+                    // Made at its first use: `uses[k]` is still all of them.
                     let src = operands[k].load();
-                    transforms[k] = Some(forward(t, (&src, 0), !once[k], spill));
+                    transforms[k] = Some(forward(t, (&src, 0), uses[k] > 1, spill));
                 }
             }
         }
