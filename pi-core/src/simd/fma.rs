@@ -355,7 +355,9 @@ pub(super) mod x86 {
                     m: Modulus,
                 ) {
                     let m = modulus(m);
-                    for i in (0..lo.len()).step_by(LANES) {
+                    let n = lo.len();
+                    let (lo, hi, w) = (&mut lo[..n], &mut hi[..n], &w[..n]);
+                    for i in starts(n) {
                         let (u, v, w) = (load(lo, i), load(hi, i), load(w, i));
                         let (u, v) = if INVERSE {
                             inverse(u, v, w, m)
@@ -374,14 +376,18 @@ pub(super) mod x86 {
                     m: Modulus,
                 ) {
                     let m = modulus(m);
-                    for i in (0..q[0].len()).step_by(LANES) {
-                        let (a, b) = (load(q[0], i), load(q[1], i));
+                    let n = q[0].len();
+                    let [q0, q1, q2, q3] = q;
+                    let (q0, q1, q2, q3) = (&mut q0[..n], &mut q1[..n], &mut q2[..n], &mut q3[..n]);
+                    let w = [&w[0][..n], &w[1][..n], &w[2][..n]];
+                    for i in starts(n) {
+                        let (a, b) = (load(q0, i), load(q1, i));
                         let (w0, w1) = (load(w[0], i), load(w[1], i));
                         // The outer stage: (u, 0) -> (u, u·w) on zeros.
                         let ((a, c), (b, d)) = if ZERO_HALF {
                             ((a, mulmod(a, w0, m)), (b, mulmod(b, w1, m)))
                         } else {
-                            let (c, d) = (load(q[2], i), load(q[3], i));
+                            let (c, d) = (load(q2, i), load(q3, i));
                             (
                                 forward_unreduced(a, c, w0, m),
                                 forward_unreduced(b, d, w1, m),
@@ -398,18 +404,22 @@ pub(super) mod x86 {
                             (reduce(add(a, b), m), mulmod_wide(sub(a, b), inner, m))
                         };
                         let (c, d) = forward_unreduced(c, d, inner, m);
-                        for (s, v) in q.iter_mut().zip([a, b, c, d]) {
-                            store(s, i, v);
-                        }
+                        store(q0, i, a);
+                        store(q1, i, b);
+                        store(q2, i, c);
+                        store(q3, i, d);
                     }
                 }
 
                 #[target_feature(enable = $features)]
                 pub(crate) fn inverse_stage2(q: &mut [&mut [u64]; 4], w: [&[u64]; 3], m: Modulus) {
                     let m = modulus(m);
-                    for i in (0..q[0].len()).step_by(LANES) {
-                        let (a, b, c, d) =
-                            (load(q[0], i), load(q[1], i), load(q[2], i), load(q[3], i));
+                    let n = q[0].len();
+                    let [q0, q1, q2, q3] = q;
+                    let (q0, q1, q2, q3) = (&mut q0[..n], &mut q1[..n], &mut q2[..n], &mut q3[..n]);
+                    let w = [&w[0][..n], &w[1][..n], &w[2][..n]];
+                    for i in starts(n) {
+                        let (a, b, c, d) = (load(q0, i), load(q1, i), load(q2, i), load(q3, i));
                         let inner = load(w[2], i);
                         // Inputs at most 2p: the inner stage's values, at
                         // most 3p, are reduced or multiplied by the outer.
@@ -417,9 +427,10 @@ pub(super) mod x86 {
                         let (c, d) = inverse_unreduced(c, d, inner, m);
                         let (a, c) = inverse(a, c, load(w[0], i), m);
                         let (b, d) = inverse(b, d, load(w[1], i), m);
-                        for (s, v) in q.iter_mut().zip([a, b, c, d]) {
-                            store(s, i, v);
-                        }
+                        store(q0, i, a);
+                        store(q1, i, b);
+                        store(q2, i, c);
+                        store(q3, i, d);
                     }
                 }
 
@@ -457,11 +468,15 @@ pub(super) mod x86 {
                             load(s, i)
                         }
                     };
-                    for i in (0..x[0].len()).step_by(LANES) {
+                    let n = x[0].len();
+                    let [x0, x1, x2] = x;
+                    let (x0, x1, x2) = (&mut x0[..n], &mut x1[..n], &mut x2[..n]);
+                    let w = [&w[0][..n], &w[1][..n]];
+                    for i in starts(n) {
                         let (a, b, c) = (
-                            load(x[0], i),
-                            third(x[1], i, ZEROS >= 2),
-                            third(x[2], i, ZEROS >= 1),
+                            load(x0, i),
+                            third(x1, i, ZEROS >= 2),
+                            third(x2, i, ZEROS >= 1),
                         );
                         let (w1, w2) = (load(w[0], i), load(w[1], i));
                         let y = if INVERSE {
@@ -480,9 +495,9 @@ pub(super) mod x86 {
                                 mulmod(sub(sub(a, b), u), w2, m),
                             ]
                         };
-                        for (s, v) in x.iter_mut().zip(y) {
-                            store(s, i, v);
-                        }
+                        store(x0, i, y[0]);
+                        store(x1, i, y[1]);
+                        store(x2, i, y[2]);
                     }
                 }
 
@@ -541,7 +556,9 @@ pub(super) mod x86 {
                 ) {
                     let (c32, c64) = (splat_bits(c32), splat_bits(c64));
                     let m = modulus(m);
-                    for i in (0..dst.len()).step_by(LANES) {
+                    let n = dst.len();
+                    let (src, high) = (src.map(|s| &s[..n]), high.map(|h| &h[..n]));
+                    for i in starts(n) {
                         let mut x = residue(load_int(src.unwrap_or(dst), i), c32, m);
                         if let Some(high) = high {
                             // Below 2^52: exact as a double.
@@ -578,7 +595,9 @@ pub(super) mod x86 {
                 pub(crate) fn pointwise(x: &mut [u64], y: Option<&[u64]>, scale: u64, m: Modulus) {
                     let scale = splat_bits(scale);
                     let m = modulus(m);
-                    for i in (0..x.len()).step_by(LANES) {
+                    let n = x.len();
+                    let y = y.map(|y| &y[..n]);
+                    for i in starts(n) {
                         let a = load(x, i);
                         let b = y.map_or(a, |y| load(y, i));
                         store(x, i, mulmod(mulmod_wide(a, b, m), scale, m));
@@ -589,7 +608,9 @@ pub(super) mod x86 {
                 pub(crate) fn scale(dst: &mut [u64], src: &[u64], c: u64, m: Modulus) {
                     let c = splat_bits(c);
                     let m = modulus(m);
-                    for i in (0..dst.len()).step_by(LANES) {
+                    let n = dst.len();
+                    let src = &src[..n];
+                    for i in starts(n) {
                         store(dst, i, reduce(mulmod(load(src, i), c, m), m));
                     }
                 }
@@ -597,7 +618,9 @@ pub(super) mod x86 {
                 #[target_feature(enable = $features)]
                 pub(crate) fn add_into(acc: &mut [u64], x: &[u64], m: Modulus) {
                     let m = modulus(m);
-                    for i in (0..acc.len()).step_by(LANES) {
+                    let n = acc.len();
+                    let x = &x[..n];
+                    for i in starts(n) {
                         let sum = add(load(acc, i), load(x, i));
                         store(acc, i, reduce(sum, m));
                     }
@@ -695,6 +718,14 @@ pub(super) mod x86 {
                 let s = &mut s[i..i + LANES];
                 // SAFETY: `s` holds LANES u64s; an unaligned store.
                 unsafe { $storeu_int(s.as_mut_ptr().cast(), v) }
+            }
+
+            /// The start of each vector of `n` values (a multiple of
+            /// [`LANES`]): starts that the compiler sees stay in slices cut
+            /// to `n`, so that their loads and stores need no bounds checks.
+            #[inline(always)]
+            pub(super) fn starts(n: usize) -> impl Iterator<Item = usize> {
+                (0..n / LANES).map(|c| c * LANES)
             }
 
             #[inline]
