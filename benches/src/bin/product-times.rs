@@ -1,14 +1,20 @@
-//! `product-times K...`: the best time in seconds of `&a * &b` for two
+//! `product-times K...`: the best time in seconds of the product of two
 //! pseudo-random 2^K-limb numbers on one thread, from the second product on,
-//! printed as `flint3-mul` prints FLINT's (`../shared/peers/flint3-mul 1 K...`),
-//! so the two can run side by side.
+//! each into the same result (`Natural::assign_mul`, as `flint3-mul` gives
+//! `flint_mpn_mul` the same result buffer each time), printed as
+//! `flint3-mul` prints FLINT's (`../shared/peers/flint3-mul 1 K...`), so the
+//! two can run side by side. With `--fresh`, each product is a new number
+//! (`&a * &b`), whose memory is fresh pages.
 use std::time::Instant;
 
 use pi_benches::number;
+use pi_core::Natural;
 
 fn main() {
     let pool = rayon_pool();
-    for arg in std::env::args().skip(1) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let fresh = args.iter().any(|arg| arg == "--fresh");
+    for arg in args.iter().filter(|arg| *arg != "--fresh") {
         let Ok(k @ 0..=30) = arg.parse::<u32>() else {
             eprintln!("product-times: K must be from 0 to 30, got {arg}");
             std::process::exit(2);
@@ -20,12 +26,21 @@ fn main() {
             17..=20 => 5,
             _ => 3,
         };
+        let mut product = Natural::default();
+        let mut multiply = || {
+            if fresh {
+                std::hint::black_box(&a * &b);
+            } else {
+                product.assign_mul(&a, &b);
+                std::hint::black_box(&product);
+            }
+        };
         let best = pool.install(|| {
-            std::hint::black_box(&a * &b); // the first product fills the caches
+            multiply(); // the first product fills the caches
             (0..runs)
                 .map(|_| {
                     let start = Instant::now();
-                    std::hint::black_box(&a * &b);
+                    multiply();
                     start.elapsed().as_secs_f64()
                 })
                 .fold(f64::INFINITY, f64::min)

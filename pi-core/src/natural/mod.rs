@@ -233,6 +233,15 @@ impl Natural {
         Natural::from_limbs(mul::square(&self.limbs, arith))
     }
 
+    /// Sets `self` to `a·b`, its memory going to the product where the
+    /// product can take it, as GMP's `mpz_mul` reuses its result's: a loop
+    /// of long products then clears no fresh pages for each result.
+    pub fn assign_mul(&mut self, a: &Natural, b: &Natural) {
+        let arith = Arith::shared();
+        arith.transforms().recycle(std::mem::take(&mut self.limbs));
+        *self = a.mul_in(b, arith);
+    }
+
     /// `self * other` in the context `arith`.
     pub(crate) fn mul_in(&self, other: &Natural, arith: Arith<'_>) -> Natural {
         Natural::from_limbs(mul::mul(&self.limbs, &other.limbs, arith))

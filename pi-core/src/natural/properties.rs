@@ -72,6 +72,23 @@ proptest! {
         prop_assert_eq!(&x * &y, reference_mul(x.limbs(), y.limbs()));
     }
 
+    /// A product into a number whose memory it may take, of any length
+    /// (shorter than the product, about as long, longer), again and again.
+    #[test]
+    fn assigned_products_match_schoolbook(
+        (la, lb, lr) in (crossover_len(), crossover_len(), 0usize..3000),
+        seed in any::<u64>(),
+    ) {
+        let (a, b) = (lcg_limbs(la, seed), lcg_limbs(lb, seed ^ 1));
+        let (x, y) = (Natural::from_limbs(a.clone()), Natural::from_limbs(b.clone()));
+        let expected = reference_mul(&a, &b);
+        let mut r = Natural::from_limbs(lcg_limbs(lr, seed ^ 2));
+        for _ in 0..3 {
+            r.assign_mul(&x, &y);
+            prop_assert_eq!(&r, &expected);
+        }
+    }
+
     #[test]
     fn division_identity(a in natural(0..200), d in natural(1..90), extra in 0u64..64) {
         let d = (&d << extra).add_small(1);

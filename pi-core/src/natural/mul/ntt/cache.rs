@@ -162,7 +162,7 @@ impl Cache {
     }
 
     /// Keeps `v` for [`Cache::buffer`] if it is long.
-    pub(super) fn recycle(&self, v: Vec<u64>) {
+    pub(crate) fn recycle(&self, v: Vec<u64>) {
         if !(POOLED_MIN..=self.pool_values).contains(&v.capacity()) {
             return;
         }
