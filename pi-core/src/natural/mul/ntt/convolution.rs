@@ -5,7 +5,6 @@ use super::field::Field;
 use super::packing::{Packing, MAX_GROUP};
 use super::plan::{sum_coefficients, transform_length};
 use super::transform::{Operand, Transformer};
-use super::LOW_MEMORY_MIN;
 use crate::natural::arith::Arith;
 use crate::natural::fallible;
 
@@ -28,7 +27,11 @@ pub(super) fn convolution<F: Field>(
         add_top::<F>(prime, (a, b), (n, packing), &mut top, arith);
         unwrap(&t, &mut convolution, &top);
     }
-    shortened(convolution, len)
+    // The memory past `len` stays: given back, it would be grown again
+    // (copied by `realloc` where it lies on the heap, or fresh pages
+    // cleared) when the buffer is next taken for a transform of length `n`.
+    convolution.truncate(len);
+    convolution
 }
 
 /// The cyclic convolution by `t` of `a` and `b` (`None`: of `a` with
@@ -100,16 +103,6 @@ fn unwrap<F: Field>(t: &Transformer<'_, F>, v: &mut Vec<u64>, top: &[u64]) {
         top.iter()
             .map(|&c| t.bias().map_or(c, |bias| f.add(c, bias))),
     );
-}
-
-/// `v` cut to `len` values; the memory beyond them is given back for
-/// large products, kept for reuse (see [`super::recycle_all`]) for the others.
-pub(super) fn shortened(mut v: Vec<u64>, len: usize) -> Vec<u64> {
-    v.truncate(len);
-    if len >= LOW_MEMORY_MIN {
-        v.shrink_to_fit();
-    }
-    v
 }
 
 /// For each of `sums`, the convolution modulo one prime of the sum of the
@@ -188,7 +181,8 @@ pub(super) fn sum_convolutions<F: Field>(
             }
             unwrap(&t, &mut sum, &top);
         }
-        results.push(shortened(sum, len));
+        sum.truncate(len);
+        results.push(sum);
     }
     results
 }
