@@ -88,7 +88,7 @@ impl<F: Field> Garner<F> {
         &self,
         residues: &[Vec<u64>],
         (start, count): (usize, usize),
-        buffer: &mut [u64; MAX_PRIMES * BATCH],
+        buffer: &mut Words,
     ) -> Batch {
         debug_assert!(count <= BATCH && self.fields.len() == K);
         let Ok(fields) = <&[F; K]>::try_from(&self.fields[..]) else {
@@ -108,29 +108,6 @@ impl<F: Field> Garner<F> {
         }
     }
 
-    /// The value of coefficient `start + c` of a batch from `start` that
-    /// [`Garner::batch`] left in `buffer` as `batch`.
-    #[inline(always)]
-    fn value_in<const K: usize>(
-        &self,
-        (batch, buffer): (Batch, &[u64; MAX_PRIMES * BATCH]),
-        primes: &[u64; K],
-        residues: &[Vec<u64>],
-        (start, c): (usize, usize),
-    ) -> [u64; K] {
-        let x = match batch {
-            Batch::Words(done) if c < done => {
-                return std::array::from_fn(|w| buffer[w * BATCH + c])
-            }
-            Batch::Digits(done) if c < done => {
-                let digits: [u64; K] = std::array::from_fn(|i| buffer[i * done + c]);
-                value(primes, &digits)
-            }
-            _ => self.combine(residues, start + c),
-        };
-        std::array::from_fn(|w| x[w])
-    }
-
     /// The first `K` of the primes.
     fn primes<const K: usize>(&self) -> [u64; K] {
         std::array::from_fn(|i| self.primes.get(i).copied().unwrap_or(1))
@@ -140,7 +117,7 @@ impl<F: Field> Garner<F> {
     /// most [`BATCH`]): word `w` of coefficient `start + c` goes to
     /// `words[w * BATCH + c]` (the rows from the prime count on are left
     /// as they are).
-    fn words(&self, residues: &[Vec<u64>], start: usize, count: usize, words: &mut [u64]) {
+    fn words(&self, residues: &[Vec<u64>], start: usize, count: usize, words: &mut Words) {
         match self.fields.len() {
             1 => self.words_of::<1>(residues, start, count, words),
             2 => self.words_of::<2>(residues, start, count, words),
@@ -149,20 +126,32 @@ impl<F: Field> Garner<F> {
         }
     }
 
-    /// [`Garner::words`] for `K` primes.
+    /// [`Garner::words`] for `K` primes: the kernels' words in place, the
+    /// values of their digits, or of the residues, after them.
     fn words_of<const K: usize>(
         &self,
         residues: &[Vec<u64>],
         start: usize,
         count: usize,
-        words: &mut [u64],
+        words: &mut Words,
     ) {
-        let mut buffer = [0u64; MAX_PRIMES * BATCH];
-        let batch = self.batch::<K>(residues, (start, count), &mut buffer);
+        let batch = self.batch::<K>(residues, (start, count), words);
+        // The digits, rows `done` apart, out of the words' way.
+        let digits = matches!(batch, Batch::Digits(_)).then(|| *words);
         let primes = self.primes::<K>();
-        for c in 0..count {
-            let x = self.value_in::<K>((batch, &buffer), &primes, residues, (start, c));
-            for (w, x) in x.into_iter().enumerate() {
+        let done = match batch {
+            Batch::Words(done) => done,
+            Batch::Digits(_) => 0,
+        };
+        for c in done..count {
+            let x = match (batch, &digits) {
+                (Batch::Digits(done), Some(digits)) if c < done => value(
+                    &primes,
+                    &std::array::from_fn::<u64, K, _>(|i| digits[i * done + c]),
+                ),
+                _ => self.combine(residues, start + c),
+            };
+            for (w, x) in x.into_iter().take(K).enumerate() {
                 words[w * BATCH + c] = x;
             }
         }
@@ -206,7 +195,7 @@ impl<F: Field> Garner<F> {
     ) -> [u64; MAX_PRIMES] {
         let coefficients = residues[0].len();
         let mut sums = Sums::<K>::new(self.bias);
-        let mut buffer = [0u64; MAX_PRIMES * BATCH];
+        let mut buffer: Words = [0; MAX_PRIMES * BATCH];
         let primes = self.primes::<K>();
         for (b, batch) in chunk.chunks_mut(BATCH).enumerate() {
             let first = start + b * BATCH;
@@ -249,7 +238,7 @@ impl<F: Field> Garner<F> {
         let group = G * W / 64;
         debug_assert!(group * 64 == G * W && T == group + 3);
         let coefficients = residues[0].len();
-        let mut words = [0u64; MAX_PRIMES * BATCH];
+        let mut words: Words = [0; MAX_PRIMES * BATCH];
         // Sums for the limbs past a group that its coefficients reach
         // (value below 2^200 from bit (G-1)·W: up to three).
         let mut pending = [0u128; 3];
@@ -319,6 +308,9 @@ pub(super) fn value(primes: &[u64], digits: &[u64]) -> [u64; MAX_PRIMES] {
 
 /// Coefficients recombined at a time, into words kept in cache.
 const BATCH: usize = 256;
+
+/// The words of a batch's values, or the kernels' digits of them.
+type Words = [u64; MAX_PRIMES * BATCH];
 
 /// `limbs` from the values of the mixed-radix `digits` (`K` rows, one
 /// value per limb) modulo `primes`, summed by `sums` (a function of its
