@@ -177,11 +177,19 @@ const LEAF_TERMS: u64 = 16;
 /// `R(a..k+1) = R(a..k)·Q(k) ± P(a..k+1)·L(k)`, of sign `(-1)^(k-a+1)`
 /// (that of `P(a..k)·R(k)`).
 fn accumulated(a: u64, b: u64, need_p: bool) -> Split {
-    let mut p = Natural::from(1u64);
-    let mut q = Natural::from(1u64);
+    // Room for the whole range's numbers from the start, rather than a
+    // reallocation each time one doubles: the bits per term of `Q`, and of
+    // `P` (`(6k-5)(2k-1)(6k-1) < 72k³`); `R` is below `Q` times `L(k)`.
+    let limbs = |constant: f64| {
+        let bits = (b - a) as f64 * (constant + 3.0 * (b as f64).log2());
+        (bits / 64.0) as usize + 2
+    };
+    let q_limbs = limbs(LOG2_Q_FACTOR);
+    let mut p = Natural::with_room(1, limbs(72f64.log2()));
+    let mut q = Natural::with_room(1, q_limbs);
     let mut r = Signed {
         negative: false,
-        magnitude: Natural::zero(),
+        magnitude: Natural::with_room(0, q_limbs + 1),
     };
     for k in a..b {
         let q_factors = [10_939_058_860_032_000, k, k, k];

@@ -62,6 +62,13 @@ impl Natural {
         Natural { limbs }
     }
 
+    /// `value`, with room for `limbs` limbs before it reallocates.
+    pub(crate) fn with_room(value: u64, limbs: usize) -> Self {
+        let mut v = fallible::with_capacity(limbs.max(1));
+        v.push(value);
+        Natural::from_limbs(v)
+    }
+
     /// The little-endian 64-bit limbs, without zero limbs at the top.
     pub fn limbs(&self) -> &[u64] {
         &self.limbs
