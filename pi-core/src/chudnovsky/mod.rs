@@ -179,7 +179,8 @@ const LEAF_TERMS: u64 = 16;
 fn accumulated(a: u64, b: u64, need_p: bool) -> Split {
     // Room for the whole range's numbers from the start, rather than a
     // reallocation each time one doubles: the bits per term of `Q`, and of
-    // `P` (`(6k-5)(2k-1)(6k-1) < 72k³`); `R` is below `Q` times `L(k)`.
+    // `P` (`(6k-5)(2k-1)(6k-1) < 72k³`); `R` is below `Q·(b-a)·L(b)`,
+    // about a limb more than `Q`.
     let limbs = |constant: f64| {
         let bits = (b - a) as f64 * (constant + 3.0 * (b as f64).log2());
         (bits / 64.0) as usize + 2
