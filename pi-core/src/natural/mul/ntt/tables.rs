@@ -213,5 +213,9 @@ impl Roots {
 }
 
 /// The columns of the sixteenths that [`Roots::stage4_chunks`] takes at a
-/// time: 16 of them fill 128 KiB.
-pub(super) const STAGE4_CHUNK: usize = 1 << 10;
+/// time (16 rows of them fill 512 KiB; the first pass over a block of
+/// [`super::transform::STAGE4_MIN`] values takes it whole): long runs of
+/// each row, which the first pass reads from the operands and the others
+/// from memory. 1024 columns took 3-13% longer from 2^17 to 2^24 limbs
+/// (AVX2 the most, IFMA the least), 2048 about half of that.
+pub(super) const STAGE4_CHUNK: usize = 1 << 12;
