@@ -219,3 +219,7 @@ impl Roots {
 /// from memory. 1024 columns took 3-13% longer from 2^17 to 2^24 limbs
 /// (AVX2 the most, IFMA the least), 2048 about half of that.
 pub(super) const STAGE4_CHUNK: usize = 1 << 12;
+const _: () = assert!(
+    STAGE4_CHUNK <= powers::CHUNK,
+    "generated twiddles come a chunk at a time"
+);
