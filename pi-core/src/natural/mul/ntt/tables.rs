@@ -174,7 +174,9 @@ impl Roots {
     ) {
         let (s, m) = (n / 16, n / 4);
         let w = a.len() / (16 * B);
-        debug_assert!(w.is_multiple_of(STAGE4_CHUNK) && first + w <= s);
+        // At least four chunks to a whole block, for the threads.
+        let chunk = STAGE4_CHUNK.min(s / 4);
+        debug_assert!(w.is_multiple_of(chunk) && first + w <= s);
         let levels = [n, n / 2, m, m / 2].map(|len| self.level(len, inverse));
         // Each chunk's twiddles: (level, offset), outer then inner.
         let mut wanted = Vec::with_capacity(15);
@@ -182,8 +184,8 @@ impl Roots {
             wanted.extend([(0, t * s), (0, m + t * s), (1, t * s)]);
         }
         wanted.extend([(2, 0), (2, s), (3, 0)]);
-        let columns = w / STAGE4_CHUNK;
-        let mut chunks: Vec<Option<&mut [u64]>> = a.chunks_mut(STAGE4_CHUNK).map(Some).collect();
+        let columns = w / chunk;
+        let mut chunks: Vec<Option<&mut [u64]>> = a.chunks_mut(chunk).map(Some).collect();
         let rows: Vec<[[[&mut [u64]; 4]; 4]; B]> = (0..columns)
             .map(|i| {
                 std::array::from_fn(|b| {
@@ -199,11 +201,9 @@ impl Roots {
         rows.into_par_iter().enumerate().for_each_init(
             || vec![Vec::new(); wanted.len()],
             |bufs, (i, rows)| {
-                let start = first + i * STAGE4_CHUNK;
+                let start = first + i * chunk;
                 let w: Vec<&[u64]> = (bufs.iter_mut().zip(&wanted))
-                    .map(|(buf, &(level, offset))| {
-                        levels[level].get(f, offset + start, STAGE4_CHUNK, buf)
-                    })
+                    .map(|(buf, &(level, offset))| levels[level].get(f, offset + start, chunk, buf))
                     .collect();
                 let outer = std::array::from_fn(|t| [w[3 * t], w[3 * t + 1], w[3 * t + 2]]);
                 pass(start, rows, outer, [w[12], w[13], w[14]]);
@@ -212,12 +212,11 @@ impl Roots {
     }
 }
 
-/// The columns of the sixteenths that [`Roots::stage4_chunks`] takes at a
-/// time (16 rows of them fill 512 KiB; the first pass over a block of
-/// [`super::transform::STAGE4_MIN`] values takes it whole): long runs of
-/// each row, which the first pass reads from the operands and the others
-/// from memory. 1024 columns took 3-13% longer from 2^17 to 2^24 limbs
-/// (AVX2 the most, IFMA the least), 2048 about half of that.
+/// The most columns of the sixteenths that [`Roots::stage4_chunks`] takes
+/// at a time (16 rows of them fill 512 KiB): long runs of each row, which
+/// the first pass reads from the operands and the others from memory.
+/// 1024 columns took 3-13% longer from 2^17 to 2^24 limbs (AVX2 the most,
+/// IFMA the least), 2048 about half of that.
 pub(super) const STAGE4_CHUNK: usize = 1 << 12;
 const _: () = assert!(
     STAGE4_CHUNK <= powers::CHUNK,
