@@ -135,17 +135,16 @@ impl<F: Field> Garner<F> {
         count: usize,
         words: &mut Words,
     ) {
-        let batch = self.batch::<K>(residues, (start, count), words);
-        // The digits, rows `done` apart, out of the words' way.
-        let digits = matches!(batch, Batch::Digits(_)).then(|| *words);
-        let primes = self.primes::<K>();
-        let done = match batch {
-            Batch::Words(done) => done,
-            Batch::Digits(_) => 0,
+        // The words from the kernels stay; their digits, rows `done` apart,
+        // are moved out of the words' way.
+        let (words_done, digits) = match self.batch::<K>(residues, (start, count), words) {
+            Batch::Words(done) => (done, None),
+            Batch::Digits(done) => (0, Some((done, *words))),
         };
-        for c in done..count {
-            let x = match (batch, &digits) {
-                (Batch::Digits(done), Some(digits)) if c < done => value(
+        let primes = self.primes::<K>();
+        for c in words_done..count {
+            let x = match &digits {
+                Some((done, digits)) if c < *done => value(
                     &primes,
                     &std::array::from_fn::<u64, K, _>(|i| digits[i * done + c]),
                 ),
