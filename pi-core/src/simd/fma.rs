@@ -131,7 +131,9 @@ pub(crate) fn radix3<const INVERSE: bool>(
 
 /// The last three forward stages (half-lengths 4, 2, 1) over the blocks
 /// of 8 of `a`, in groups of `8·lanes` values left in a layout of their
-/// own that [`inverse_first`] takes; `false` when not applicable.
+/// own that [`inverse_first`] takes, given the twiddles `w_8^j` and
+/// `w_4^j` (`w4`, `w2`; the first of each one, which the kernel does not
+/// multiply by); `false` when not applicable.
 pub(crate) fn forward_last(
     lanes: usize,
     a: &mut [u64],
@@ -139,7 +141,7 @@ pub(crate) fn forward_last(
     w2: &[u64],
     m: Modulus,
 ) -> bool {
-    let fits = |l| groups_fit(l, a, w4, w2);
+    let fits = |l| groups_fit(l, a, w4, w2) && first_ones(w4, w2);
     run!(lanes, fits, forward_last(a, w4, w2, m))
 }
 
@@ -151,8 +153,14 @@ pub(crate) fn inverse_first(
     w4: &[u64],
     m: Modulus,
 ) -> bool {
-    let fits = |l| groups_fit(l, a, w4, w2);
+    let fits = |l| groups_fit(l, a, w4, w2) && first_ones(w4, w2);
     run!(lanes, fits, inverse_first(a, w2, w4, m))
+}
+
+/// Whether the first of `w4` and of `w2` is one (see [`forward_last`]).
+fn first_ones(w4: &[u64], w2: &[u64]) -> bool {
+    let one = 1f64.to_bits();
+    w4.first() == Some(&one) && w2.first() == Some(&one)
 }
 
 /// `dst[i] = src[i] mod p`, given `c32 = 2^32 mod p`; with `high`,
@@ -245,7 +253,7 @@ pub(super) mod x86 {
             pub(super) mod $family {
                 use super::super::Modulus;
                 use super::$ops::*;
-                use crate::simd::layout::{last_stages, quarters};
+                use crate::simd::layout::quarters;
 
                 /// A modulus in every lane.
                 #[derive(Clone, Copy)]
@@ -511,11 +519,21 @@ pub(super) mod x86 {
                         let mut r = load_columns(group);
                         // After the first stage, sums are at most p/2
                         // (reduced) and differences at most p (products).
-                        last_stages(&mut r, false, |u, v, h, j| match h {
-                            4 => forward(u, v, w4[j], m),
-                            2 => forward_unreduced(u, v, w2[j], m),
-                            _ => (reduce(add(u, v), m), reduce(sub(u, v), m)),
-                        });
+                        // Twiddles of one (`w4[0]`, `w2[0]`): the
+                        // difference is reduced, not multiplied.
+                        let by_one = |u: V, v: V| (reduce(add(u, v), m), reduce(sub(u, v), m));
+                        (r[0], r[4]) = by_one(r[0], r[4]);
+                        for j in 1..4 {
+                            (r[j], r[j + 4]) = forward(r[j], r[j + 4], w4[j], m);
+                        }
+                        for j in [0, 4] {
+                            (r[j], r[j + 2]) =
+                                (add(r[j], r[j + 2]), reduce(sub(r[j], r[j + 2]), m));
+                            (r[j + 1], r[j + 3]) = forward_unreduced(r[j + 1], r[j + 3], w2[1], m);
+                        }
+                        for j in [0, 2, 4, 6] {
+                            (r[j], r[j + 1]) = by_one(r[j], r[j + 1]);
+                        }
                         store_rows(group, &r);
                     }
                 }
@@ -528,12 +546,22 @@ pub(super) mod x86 {
                     for group in a.chunks_exact_mut(8 * LANES) {
                         let mut r = load_rows(group);
                         // From pointwise products, at most p: at most 2p
-                        // after the first stage, 3p after the second.
-                        last_stages(&mut r, true, |u, v, h, j| match h {
-                            4 => inverse(u, v, w4[j], m),
-                            2 => inverse_unreduced(u, v, w2[j], m),
-                            _ => (add(u, v), sub(u, v)),
-                        });
+                        // after the first stage, 4p after the second (whose
+                        // twiddle one leaves 2p unreduced, the others a
+                        // product at most p). Twiddles of one as in
+                        // `forward_last`.
+                        for j in [0, 2, 4, 6] {
+                            (r[j], r[j + 1]) = (add(r[j], r[j + 1]), sub(r[j], r[j + 1]));
+                        }
+                        for j in [0, 4] {
+                            (r[j], r[j + 2]) = (add(r[j], r[j + 2]), sub(r[j], r[j + 2]));
+                            (r[j + 1], r[j + 3]) = inverse_unreduced(r[j + 1], r[j + 3], w2[1], m);
+                        }
+                        let (u, v) = (reduce(r[0], m), reduce(r[4], m));
+                        (r[0], r[4]) = (add(u, v), sub(u, v));
+                        for j in 1..4 {
+                            (r[j], r[j + 4]) = inverse(r[j], r[j + 4], w4[j], m);
+                        }
                         store_columns(group, &r);
                     }
                 }

@@ -1,6 +1,5 @@
 //! How the kernels of every vector family take their values: whether slices
-//! suit a kernel of `lanes` lanes, and the order of the butterflies of the
-//! last three stages.
+//! suit a kernel of `lanes` lanes, and quarters of a block.
 
 /// Whether every slice is as long as the first, a non-zero multiple of
 /// `lanes`.
@@ -45,24 +44,6 @@ pub(super) fn thirds_fit(lanes: usize, x: &[&mut [u64]; 3], w: &[&[u64]; 2]) -> 
         lanes,
         &[x[0].len(), x[1].len(), x[2].len(), w[0].len(), w[1].len()],
     )
-}
-
-/// Runs `butterfly(u, v, h, j)` on the rows `(j, j + h)` of `r`, each row
-/// one value of each of several blocks of 8, for the half-lengths `h` of
-/// the last three forward stages, 4, 2 and 1 (`inverse`: the first three
-/// inverse stages, 1, 2 and 4): the pair's twiddle is `w_{2h}^j`.
-#[inline(always)]
-pub(super) fn last_stages<V: Copy>(
-    r: &mut [V; 8],
-    inverse: bool,
-    mut butterfly: impl FnMut(V, V, usize, usize) -> (V, V),
-) {
-    let halves = if inverse { [1, 2, 4] } else { [4, 2, 1] };
-    for h in halves {
-        for j in (0..8).filter(|j| j & h == 0) {
-            (r[j], r[j + h]) = butterfly(r[j], r[j + h], h, j % h);
-        }
-    }
 }
 
 /// Splits `a` into its four quarters.

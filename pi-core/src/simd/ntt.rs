@@ -114,20 +114,30 @@ pub(crate) fn radix3<const INVERSE: bool>(
 }
 
 /// The last three forward stages over blocks of 8, leaving each group of
-/// 64 values transposed; `false` (and nothing done) when not applicable.
+/// 64 values transposed, given the twiddles `w_8^j` and `w_4^j` (`w4`,
+/// `w2`; the first of each one, which the kernel does not multiply by);
+/// `false` (and nothing done) when not applicable.
 pub(crate) fn forward_last(a: &mut [u64], w4: &[u64], w2: &[u64], p: u64, p_inv: u64) -> bool {
     run!(
-        groups_fit(LANES, a, w4, w2),
+        groups_fit(LANES, a, w4, w2) && first_ones(w4, w2, p),
         forward_last(a, w4, w2, p, p_inv)
     )
 }
 
-/// The inverse of [`forward_last`], from its layout.
+/// The inverse of [`forward_last`], from its layout (the twiddles `w_4^-j`
+/// and `w_8^-j`).
 pub(crate) fn inverse_first(a: &mut [u64], w2: &[u64], w4: &[u64], p: u64, p_inv: u64) -> bool {
     run!(
-        groups_fit(LANES, a, w4, w2),
+        groups_fit(LANES, a, w4, w2) && first_ones(w4, w2, p),
         inverse_first(a, w2, w4, p, p_inv)
     )
+}
+
+/// Whether the first of `w4` and of `w2` is one, `2^52 mod p` in Montgomery
+/// form.
+fn first_ones(w4: &[u64], w2: &[u64], p: u64) -> bool {
+    let one = ((1u128 << 52) % u128::from(p)) as u64;
+    w4.first() == Some(&one) && w2.first() == Some(&one)
 }
 
 /// `dst[i] = src[i] / 2^52 mod p` (see `Field::residue`); `false` (and
@@ -217,7 +227,7 @@ mod x86 {
     use std::arch::x86_64::*;
 
     use super::super::fma::x86::avx512_ops as fma;
-    use super::super::layout::{last_stages, quarters};
+    use super::super::layout::quarters;
 
     /// The low 52 bits, IFMA's operand width.
     const MASK: i64 = (1 << 52) - 1;
@@ -261,6 +271,51 @@ mod x86 {
         montgomery_difference(a, b, p, p, p_inv)
     }
 
+    /// A factor `w < p` in every lane with `w·p^-1 mod 2^52`: the factor
+    /// `m` of a Montgomery product by it is then one product of the other
+    /// operand, three IFMA operations in all instead of four.
+    #[derive(Clone, Copy)]
+    struct Constant {
+        w: __m512i,
+        w_p_inv: __m512i,
+    }
+
+    /// `w` as a [`Constant`] modulo the prime of `p_inv = p^-1 mod 2^52`.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn constant(w: u64, p_inv: u64) -> Constant {
+        Constant {
+            w: _mm512_set1_epi64(w as i64),
+            w_p_inv: _mm512_set1_epi64((w.wrapping_mul(p_inv) & MASK as u64) as i64),
+        }
+    }
+
+    /// [`montgomery_difference`] by a [`Constant`]: `m = a·w·p^-1 mod 2^52`
+    /// from `a` directly.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    fn montgomery_difference_by(a: __m512i, c: Constant, offset: __m512i, p: __m512i) -> __m512i {
+        let zero = _mm512_setzero_si512();
+        let hi = _mm512_madd52hi_epu64(offset, a, c.w);
+        let m = _mm512_madd52lo_epu64(zero, a, c.w_p_inv);
+        _mm512_sub_epi64(hi, _mm512_madd52hi_epu64(zero, m, p))
+    }
+
+    /// [`montgomery`] by a [`Constant`].
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    fn montgomery_by(a: __m512i, c: Constant, p: __m512i) -> __m512i {
+        let r = montgomery_difference_by(a, c, _mm512_setzero_si512(), p);
+        _mm512_min_epu64(r, _mm512_add_epi64(r, p))
+    }
+
+    /// [`montgomery_lazy`] by a [`Constant`].
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    fn montgomery_lazy_by(a: __m512i, c: Constant, p: __m512i) -> __m512i {
+        montgomery_difference_by(a, c, p, p)
+    }
+
     /// The forward butterfly `(u + v, (u - v)·w)` on values in `[0, 2p)`,
     /// giving values in `[0, 2p)` (`p2 = 2p`): see
     /// `Montgomery52::forward_butterfly`.
@@ -276,6 +331,28 @@ mod x86 {
         (add(u, v, p2), montgomery_lazy(d, w, p, p_inv))
     }
 
+    /// [`butterfly`] by a [`Constant`] twiddle.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    fn butterfly_by(
+        u: __m512i,
+        v: __m512i,
+        w: Constant,
+        [p, p2]: [__m512i; 2],
+    ) -> (__m512i, __m512i) {
+        let d = _mm512_sub_epi64(_mm512_add_epi64(u, p2), v);
+        (add(u, v, p2), montgomery_lazy_by(d, w, p))
+    }
+
+    /// [`butterfly`] by the twiddle one: the difference reduced below `2p`,
+    /// not multiplied.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn butterfly_by_one(u: __m512i, v: __m512i, p2: __m512i) -> (__m512i, __m512i) {
+        let d = _mm512_sub_epi64(_mm512_add_epi64(u, p2), v);
+        (add(u, v, p2), reduce_below(d, p2))
+    }
+
     /// The inverse butterfly `(u + v·w, u - v·w)` on values in `[0, 4p)`,
     /// giving values in `[0, 4p)` (`p2 = 2p`): see
     /// `Montgomery52::inverse_butterfly`.
@@ -287,8 +364,27 @@ mod x86 {
         w: __m512i,
         [p, p2, p_inv]: [__m512i; 3],
     ) -> (__m512i, __m512i) {
+        inverse_sum_difference(u, montgomery_lazy(v, w, p, p_inv), p2)
+    }
+
+    /// [`inverse_butterfly`] by a [`Constant`] twiddle.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    fn inverse_butterfly_by(
+        u: __m512i,
+        v: __m512i,
+        w: Constant,
+        [p, p2]: [__m512i; 2],
+    ) -> (__m512i, __m512i) {
+        inverse_sum_difference(u, montgomery_lazy_by(v, w, p), p2)
+    }
+
+    /// `(u + v, u - v)` of an inverse butterfly, `u` below `4p` and the
+    /// product `v` below `2p`.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn inverse_sum_difference(u: __m512i, v: __m512i, p2: __m512i) -> (__m512i, __m512i) {
         let u = reduce_below(u, p2);
-        let v = montgomery_lazy(v, w, p, p_inv);
         (
             _mm512_add_epi64(u, v),
             _mm512_sub_epi64(_mm512_add_epi64(u, p2), v),
@@ -464,7 +560,7 @@ mod x86 {
         p: u64,
         p_inv: u64,
     ) {
-        let omega = _mm512_set1_epi64(omega as i64);
+        let omega = constant(omega, p_inv);
         let (p, p_inv) = (_mm512_set1_epi64(p as i64), _mm512_set1_epi64(p_inv as i64));
         for i in (0..x[0].len()).step_by(8) {
             // SAFETY: i + 8 <= the common length of every slice; unaligned accesses.
@@ -484,14 +580,14 @@ mod x86 {
                     let y0 = lazy_to_strict(a, p);
                     let y1 = montgomery(b, w1, p, p_inv);
                     let y2 = montgomery(c, w2, p, p_inv);
-                    let u = montgomery(sub(y1, y2, p), omega, p, p_inv);
+                    let u = montgomery_by(sub(y1, y2, p), omega, p);
                     [
                         add(add(y0, y1, p), y2, p),
                         sub(sub(y0, y1, p), u, p),
                         add(sub(y0, y2, p), u, p),
                     ]
                 } else {
-                    let u = montgomery(sub(b, c, p), omega, p, p_inv);
+                    let u = montgomery_by(sub(b, c, p), omega, p);
                     [
                         add(add(a, b, p), c, p),
                         montgomery(add(sub(a, c, p), u, p), w1, p, p_inv),
@@ -527,23 +623,42 @@ mod x86 {
         std::array::from_fn(|j| _mm512_set1_epi64(values[j] as i64))
     }
 
+    /// The twiddles `w_8^j` and `w_4^j` of the last three stages as
+    /// [`Constant`]s.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn twiddle_constants(w4: &[u64], w2: &[u64], p_inv: u64) -> ([Constant; 4], [Constant; 2]) {
+        let c = |w: &[u64], j: usize| constant(w[j], p_inv);
+        (
+            std::array::from_fn(|j| c(w4, j)),
+            std::array::from_fn(|j| c(w2, j)),
+        )
+    }
+
     /// # Safety
     /// The processor must have AVX-512F and IFMA.
     #[target_feature(enable = "avx512f,avx512ifma")]
     pub(super) unsafe fn forward_last(a: &mut [u64], w4: &[u64], w2: &[u64], p: u64, p_inv: u64) {
-        let k: [__m512i; 3] = broadcast(&[p, 2 * p, p_inv]);
-        let (w4, w2): ([__m512i; 4], [__m512i; 2]) = (broadcast(w4), broadcast(w2));
+        let [p, p2]: [__m512i; 2] = broadcast(&[p, 2 * p]);
+        let (w4, w2) = twiddle_constants(w4, w2, p_inv);
         for group in a.chunks_exact_mut(64) {
             // Row j: value j of each of the eight blocks.
             let mut r = to_int(fma::load_columns(group));
-            // Half-length 1: the twiddle is 1; sum and difference modulo
-            // 2p stay in [0, 2p).
-            let [_, p2, _] = k;
-            last_stages(&mut r, false, |u, v, h, j| match h {
-                4 => butterfly(u, v, w4[j], k),
-                2 => butterfly(u, v, w2[j], k),
-                _ => (add(u, v, p2), sub(u, v, p2)),
-            });
+            // Twiddles of one (`j = 0`): the difference is reduced, not
+            // multiplied; half-length 1 takes only those, and its sum and
+            // difference modulo 2p stay in [0, 2p).
+            let k = [p, p2];
+            (r[0], r[4]) = butterfly_by_one(r[0], r[4], p2);
+            (r[1], r[5]) = butterfly_by(r[1], r[5], w4[1], k);
+            (r[2], r[6]) = butterfly_by(r[2], r[6], w4[2], k);
+            (r[3], r[7]) = butterfly_by(r[3], r[7], w4[3], k);
+            (r[0], r[2]) = butterfly_by_one(r[0], r[2], p2);
+            (r[1], r[3]) = butterfly_by(r[1], r[3], w2[1], k);
+            (r[4], r[6]) = butterfly_by_one(r[4], r[6], p2);
+            (r[5], r[7]) = butterfly_by(r[5], r[7], w2[1], k);
+            for j in [0, 2, 4, 6] {
+                (r[j], r[j + 1]) = (add(r[j], r[j + 1], p2), sub(r[j], r[j + 1], p2));
+            }
             fma::store_rows(group, &to_double(r));
         }
     }
@@ -552,16 +667,24 @@ mod x86 {
     /// The processor must have AVX-512F and IFMA.
     #[target_feature(enable = "avx512f,avx512ifma")]
     pub(super) unsafe fn inverse_first(a: &mut [u64], w2: &[u64], w4: &[u64], p: u64, p_inv: u64) {
-        let k: [__m512i; 3] = broadcast(&[p, 2 * p, p_inv]);
-        let (w4, w2): ([__m512i; 4], [__m512i; 2]) = (broadcast(w4), broadcast(w2));
+        let [p, p2]: [__m512i; 2] = broadcast(&[p, 2 * p]);
+        let (w4, w2) = twiddle_constants(w4, w2, p_inv);
         for group in a.chunks_exact_mut(64) {
             let mut r = to_int(fma::load_rows(group));
-            // The first stage takes pointwise products, in [0, p).
-            last_stages(&mut r, true, |u, v, h, j| match h {
-                4 => inverse_butterfly(u, v, w4[j], k),
-                2 => inverse_butterfly(u, v, w2[j], k),
-                _ => (add(u, v, k[0]), sub(u, v, k[0])),
-            });
+            // The first stage takes pointwise products, in [0, p); twiddles
+            // of one as in `forward_last`.
+            let k = [p, p2];
+            for j in [0, 2, 4, 6] {
+                (r[j], r[j + 1]) = (add(r[j], r[j + 1], p), sub(r[j], r[j + 1], p));
+            }
+            (r[0], r[2]) = inverse_sum_difference(r[0], reduce_below(r[2], p2), p2);
+            (r[1], r[3]) = inverse_butterfly_by(r[1], r[3], w2[1], k);
+            (r[4], r[6]) = inverse_sum_difference(r[4], reduce_below(r[6], p2), p2);
+            (r[5], r[7]) = inverse_butterfly_by(r[5], r[7], w2[1], k);
+            (r[0], r[4]) = inverse_sum_difference(r[0], reduce_below(r[4], p2), p2);
+            (r[1], r[5]) = inverse_butterfly_by(r[1], r[5], w4[1], k);
+            (r[2], r[6]) = inverse_butterfly_by(r[2], r[6], w4[2], k);
+            (r[3], r[7]) = inverse_butterfly_by(r[3], r[7], w4[3], k);
             fma::store_columns(group, &to_double(r));
         }
     }
@@ -636,12 +759,13 @@ mod x86 {
         p_inv: u64,
         k: u64,
     ) {
-        let [p, p_inv, k]: [__m512i; 3] = broadcast(&[p, p_inv, k]);
+        let k = constant(k, p_inv);
+        let [p, p_inv]: [__m512i; 2] = broadcast(&[p, p_inv]);
         for (d, h) in dst.chunks_exact_mut(8).zip(high.chunks_exact(8)) {
             // SAFETY: eight u64s each; unaligned accesses.
             unsafe {
                 let a = _mm512_loadu_si512(d.as_ptr().cast());
-                let top = montgomery(_mm512_loadu_si512(h.as_ptr().cast()), k, p, p_inv);
+                let top = montgomery_by(_mm512_loadu_si512(h.as_ptr().cast()), k, p);
                 _mm512_storeu_si512(d.as_mut_ptr().cast(), add(residue(a, p, p_inv), top, p));
             }
         }
@@ -658,8 +782,8 @@ mod x86 {
         p: u64,
         p_inv: u64,
     ) {
+        let scale = constant(scale, p_inv);
         let (p, p_inv) = (_mm512_set1_epi64(p as i64), _mm512_set1_epi64(p_inv as i64));
-        let scale = _mm512_set1_epi64(scale as i64);
         for (i, chunk) in x.chunks_exact_mut(8).enumerate() {
             // SAFETY: eight u64s each (`y` has x's length); unaligned accesses.
             unsafe {
@@ -668,7 +792,8 @@ mod x86 {
                     Some(y) => _mm512_loadu_si512(y[8 * i..].as_ptr().cast()),
                     None => a,
                 };
-                let product = montgomery(montgomery(a, b, p, p_inv), scale, p, p_inv);
+                // a, b < 2p (as forward transforms leave them): a·b < 2^52·p.
+                let product = montgomery_by(montgomery_lazy(a, b, p, p_inv), scale, p);
                 _mm512_storeu_si512(chunk.as_mut_ptr().cast(), product);
             }
         }
@@ -679,12 +804,12 @@ mod x86 {
     /// length, a multiple of 8.
     #[target_feature(enable = "avx512f,avx512ifma")]
     pub(super) unsafe fn scale(dst: &mut [u64], src: &[u64], c: u64, p: u64, p_inv: u64) {
-        let [c, p, p_inv]: [__m512i; 3] = broadcast(&[c, p, p_inv]);
+        let (c, p) = (constant(c, p_inv), _mm512_set1_epi64(p as i64));
         for (d, s) in dst.chunks_exact_mut(8).zip(src.chunks_exact(8)) {
             // SAFETY: eight u64s each; unaligned accesses.
             unsafe {
                 let a = _mm512_loadu_si512(s.as_ptr().cast());
-                _mm512_storeu_si512(d.as_mut_ptr().cast(), montgomery(a, c, p, p_inv));
+                _mm512_storeu_si512(d.as_mut_ptr().cast(), montgomery_by(a, c, p));
             }
         }
     }
@@ -705,8 +830,8 @@ mod x86 {
         let zero = _mm512_setzero_si512();
         let mask = _mm512_set1_epi64(MASK);
         let p: [__m512i; K] = broadcast(primes);
-        let p_inv: [__m512i; K] = broadcast(p_invs);
-        let inverse: [[__m512i; K]; K] = std::array::from_fn(|i| broadcast(&inverse[i]));
+        let inverse: [[Constant; K]; K] =
+            std::array::from_fn(|i| std::array::from_fn(|j| constant(inverse[i][j], p_invs[i])));
         for c in (0..residues[0].len()).step_by(8) {
             // Mixed-radix digits v_i < p_i: x = v_0 + v_1·p_0 + v_2·p_0·p_1 + ...
             let mut v = [zero; K];
@@ -718,7 +843,7 @@ mod x86 {
                 for j in 0..i {
                     // v_j < p_j < 2·p_i: one conditional subtraction reduces it.
                     let vj = reduce_below(v[j], p[i]);
-                    t = montgomery(sub(t, vj, p[i]), inverse[i][j], p[i], p_inv[i]);
+                    t = montgomery_by(sub(t, vj, p[i]), inverse[i][j], p[i]);
                 }
                 v[i] = t;
             }
