@@ -76,16 +76,18 @@ pub(crate) fn stage<const INVERSE: bool>(
     run!(lanes, fits, stage::<INVERSE>(lo, hi, w, m))
 }
 
-/// Two forward stages on quarters `q` (see `Field::forward_stage2`; with
-/// `ZERO_HALF` the last two are taken as zero); `false` when not applicable.
+/// Two forward stages on quarters `q` (see `Field::forward_stage2`, and
+/// its `ahead`; with `ZERO_HALF` the last two are taken as zero); `false`
+/// when not applicable.
 pub(crate) fn forward_stage2<const ZERO_HALF: bool>(
     lanes: usize,
     q: &mut [&mut [u64]; 4],
     w: [&[u64]; 3],
     m: Modulus,
+    ahead: usize,
 ) -> bool {
     let fits = |l| quarters_fit(l, q, &w);
-    run!(lanes, fits, forward_stage2::<ZERO_HALF>(q, w, m))
+    run!(lanes, fits, forward_stage2::<ZERO_HALF>(q, w, m, ahead))
 }
 
 /// Two inverse stages on quarters `q`; see [`forward_stage2`].
@@ -94,9 +96,10 @@ pub(crate) fn inverse_stage2(
     q: &mut [&mut [u64]; 4],
     w: [&[u64]; 3],
     m: Modulus,
+    ahead: usize,
 ) -> bool {
     let fits = |l| quarters_fit(l, q, &w);
-    run!(lanes, fits, inverse_stage2(q, w, m))
+    run!(lanes, fits, inverse_stage2(q, w, m, ahead))
 }
 
 /// [`forward_stage2`] (`INVERSE`: [`inverse_stage2`]) on each block of `a`
@@ -253,6 +256,7 @@ pub(super) mod x86 {
             pub(super) mod $family {
                 use super::super::Modulus;
                 use super::$ops::*;
+                use super::{fetch, LINE};
                 use crate::simd::layout::quarters;
 
                 /// A modulus in every lane.
@@ -382,6 +386,7 @@ pub(super) mod x86 {
                     q: &mut [&mut [u64]; 4],
                     w: [&[u64]; 3],
                     m: Modulus,
+                    ahead: usize,
                 ) {
                     let m = modulus(m);
                     let n = q[0].len();
@@ -389,6 +394,11 @@ pub(super) mod x86 {
                     let (q0, q1, q2, q3) = (&mut q0[..n], &mut q1[..n], &mut q2[..n], &mut q3[..n]);
                     let w = [&w[0][..n], &w[1][..n], &w[2][..n]];
                     for i in starts(n) {
+                        if ahead > 0 && i % LINE == 0 {
+                            [&*q0, &*q1, &*q2, &*q3]
+                                .into_iter()
+                                .for_each(|row| fetch(row, i + ahead));
+                        }
                         let (a, b) = (load(q0, i), load(q1, i));
                         let (w0, w1) = (load(w[0], i), load(w[1], i));
                         // The outer stage: (u, 0) -> (u, u·w) on zeros.
@@ -420,13 +430,23 @@ pub(super) mod x86 {
                 }
 
                 #[target_feature(enable = $features)]
-                pub(crate) fn inverse_stage2(q: &mut [&mut [u64]; 4], w: [&[u64]; 3], m: Modulus) {
+                pub(crate) fn inverse_stage2(
+                    q: &mut [&mut [u64]; 4],
+                    w: [&[u64]; 3],
+                    m: Modulus,
+                    ahead: usize,
+                ) {
                     let m = modulus(m);
                     let n = q[0].len();
                     let [q0, q1, q2, q3] = q;
                     let (q0, q1, q2, q3) = (&mut q0[..n], &mut q1[..n], &mut q2[..n], &mut q3[..n]);
                     let w = [&w[0][..n], &w[1][..n], &w[2][..n]];
                     for i in starts(n) {
+                        if ahead > 0 && i % LINE == 0 {
+                            [&*q0, &*q1, &*q2, &*q3]
+                                .into_iter()
+                                .for_each(|row| fetch(row, i + ahead));
+                        }
                         let (a, b, c, d) = (load(q0, i), load(q1, i), load(q2, i), load(q3, i));
                         let inner = load(w[2], i);
                         // Inputs at most 2p: the inner stage's values, at
@@ -452,9 +472,9 @@ pub(super) mod x86 {
                     for block in a.chunks_exact_mut(4 * len) {
                         let mut q = quarters(block);
                         if INVERSE {
-                            inverse_stage2(&mut q, w, m);
+                            inverse_stage2(&mut q, w, m, 0);
                         } else {
-                            forward_stage2::<false>(&mut q, w, m);
+                            forward_stage2::<false>(&mut q, w, m, 0);
                         }
                     }
                 }
@@ -687,6 +707,22 @@ pub(super) mod x86 {
                 }
             }
         };
+    }
+
+    /// The values in a cache line.
+    const LINE: usize = 8;
+
+    /// Fetches the cache line that holds `row[i]` into the L2 cache: an
+    /// index past the row's end is allowed (the next row of a pass, or
+    /// nothing: a prefetch never faults).
+    #[inline]
+    pub(in crate::simd) fn fetch(row: &[u64], i: usize) {
+        // SAFETY: a prefetch reads nothing into registers and never
+        // faults, whatever the address.
+        unsafe {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T1};
+            _mm_prefetch::<_MM_HINT_T1>(row.as_ptr().wrapping_add(i).cast());
+        }
     }
 
     /// The vector operations the kernels take, for one register width:

@@ -57,26 +57,34 @@ pub(crate) fn stage<const INVERSE: bool>(
     )
 }
 
-/// Two forward stages at once (see `Field::forward_stage2`; with
-/// `ZERO_HALF`, on quarters whose last two are zero, see
+/// Two forward stages at once (see `Field::forward_stage2`, and its
+/// `ahead`; with `ZERO_HALF`, on quarters whose last two are zero, see
 /// `Field::forward_stage2_half`); `false` (and nothing done) when the
 /// kernels do not apply.
 pub(crate) fn forward_stage2<const ZERO_HALF: bool>(
     q: &mut [&mut [u64]; 4],
     w: [&[u64]; 3],
-    p: u64,
-    p_inv: u64,
+    (p, p_inv): (u64, u64),
+    ahead: usize,
 ) -> bool {
     run!(
         quarters_fit(LANES, q, &w),
-        forward_stage2::<ZERO_HALF>(q, w, p, p_inv)
+        forward_stage2::<ZERO_HALF>(q, w, p, p_inv, ahead)
     )
 }
 
 /// Two inverse stages at once (see `Field::inverse_stage2`); see
 /// [`forward_stage2`].
-pub(crate) fn inverse_stage2(q: &mut [&mut [u64]; 4], w: [&[u64]; 3], p: u64, p_inv: u64) -> bool {
-    run!(quarters_fit(LANES, q, &w), inverse_stage2(q, w, p, p_inv))
+pub(crate) fn inverse_stage2(
+    q: &mut [&mut [u64]; 4],
+    w: [&[u64]; 3],
+    (p, p_inv): (u64, u64),
+    ahead: usize,
+) -> bool {
+    run!(
+        quarters_fit(LANES, q, &w),
+        inverse_stage2(q, w, p, p_inv, ahead)
+    )
 }
 
 /// [`forward_stage2`] (`INVERSE`: [`inverse_stage2`]) on each block of `a`
@@ -226,7 +234,7 @@ pub(crate) fn crt_words<const K: usize>(
 mod x86 {
     use std::arch::x86_64::*;
 
-    use super::super::fma::x86::avx512_ops as fma;
+    use super::super::fma::x86::{avx512_ops as fma, fetch};
     use super::super::layout::quarters;
 
     /// The low 52 bits, IFMA's operand width.
@@ -456,7 +464,8 @@ mod x86 {
     /// # Safety
     /// The processor must have AVX-512F and IFMA; the quarters and
     /// twiddles must be of one length, a multiple of 8. With `ZERO_HALF`,
-    /// the last two quarters are taken as zero (and overwritten).
+    /// the last two quarters are taken as zero (and overwritten); with
+    /// `ahead`, the values that far past the quarters' are fetched.
     #[inline]
     #[target_feature(enable = "avx512f,avx512ifma")]
     pub(super) unsafe fn forward_stage2<const ZERO_HALF: bool>(
@@ -464,10 +473,14 @@ mod x86 {
         w: [&[u64]; 3],
         p: u64,
         p_inv: u64,
+        ahead: usize,
     ) {
         let k: [__m512i; 3] = broadcast(&[p, 2 * p, p_inv]);
         let [p, _, p_inv] = k;
         for i in (0..q[0].len()).step_by(8) {
+            if ahead > 0 {
+                q.iter().for_each(|row| fetch(row, i + ahead));
+            }
             // SAFETY: i + 8 <= the common length of every slice; unaligned accesses.
             unsafe {
                 let load = |s: &[u64]| _mm512_loadu_si512(s.as_ptr().add(i).cast());
@@ -504,9 +517,13 @@ mod x86 {
         w: [&[u64]; 3],
         p: u64,
         p_inv: u64,
+        ahead: usize,
     ) {
         let k: [__m512i; 3] = broadcast(&[p, 2 * p, p_inv]);
         for i in (0..q[0].len()).step_by(8) {
+            if ahead > 0 {
+                q.iter().for_each(|row| fetch(row, i + ahead));
+            }
             // SAFETY: i + 8 <= the common length of every slice; unaligned accesses.
             unsafe {
                 let load = |s: &[u64]| _mm512_loadu_si512(s.as_ptr().add(i).cast());
@@ -539,9 +556,9 @@ mod x86 {
             // SAFETY: the same features; the quarters and twiddles are of one length.
             unsafe {
                 if INVERSE {
-                    inverse_stage2(&mut q, w, p, p_inv);
+                    inverse_stage2(&mut q, w, p, p_inv, 0);
                 } else {
-                    forward_stage2::<false>(&mut q, w, p, p_inv);
+                    forward_stage2::<false>(&mut q, w, p, p_inv, 0);
                 }
             }
         }

@@ -225,20 +225,20 @@ impl<const LANES: usize> Field for Double50<LANES> {
         }
     }
 
-    fn forward_stage2(self, mut q: [&mut [u64]; 4], w: [&[u64]; 3]) {
-        if !simd::forward_stage2::<false>(LANES, &mut q, w, self.modulus) {
+    fn forward_stage2(self, mut q: [&mut [u64]; 4], w: [&[u64]; 3], ahead: usize) {
+        if !simd::forward_stage2::<false>(LANES, &mut q, w, self.modulus, ahead) {
             scalar::forward_stage2(self, q, w);
         }
     }
 
-    fn forward_stage2_half(self, mut q: [&mut [u64]; 4], w: [&[u64]; 3]) {
-        if !simd::forward_stage2::<true>(LANES, &mut q, w, self.modulus) {
+    fn forward_stage2_half(self, mut q: [&mut [u64]; 4], w: [&[u64]; 3], ahead: usize) {
+        if !simd::forward_stage2::<true>(LANES, &mut q, w, self.modulus, ahead) {
             scalar::forward_stage2_half(self, q, w);
         }
     }
 
-    fn inverse_stage2(self, mut q: [&mut [u64]; 4], w: [&[u64]; 3]) {
-        if !simd::inverse_stage2(LANES, &mut q, w, self.modulus) {
+    fn inverse_stage2(self, mut q: [&mut [u64]; 4], w: [&[u64]; 3], ahead: usize) {
+        if !simd::inverse_stage2(LANES, &mut q, w, self.modulus, ahead) {
             scalar::inverse_stage2(self, q, w);
         }
     }
@@ -335,9 +335,9 @@ mod tests {
                 let mut q = input.clone();
                 let [q0, q1, q2, q3] = &mut q;
                 if inverse {
-                    f.inverse_stage2([q0, q1, q2, q3], w_refs);
+                    f.inverse_stage2([q0, q1, q2, q3], w_refs, 0);
                 } else {
-                    f.forward_stage2([q0, q1, q2, q3], w_refs);
+                    f.forward_stage2([q0, q1, q2, q3], w_refs, 0);
                 }
                 for i in 0..LEN {
                     let [a, b, c, d] = input.each_ref().map(|v| int(v[i]));

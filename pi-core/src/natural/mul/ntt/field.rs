@@ -192,19 +192,22 @@ pub(super) trait Field: Copy + Send + Sync + 'static {
     /// Two forward stages in one pass over the quarters `q` of a block: the
     /// outer one on `(q0, q2)` and `(q1, q3)` with twiddles `w[0]` and
     /// `w[1]`, then the inner one on `(q0, q1)` and `(q2, q3)` with `w[2]`.
-    fn forward_stage2(self, q: [&mut [u64]; 4], w: [&[u64]; 3]) {
+    /// Where `ahead` is not zero, the vector kernels fetch into cache, as
+    /// they go, the values `ahead` past each quarter's (the next chunk of
+    /// rows of a pass over memory); no other effect.
+    fn forward_stage2(self, q: [&mut [u64]; 4], w: [&[u64]; 3], _ahead: usize) {
         scalar::forward_stage2(self, q, w);
     }
 
     /// [`Field::forward_stage2`] where the last two quarters are zero
     /// (their old values are ignored and overwritten).
-    fn forward_stage2_half(self, q: [&mut [u64]; 4], w: [&[u64]; 3]) {
+    fn forward_stage2_half(self, q: [&mut [u64]; 4], w: [&[u64]; 3], _ahead: usize) {
         scalar::forward_stage2_half(self, q, w);
     }
 
     /// The inverse of [`Field::forward_stage2`]: the inner stage, then the
     /// outer one.
-    fn inverse_stage2(self, q: [&mut [u64]; 4], w: [&[u64]; 3]) {
+    fn inverse_stage2(self, q: [&mut [u64]; 4], w: [&[u64]; 3], _ahead: usize) {
         scalar::inverse_stage2(self, q, w);
     }
 
@@ -232,9 +235,9 @@ pub(super) trait Field: Copy + Send + Sync + 'static {
 pub(super) fn each_block<F: Field>(f: F, a: &mut [u64], w: [&[u64]; 3], inverse: bool) {
     for block in a.chunks_exact_mut(4 * w[0].len()) {
         if inverse {
-            f.inverse_stage2(quarters(block), w);
+            f.inverse_stage2(quarters(block), w, 0);
         } else {
-            f.forward_stage2(quarters(block), w);
+            f.forward_stage2(quarters(block), w, 0);
         }
     }
 }

@@ -169,20 +169,20 @@ impl Field for Montgomery52 {
         }
     }
 
-    fn forward_stage2(self, mut q: [&mut [u64]; 4], w: [&[u64]; 3]) {
-        if !simd::forward_stage2::<false>(&mut q, w, self.p, self.p_inv) {
+    fn forward_stage2(self, mut q: [&mut [u64]; 4], w: [&[u64]; 3], ahead: usize) {
+        if !simd::forward_stage2::<false>(&mut q, w, (self.p, self.p_inv), ahead) {
             scalar::forward_stage2(self, q, w);
         }
     }
 
-    fn forward_stage2_half(self, mut q: [&mut [u64]; 4], w: [&[u64]; 3]) {
-        if !simd::forward_stage2::<true>(&mut q, w, self.p, self.p_inv) {
+    fn forward_stage2_half(self, mut q: [&mut [u64]; 4], w: [&[u64]; 3], ahead: usize) {
+        if !simd::forward_stage2::<true>(&mut q, w, (self.p, self.p_inv), ahead) {
             scalar::forward_stage2_half(self, q, w);
         }
     }
 
-    fn inverse_stage2(self, mut q: [&mut [u64]; 4], w: [&[u64]; 3]) {
-        if !simd::inverse_stage2(&mut q, w, self.p, self.p_inv) {
+    fn inverse_stage2(self, mut q: [&mut [u64]; 4], w: [&[u64]; 3], ahead: usize) {
+        if !simd::inverse_stage2(&mut q, w, (self.p, self.p_inv), ahead) {
             scalar::inverse_stage2(self, q, w);
         }
     }

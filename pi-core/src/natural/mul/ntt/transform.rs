@@ -83,35 +83,41 @@ fn parts(n: usize) -> usize {
 fn forward_top<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
     if parts(a.len()) == 16 {
         let n = a.len();
-        roots.stage4_chunks(f, (a, n, 0), false, |_, [mut rows], outer, inner| {
-            forward_stage4(f, &mut rows, outer, inner, false);
+        roots.stage4_chunks(f, (a, n, 0), false, |_, [mut rows], outer, inner, ahead| {
+            forward_stage4(f, &mut rows, (outer, inner), false, ahead);
         });
     } else {
-        roots.stage2_chunks(f, a, false, |_, q, w| f.forward_stage2(q, w));
+        roots.stage2_chunks(f, a, false, |_, q, w| f.forward_stage2(q, w, 0));
     }
 }
 
+/// The twiddles of the outer two stages of [`forward_stage4`] for each `t`
+/// and of the inner two.
+type Stage4Twiddles<'a> = ([[&'a [u64]; 3]; 4], [&'a [u64]; 3]);
+
 /// Four forward stages on matching chunks `rows[k][t]` of a block's
 /// sixteenths `4k + t` (see [`Roots::stage4_chunks`]); with `half` the last
-/// eight are taken as zero.
+/// eight are taken as zero. The rows' values `ahead` past theirs are
+/// fetched into cache as the first two stages read them (see
+/// `Field::forward_stage2`).
 fn forward_stage4<F: Field>(
     f: F,
     rows: &mut [[&mut [u64]; 4]; 4],
-    outer: [[&[u64]; 3]; 4],
-    inner: [&[u64]; 3],
+    (outer, inner): Stage4Twiddles<'_>,
     half: bool,
+    ahead: usize,
 ) {
     let [r0, r1, r2, r3] = rows;
     for (t, w) in outer.into_iter().enumerate() {
         let q = [&mut *r0[t], &mut *r1[t], &mut *r2[t], &mut *r3[t]];
         if half {
-            f.forward_stage2_half(q, w);
+            f.forward_stage2_half(q, w, ahead);
         } else {
-            f.forward_stage2(q, w);
+            f.forward_stage2(q, w, ahead);
         }
     }
     for [a, b, c, d] in [r0, r1, r2, r3] {
-        f.forward_stage2([&mut **a, &mut **b, &mut **c, &mut **d], inner);
+        f.forward_stage2([&mut **a, &mut **b, &mut **c, &mut **d], inner, 0);
     }
 }
 
@@ -119,15 +125,15 @@ fn forward_stage4<F: Field>(
 fn inverse_stage4<F: Field>(
     f: F,
     rows: &mut [[&mut [u64]; 4]; 4],
-    outer: [[&[u64]; 3]; 4],
-    inner: [&[u64]; 3],
+    (outer, inner): Stage4Twiddles<'_>,
+    ahead: usize,
 ) {
     let [r0, r1, r2, r3] = rows;
     for [a, b, c, d] in [&mut *r0, &mut *r1, &mut *r2, &mut *r3] {
-        f.inverse_stage2([&mut **a, &mut **b, &mut **c, &mut **d], inner);
+        f.inverse_stage2([&mut **a, &mut **b, &mut **c, &mut **d], inner, ahead);
     }
     for (t, w) in outer.into_iter().enumerate() {
-        f.inverse_stage2([&mut *r0[t], &mut *r1[t], &mut *r2[t], &mut *r3[t]], w);
+        f.inverse_stage2([&mut *r0[t], &mut *r1[t], &mut *r2[t], &mut *r3[t]], w, 0);
     }
 }
 
@@ -185,11 +191,11 @@ fn add_bias<F: Field>(f: F, a: &mut [u64], bias: Option<u64>) {
 fn inverse_top<F: Field>(f: F, roots: &Roots, a: &mut [u64]) {
     if parts(a.len()) == 16 {
         let n = a.len();
-        roots.stage4_chunks(f, (a, n, 0), true, |_, [mut rows], outer, inner| {
-            inverse_stage4(f, &mut rows, outer, inner);
+        roots.stage4_chunks(f, (a, n, 0), true, |_, [mut rows], outer, inner, ahead| {
+            inverse_stage4(f, &mut rows, (outer, inner), ahead);
         });
     } else {
-        roots.stage2_chunks(f, a, true, |_, q, w| f.inverse_stage2(q, w));
+        roots.stage2_chunks(f, a, true, |_, q, w| f.inverse_stage2(q, w, 0));
     }
 }
 
@@ -429,18 +435,23 @@ impl<'a, F: Field> Transformer<'a, F> {
                     f,
                     (v, n / 3, first),
                     true,
-                    |start, mut rows, outer, inner| {
+                    |start, mut rows, outer, inner, ahead| {
                         for third in &mut rows {
-                            inverse_stage4(f, third, outer, inner);
+                            inverse_stage4(f, third, (outer, inner), ahead);
                         }
                         self.radix3_rows(radix3, &mut rows, start, (true, n));
                     },
                 );
             }
             None => {
-                t.stage4_chunks(f, (v, n, first), true, |_, [mut rows], outer, inner| {
-                    inverse_stage4(f, &mut rows, outer, inner);
-                });
+                t.stage4_chunks(
+                    f,
+                    (v, n, first),
+                    true,
+                    |_, [mut rows], outer, inner, ahead| {
+                        inverse_stage4(f, &mut rows, (outer, inner), ahead);
+                    },
+                );
             }
         }
     }
@@ -472,11 +483,11 @@ impl<'a, F: Field> Transformer<'a, F> {
                     fill(start, q0);
                     fill(m + start, q1);
                     if half {
-                        f.forward_stage2_half([q0, q1, q2, q3], w);
+                        f.forward_stage2_half([q0, q1, q2, q3], w, 0);
                     } else {
                         fill(2 * m + start, q2);
                         fill(3 * m + start, q3);
-                        f.forward_stage2([q0, q1, q2, q3], w);
+                        f.forward_stage2([q0, q1, q2, q3], w, 0);
                     }
                 });
             }
@@ -508,7 +519,7 @@ impl<'a, F: Field> Transformer<'a, F> {
                     f,
                     (v, m, first),
                     false,
-                    |start, mut rows, outer, inner| {
+                    |start, mut rows, outer, inner, _| {
                         for u in 0..16 {
                             let offset = u * s + start;
                             // The radix-3 step takes the other thirds' rows as zero.
@@ -519,7 +530,7 @@ impl<'a, F: Field> Transformer<'a, F> {
                         }
                         self.radix3_rows(radix3, &mut rows, start, (false, count));
                         for third in &mut rows {
-                            forward_stage4(f, third, outer, inner, false);
+                            forward_stage4(f, third, (outer, inner), false, 0);
                         }
                     },
                 );
@@ -533,7 +544,7 @@ impl<'a, F: Field> Transformer<'a, F> {
                     f,
                     (v, n, first),
                     false,
-                    |start, [mut rows], outer, inner| {
+                    |start, [mut rows], outer, inner, _| {
                         for (k, quarter) in rows.iter_mut().enumerate() {
                             for (i, row) in quarter.iter_mut().enumerate() {
                                 if !half || k < 2 {
@@ -541,7 +552,7 @@ impl<'a, F: Field> Transformer<'a, F> {
                                 }
                             }
                         }
-                        forward_stage4(f, &mut rows, outer, inner, half);
+                        forward_stage4(f, &mut rows, (outer, inner), half, 0);
                     },
                 );
             }
