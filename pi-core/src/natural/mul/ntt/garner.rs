@@ -10,7 +10,7 @@
 use rayon::prelude::*;
 
 use super::field::Field;
-use super::packing::Packing;
+use super::packing::{Packing, MAX_GROUP};
 use super::plan::BALANCED_PRIMES;
 use super::spill::Spilled;
 use crate::natural::arith::Arith;
@@ -168,9 +168,9 @@ impl<F: Field> Garner<F> {
     ) -> [u64; MAX_PRIMES] {
         match packing.bits() {
             _ if packing.is_limbs() => self.limbs(residues, start, chunk),
-            88 => self.groups::<88, 8, 14>(residues, start, chunk),
-            86 => self.groups::<86, 32, 46>(residues, start, chunk),
-            _ => self.groups::<80, 8, 13>(residues, start, chunk),
+            88 => self.groups::<88, 8, 15>(residues, start, chunk),
+            86 => self.groups::<86, 32, 47>(residues, start, chunk),
+            _ => self.groups::<80, 8, 14>(residues, start, chunk),
         }
     }
 
@@ -225,9 +225,9 @@ impl<F: Field> Garner<F> {
     }
 
     /// The coefficients from `start` (a multiple of `G`), `W` bits apart
-    /// (`G` to a group of `G·W/64` limbs, three fewer than `T`), summed into
-    /// the limbs `chunk` from coefficient `start`'s lowest bit (a limb
-    /// boundary); returns the limbs past it.
+    /// (`G` to a group of `G·W/64` limbs, [`MAX_PRIMES`] fewer than `T`),
+    /// summed into the limbs `chunk` from coefficient `start`'s lowest bit
+    /// (a limb boundary); returns the limbs past it.
     fn groups<const W: usize, const G: usize, const T: usize>(
         &self,
         residues: &[Vec<u64>],
@@ -235,13 +235,19 @@ impl<F: Field> Garner<F> {
         chunk: &mut [u64],
     ) -> [u64; MAX_PRIMES] {
         let group = G * W / 64;
-        debug_assert!(group * 64 == G * W && T == group + 3);
+        debug_assert!(group * 64 == G * W && T == group + MAX_PRIMES);
+        const {
+            assert!(
+                G <= MAX_GROUP && MAX_GROUP == 32,
+                "the coefficients below number 32"
+            )
+        };
+        // The last coefficient's words, shifted, and its carry stay within T.
+        debug_assert!((G - 1) * W / 64 + MAX_PRIMES + 2 <= T);
         let coefficients = residues[0].len();
         let mut words: Words = [0; MAX_PRIMES * BATCH];
-        // Sums for the limbs past a group that its coefficients reach
-        // (value below 2^200 from bit (G-1)·W: up to three).
-        let mut pending = [0u128; 3];
-        let mut carry = 0u128;
+        // The limbs past a group that its coefficients reach.
+        let mut pending = [0u64; MAX_PRIMES];
         for (b, batch) in chunk.chunks_mut(BATCH / G * group).enumerate() {
             let first = start + b * BATCH;
             let groups = batch.len().div_ceil(group);
@@ -251,40 +257,61 @@ impl<F: Field> Garner<F> {
                 row[count..G * groups].fill(0);
             }
             for (g, limbs) in batch.chunks_mut(group).enumerate() {
-                let mut t = [0u128; T];
-                t[..3].copy_from_slice(&pending);
-                for i in 0..G {
-                    // Coefficient i of the group starts at bit i·W.
-                    let (limb, shift) = (i * W / 64, i * W % 64);
-                    for w in 0..MAX_PRIMES {
-                        let x = words[w * BATCH + G * g + i];
-                        t[limb + w] += u128::from(x << shift);
-                        if shift > 0 {
-                            t[limb + w + 1] += u128::from(x >> (64 - shift));
-                        }
-                    }
+                // The group's limbs exactly: each value added with its carries.
+                let mut t = [0u64; T];
+                t[..MAX_PRIMES].copy_from_slice(&pending);
+                // Each coefficient at shifts known when compiled (a loop
+                // over them took twice as long).
+                let words_of = |i: usize| std::array::from_fn(|w| words[w * BATCH + G * g + i]);
+                macro_rules! coefficients {
+                    ($($i:literal)*) => {
+                        $(if $i < G {
+                            add_coefficient::<W, $i>(&mut t, words_of($i));
+                        })*
+                    };
                 }
-                for (k, &t) in t[..group].iter().enumerate() {
-                    let x = t + carry;
-                    carry = x >> 64;
-                    match limbs.get_mut(k) {
-                        Some(limb) => *limb = x as u64,
-                        // Past the product's end: zero.
-                        None => debug_assert_eq!(x, 0),
-                    }
+                coefficients!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15
+                    16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31);
+                for (limb, &t) in limbs.iter_mut().zip(&t) {
+                    *limb = t;
                 }
-                pending.copy_from_slice(&t[group..group + 3]);
+                // Past the product's end: zero.
+                debug_assert!(t[limbs.len()..group].iter().all(|&t| t == 0));
+                pending.copy_from_slice(&t[group..]);
             }
         }
-        let mut past = [0u64; MAX_PRIMES];
-        for (limb, pending) in past.iter_mut().zip(pending) {
-            let x = pending + carry;
-            *limb = x as u64;
-            carry = x >> 64;
-        }
-        past[3] = carry as u64;
-        past
+        pending
     }
+}
+
+/// Coefficient `I` of a group of coefficients `W` bits apart, of words
+/// `x`, added to the group's limbs `t` (see [`add_shifted`]).
+#[inline(always)]
+fn add_coefficient<const W: usize, const I: usize>(t: &mut [u64], x: [u64; MAX_PRIMES]) {
+    let (limb, shift) = (I * W / 64, (I * W % 64) as u32);
+    add_shifted(&mut t[limb..limb + MAX_PRIMES + 2], x, shift);
+}
+
+/// `x·2^shift` (`shift < 64`) added to the limbs `t`, one more than it
+/// takes, whose last is zero: it gets the carry.
+#[inline(always)]
+fn add_shifted(t: &mut [u64], x: [u64; MAX_PRIMES], shift: u32) {
+    let shifted: [u64; MAX_PRIMES + 1] = std::array::from_fn(|j| {
+        let low = if j > 0 && shift > 0 {
+            x[j - 1] >> (64 - shift)
+        } else {
+            0
+        };
+        x.get(j).map_or(0, |&x| x << shift) | low
+    });
+    let mut carry = 0u64;
+    for (t, y) in t.iter_mut().zip(shifted) {
+        let s = u128::from(*t) + u128::from(y) + u128::from(carry);
+        *t = s as u64;
+        carry = (s >> 64) as u64;
+    }
+    debug_assert_eq!(t[MAX_PRIMES + 1], 0);
+    t[MAX_PRIMES + 1] = carry;
 }
 
 /// The number `d_0 + d_1·p_0 + d_2·p_0·p_1 + ...` of the mixed-radix
