@@ -263,15 +263,6 @@ mod x86 {
         _mm512_sub_epi64(hi, _mm512_madd52hi_epu64(zero, m, p))
     }
 
-    /// `a·b / 2^52 mod p` per lane, for `a, b < p < 2^50` (or any
-    /// `a·b < 2^52·p`).
-    #[inline]
-    #[target_feature(enable = "avx512f,avx512ifma")]
-    fn montgomery(a: __m512i, b: __m512i, p: __m512i, p_inv: __m512i) -> __m512i {
-        let r = montgomery_difference(a, b, _mm512_setzero_si512(), p, p_inv);
-        _mm512_min_epu64(r, _mm512_add_epi64(r, p))
-    }
-
     /// `a·b / 2^52 mod p` per lane in `[0, 2p)`, for `a < 4p`, `b < p`.
     #[inline]
     #[target_feature(enable = "avx512f,avx512ifma")]
@@ -309,7 +300,7 @@ mod x86 {
         _mm512_sub_epi64(hi, _mm512_madd52hi_epu64(zero, m, p))
     }
 
-    /// [`montgomery`] by a [`Constant`].
+    /// `a·c.w / 2^52 mod p` per lane, for `a·c.w < 2^52·p`.
     #[inline]
     #[target_feature(enable = "avx512f,avx512ifma")]
     fn montgomery_by(a: __m512i, c: Constant, p: __m512i) -> __m512i {
@@ -317,7 +308,7 @@ mod x86 {
         _mm512_min_epu64(r, _mm512_add_epi64(r, p))
     }
 
-    /// [`montgomery_lazy`] by a [`Constant`].
+    /// [`montgomery_lazy`] by a [`Constant`]: in `[0, 2p)`.
     #[inline]
     #[target_feature(enable = "avx512f,avx512ifma")]
     fn montgomery_lazy_by(a: __m512i, c: Constant, p: __m512i) -> __m512i {
@@ -417,6 +408,13 @@ mod x86 {
     #[target_feature(enable = "avx512f")]
     fn lazy_to_strict(a: __m512i, p: __m512i) -> __m512i {
         reduce_below(reduce_below(a, _mm512_add_epi64(p, p)), p)
+    }
+
+    /// `a + offset - b` per lane, unreduced: `offset` at least `b`.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn diff(a: __m512i, b: __m512i, offset: __m512i) -> __m512i {
+        _mm512_sub_epi64(_mm512_add_epi64(a, offset), b)
     }
 
     #[inline]
@@ -578,7 +576,7 @@ mod x86 {
         p_inv: u64,
     ) {
         let omega = constant(omega, p_inv);
-        let (p, p_inv) = (_mm512_set1_epi64(p as i64), _mm512_set1_epi64(p_inv as i64));
+        let [p, p2, p_inv]: [__m512i; 3] = broadcast(&[p, 2 * p, p_inv]);
         for i in (0..x[0].len()).step_by(8) {
             // SAFETY: i + 8 <= the common length of every slice; unaligned accesses.
             unsafe {
@@ -593,22 +591,31 @@ mod x86 {
                 let (a, b, c) = (load(x[0]), third(x[1], ZEROS >= 2), third(x[2], ZEROS >= 1));
                 let (w1, w2) = (load(w[0]), load(w[1]));
                 let y = if INVERSE {
-                    // Values below 4p, as inverse transforms leave them.
-                    let y0 = lazy_to_strict(a, p);
-                    let y1 = montgomery(b, w1, p, p_inv);
-                    let y2 = montgomery(c, w2, p, p_inv);
-                    let u = montgomery_by(sub(y1, y2, p), omega, p);
+                    // From values below 4p, as inverse transforms leave
+                    // them, to values below 4p, each y and u below 2p.
+                    let y0 = reduce_below(a, p2);
+                    let y1 = montgomery_lazy(b, w1, p, p_inv);
+                    let y2 = montgomery_lazy(c, w2, p, p_inv);
+                    let u = montgomery_lazy_by(diff(y1, y2, p2), omega, p);
                     [
-                        add(add(y0, y1, p), y2, p),
-                        sub(sub(y0, y1, p), u, p),
-                        add(sub(y0, y2, p), u, p),
+                        _mm512_add_epi64(add(y0, y1, p2), y2),
+                        diff(reduce_below(diff(y0, y1, p2), p2), u, p2),
+                        _mm512_add_epi64(reduce_below(diff(y0, y2, p2), p2), u),
                     ]
                 } else {
-                    let u = montgomery_by(sub(b, c, p), omega, p);
+                    // From residues below p to values below 2p, as forward
+                    // stages take them; u below 2p.
+                    let u = montgomery_lazy_by(diff(b, c, p), omega, p);
+                    let p3 = _mm512_add_epi64(p2, p);
                     [
-                        add(add(a, b, p), c, p),
-                        montgomery(add(sub(a, c, p), u, p), w1, p, p_inv),
-                        montgomery(sub(sub(a, b, p), u, p), w2, p, p_inv),
+                        reduce_below(_mm512_add_epi64(_mm512_add_epi64(a, b), c), p2),
+                        montgomery_lazy(_mm512_add_epi64(diff(a, c, p), u), w1, p, p_inv),
+                        montgomery_lazy(
+                            diff(diff(a, b, p3), u, _mm512_setzero_si512()),
+                            w2,
+                            p,
+                            p_inv,
+                        ),
                     ]
                 };
                 for (s, v) in x.iter_mut().zip(y) {
