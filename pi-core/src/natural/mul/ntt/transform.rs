@@ -162,6 +162,9 @@ fn convolve_block<F: Field>(
 ) {
     let n = a.len();
     if n <= ITERATIVE_MAX {
+        // The other transform comes from memory: fetched while this block's
+        // forward transform runs.
+        y.map(crate::simd::fetch);
         forward(f, roots, a, arith);
         f.pointwise(a, y, scale);
         add_bias(f, a, bias);
