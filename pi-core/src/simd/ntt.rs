@@ -403,14 +403,6 @@ mod x86 {
         _mm512_min_epu64(a, _mm512_sub_epi64(a, m))
     }
 
-    /// `a mod p` per lane for `a < 4p`.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn lazy_to_strict(a: __m512i, p: __m512i) -> __m512i {
-        reduce_below(reduce_below(a, _mm512_add_epi64(p, p)), p)
-    }
-
-    /// `a + offset - b` per lane, unreduced: `offset` at least `b`.
     #[inline]
     #[target_feature(enable = "avx512f")]
     fn diff(a: __m512i, b: __m512i, offset: __m512i) -> __m512i {
@@ -854,6 +846,7 @@ mod x86 {
         let zero = _mm512_setzero_si512();
         let mask = _mm512_set1_epi64(MASK);
         let p: [__m512i; K] = broadcast(primes);
+        let p2: [__m512i; K] = std::array::from_fn(|i| _mm512_add_epi64(p[i], p[i]));
         let inverse: [[Constant; K]; K] =
             std::array::from_fn(|i| std::array::from_fn(|j| constant(inverse[i][j], p_invs[i])));
         for c in (0..residues[0].len()).step_by(8) {
@@ -862,14 +855,14 @@ mod x86 {
             for i in 0..K {
                 // SAFETY: c + 8 <= the length of every residue slice.
                 let t = unsafe { _mm512_loadu_si512(residues[i].as_ptr().add(c).cast()) };
-                // Residues below 4p_i, as inverse transforms leave them.
-                let mut t = lazy_to_strict(t, p[i]);
+                // Residues below 4p_i, as inverse transforms leave them;
+                // t stays below 2p_i, and v_j < p_j < 2p_i, so that
+                // t + 2p_i - v_j is below 4p_i, as lazy products take it.
+                let mut t = reduce_below(t, p2[i]);
                 for j in 0..i {
-                    // v_j < p_j < 2·p_i: one conditional subtraction reduces it.
-                    let vj = reduce_below(v[j], p[i]);
-                    t = montgomery_by(sub(t, vj, p[i]), inverse[i][j], p[i]);
+                    t = montgomery_lazy_by(diff(t, v[j], p2[i]), inverse[i][j], p[i]);
                 }
-                v[i] = t;
+                v[i] = reduce_below(t, p[i]);
             }
             // x by Horner's rule in digits of 52 bits: d = v_j + p_j·d.
             let mut d = [zero; 4];
