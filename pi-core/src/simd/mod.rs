@@ -13,6 +13,7 @@ mod split;
 pub(crate) mod widest;
 
 pub(crate) use layout::quarters;
+pub(crate) use split::split;
 
 /// Fetches `values` into the L2 cache ahead of their use; no other effect.
 pub(crate) fn fetch(values: &[u64]) {
@@ -21,7 +22,6 @@ pub(crate) fn fetch(values: &[u64]) {
         fma::x86::fetch(values, i);
     }
 }
-pub(crate) use split::split;
 
 /// A family of transform kernels, chosen once per process at run time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

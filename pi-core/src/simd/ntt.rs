@@ -123,28 +123,39 @@ pub(crate) fn radix3<const INVERSE: bool>(
 
 /// The last three forward stages over blocks of 8, leaving each group of
 /// 64 values transposed, given the twiddles `w_8^j` and `w_4^j` (`w4`,
-/// `w2`; the first of each one, which the kernel does not multiply by);
-/// `false` (and nothing done) when not applicable.
-pub(crate) fn forward_last(a: &mut [u64], w4: &[u64], w2: &[u64], p: u64, p_inv: u64) -> bool {
+/// `w2`; the first of each one, which the kernel does not multiply by:
+/// `one`, `2^52 mod p` in Montgomery form); `false` (and nothing done)
+/// when not applicable.
+pub(crate) fn forward_last(
+    a: &mut [u64],
+    w4: &[u64],
+    w2: &[u64],
+    (p, p_inv): (u64, u64),
+    one: u64,
+) -> bool {
     run!(
-        groups_fit(LANES, a, w4, w2) && first_ones(w4, w2, p),
+        groups_fit(LANES, a, w4, w2) && first_ones(w4, w2, one),
         forward_last(a, w4, w2, p, p_inv)
     )
 }
 
 /// The inverse of [`forward_last`], from its layout (the twiddles `w_4^-j`
 /// and `w_8^-j`).
-pub(crate) fn inverse_first(a: &mut [u64], w2: &[u64], w4: &[u64], p: u64, p_inv: u64) -> bool {
+pub(crate) fn inverse_first(
+    a: &mut [u64],
+    w2: &[u64],
+    w4: &[u64],
+    (p, p_inv): (u64, u64),
+    one: u64,
+) -> bool {
     run!(
-        groups_fit(LANES, a, w4, w2) && first_ones(w4, w2, p),
+        groups_fit(LANES, a, w4, w2) && first_ones(w4, w2, one),
         inverse_first(a, w2, w4, p, p_inv)
     )
 }
 
-/// Whether the first of `w4` and of `w2` is one, `2^52 mod p` in Montgomery
-/// form.
-fn first_ones(w4: &[u64], w2: &[u64], p: u64) -> bool {
-    let one = ((1u128 << 52) % u128::from(p)) as u64;
+/// Whether the first of `w4` and of `w2` is `one`.
+fn first_ones(w4: &[u64], w2: &[u64], one: u64) -> bool {
     w4.first() == Some(&one) && w2.first() == Some(&one)
 }
 

@@ -148,11 +148,11 @@ impl Field for Montgomery52 {
     }
 
     fn forward_last(self, a: &mut [u64], w4: &[u64], w2: &[u64]) -> bool {
-        simd::forward_last(a, w4, w2, self.p, self.p_inv)
+        simd::forward_last(a, w4, w2, (self.p, self.p_inv), self.r)
     }
 
     fn inverse_first(self, a: &mut [u64], w2: &[u64], w4: &[u64]) -> bool {
-        simd::inverse_first(a, w2, w4, self.p, self.p_inv)
+        simd::inverse_first(a, w2, w4, (self.p, self.p_inv), self.r)
     }
 
     #[inline(always)]

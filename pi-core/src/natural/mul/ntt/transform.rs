@@ -164,7 +164,9 @@ fn convolve_block<F: Field>(
     if n <= ITERATIVE_MAX {
         // The other transform comes from memory: fetched while this block's
         // forward transform runs.
-        y.map(crate::simd::fetch);
+        if let Some(y) = y {
+            crate::simd::fetch(y);
+        }
         forward(f, roots, a, arith);
         f.pointwise(a, y, scale);
         add_bias(f, a, bias);
